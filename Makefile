@@ -1,0 +1,91 @@
+# Borgerbudget: the participatory budgeting voting server.
+#   make run    install missing packages, build, start a private PostgreSQL and serve on :8080
+#   make test   the same set-up, then every test (SAN=1 for AddressSanitizer + UBSan)
+
+PORT ?= 8080
+SAN ?= 0
+V ?= 0
+
+CC ?= cc
+PG_BINDIR := $(shell pg_config --bindir 2>/dev/null)
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -MMD -MP \
+	-I server -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+	-DPG_BINDIR='"$(PG_BINDIR)"'
+LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lssl -lcrypto -lcjson -lpthread -lm
+
+ifeq ($(SAN),1)
+VARIANT := san
+CFLAGS_BASE += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+VARIANT := release
+endif
+CFLAGS := $(CFLAGS_BASE) $(EXTRA_CFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+OBJ := build/obj-$(VARIANT)
+PURE_SRC := $(wildcard server/tally/*.c server/pbfile/*.c) server/ballot_rules.c server/jsonv.c \
+	server/util.c server/i18n.c server/errors.c
+SERVER_SRC := $(filter-out $(PURE_SRC) server/main.c,$(wildcard server/*.c))
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(OBJ)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
+
+BINS := build/pbserver build/unit_tests
+
+.PHONY: all deps build run test bench clean fmt
+all: build
+
+deps:
+	$(Q)scripts/deps.sh
+
+build: $(BINS)
+
+# The variant stamp makes a switch between SAN=1 and a plain build relink the binaries.
+build/.variant-$(VARIANT):
+	$(Q)mkdir -p build && rm -f build/.variant-* && touch $@
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+build/pbserver: $(OBJ)/server/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) $(OBJ)/server/crypto.o build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/crypto.o build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory build
+	exec build/pbserver --port $(PORT) --data-dir var --demo
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)python3 tests/run.py
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)python3 tests/bench.py
+
+fmt:
+	clang-format -i server/*.c server/*.h server/*/*.c server/*/*.h tools/*.c tests/unit/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

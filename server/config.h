@@ -1,0 +1,32 @@
+/*
+ * config: the server's settings, from command-line flags and PB_* environment variables,
+ * in one declarative table. Read once at start-up; immutable afterwards.
+ */
+#ifndef PB_CONFIG_H
+#define PB_CONFIG_H
+
+#include <stdbool.h>
+
+struct config {
+    int port;
+    char *listen;      /* address to bind, default 0.0.0.0 */
+    char *db;          /* libpq conninfo; NULL: a private cluster under data_dir */
+    char *data_dir;    /* var/: private cluster, secret file */
+    char *secret_file; /* server secret for keyed hashes; default <data_dir>/secret */
+    char *web_dir;
+    char *schema_dir;
+    bool demo;         /* load the demo election and print how to sign in */
+    int pool_size;
+    int workers;
+    long max_body;     /* bytes */
+    bool verbose;
+    bool secure_cookies; /* behind TLS: mark cookies Secure */
+    bool pg_start_only; /* start the private cluster, print its conninfo and exit */
+    bool pg_stop_only;  /* stop the private cluster under data_dir and exit */
+};
+
+/* Parses argv and the environment; prints usage and exits on a bad flag. */
+void config_load(struct config *cfg, int argc, char **argv);
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * errors: the one table of API errors. Each has an HTTP status, a stable snake_case code
+ * that clients may rely on, and a default human message. Pure: shared by validators,
+ * handlers and tools.
+ */
+#ifndef PB_ERRORS_H
+#define PB_ERRORS_H
+
+#define PB_ERRORS(X)                                                                           \
+    X(ERR_INVALID_JSON, 400, "invalid_json", "The request body is not valid JSON.")            \
+    X(ERR_BAD_REQUEST, 400, "bad_request", "The request is malformed.")                        \
+    X(ERR_UNAUTHORIZED, 401, "unauthorized", "Authentication is required.")                    \
+    X(ERR_INVALID_CREDENTIALS, 401, "invalid_credentials", "E-mail or password is wrong.")     \
+    X(ERR_INVALID_CODE, 401, "invalid_code", "The voting code is not valid for this election.") \
+    X(ERR_FORBIDDEN, 403, "forbidden", "You are not allowed to do this.")                      \
+    X(ERR_CSRF, 403, "csrf_token_invalid", "The X-CSRF-Token header is missing or wrong.")     \
+    X(ERR_NOT_FOUND, 404, "not_found", "No such resource.")                                    \
+    X(ERR_METHOD, 405, "method_not_allowed", "This method is not allowed on this resource.")   \
+    X(ERR_CONFLICT, 409, "conflict", "The request conflicts with the current state.")          \
+    X(ERR_WRONG_PHASE, 409, "wrong_phase", "The election is not in a phase that allows this.") \
+    X(ERR_NOT_TALLIED, 409, "not_tallied", "The election has not been counted yet.")           \
+    X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
+      "A paper ballot has been recorded for this voter; it takes precedence.")                 \
+    X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body is too large.")               \
+    X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "Send application/json.")          \
+    X(ERR_INVALID_FIELD, 422, "invalid_field", "A field is missing or out of range.")          \
+    X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
+    X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
+    X(ERR_RATE_LIMITED, 429, "rate_limited", "Too many attempts; try again later.")            \
+    X(ERR_INTERNAL, 500, "internal_error", "Something went wrong on the server.")              \
+    X(ERR_UNAVAILABLE, 503, "unavailable", "The service is temporarily unavailable; retry.")
+
+enum pb_err {
+    ERR_NONE = 0,
+#define PB_ERR_ENUM(name, status, code, msg) name,
+    PB_ERRORS(PB_ERR_ENUM)
+#undef PB_ERR_ENUM
+    ERR_COUNT
+};
+
+int err_status(enum pb_err e);
+const char *err_code(enum pb_err e);
+const char *err_message(enum pb_err e);
+
+/* A validation failure: which error, which field (may be empty), and a message. code
+ * overrides the table's code where a more precise stable code exists (ballot rules). */
+struct verr {
+    enum pb_err err;
+    char code[48];
+    char field[96];
+    char message[256];
+};
+void verr_set(struct verr *e, enum pb_err err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

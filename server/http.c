@@ -1,0 +1,323 @@
+/*
+ * http: evhttp glue. Limits are set here (headers, body, timeouts) and every answer,
+ * including errors evhttp would otherwise render as HTML, is JSON from req.
+ */
+#include "http.h"
+#include "crypto.h"
+#include "jsonv.h"
+#include "log.h"
+#include "req.h"
+#include "router.h"
+#include "static.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define MAX_HEADERS_SIZE 16384
+#define DEFAULT_BODY_LIMIT (1024 * 1024)
+#define MAX_JSON_DEPTH 32
+#define MAX_PATH_SEGMENTS 16
+#define REQUEST_DEADLINE_S 30
+#define LISTEN_BACKLOG 1024
+
+static enum http_method method_of(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET:
+        return M_GET;
+    case EVHTTP_REQ_HEAD:
+        return M_HEAD;
+    case EVHTTP_REQ_POST:
+        return M_POST;
+    case EVHTTP_REQ_PUT:
+        return M_PUT;
+    case EVHTTP_REQ_PATCH:
+        return M_PATCH;
+    case EVHTTP_REQ_DELETE:
+        return M_DELETE;
+    case EVHTTP_REQ_OPTIONS:
+        return M_OPTIONS;
+    default:
+        return 0;
+    }
+}
+
+static void allow_header(struct req *r, unsigned mask)
+{
+    static const struct {
+        unsigned m;
+        const char *name;
+    } names[] = {{M_GET, "GET, HEAD"}, {M_POST, "POST"}, {M_PUT, "PUT"}, {M_PATCH, "PATCH"},
+                 {M_DELETE, "DELETE"}};
+    char allow[64] = "";
+    for (size_t i = 0; i < PB_ARRAY_LEN(names); i++) {
+        if (mask & names[i].m) {
+            size_t used = strlen(allow);
+            snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", names[i].name);
+        }
+    }
+    req_add_header(r, "Allow", allow);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct req *r = arg;
+    if (r->in_worker) {
+        struct timeval tv = {REQUEST_DEADLINE_S, 0};
+        event_add(r->deadline, &tv);
+        return;
+    }
+    log_warn("request deadline passed id=%s", r->id);
+    req_fail(r, ERR_UNAVAILABLE, NULL, "The request took too long; retry.");
+}
+
+static void serve_static(struct req *r)
+{
+    if (r->method != M_GET && r->method != M_HEAD) {
+        allow_header(r, M_GET);
+        req_fail(r, ERR_METHOD, NULL, NULL);
+        return;
+    }
+    const struct static_file *f = static_find(r->app->statics, r->path);
+    if (!f && !strchr(strrchr(r->path, '/'), '.'))
+        f = static_find(r->app->statics, "/index.html"); /* client-side routes */
+    if (!f) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such page.");
+        return;
+    }
+    const char *inm = req_header(r, "If-None-Match");
+    req_add_header(r, "ETag", f->etag);
+    req_add_header(r, "Cache-Control", "no-cache");
+    req_add_header(r, "Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                   "base-uri 'none'; form-action 'self'");
+    if (inm && strcmp(inm, f->etag) == 0) {
+        req_reply_bytes(r, 304, NULL, NULL, 0);
+        return;
+    }
+    req_reply_bytes(r, 200, f->content_type, f->data, f->len);
+}
+
+/* Splits the path into decoded segments; false on an encoded NUL or '/' in a segment or
+ * a malformed escape. */
+static bool split_path(const char *path, char **segs, size_t *nsegs, char **decoded)
+{
+    *nsegs = 0;
+    struct buf full;
+    buf_init(&full);
+    const char *p = path;
+    bool ok = true;
+    while (*p == '/' && ok) {
+        p++;
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 0 && !end) /* trailing slash */
+            break;
+        char *raw = xstrndup(p, len);
+        size_t outlen = 0;
+        char *seg = evhttp_uridecode(raw, 0, &outlen);
+        free(raw);
+        if (!seg || outlen != strlen(seg) || strchr(seg, '/') || *nsegs >= MAX_PATH_SEGMENTS ||
+            !utf8_valid(seg, outlen) || strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0) {
+            free(seg);
+            ok = false;
+            break;
+        }
+        segs[(*nsegs)++] = seg;
+        buf_putc(&full, '/');
+        buf_puts(&full, seg);
+        p += len;
+    }
+    if (full.len == 0)
+        buf_putc(&full, '/');
+    *decoded = buf_steal(&full);
+    return ok;
+}
+
+static bool parse_body(struct req *r)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    size_t limit = (r->route->flags & ROUTE_LARGE_BODY) ? (size_t)r->app->cfg.max_body
+                                                         : DEFAULT_BODY_LIMIT;
+    if (len > limit) {
+        req_fail(r, ERR_TOO_LARGE, NULL, "The request body is larger than %zu bytes.", limit);
+        return false;
+    }
+    r->body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    r->body_len = len;
+    if (!(r->route->flags & ROUTE_JSON_BODY))
+        return true;
+    if (len == 0) {
+        r->json = cJSON_CreateObject();
+        return true;
+    }
+    const char *end = NULL;
+    r->json = cJSON_ParseWithLengthOpts(r->body, len, &end, 0);
+    if (!r->json) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "The request body is not valid JSON.");
+        return false;
+    }
+    while (end && end < r->body + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end && end < r->body + len) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "Unexpected data after the JSON value.");
+        return false;
+    }
+    struct verr e;
+    if (!jv_check_tree(r->json, MAX_JSON_DEPTH, &e)) {
+        req_fail_verr(r, &e);
+        return false;
+    }
+    if (!cJSON_IsObject(r->json)) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "The request body must be a JSON object.");
+        return false;
+    }
+    return true;
+}
+
+static void on_request(struct evhttp_request *ev, void *arg)
+{
+    struct app *app = arg;
+    struct req *r = xcalloc(1, sizeof *r);
+    r->ev = ev;
+    r->app = app;
+    app->inflight++;
+    app->metrics.requests++;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    r->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    unsigned char rid[8];
+    crypto_random(rid, sizeof rid);
+    crypto_hex(rid, sizeof rid, r->id);
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    evhttp_connection_get_peer(evhttp_request_get_connection(ev), &peer, &port);
+    snprintf(r->client_ip, sizeof r->client_ip, "%s", peer ? peer : "");
+    r->method = method_of(evhttp_request_get_command(ev));
+
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (query)
+        r->query = xstrdup(query);
+    char *segs[MAX_PATH_SEGMENTS];
+    size_t nsegs = 0;
+    bool path_ok = path && *path == '/' && split_path(path, segs, &nsegs, &r->path);
+    if (!r->path)
+        r->path = xstrdup("/");
+    if (!path_ok) {
+        for (size_t i = 0; i < nsegs; i++)
+            free(segs[i]);
+        req_fail(r, ERR_BAD_REQUEST, NULL, "The request path is malformed.");
+        return;
+    }
+    if (app->shutting_down) {
+        for (size_t i = 0; i < nsegs; i++)
+            free(segs[i]);
+        req_add_header(r, "Connection", "close");
+        req_fail(r, ERR_UNAVAILABLE, NULL, "The server is shutting down.");
+        return;
+    }
+    unsigned allowed = 0;
+    bool is_api = nsegs > 0 && (strcmp(segs[0], "api") == 0 || strcmp(segs[0], "healthz") == 0 ||
+                                strcmp(segs[0], "readyz") == 0 || strcmp(segs[0], "metrics") == 0);
+    if (is_api && r->method)
+        r->route = router_match(r->method, (const char *const *)segs, nsegs, r->ids, &r->nids,
+                                &allowed);
+    for (size_t i = 0; i < nsegs; i++)
+        free(segs[i]);
+    if (!is_api) {
+        serve_static(r);
+        return;
+    }
+    if (!r->route) {
+        if (r->method == M_OPTIONS && allowed) {
+            allow_header(r, allowed);
+            req_reply_json(r, 204, NULL);
+        } else if (allowed || !r->method) {
+            allow_header(r, allowed);
+            req_fail(r, ERR_METHOD, NULL, NULL);
+        } else {
+            req_fail(r, ERR_NOT_FOUND, NULL, "No such API endpoint.");
+        }
+        return;
+    }
+    if (!parse_body(r))
+        return;
+    r->deadline = evtimer_new(app->base, deadline_cb, r);
+    struct timeval tv = {REQUEST_DEADLINE_S, 0};
+    evtimer_add(r->deadline, &tv);
+    req_start(r);
+}
+
+int http_start(struct app *app)
+{
+    app->http = evhttp_new(app->base);
+    if (!app->http)
+        return -1;
+    evhttp_set_max_headers_size(app->http, MAX_HEADERS_SIZE);
+    evhttp_set_max_body_size(app->http, (ev_ssize_t)app->cfg.max_body + 1);
+    evhttp_set_timeout(app->http, 30);
+    evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    evhttp_set_default_content_type(app->http, "application/json");
+    evhttp_set_gencb(app->http, on_request, app);
+
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t sslen;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, app->cfg.listen, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)app->cfg.port);
+        sslen = sizeof *sin;
+    } else if (inet_pton(AF_INET6, app->cfg.listen, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)app->cfg.port);
+        sslen = sizeof *sin6;
+    } else {
+        log_error("--listen must be a numeric address value=%s", app->cfg.listen);
+        return -1;
+    }
+    struct evconnlistener *l = evconnlistener_new_bind(
+        app->base, NULL, NULL, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+        LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)sslen);
+    if (!l) {
+        log_error("cannot listen address=%s port=%d", app->cfg.listen, app->cfg.port);
+        return -1;
+    }
+    if (!evhttp_bind_listener(app->http, l)) {
+        evconnlistener_free(l);
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&bound, &blen) != 0)
+        return -1;
+    return bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
+                                       : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+}
+
+void http_stop(struct app *app)
+{
+    if (app->http)
+        evhttp_free(app->http);
+    app->http = NULL;
+}

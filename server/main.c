@@ -1,0 +1,208 @@
+/*
+ * main: start-up in order (configuration, secret, database, migrations, listener,
+ * bootstrap data, pool, workers, static files), the event loop, and a graceful shutdown
+ * on SIGINT/SIGTERM: stop taking requests, finish those in flight, then stop the private
+ * PostgreSQL if this process started it.
+ */
+#include "app.h"
+#include "bootstrap.h"
+#include "crypto.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "pgcluster.h"
+#include "static.h"
+#include "util.h"
+#include "worker.h"
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SHUTDOWN_GRACE_S 15
+
+void app_derive_key(const struct app *app, const char *purpose, unsigned char out[32])
+{
+    char label[96];
+    int n = snprintf(label, sizeof label, "borgerbudget/%s", purpose);
+    crypto_hmac_sha256(app->secret, sizeof app->secret, label, (size_t)n, out);
+}
+
+/* The server secret keys every hash that stands for a voter or a code. It comes from
+ * PB_SECRET (64 hex digits) or a file that is created on first start; never the database. */
+static void load_secret(struct app *app)
+{
+    const char *env = getenv("PB_SECRET");
+    if (env && *env) {
+        if (!crypto_unhex(env, app->secret, sizeof app->secret))
+            die("PB_SECRET must be 64 hex digits");
+        return;
+    }
+    const char *path = app->cfg.secret_file;
+    char hex[65] = "";
+    FILE *f = fopen(path, "r");
+    if (f) {
+        size_t n = fread(hex, 1, 64, f);
+        fclose(f);
+        hex[n] = '\0';
+        if (!crypto_unhex(hex, app->secret, sizeof app->secret))
+            die("secret file %s must hold 64 hex digits", path);
+        crypto_wipe(hex, sizeof hex);
+        return;
+    }
+    crypto_random(app->secret, sizeof app->secret);
+    crypto_hex(app->secret, sizeof app->secret, hex);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        die("cannot create secret file %s: %s", path, strerror(errno));
+    bool ok = write(fd, hex, 64) == 64 && write(fd, "\n", 1) == 1 && fsync(fd) == 0;
+    close(fd);
+    crypto_wipe(hex, sizeof hex);
+    if (!ok)
+        die("cannot write secret file %s", path);
+    log_info("server secret created file=%s", path);
+}
+
+/* schema/ and web/ next to the binary's parent (build/..), else in the working directory. */
+static char *resource_dir(const char *configured, const char *name)
+{
+    if (configured)
+        return xstrdup(configured);
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char *candidate = xasprintf("%s/../%s", exe, name);
+            struct stat st;
+            if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
+                return candidate;
+            free(candidate);
+        }
+    }
+    return xstrdup(name);
+}
+
+static void drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct app *app = arg;
+    app->shutting_down++;
+    /* ticks of 100 ms */
+    if ((app->inflight == 0 && worker_pending(app->workers) == 0) ||
+        app->shutting_down > SHUTDOWN_GRACE_S * 10)
+        event_base_loopbreak(app->base);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    struct app *app = arg;
+    if (app->shutting_down)
+        return;
+    log_info("shutting down signal=%d inflight=%d", (int)sig, app->inflight);
+    app->shutting_down = 1;
+    struct event *drain = event_new(app->base, -1, EV_PERSIST, drain_cb, app);
+    struct timeval tv = {0, 100000};
+    event_add(drain, &tv);
+    /* freed with the base's events at exit */
+    app->drain_ev = drain;
+}
+
+int main(int argc, char **argv)
+{
+    struct app app;
+    memset(&app, 0, sizeof app);
+    config_load(&app.cfg, argc, argv);
+    if (app.cfg.verbose)
+        log_set_level(LOG_DEBUG);
+    signal(SIGPIPE, SIG_IGN);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    struct pgcluster cluster;
+    memset(&cluster, 0, sizeof cluster);
+    if (app.cfg.pg_stop_only) {
+        if (!pgcluster_start(app.cfg.data_dir, &cluster))
+            return 1;
+        pgcluster_stop(&cluster, true);
+        pgcluster_free(&cluster);
+        config_free(&app.cfg);
+        return 0;
+    }
+    if (mkdir(app.cfg.data_dir, 0755) != 0 && errno != EEXIST)
+        die("cannot create data dir %s", app.cfg.data_dir);
+    const char *conninfo = app.cfg.db;
+    if (!conninfo) {
+        if (!pgcluster_start(app.cfg.data_dir, &cluster))
+            die("cannot start the private PostgreSQL cluster");
+        conninfo = cluster.conninfo;
+        if (app.cfg.pg_start_only) {
+            printf("conninfo=%s\n", conninfo);
+            pgcluster_free(&cluster);
+            config_free(&app.cfg);
+            return 0;
+        }
+    }
+    load_secret(&app);
+    char *schema_dir = resource_dir(app.cfg.schema_dir, "schema");
+    char *web_dir = resource_dir(app.cfg.web_dir, "web");
+    int rc = 1;
+    if (!migrate_run(conninfo, schema_dir)) {
+        log_error("migrations failed");
+        goto out;
+    }
+    if (evthread_use_pthreads() != 0)
+        die("libevent has no thread support");
+    app.base = event_base_new();
+    if (!app.base)
+        die("cannot create the event loop");
+    int port = http_start(&app);
+    if (port < 0)
+        goto out;
+    if (!bootstrap_run(&app, conninfo, port))
+        goto out;
+    app.db = db_pool_new(app.base, conninfo, app.cfg.pool_size);
+    app.workers = worker_pool_new(app.base, app.cfg.workers);
+    app.statics = static_load(web_dir);
+
+    struct event *sigint = evsignal_new(app.base, SIGINT, signal_cb, &app);
+    struct event *sigterm = evsignal_new(app.base, SIGTERM, signal_cb, &app);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+    log_info("listening address=%s port=%d", app.cfg.listen, port);
+    printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
+    event_base_dispatch(app.base);
+    log_info("stopped accepting; closing");
+    http_stop(&app);
+    event_free(sigint);
+    event_free(sigterm);
+    if (app.drain_ev)
+        event_free(app.drain_ev);
+    worker_pool_free(app.workers);
+    db_pool_free(app.db);
+    static_free(app.statics);
+    rc = 0;
+out:
+    if (app.base)
+        event_base_free(app.base);
+    crypto_wipe(app.secret, sizeof app.secret);
+    free(schema_dir);
+    free(web_dir);
+    pgcluster_stop(&cluster, false);
+    pgcluster_free(&cluster);
+    config_free(&app.cfg);
+    return rc;
+}

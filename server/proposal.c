@@ -1,0 +1,265 @@
+/*
+ * proposal: the projects citizens vote on. Staff create, edit, cost and moderate them
+ * until voting opens; only accepted proposals are on the ballot and shown to the public.
+ */
+#include "db.h"
+#include "handlers.h"
+#include "i18n.h"
+#include "jsonv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TITLE 300
+#define MAX_SUMMARY 2000
+#define MAX_DESCRIPTION 20000
+
+static const char *const statuses[] = {"submitted", "accepted", "rejected", NULL};
+
+static bool url_valid(const char *u)
+{
+    return strncmp(u, "https://", 8) == 0 || (u[0] == '/' && u[1] != '/');
+}
+
+/* Reads the editable fields present in body into patch (as the database expects them). */
+static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct verr *e)
+{
+    cJSON *t = NULL;
+    const char *texts[] = {"title", "summary", "description"};
+    const size_t limits[] = {MAX_TITLE, MAX_SUMMARY, MAX_DESCRIPTION};
+    for (size_t i = 0; i < 3; i++) {
+        int rc = i18n_text(r->json, texts[i], lang, limits[i], &t, e);
+        if (rc < 0)
+            return false;
+        if (rc == 1)
+            cJSON_AddItemToObject(patch, texts[i], t);
+    }
+    const char *category = NULL, *image = NULL, *reason = NULL;
+    int64_t cost;
+    int idx, rc;
+    if (jv_string(r->json, "category", 100, &category, e) < 0 ||
+        jv_string(r->json, "image_url", 2000, &image, e) < 0 ||
+        jv_string(r->json, "reason", 2000, &reason, e) < 0)
+        return false;
+    if (image && !url_valid(image)) {
+        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be an https:// URL.");
+        return false;
+    }
+    if ((rc = jv_int(r->json, "cost", 1, JV_MAX_SAFE_INT, &cost, e)) < 0)
+        return false;
+    if (rc == 1)
+        jv_add_int(patch, "cost", cost);
+    if ((rc = jv_enum(r->json, "status", statuses, &idx, e)) < 0)
+        return false;
+    if (rc == 1)
+        cJSON_AddStringToObject(patch, "status", statuses[idx]);
+    if (category)
+        cJSON_AddStringToObject(patch, "category", category);
+    if (image)
+        cJSON_AddStringToObject(patch, "image_url", image);
+    if (reason)
+        cJSON_AddStringToObject(patch, "reason", reason);
+    return true;
+}
+
+static void reply_created(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_json_text(r, 201, db_value(res, 0, 0));
+}
+
+static void reply_ok(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
+}
+
+static const char sql_add[] =
+    "SELECT add_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10)::text";
+
+static void create_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_MODERATOR))
+        return;
+    static const char *const keys[] = {"district_id", "title", "summary", "description", "cost",
+                                       "category", "status", "image_url", NULL};
+    struct verr e;
+    int64_t district = 0;
+    cJSON *f = cJSON_CreateObject();
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_id(r->json, "district_id", &district, &e) < 0 ||
+        !read_fields(r, r->election.default_lang, f, &e)) {
+        cJSON_Delete(f);
+        req_fail_verr(r, &e);
+        return;
+    }
+    const char *missing = !district                                       ? "district_id"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "title") ? "title"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "cost")  ? "cost"
+                                                                           : NULL;
+    if (missing) {
+        cJSON_Delete(f);
+        req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
+        return;
+    }
+    char *title = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f, "title"));
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(f, "summary");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "description");
+    char *summary = s ? cJSON_PrintUnformatted(s) : NULL;
+    char *desc = d ? cJSON_PrintUnformatted(d) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+    const cJSON *cat = cJSON_GetObjectItemCaseSensitive(f, "category");
+    const cJSON *img = cJSON_GetObjectItemCaseSensitive(f, "image_url");
+    int64_t cost = 0;
+    if (!jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost))
+        cost = 0;
+    char staff[24], id[24], dist[24], c[24];
+    /* Staff write proposals after checking them: accepted unless they say otherwise. */
+    const char *p[10] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
+                         i64s(dist, district), title, summary, desc,
+                         cat ? cat->valuestring : NULL, i64s(c, cost),
+                         st ? st->valuestring : "accepted", img ? img->valuestring : NULL};
+    req_db(r, sql_add, 10, p, reply_created);
+    cJSON_free(title);
+    cJSON_free(summary);
+    cJSON_free(desc);
+    cJSON_Delete(f);
+}
+
+void proposal_create(struct req *r)
+{
+    req_load_election(r, r->ids[0], create_loaded);
+}
+
+static const char sql_list[] =
+    "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.district_id, p.id), '[]')::text"
+    "  FROM proposals p WHERE p.election_id = $1 AND ($2::boolean OR p.status = 'accepted')"
+    "   AND ($3::bigint IS NULL OR p.district_id = $3)";
+
+static void list_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"proposals\":");
+    buf_puts(&b, db_value(res, 0, 0));
+    buf_puts(&b, "}");
+    req_reply_json_text(r, 200, b.data);
+    buf_free(&b);
+}
+
+static void list_loaded(struct req *r)
+{
+    if (!election_visible(r))
+        return;
+    char *district = req_query_param(r, "district");
+    if (!district)
+        district = req_query_param(r, "district_id");
+    int64_t d = 0;
+    if (district && (!parse_int64(district, &d) || d <= 0)) {
+        free(district);
+        req_fail(r, ERR_INVALID_FIELD, "district", "\"district\" must be a district id.");
+        return;
+    }
+    free(district);
+    char id[24], ds[24];
+    const char *p[3] = {i64s(id, r->election.id), req_has_role(r, ROLE_ANY_STAFF) ? "true" : "false",
+                        d ? i64s(ds, d) : NULL};
+    req_db(r, sql_list, 3, p, list_done);
+}
+
+void proposal_list(struct req *r)
+{
+    req_load_election(r, r->ids[0], list_loaded);
+}
+
+static const char sql_get[] =
+    "SELECT proposal_json(p)::text, p.election_id, p.status FROM proposals p WHERE p.id = $1";
+
+static void get_election_loaded(struct req *r)
+{
+    char *json = r->state;
+    if (!election_visible(r))
+        return;
+    /* The state holds "<status>\0<json>" */
+    bool accepted = strcmp(json, "accepted") == 0;
+    json += strlen(json) + 1;
+    if (!accepted && !req_has_role(r, ROLE_ANY_STAFF)) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    req_reply_json_text(r, 200, json);
+}
+
+static void get_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    const char *status = db_value(res, 0, 2), *json = db_value(res, 0, 0);
+    char *st = xmalloc(strlen(status) + strlen(json) + 2);
+    memcpy(st, status, strlen(status) + 1);
+    memcpy(st + strlen(status) + 1, json, strlen(json) + 1);
+    r->state = st;
+    r->state_free = free;
+    req_load_election(r, db_int64(res, 0, 1), get_election_loaded);
+}
+
+void proposal_get(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    req_db(r, sql_get, 1, p, get_done);
+}
+
+static void patch_election_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_MODERATOR))
+        return;
+    static const char *const keys[] = {"title", "summary", "description", "cost", "category",
+                                       "status", "image_url", "reason", NULL};
+    struct verr e;
+    cJSON *patch = cJSON_CreateObject();
+    if (!jv_only_keys(r->json, keys, NULL, &e) ||
+        !read_fields(r, r->election.default_lang, patch, &e)) {
+        cJSON_Delete(patch);
+        req_fail_verr(r, &e);
+        return;
+    }
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(patch, "status");
+    if (st && strcmp(st->valuestring, "rejected") == 0 &&
+        !cJSON_GetObjectItemCaseSensitive(patch, "reason")) {
+        cJSON_Delete(patch);
+        req_fail(r, ERR_INVALID_FIELD, "reason", "Give the author a \"reason\" when rejecting.");
+        return;
+    }
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char staff[24], id[24];
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
+    req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, reply_ok);
+    cJSON_free(text);
+}
+
+static void patch_found(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    req_load_election(r, db_int64(res, 0, 0), patch_election_loaded);
+}
+
+void proposal_patch(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, patch_found);
+}

@@ -1,0 +1,459 @@
+/*
+ * req: the life of one request: authentication, database steps, the single reply.
+ */
+#include "req.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "router.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static const double latency_bounds_ms[] = {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 1e12};
+
+const char *i64s(char buf[24], int64_t v)
+{
+    snprintf(buf, 24, "%lld", (long long)v);
+    return buf;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+void req_free(struct req *r)
+{
+    if (!r)
+        return;
+    if (r->pending)
+        db_cancel(r->pending);
+    if (r->deadline)
+        event_free(r->deadline);
+    if (r->state_free && r->state)
+        r->state_free(r->state);
+    if (r->extra_free && r->extra)
+        r->extra_free(r->extra);
+    if (r->extra_headers) {
+        evhttp_clear_headers(r->extra_headers);
+        free(r->extra_headers);
+    }
+    cJSON_Delete(r->json);
+    cJSON_Delete(r->election.row);
+    free(r->path);
+    free(r->query);
+    r->app->inflight--;
+    free(r);
+}
+
+void req_add_header(struct req *r, const char *name, const char *value)
+{
+    if (!r->extra_headers) {
+        r->extra_headers = xcalloc(1, sizeof *r->extra_headers);
+        TAILQ_INIT(r->extra_headers);
+    }
+    evhttp_add_header(r->extra_headers, name, value);
+}
+
+static void send_reply(struct req *r, int status, const char *content_type, const void *data,
+                       size_t len)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    if (content_type)
+        evhttp_add_header(out, "Content-Type", content_type);
+    evhttp_add_header(out, "X-Request-Id", r->id);
+    evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+    evhttp_add_header(out, "X-Frame-Options", "DENY");
+    if (!evhttp_find_header(r->extra_headers ? r->extra_headers : out, "Content-Security-Policy"))
+        evhttp_add_header(out, "Content-Security-Policy",
+                          "default-src 'none'; frame-ancestors 'none'");
+    if (r->extra_headers) {
+        struct evkeyval *h;
+        TAILQ_FOREACH(h, r->extra_headers, next)
+        evhttp_add_header(out, h->key, h->value);
+    }
+    if (!evhttp_find_header(out, "Cache-Control"))
+        evhttp_add_header(out, "Cache-Control", "no-store");
+    struct evbuffer *body = evbuffer_new();
+    if (data && len && r->method != M_HEAD)
+        evbuffer_add(body, data, len);
+    evhttp_send_reply(r->ev, status, NULL, body);
+    evbuffer_free(body);
+
+    struct metrics *m = &r->app->metrics;
+    double ms = (double)(now_us() - r->start_us) / 1000.0;
+    m->responses_by_class[status / 100 < 6 ? status / 100 : 5]++;
+    m->latency_sum_s += ms / 1000.0;
+    for (size_t i = 0; i < PB_ARRAY_LEN(latency_bounds_ms); i++)
+        if (ms <= latency_bounds_ms[i])
+            m->latency_buckets[i]++;
+    log_msg(status >= 500 ? LOG_WARN : LOG_DEBUG, "request id=%s method=%d path=%s status=%d ms=%.1f",
+            r->id, r->method, r->route ? r->route->pattern : r->path, status, ms);
+    req_free(r);
+}
+
+void req_reply_bytes(struct req *r, int status, const char *content_type, const void *data,
+                     size_t len)
+{
+    send_reply(r, status, content_type, data, len);
+}
+
+void req_reply_json(struct req *r, int status, cJSON *body)
+{
+    if (!body) {
+        send_reply(r, status, NULL, NULL, 0);
+        return;
+    }
+    char *text = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    if (!text) {
+        log_error("cannot print JSON id=%s", r->id);
+        send_reply(r, 500, "application/json",
+                   "{\"error\":{\"code\":\"internal_error\",\"message\":\"Out of memory.\"}}", 63);
+        return;
+    }
+    send_reply(r, status, "application/json; charset=utf-8", text, strlen(text));
+    cJSON_free(text);
+}
+
+static void fail_with(struct req *r, enum pb_err err, const char *code, const char *field,
+                      const char *message)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON *e = cJSON_AddObjectToObject(body, "error");
+    cJSON_AddStringToObject(e, "code", code && *code ? code : err_code(err));
+    cJSON_AddStringToObject(e, "message", message && *message ? message : err_message(err));
+    if (field && *field)
+        cJSON_AddStringToObject(e, "field", field);
+    if (err == ERR_BALLOT_RULE && code && *code)
+        cJSON_AddStringToObject(e, "rule", code);
+    if (err == ERR_UNAVAILABLE || err == ERR_RATE_LIMITED) {
+        if (!r->extra_headers || !evhttp_find_header(r->extra_headers, "Retry-After"))
+            req_add_header(r, "Retry-After", "1");
+    }
+    if (err == ERR_UNAUTHORIZED)
+        req_add_header(r, "WWW-Authenticate", "Bearer");
+    req_reply_json(r, err_status(err), body);
+}
+
+void req_fail(struct req *r, enum pb_err err, const char *field, const char *fmt, ...)
+{
+    char msg[512] = "";
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+    }
+    fail_with(r, err, NULL, field, msg);
+}
+
+void req_fail_verr(struct req *r, const struct verr *e)
+{
+    fail_with(r, e->err, e->code, e->field, e->message);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+char *req_query_param(struct req *r, const char *name)
+{
+    if (!r->query)
+        return NULL;
+    struct evkeyvalq q;
+    TAILQ_INIT(&q);
+    if (evhttp_parse_query_str(r->query, &q) != 0) {
+        evhttp_clear_headers(&q);
+        return NULL;
+    }
+    const char *v = evhttp_find_header(&q, name);
+    char *out = v ? xstrdup(v) : NULL;
+    evhttp_clear_headers(&q);
+    return out;
+}
+
+bool req_cookie(struct req *r, const char *name, char *out, size_t outlen)
+{
+    const char *h = req_header(r, "Cookie");
+    size_t nlen = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        size_t len = end ? (size_t)(end - h) : strlen(h);
+        if (len > nlen && h[nlen] == '=' && strncmp(h, name, nlen) == 0) {
+            size_t vlen = len - nlen - 1;
+            if (vlen + 1 > outlen)
+                return false;
+            memcpy(out, h + nlen + 1, vlen);
+            out[vlen] = '\0';
+            return true;
+        }
+        h = end;
+    }
+    return false;
+}
+
+static void req_db_done(void *ctx, const struct db_result *res)
+{
+    struct req *r = ctx;
+    r->pending = NULL;
+    req_db_fn cb = r->db_cb;
+    r->db_cb = NULL;
+    cb(r, res);
+}
+
+void req_db(struct req *r, const char *sql, int nparams, const char *const *params,
+            req_db_fn cb)
+{
+    PB_ASSERT(!r->pending);
+    r->db_cb = cb;
+    r->pending = db_query(r->app->db, sql, nparams, params, req_db_done, r);
+}
+
+bool req_db_ok(struct req *r, const struct db_result *res)
+{
+    switch (db_status(res)) {
+    case DB_OK:
+        return true;
+    case DB_UNAVAILABLE:
+    case DB_TIMEOUT:
+        req_fail(r, ERR_UNAVAILABLE, NULL, "The database is unavailable; retry shortly.");
+        return false;
+    case DB_ERROR:
+        break;
+    }
+    const char *state = db_sqlstate(res);
+    /* Our own functions raise PBxxx states with a message meant for the client. */
+    if (strcmp(state, "PB409") == 0) {
+        req_fail(r, ERR_WRONG_PHASE, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "PB404") == 0) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "PB422") == 0) {
+        req_fail(r, ERR_INVALID_FIELD, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "PB403") == 0) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "PBCON") == 0) {
+        req_fail(r, ERR_CONFLICT, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "23505") == 0) {
+        req_fail(r, ERR_CONFLICT, NULL, "This already exists.");
+    } else if (strcmp(state, "23503") == 0) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "A referenced resource does not exist.");
+    } else if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+               strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0) {
+        req_fail(r, ERR_UNAVAILABLE, NULL, "The server is busy; retry.");
+    } else if (strncmp(state, "22", 2) == 0) {
+        req_fail(r, ERR_INVALID_FIELD, NULL, "A value is out of range.");
+    } else {
+        log_error("db error id=%s sqlstate=%s message=\"%s\"", r->id, state,
+                  db_error_message(res));
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+    }
+    return false;
+}
+
+/* --- elections and roles --- */
+
+static const char sql_load_election[] =
+    "SELECT e.id, e.organisation_id, e.phase, e.rule, e.currency, e.default_lang,"
+    "       election_json(e)::text, staff_role_mask($2::bigint, e.id)"
+    "  FROM elections e WHERE e.id = $1";
+
+static void loaded_election(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) == 0) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
+        return;
+    }
+    struct election_ctx *e = &r->election;
+    e->id = db_int64(res, 0, 0);
+    e->organisation_id = db_int64(res, 0, 1);
+    snprintf(e->phase, sizeof e->phase, "%s", db_value(res, 0, 2));
+    snprintf(e->rule, sizeof e->rule, "%s", db_value(res, 0, 3));
+    snprintf(e->currency, sizeof e->currency, "%s", db_value(res, 0, 4));
+    snprintf(e->default_lang, sizeof e->default_lang, "%s", db_value(res, 0, 5));
+    cJSON_Delete(e->row);
+    e->row = cJSON_Parse(db_value(res, 0, 6));
+    e->roles = (unsigned)db_int64(res, 0, 7);
+    if (r->auth.superadmin)
+        e->roles |= ROLE_ADMIN;
+    void (*next)(struct req *) = (void (*)(struct req *))r->state_next;
+    r->state_next = NULL;
+    next(r);
+}
+
+void req_load_election(struct req *r, int64_t id, void (*next)(struct req *r))
+{
+    char a[24], b[24];
+    const char *p[2] = {i64s(a, id), i64s(b, r->auth.kind == AUTH_STAFF ? r->auth.staff_id : 0)};
+    r->state_next = (void (*)(void))next;
+    req_db(r, sql_load_election, 2, p, loaded_election);
+}
+
+bool req_has_role(const struct req *r, enum role need)
+{
+    unsigned have = r->election.roles;
+    if (have & ROLE_ADMIN)
+        return true;
+    if (need == ROLE_ANY_STAFF)
+        return have != 0;
+    return (have & need) != 0;
+}
+
+bool req_require_role(struct req *r, enum role need)
+{
+    if (req_has_role(r, need))
+        return true;
+    if (r->auth.kind != AUTH_STAFF)
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "Staff authentication is required.");
+    else if (r->election.roles == 0)
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
+    else
+        req_fail(r, ERR_FORBIDDEN, NULL, "Your role does not allow this.");
+    return false;
+}
+
+/* --- authentication --- */
+
+static const char sql_session[] =
+    "SELECT s.kind, s.staff_id, s.voter_id, s.election_id, v.district_id,"
+    "       coalesce(st.is_superadmin, false)"
+    "  FROM sessions s"
+    "  LEFT JOIN staff st ON st.id = s.staff_id"
+    "  LEFT JOIN voters v ON v.id = s.voter_id"
+    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()"
+    "   AND (s.kind <> 'staff' OR st.disabled_at IS NULL)";
+
+static bool is_mutation(enum http_method m)
+{
+    return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
+}
+
+void req_csrf_token(struct app *app, const char *token_hash_hex, char out[65])
+{
+    unsigned char key[32], mac[CRYPTO_SHA256_LEN];
+    app_derive_key(app, "csrf", key);
+    crypto_hmac_sha256(key, sizeof key, token_hash_hex, strlen(token_hash_hex), mac);
+    crypto_hex(mac, sizeof mac, out);
+    crypto_wipe(key, sizeof key);
+}
+
+static void run_handler(struct req *r)
+{
+    const struct route *rt = r->route;
+    if (rt->auth != AUTH_NONE && r->auth.kind == AUTH_NONE) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "Sign in first: send a bearer token.");
+        return;
+    }
+    if (rt->auth != AUTH_NONE && r->auth.kind != rt->auth) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL,
+                 rt->auth == AUTH_STAFF ? "This needs a staff token." : "This needs a voter token.");
+        return;
+    }
+    if (r->auth.via_cookie && is_mutation(r->method)) {
+        char want[65];
+        req_csrf_token(r->app, r->auth.token_hash, want);
+        const char *got = req_header(r, "X-CSRF-Token");
+        if (!got || strlen(got) != 64 || !crypto_equal(got, want, 64)) {
+            req_fail(r, ERR_CSRF, NULL, NULL);
+            return;
+        }
+    }
+    rt->handler(r);
+}
+
+static void session_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) == 1) {
+        const char *kind = db_value(res, 0, 0);
+        if (strcmp(kind, "staff") == 0) {
+            r->auth.kind = AUTH_STAFF;
+            r->auth.staff_id = db_int64(res, 0, 1);
+            r->auth.superadmin = db_bool(res, 0, 5);
+        } else {
+            r->auth.kind = AUTH_VOTER;
+            r->auth.voter_id = db_int64(res, 0, 2);
+            r->auth.election_id = db_int64(res, 0, 3);
+            r->auth.district_id = db_int64(res, 0, 4);
+        }
+    } else if (r->route->auth != AUTH_NONE) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "The token is unknown or has expired.");
+        return;
+    }
+    run_handler(r);
+}
+
+/* Finds the caller's token: the Authorization header first, then the cookie that fits
+ * the route. Returns false when the request carries none. */
+static bool find_token(struct req *r, char *token, size_t len)
+{
+    const char *h = req_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+        const char *t = h + 7;
+        while (*t == ' ')
+            t++;
+        if (strlen(t) + 1 > len)
+            return false;
+        snprintf(token, len, "%s", t);
+        return *token != '\0';
+    }
+    const char *cookie = r->route->auth == AUTH_VOTER ? "pb_voter" : "pb_staff";
+    if (req_cookie(r, cookie, token, len) && *token) {
+        r->auth.via_cookie = true;
+        return true;
+    }
+    if (r->route->auth == AUTH_NONE && req_cookie(r, "pb_voter", token, len) && *token) {
+        r->auth.via_cookie = true;
+        return true;
+    }
+    return false;
+}
+
+void req_start(struct req *r)
+{
+    char token[128];
+    bool want = r->route->auth != AUTH_NONE || (r->route->flags & ROUTE_OPTIONAL_AUTH);
+    if (!want || !find_token(r, token, sizeof token)) {
+        run_handler(r);
+        return;
+    }
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(token, strlen(token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+    crypto_wipe(token, sizeof token);
+    const char *p[1] = {r->auth.token_hash};
+    req_db(r, sql_session, 1, p, session_loaded);
+}
+
+void req_set_cookie(struct req *r, const char *name, const char *value, int max_age)
+{
+    char *c = xasprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", name, value,
+                        max_age, r->app->cfg.secure_cookies ? "; Secure" : "");
+    req_add_header(r, "Set-Cookie", c);
+    free(c);
+}
+
+void req_reply_json_text(struct req *r, int status, const char *json)
+{
+    send_reply(r, status, "application/json; charset=utf-8", json, strlen(json));
+}

@@ -1,0 +1,297 @@
+/*
+ * result: counting (on a worker thread), publishing, and the public views of the outcome:
+ * results, the bulletin board of trackers, and turnout.
+ */
+#include "db.h"
+#include "edata.h"
+#include "handlers.h"
+#include "jsonv.h"
+#include "log.h"
+#include "tally/tally.h"
+#include "worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_project(const void *key, const void *elem)
+{
+    int64_t id = *(const int64_t *)key;
+    const struct eproject *p = elem;
+    return id < p->id ? -1 : id > p->id;
+}
+
+static enum tally_ballot_kind kind_of(enum ballot_type t)
+{
+    return t == BALLOT_CUMULATIVE ? TALLY_CUMULATIVE : t == BALLOT_ORDINAL ? TALLY_ORDINAL : TALLY_APPROVAL;
+}
+
+/* Counts one district; returns its result object or NULL with err set. */
+static cJSON *count_district(const struct edata *e, const struct edistrict *d, char *err, size_t errlen)
+{
+    size_t total = d->start ? d->start[d->nballots] : 0;
+    uint32_t *items = xcalloc(total, sizeof *items);
+    for (size_t k = 0; k < total; k++) {
+        const struct eproject *p =
+            bsearch(&d->items[k], d->projects, d->nprojects, sizeof *d->projects, cmp_project);
+        if (!p) {
+            snprintf(err, errlen, "a ballot names proposal %lld, which is not on the ballot",
+                     (long long)d->items[k]);
+            free(items);
+            return NULL;
+        }
+        items[k] = (uint32_t)(p - d->projects);
+    }
+    int64_t *cost = xcalloc(d->nprojects, sizeof *cost);
+    for (size_t i = 0; i < d->nprojects; i++)
+        cost[i] = d->projects[i].cost;
+    size_t zero = 0;
+    struct tally_input in = {
+        .nprojects = d->nprojects,
+        .cost = cost,
+        .budget = d->budget,
+        .kind = kind_of(e->ballot.type),
+        .nballots = d->nballots,
+        .start = d->start ? d->start : &zero,
+        .items = items,
+        .points = d->points,
+    };
+    struct tally_options opt = {GREEDY_SKIP, 0};
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->rule_params, "greedy_variant");
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
+        opt.greedy = GREEDY_NO_SKIP;
+    int64_t threshold = 0;
+    if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_project_score_threshold"),
+                           0, JV_MAX_SAFE_INT, &threshold))
+        opt.min_score = threshold;
+    struct tally_result res;
+    int rc = -1;
+    if (strcmp(e->rule, "greedy") == 0) {
+        rc = tally_greedy(&in, &opt, &res);
+    } else {
+        snprintf(err, errlen, "the counting rule %s is not available yet", e->rule);
+        free(items);
+        free(cost);
+        return NULL;
+    }
+    free(items);
+    free(cost);
+    if (rc != 0) {
+        snprintf(err, errlen, "the tally rejected the ballots");
+        return NULL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "district_id", d->id);
+    jv_add_int(o, "budget", d->budget);
+    jv_add_int(o, "spent", res.spent);
+    jv_add_int(o, "ballots", (int64_t)d->nballots);
+    cJSON *winners = cJSON_AddArrayToObject(o, "winners");
+    for (size_t i = 0; i < res.nselected; i++)
+        cJSON_AddItemToArray(winners, cJSON_CreateNumber((double)d->projects[res.order[i]].id));
+    cJSON *projects = cJSON_AddArrayToObject(o, "projects");
+    for (size_t i = 0; i < d->nprojects; i++) {
+        cJSON *p = cJSON_CreateObject();
+        jv_add_int(p, "id", d->projects[i].id);
+        jv_add_int(p, "cost", d->projects[i].cost);
+        jv_add_int(p, "score", res.score[i]);
+        cJSON_AddBoolToObject(p, "selected", res.selected[i]);
+        cJSON_AddItemToArray(projects, p);
+    }
+    tally_result_free(&res);
+    return o;
+}
+
+static void tally_work(void *arg)
+{
+    struct req *r = arg;
+    struct edata *e = r->state;
+    cJSON *out = cJSON_CreateObject();
+    jv_add_int(out, "election_id", e->election_id);
+    cJSON_AddStringToObject(out, "rule", e->rule);
+    cJSON_AddItemToObject(out, "rule_params", cJSON_Duplicate(e->rule_params, 1));
+    cJSON_AddStringToObject(out, "currency", e->currency);
+    cJSON *ds = cJSON_AddArrayToObject(out, "districts");
+    for (size_t i = 0; i < e->ndistricts; i++) {
+        cJSON *d = count_district(e, &e->districts[i], e->error, sizeof e->error);
+        if (!d) {
+            cJSON_Delete(out);
+            return;
+        }
+        cJSON_AddItemToArray(ds, d);
+    }
+    e->output = cJSON_PrintUnformatted(out);
+    e->output_len = strlen(e->output);
+    cJSON_Delete(out);
+    if (!edata_sign(e))
+        snprintf(e->error, sizeof e->error, "the election's signing key is not available");
+}
+
+static void results_stored(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct edata *e = r->state;
+    r->app->metrics.tallies++;
+    cJSON *o = cJSON_Parse(e->output);
+    cJSON_AddStringToObject(o, "signature", e->signature);
+    cJSON_AddBoolToObject(o, "published", false);
+    req_reply_json(r, 200, o);
+}
+
+static void tally_done(void *arg)
+{
+    struct req *r = arg;
+    struct edata *e = r->state;
+    r->in_worker = false;
+    if (e->error[0]) {
+        req_fail(r, ERR_CONFLICT, NULL, "The election cannot be counted: %s.", e->error);
+        return;
+    }
+    char staff[24], id[24];
+    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, e->election_id), e->output,
+                        e->signature};
+    req_db(r, "SELECT store_results($1, $2, $3, $4)", 4, p, results_stored);
+}
+
+static void tally_loaded(struct req *r)
+{
+    r->in_worker = true;
+    worker_submit(r->app->workers, tally_work, tally_done, r);
+}
+
+static void tally_election(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    if (strcmp(r->election.phase, "closed") != 0) {
+        req_fail(r, ERR_WRONG_PHASE, NULL, "Close voting before counting; published results are final.");
+        return;
+    }
+    edata_load(r, tally_loaded);
+}
+
+void result_tally(struct req *r)
+{
+    req_load_election(r, r->ids[0], tally_election);
+}
+
+static void published(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
+}
+
+static void publish_election(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    char staff[24], id[24];
+    const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
+    req_db(r, "SELECT publish_results($1, $2)::text", 2, p, published);
+}
+
+void result_publish(struct req *r)
+{
+    req_load_election(r, r->ids[0], publish_election);
+}
+
+static void results_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_TALLIED, NULL, "The election has not been counted yet.");
+        return;
+    }
+    cJSON *o = cJSON_Parse(db_value(res, 0, 0));
+    if (!o) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    cJSON_AddStringToObject(o, "signature", db_value(res, 0, 1));
+    cJSON_AddBoolToObject(o, "published", strcmp(r->election.phase, "published") == 0);
+    cJSON_AddStringToObject(o, "computed_at", db_value(res, 0, 2));
+    req_reply_json(r, 200, o);
+}
+
+static void results_election(struct req *r)
+{
+    if (!election_visible(r))
+        return;
+    if (strcmp(r->election.phase, "published") != 0 && !req_has_role(r, ROLE_ANY_STAFF)) {
+        req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
+        return;
+    }
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r,
+           "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
+           " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1",
+           1, p, results_loaded);
+}
+
+void result_get(struct req *r)
+{
+    req_load_election(r, r->ids[0], results_election);
+}
+
+static const char sql_trackers[] =
+    "SELECT e.phase, coalesce((SELECT jsonb_agg(b.tracker ORDER BY b.tracker)"
+    "                           FROM ballots b WHERE b.election_id = e.id), '[]')::text"
+    "  FROM elections e WHERE e.id = $1";
+
+static void trackers_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1 || strcmp(db_value(res, 0, 0), "draft") == 0) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"election_id\":%lld,\"trackers\":%s}", (long long)r->ids[0], db_value(res, 0, 1));
+    req_reply_json_text(r, 200, b.data);
+    buf_free(&b);
+}
+
+void result_trackers(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    req_db(r, sql_trackers, 1, p, trackers_loaded);
+}
+
+static const char sql_turnout[] =
+    "SELECT jsonb_build_object("
+    "  'election_id', $1::bigint,"
+    "  'total', (SELECT count(*) FROM ballots WHERE election_id = $1),"
+    "  'districts', coalesce((SELECT jsonb_agg(jsonb_build_object('district_id', d.id,"
+    "        'ballots', (SELECT count(*) FROM ballots b WHERE b.district_id = d.id),"
+    "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
+    "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))"
+    "      ORDER BY d.id) FROM districts d WHERE d.election_id = $1), '[]'),"
+    "  'over_time', coalesce((SELECT jsonb_agg(jsonb_build_object('hour', t.hour,"
+    "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
+    "      FROM turnout t WHERE t.election_id = $1), '[]'))::text";
+
+static void turnout_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
+}
+
+static void turnout_election(struct req *r)
+{
+    if (!election_visible(r))
+        return;
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, sql_turnout, 1, p, turnout_loaded);
+}
+
+void result_turnout(struct req *r)
+{
+    req_load_election(r, r->ids[0], turnout_election);
+}

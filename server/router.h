@@ -1,0 +1,32 @@
+/*
+ * router: the table of API routes and the matching of a method and decoded path against
+ * it. A pattern segment ":id" matches a positive integer, captured in order.
+ */
+#ifndef PB_ROUTER_H
+#define PB_ROUTER_H
+
+#include "req.h"
+
+#include <stddef.h>
+
+enum route_flags {
+    ROUTE_OPTIONAL_AUTH = 1, /* public, but a token (if any) is resolved for richer answers */
+    ROUTE_JSON_BODY = 2,     /* expects a JSON object body */
+    ROUTE_LARGE_BODY = 4,    /* uploads (registers): the server's largest body limit */
+};
+
+struct route {
+    enum http_method method;
+    const char *pattern;
+    void (*handler)(struct req *r);
+    enum auth_kind auth;
+    unsigned flags;
+};
+
+/* The route for method and path, with ids captured. When the path exists with other
+ * methods, returns NULL and sets *allowed to their mask (else 0). */
+const struct route *router_match(enum http_method method, const char *const *segs, size_t nsegs,
+                                 int64_t ids[4], int *nids, unsigned *allowed);
+const struct route *router_table(size_t *n);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * routes: the table of every API route: method, path pattern, handler, who may call it.
+ * docs/openapi.yaml describes each of them; a test keeps the two in step.
+ */
+#include "handlers.h"
+#include "router.h"
+
+#define J ROUTE_JSON_BODY
+#define OPT ROUTE_OPTIONAL_AUTH
+
+static const struct route routes[] = {
+    {M_GET, "/healthz", health_live, AUTH_NONE, 0},
+    {M_GET, "/readyz", health_ready, AUTH_NONE, 0},
+    {M_GET, "/metrics", health_metrics, AUTH_NONE, 0},
+
+    {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J},
+    {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, J},
+    {M_GET, "/api/v1/staff/me", staff_me, AUTH_STAFF, 0},
+
+    {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT},
+    {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J},
+    {M_GET, "/api/v1/elections/:id", election_get, AUTH_NONE, OPT},
+    {M_PATCH, "/api/v1/elections/:id", election_patch, AUTH_STAFF, J},
+    {M_POST, "/api/v1/elections/:id/phase", election_phase, AUTH_STAFF, J},
+    {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT},
+    {M_POST, "/api/v1/elections/:id/districts", district_create, AUTH_STAFF, J},
+    {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0},
+
+    {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT},
+    {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_STAFF, J},
+    {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT},
+    {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J},
+
+    {M_POST, "/api/v1/elections/:id/codes", codes_create, AUTH_STAFF, J},
+    {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J},
+    {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J},
+    {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, 0},
+
+    {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, J},
+    {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, J},
+    {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, 0},
+    {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/public-key", export_public_key, AUTH_NONE, 0},
+};
+
+const struct route *router_table(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,61 @@
+/*
+ * tally: counting rules over an election held in memory. Pure: no I/O, no globals, no
+ * allocation that outlives a call except the result, which the caller frees. Projects
+ * are indices 0..nprojects-1; the caller maps them to its own ids, and orders them so
+ * that a lower index means a lower id (the last tie-break).
+ *
+ * Ballots are stored flat: ballot b lists items[start[b] .. start[b+1]-1], with points
+ * (cumulative) in the same positions, or in rank order (ordinal, best first).
+ */
+#ifndef PB_TALLY_H
+#define PB_TALLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum tally_ballot_kind { TALLY_APPROVAL, TALLY_CUMULATIVE, TALLY_ORDINAL };
+
+struct tally_input {
+    size_t nprojects;
+    const int64_t *cost; /* minor units */
+    int64_t budget;
+    enum tally_ballot_kind kind;
+    size_t nballots;
+    const size_t *start;  /* nballots + 1 offsets */
+    const uint32_t *items; /* project indices */
+    const int64_t *points; /* NULL unless TALLY_CUMULATIVE */
+};
+
+enum tally_greedy_variant {
+    GREEDY_SKIP,    /* skip what no longer fits (default) */
+    GREEDY_NO_SKIP, /* stop at the first project that does not fit */
+};
+
+struct tally_options {
+    enum tally_greedy_variant greedy;
+    int64_t min_score; /* a project scoring below this is never funded (0: no threshold) */
+};
+
+struct tally_result {
+    size_t nprojects;
+    int64_t *score;    /* per project: approvals, points or rank score */
+    bool *selected;    /* per project */
+    size_t *order;     /* selected project indices in the order they were chosen */
+    size_t nselected;
+    int64_t spent;
+};
+
+void tally_result_free(struct tally_result *r);
+
+/* Per-project support: approvals, points, or for an ordinal ballot of length n the ranks
+ * worth n, n-1, ..., 1. */
+void tally_scores(const struct tally_input *in, int64_t *score);
+
+/* Greedy utilitarian: projects in order of score (higher first), ties by lower cost, then
+ * lower index; each is funded when it fits the budget that remains. Returns 0, or -1 on
+ * invalid input (an item index out of range). */
+int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
+                 struct tally_result *out) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,14 @@
+#include "unit.h"
+
+int unit_passed, unit_failed;
+
+int main(void)
+{
+    test_tally();
+    test_ballot_rules();
+    test_jsonv();
+    test_pbfile();
+    test_crypto();
+    printf("%d passed, %d failed\n", unit_passed, unit_failed);
+    return unit_failed ? 1 : 0;
+}

@@ -1,0 +1,73 @@
+/* Greedy on small hand-made elections: order, skipping, no-skip, threshold, ties. */
+#include "tally/tally.h"
+#include "unit.h"
+
+#include <string.h>
+
+static int run(const int64_t *cost, size_t m, int64_t budget, enum tally_ballot_kind kind,
+               const size_t *start, size_t nb, const uint32_t *items, const int64_t *points,
+               struct tally_options opt, struct tally_result *res)
+{
+    struct tally_input in = {m, cost, budget, kind, nb, start, items, points};
+    return tally_greedy(&in, &opt, res);
+}
+
+void test_tally(void)
+{
+    struct tally_result res;
+    /* approvals: p0:3 p1:2 p2:2 p3:1; budget 100; costs 60 50 30 10 */
+    const int64_t cost[] = {60, 50, 30, 10};
+    const size_t start[] = {0, 3, 5, 7, 8};
+    const uint32_t items[] = {0, 1, 2, 0, 2, 0, 1, 3};
+    struct tally_options skip = {GREEDY_SKIP, 0};
+    CHECK(run(cost, 4, 100, TALLY_APPROVAL, start, 4, items, NULL, skip, &res) == 0);
+    CHECK(res.score[0] == 3 && res.score[1] == 2 && res.score[2] == 2 && res.score[3] == 1);
+    /* p0 (60), then tie p1/p2 at 2: lower cost p2 (30) first, p1 no longer fits, p3 (10) fits */
+    CHECK(res.nselected == 3 && res.order[0] == 0 && res.order[1] == 2 && res.order[2] == 3);
+    CHECK(res.spent == 100 && !res.selected[1]);
+    tally_result_free(&res);
+
+    struct tally_options noskip = {GREEDY_NO_SKIP, 0};
+    const int64_t cost2[] = {60, 50, 10};
+    /* p0: 3 votes, p1: 2, p2: 1; p1 does not fit after p0 */
+    const size_t start2[] = {0, 2, 4, 6};
+    const uint32_t items2[] = {0, 1, 0, 1, 0, 2};
+    CHECK(run(cost2, 3, 100, TALLY_APPROVAL, start2, 3, items2, NULL, noskip, &res) == 0);
+    CHECK(res.nselected == 1 && res.selected[0] && !res.selected[2]);
+    tally_result_free(&res);
+    CHECK(run(cost2, 3, 100, TALLY_APPROVAL, start2, 3, items2, NULL, skip, &res) == 0);
+    CHECK(res.nselected == 2 && res.selected[0] && res.selected[2]);
+    tally_result_free(&res);
+
+    struct tally_options thr = {GREEDY_SKIP, 2};
+    CHECK(run(cost2, 3, 100, TALLY_APPROVAL, start2, 3, items2, NULL, thr, &res) == 0);
+    CHECK(res.nselected == 1 && !res.selected[2]);
+    tally_result_free(&res);
+
+    /* equal score and cost: lower index first */
+    const int64_t cost3[] = {50, 50};
+    const size_t start3[] = {0, 2};
+    const uint32_t items3[] = {1, 0};
+    CHECK(run(cost3, 2, 50, TALLY_APPROVAL, start3, 1, items3, NULL, skip, &res) == 0);
+    CHECK(res.nselected == 1 && res.selected[0]);
+    tally_result_free(&res);
+
+    /* cumulative points and ordinal ranks */
+    const int64_t pts[] = {5, 1, 3, 3};
+    const size_t start4[] = {0, 2, 4};
+    const uint32_t items4[] = {0, 1, 1, 0};
+    CHECK(run(cost3, 2, 100, TALLY_CUMULATIVE, start4, 2, items4, pts, skip, &res) == 0);
+    CHECK(res.score[0] == 8 && res.score[1] == 4);
+    tally_result_free(&res);
+    const uint32_t ranks[] = {0, 1, 1};
+    const size_t start5[] = {0, 2, 3};
+    CHECK(run(cost3, 2, 100, TALLY_ORDINAL, start5, 2, ranks, NULL, skip, &res) == 0);
+    CHECK(res.score[0] == 2 && res.score[1] == 2);
+    tally_result_free(&res);
+
+    /* out-of-range item is refused, not read */
+    const uint32_t bad[] = {7};
+    const size_t start6[] = {0, 1};
+    CHECK(run(cost3, 2, 100, TALLY_APPROVAL, start6, 1, bad, NULL, skip, &res) == -1);
+    tally_result_free(&res);
+}

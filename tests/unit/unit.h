@@ -1,0 +1,28 @@
+/*
+ * unit: a tiny table-friendly test harness. CHECK records a pass or a failure with file
+ * and line; main prints "N passed, N failed".
+ */
+#ifndef PB_UNIT_H
+#define PB_UNIT_H
+
+#include <stdio.h>
+
+extern int unit_passed, unit_failed;
+
+#define CHECK(cond)                                                                            \
+    do {                                                                                       \
+        if (cond) {                                                                            \
+            unit_passed++;                                                                     \
+        } else {                                                                               \
+            unit_failed++;                                                                     \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                    \
+        }                                                                                      \
+    } while (0)
+
+void test_tally(void);
+void test_ballot_rules(void);
+void test_jsonv(void);
+void test_pbfile(void);
+void test_crypto(void);
+
+#endif
