@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Runs every test: the C unit tests, then the API tests against a real PostgreSQL cluster
+and the real server on free ports. Prints "N passed, N failed" last and exits non-zero on
+any failure. Usage: tests/run.py [-k substring] [--keep]"""
+import argparse
+import importlib.util
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import client  # noqa: E402
+
+passed = failed = skipped = 0
+
+
+def report(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok   {name}", flush=True)
+    else:
+        failed += 1
+        print(f"FAIL {name}\n{detail}", flush=True)
+
+
+def run_unit():
+    global passed, failed
+    proc = subprocess.run([os.path.join(ROOT, "build", "unit_tests")], capture_output=True, text=True)
+    sys.stdout.write(proc.stderr)
+    m = re.search(r"(\d+) passed, (\d+) failed", proc.stdout)
+    if not m:
+        report("unit tests", False, proc.stdout + proc.stderr)
+        return
+    print(f"unit tests: {m.group(0)}", flush=True)
+    passed += int(m.group(1))
+    failed += int(m.group(2))
+    if proc.returncode != 0 and int(m.group(2)) == 0:
+        report("unit tests exit code", False, f"exit {proc.returncode}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-k", default="", help="run only API tests whose name contains this")
+    ap.add_argument("--keep", action="store_true", help="leave the cluster running")
+    args = ap.parse_args()
+
+    run_unit()
+    env = client.Cluster(ROOT)
+    try:
+        env.start()
+        server = env.server()
+        ctx = client.Context(env, server)
+        api_dir = os.path.join(ROOT, "tests", "api")
+        for fname in sorted(os.listdir(api_dir)):
+            if not (fname.startswith("test_") and fname.endswith(".py")):
+                continue
+            spec = importlib.util.spec_from_file_location(fname[:-3], os.path.join(api_dir, fname))
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+            for name in [n for n in dir(mod) if n.startswith("test_")]:
+                full = f"{fname[:-3]}.{name}"
+                if args.k and args.k not in full:
+                    continue
+                try:
+                    getattr(mod, name)(ctx)
+                    report(full, True)
+                except Exception:
+                    report(full, False, traceback.format_exc())
+        report("server still healthy after all tests", server.get("/healthz").status == 200)
+        rc = server.stop()
+        report("server stops cleanly on SIGTERM", rc == 0, f"exit code {rc}\n{server.log_tail()}")
+    except Exception:
+        report("test environment", False, traceback.format_exc())
+    finally:
+        env.stop_all(keep_cluster=args.keep)
+    line = f"{passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    print(line)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
