@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MIGRATE_LOCK "7301000001"
 
@@ -43,7 +44,16 @@ static bool is_migration(const char *name)
 bool migrate_run(const char *conninfo, const char *schema_dir)
 {
     char err[1024];
-    struct db_sync *c = db_sync_connect(conninfo, err, sizeof err);
+    /* The database may still be starting (containers): wait for it up to a minute. */
+    struct db_sync *c = NULL;
+    for (int attempt = 0; attempt < 60 && !c; attempt++) {
+        c = db_sync_connect(conninfo, err, sizeof err);
+        if (!c) {
+            if (attempt == 0)
+                log_info("waiting for the database: %s", err);
+            sleep(1);
+        }
+    }
     if (!c) {
         log_error("migrate: cannot connect: %s", err);
         return false;
