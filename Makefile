@@ -12,7 +12,7 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wst
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -MMD -MP \
 	-I server -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
 	-DPG_BINDIR='"$(PG_BINDIR)"'
-LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lssl -lcrypto -lcjson -lpthread -lm
+LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lssl -lcrypto -lcjson -lgmp -lpthread -lm
 
 ifeq ($(SAN),1)
 VARIANT := san
@@ -39,7 +39,7 @@ PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(OBJ)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
-BINS := build/pbserver build/unit_tests
+BINS := build/pbserver build/pbtally build/unit_tests
 
 .PHONY: all deps build run test bench clean fmt
 all: build

@@ -55,7 +55,8 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
         .items = items,
         .points = d->points,
     };
-    struct tally_options opt = {GREEDY_SKIP, 0};
+    struct tally_options opt = {0};
+    opt.unit = 100;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->rule_params, "greedy_variant");
     if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
         opt.greedy = GREEDY_NO_SKIP;

@@ -44,6 +44,32 @@ def run_unit():
         report("unit tests exit code", False, f"exit {proc.returncode}")
 
 
+def run_pabulib():
+    """Every shared pabulib file reads; every file whose META names a rule we implement and
+    that has the official "selected" column is reproduced exactly by build/pbtally."""
+    global skipped
+    shared = os.path.join(ROOT, "..", "shared", "pabulib")
+    if not os.path.isdir(shared):
+        print("skip pabulib: ../shared/pabulib not found", flush=True)
+        skipped += 1
+        return
+    tool = os.path.join(ROOT, "build", "pbtally")
+    for fname in sorted(os.listdir(shared)):
+        if not fname.endswith(".pb"):
+            continue
+        path = os.path.join(shared, fname)
+        meta = open(path, encoding="utf-8-sig").read(4000)
+        rule = re.search(r"^rule;(.*?)\r?$", meta, re.M | re.I)
+        rule = rule.group(1).strip() if rule else "unknown"
+        r = subprocess.run([tool, "--rule", "greedy", "--json", path], capture_output=True, text=True)
+        report(f"pabulib reads {fname}", r.returncode == 0, r.stderr[-2000:])
+        has_selected = re.search(r"^project_id;.*\bselected\b", meta, re.M) is not None
+        if rule != "unknown" and has_selected:
+            r = subprocess.run([tool, "--check", path], capture_output=True, text=True)
+            report(f"pabulib outcome {fname} ({rule})", r.returncode == 0 and "MATCHES" in r.stdout,
+                   r.stdout[-2000:] + r.stderr[-2000:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="run only API tests whose name contains this")
@@ -51,6 +77,8 @@ def main():
     args = ap.parse_args()
 
     run_unit()
+    if not args.k:
+        run_pabulib()
     env = client.Cluster(ROOT)
     try:
         env.start()

@@ -2,6 +2,7 @@
  * greedy: the utilitarian greedy rule most cities use.
  */
 #include "tally/tally.h"
+#include "tally/groups.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@ void tally_result_free(struct tally_result *r)
     free(r->score);
     free(r->selected);
     free(r->order);
+    free(r->price);
     memset(r, 0, sizeof *r);
 }
 
@@ -57,7 +59,7 @@ static int by_score(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
-static bool input_valid(const struct tally_input *in)
+bool tally_input_valid(const struct tally_input *in)
 {
     for (size_t b = 0; b < in->nballots; b++) {
         if (in->start[b + 1] < in->start[b])
@@ -73,7 +75,7 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
                  struct tally_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (!input_valid(in))
+    if (!tally_input_valid(in))
         return -1;
     size_t m = in->nprojects;
     out->nprojects = m;
@@ -89,9 +91,15 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     qsort_r(rank, m, sizeof *rank, by_score, &ctx);
 
     int64_t left = in->budget;
+    const int32_t *group = opt ? opt->exclusive_group : NULL;
     for (size_t i = 0; i < m; i++) {
         size_t p = rank[i];
         if (opt && opt->min_score > 0 && out->score[p] < opt->min_score)
+            continue;
+        bool excluded = false;
+        for (size_t k = 0; group && group[p] > 0 && k < out->nselected; k++)
+            excluded |= group[out->order[k]] == group[p];
+        if (excluded)
             continue;
         if (in->cost[p] <= left) {
             out->selected[p] = true;
@@ -104,4 +112,18 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     }
     free(rank);
     return 0;
+}
+
+int tally_run(const struct tally_input *in, const struct tally_options *opt,
+              struct tally_result *out)
+{
+    switch (opt->rule) {
+    case RULE_EQUAL_SHARES:
+        return tally_equal_shares(in, opt, out);
+    case RULE_PHRAGMEN:
+        return tally_phragmen(in, opt, out);
+    case RULE_GREEDY:
+        break;
+    }
+    return tally_greedy(in, opt, out);
 }

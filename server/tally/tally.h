@@ -32,9 +32,20 @@ enum tally_greedy_variant {
     GREEDY_NO_SKIP, /* stop at the first project that does not fit */
 };
 
+enum tally_rule { RULE_GREEDY, RULE_EQUAL_SHARES, RULE_PHRAGMEN };
+enum tally_utilities { UTIL_COST, UTIL_CARDINALITY };
+enum tally_completion { COMPLETION_NONE, COMPLETION_ADD1, COMPLETION_ADD1_COMPARISON };
+
 struct tally_options {
+    enum tally_rule rule;
     enum tally_greedy_variant greedy;
-    int64_t min_score; /* a project scoring below this is never funded (0: no threshold) */
+    int64_t min_score; /* greedy: a project scoring below this is never funded (0: none) */
+    /* greedy: projects with the same group number (> 0) exclude each other; NULL: none */
+    const int32_t *exclusive_group;
+    enum tally_utilities utilities;   /* equal shares */
+    enum tally_completion completion; /* equal shares */
+    bool fill_greedy;                 /* equal shares: fill what is left greedily at the end */
+    int64_t unit; /* add1 step and rounding unit in minor units (100: whole kroner) */
 };
 
 struct tally_result {
@@ -44,6 +55,12 @@ struct tally_result {
     size_t *order;     /* selected project indices in the order they were chosen */
     size_t nselected;
     int64_t spent;
+    /* equal shares: the per-voter budget (minor units, a whole number of units) the outcome
+     * was found with, whether add1-comparison switched to greedy, and per project what
+     * each supporter paid (price per supporter: payment, as a double for display) */
+    int64_t voter_budget;
+    bool used_greedy;
+    double *price;
 };
 
 void tally_result_free(struct tally_result *r);
@@ -57,5 +74,19 @@ void tally_scores(const struct tally_input *in, int64_t *score);
  * invalid input (an item index out of range). */
 int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
                  struct tally_result *out) __attribute__((warn_unused_result));
+
+/* The Method of Equal Shares for approval ballots, with cost or cardinality utilities and
+ * the completion in opt (see docs/TALLY.md). Exact: floating point decides only where no
+ * tie is near; near ties are settled with rational arithmetic (GMP). */
+int tally_equal_shares(const struct tally_input *in, const struct tally_options *opt,
+                       struct tally_result *out) __attribute__((warn_unused_result));
+
+/* Sequential Phragmén for approval ballots; exact in the same way. */
+int tally_phragmen(const struct tally_input *in, const struct tally_options *opt,
+                   struct tally_result *out) __attribute__((warn_unused_result));
+
+/* Runs opt->rule. */
+int tally_run(const struct tally_input *in, const struct tally_options *opt,
+              struct tally_result *out) __attribute__((warn_unused_result));
 
 #endif

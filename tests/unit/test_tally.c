@@ -19,7 +19,7 @@ void test_tally(void)
     const int64_t cost[] = {60, 50, 30, 10};
     const size_t start[] = {0, 3, 5, 7, 8};
     const uint32_t items[] = {0, 1, 2, 0, 2, 0, 1, 3};
-    struct tally_options skip = {GREEDY_SKIP, 0};
+    struct tally_options skip = {.greedy = GREEDY_SKIP};
     CHECK(run(cost, 4, 100, TALLY_APPROVAL, start, 4, items, NULL, skip, &res) == 0);
     CHECK(res.score[0] == 3 && res.score[1] == 2 && res.score[2] == 2 && res.score[3] == 1);
     /* p0 (60), then tie p1/p2 at 2: lower cost p2 (30) first, p1 no longer fits, p3 (10) fits */
@@ -27,7 +27,7 @@ void test_tally(void)
     CHECK(res.spent == 100 && !res.selected[1]);
     tally_result_free(&res);
 
-    struct tally_options noskip = {GREEDY_NO_SKIP, 0};
+    struct tally_options noskip = {.greedy = GREEDY_NO_SKIP};
     const int64_t cost2[] = {60, 50, 10};
     /* p0: 3 votes, p1: 2, p2: 1; p1 does not fit after p0 */
     const size_t start2[] = {0, 2, 4, 6};
@@ -39,7 +39,7 @@ void test_tally(void)
     CHECK(res.nselected == 2 && res.selected[0] && res.selected[2]);
     tally_result_free(&res);
 
-    struct tally_options thr = {GREEDY_SKIP, 2};
+    struct tally_options thr = {.min_score = 2};
     CHECK(run(cost2, 3, 100, TALLY_APPROVAL, start2, 3, items2, NULL, thr, &res) == 0);
     CHECK(res.nselected == 1 && !res.selected[2]);
     tally_result_free(&res);
