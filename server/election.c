@@ -75,8 +75,8 @@ static bool rule_fits_ballot(const char *rule, const struct ballot_config *b, st
         verr_set(e, ERR_INVALID_FIELD, "rule", "Phragmén counts approval and knapsack ballots only.");
         return false;
     }
-    if (strcmp(rule, "equal_shares") == 0 && b->type == BALLOT_ORDINAL) {
-        verr_set(e, ERR_INVALID_FIELD, "rule", "Equal Shares does not count ordinal ballots.");
+    if (strcmp(rule, "equal_shares") == 0 && b->type != BALLOT_APPROVAL && b->type != BALLOT_KNAPSACK) {
+        verr_set(e, ERR_INVALID_FIELD, "rule", "Equal Shares counts approval and knapsack ballots only.");
         return false;
     }
     return true;

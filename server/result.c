@@ -20,6 +20,31 @@ static int cmp_project(const void *key, const void *elem)
     return id < p->id ? -1 : id > p->id;
 }
 
+/* The tally options for an election's rule and rule_params (validated when set). */
+static void tally_options_for(const char *rule, const cJSON *params, struct tally_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->unit = 100; /* add1 steps in whole currency units */
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "greedy_variant");
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
+        opt->greedy = GREEDY_NO_SKIP;
+    int64_t threshold = 0;
+    if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(params, "min_project_score_threshold"), 0,
+                           JV_MAX_SAFE_INT, &threshold))
+        opt->min_score = threshold;
+    if (strcmp(rule, "equal_shares") == 0) {
+        opt->rule = RULE_EQUAL_SHARES;
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(params, "completion");
+        opt->completion = !cJSON_IsString(c) || strcmp(c->valuestring, "add1") == 0 ? COMPLETION_ADD1
+                          : strcmp(c->valuestring, "add1-comparison") == 0         ? COMPLETION_ADD1_COMPARISON
+                                                                                   : COMPLETION_NONE;
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(params, "utilities");
+        opt->utilities = cJSON_IsString(u) && strcmp(u->valuestring, "cardinality") == 0 ? UTIL_CARDINALITY : UTIL_COST;
+    } else if (strcmp(rule, "phragmen") == 0) {
+        opt->rule = RULE_PHRAGMEN;
+    }
+}
+
 static enum tally_ballot_kind kind_of(enum ballot_type t)
 {
     return t == BALLOT_CUMULATIVE ? TALLY_CUMULATIVE : t == BALLOT_ORDINAL ? TALLY_ORDINAL : TALLY_APPROVAL;
@@ -55,25 +80,10 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
         .items = items,
         .points = d->points,
     };
-    struct tally_options opt = {0};
-    opt.unit = 100;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e->rule_params, "greedy_variant");
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
-        opt.greedy = GREEDY_NO_SKIP;
-    int64_t threshold = 0;
-    if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_project_score_threshold"),
-                           0, JV_MAX_SAFE_INT, &threshold))
-        opt.min_score = threshold;
+    struct tally_options opt;
+    tally_options_for(e->rule, e->rule_params, &opt);
     struct tally_result res;
-    int rc = -1;
-    if (strcmp(e->rule, "greedy") == 0) {
-        rc = tally_greedy(&in, &opt, &res);
-    } else {
-        snprintf(err, errlen, "the counting rule %s is not available yet", e->rule);
-        free(items);
-        free(cost);
-        return NULL;
-    }
+    int rc = tally_run(&in, &opt, &res);
     free(items);
     free(cost);
     if (rc != 0) {
@@ -85,6 +95,10 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
     jv_add_int(o, "budget", d->budget);
     jv_add_int(o, "spent", res.spent);
     jv_add_int(o, "ballots", (int64_t)d->nballots);
+    if (opt.rule == RULE_EQUAL_SHARES) {
+        jv_add_int(o, "voter_budget", res.voter_budget);
+        cJSON_AddBoolToObject(o, "switched_to_greedy", res.used_greedy);
+    }
     cJSON *winners = cJSON_AddArrayToObject(o, "winners");
     for (size_t i = 0; i < res.nselected; i++)
         cJSON_AddItemToArray(winners, cJSON_CreateNumber((double)d->projects[res.order[i]].id));
@@ -95,6 +109,8 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
         jv_add_int(p, "cost", d->projects[i].cost);
         jv_add_int(p, "score", res.score[i]);
         cJSON_AddBoolToObject(p, "selected", res.selected[i]);
+        if (res.price && res.selected[i])
+            cJSON_AddNumberToObject(p, "price_per_supporter", res.price[i]);
         cJSON_AddItemToArray(projects, p);
     }
     tally_result_free(&res);

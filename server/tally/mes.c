@@ -42,13 +42,6 @@ static bool near(double a, double b)
     return fabs(a - b) <= NEAR * fmax(fabs(a), fabs(b)) + 1e-12;
 }
 
-static int by_double(const void *a, const void *b, void *arg)
-{
-    const double *bd = arg;
-    double x = bd[*(const uint32_t *)a], y = bd[*(const uint32_t *)b];
-    return x < y ? -1 : x > y;
-}
-
 static int by_exact(const void *a, const void *b, void *arg)
 {
     mpq_t *bq = arg;
@@ -76,19 +69,27 @@ static bool rho_double(struct mes *m, size_t p, double *rho, bool *close)
         *close = true;
     if (sum < cost && !*close)
         return false;
-    memcpy(m->scratch, g->supporters + s, n * sizeof *m->scratch);
-    qsort_r(m->scratch, n, sizeof *m->scratch, by_double, m->bd);
-    double R = cost, K = (double)g->votes[p], q = 0;
-    for (size_t k = 0; k < n; k++) {
-        uint32_t grp = m->scratch[k];
-        double b = m->bd[grp], w = (double)g->weight[grp];
-        if (b * K >= R) {
-            q = R / K;
+    /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
+     * supporters who cannot pay it to "pays everything" until the set stops growing:
+     * q only rises, so this takes a few passes and no sort. */
+    double K = (double)g->votes[p], q = cost / K;
+    for (int pass = 0; pass < 1000; pass++) {
+        double low_sum = 0, low_w = 0;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t grp = g->supporters[s + k];
+            if (m->bd[grp] < q) {
+                low_sum += (double)g->weight[grp] * m->bd[grp];
+                low_w += (double)g->weight[grp];
+            }
+        }
+        if (low_w >= K) { /* everyone pays all they hold: affordable only just */
+            *close = true;
             break;
         }
-        R -= w * b;
-        K -= w;
-        q = b; /* if the loop ends here, everyone pays all they have */
+        double next = (cost - low_sum) / (K - low_w);
+        if (next <= q)
+            break;
+        q = next;
     }
     *rho = q / utility(m, p);
     return true;
@@ -148,45 +149,114 @@ static bool better_tie(const struct mes *m, size_t a, size_t b)
     return a < b;
 }
 
-/* One run of the rule with every voter starting at budget b0. */
+/* Charges the supporters of p the cap q (or what they hold, if less), in doubles. */
+static void pay_double(struct mes *m, size_t p, double q, bool *charged)
+{
+    const struct tally_groups *g = m->g;
+    for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++) {
+        uint32_t grp = g->supporters[k];
+        m->bd[grp] = m->bd[grp] <= q ? 0 : m->bd[grp] - q;
+        charged[grp] = true;
+    }
+}
+
+/* Recomputes every budget exactly by replaying the projects funded so far with rational
+ * arithmetic, for the rare comparison that doubles cannot settle. */
+static void replay_exact(struct mes *m, const mpq_t b0)
+{
+    const struct tally_groups *g = m->g;
+    for (size_t k = 0; k < g->ngroups; k++)
+        mpq_set(m->bq[k], b0);
+    mpq_t rho, q;
+    mpq_inits(rho, q, NULL);
+    for (size_t i = 0; i < m->nselected; i++) {
+        size_t p = m->order[i];
+        if (!rho_exact(m, p, rho, q))
+            mpq_set_ui(q, 0, 1); /* cannot happen for a funded project; keeps budgets sane */
+        for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++) {
+            uint32_t grp = g->supporters[k];
+            if (mpq_cmp(m->bq[grp], q) <= 0)
+                mpq_set_ui(m->bq[grp], 0, 1);
+            else
+                mpq_sub(m->bq[grp], m->bq[grp], q);
+        }
+    }
+    for (size_t k = 0; k < g->ngroups; k++)
+        m->bd[k] = mpq_get_d(m->bq[k]);
+    mpq_clears(rho, q, NULL);
+}
+
+/* One run of the rule with every voter starting at budget b0.
+ *
+ * Budgets only fall, so a project's rho only rises: a value computed earlier is a lower
+ * bound. Each round therefore works lazily: take the lowest bound; if it is stale, refresh
+ * it and look again; once the lowest is fresh (and so is every bound near it) it is the
+ * true minimum. Only projects sharing a supporter with the funded one go stale.
+ *
+ * Budgets are doubles. When two candidates are within 1e-9 of each other, or whether a
+ * project is affordable is that close, the budgets are recomputed exactly (replay_exact)
+ * and the choice is made with rationals. */
 static void mes_run(struct mes *m, const mpq_t b0)
 {
     size_t np = m->in->nprojects;
+    const struct tally_groups *g = m->g;
     double b0d = mpq_get_d(b0);
-    for (size_t k = 0; k < m->g->ngroups; k++) {
-        mpq_set(m->bq[k], b0);
+    for (size_t k = 0; k < g->ngroups; k++)
         m->bd[k] = b0d;
-    }
     memset(m->selected, 0, np * sizeof *m->selected);
     m->nselected = 0;
     m->spent = 0;
     double *rho = xcalloc(np, sizeof *rho);
-    bool *afford = xcalloc(np, sizeof *afford), *close = xcalloc(np, sizeof *close);
+    bool *fresh = xcalloc(np, sizeof *fresh), *dead = xcalloc(np, sizeof *dead);
+    bool *close = xcalloc(np, sizeof *close), *charged = xcalloc(g->ngroups, sizeof *charged);
     size_t *cand = xcalloc(np, sizeof *cand);
     mpq_t best_rho, best_q, r, q;
     mpq_inits(best_rho, best_q, r, q, NULL);
     for (;;) {
-        for (size_t p = 0; p < np; p++)
-            afford[p] = !m->selected[p] && rho_double(m, p, &rho[p], &close[p]);
-        size_t best = SIZE_MAX;
-        /* Among the affordable, take the lowest rho; candidates near it (or whose
-         * affordability is close to call) are settled exactly. A candidate that turns out
-         * unaffordable is dropped and the search repeats. */
+        size_t best = SIZE_MAX, nc = 0;
+        double min = INFINITY;
         for (;;) {
-            double min = INFINITY;
+            min = INFINITY;
+            size_t at = SIZE_MAX;
             for (size_t p = 0; p < np; p++)
-                if (afford[p] && rho[p] < min)
+                if (!dead[p] && rho[p] < min) {
                     min = rho[p];
-            size_t nc = 0;
-            for (size_t p = 0; p < np; p++)
-                if (afford[p] && (near(rho[p], min) || close[p]))
-                    cand[nc++] = p;
-            if (nc == 0)
+                    at = p;
+                }
+            if (at == SIZE_MAX)
                 break;
+            bool refreshed = false;
+            for (size_t p = 0; p < np; p++) {
+                if (!dead[p] && !fresh[p] && (p == at || near(rho[p], min))) {
+                    fresh[p] = true;
+                    if (!rho_double(m, p, &rho[p], &close[p]))
+                        dead[p] = true; /* budgets only fall: unaffordable for good */
+                    refreshed = true;
+                }
+            }
+            if (refreshed)
+                continue;
+            nc = 0;
+            for (size_t p = 0; p < np; p++)
+                if (!dead[p] && near(rho[p], min))
+                    cand[nc++] = p;
+            break;
+        }
+        if (nc == 0)
+            break;
+        bool exact = nc > 1;
+        for (size_t i = 0; i < nc; i++)
+            exact |= close[cand[i]];
+        double qd = 0;
+        if (!exact) {
+            best = cand[0];
+            qd = rho[best] * utility(m, best);
+        } else {
+            replay_exact(m, b0);
             for (size_t i = 0; i < nc; i++) {
                 size_t p = cand[i];
                 if (!rho_exact(m, p, r, q)) {
-                    afford[p] = false;
+                    dead[p] = true;
                     continue;
                 }
                 int c = best == SIZE_MAX ? -1 : mpq_cmp(r, best_rho);
@@ -196,29 +266,37 @@ static void mes_run(struct mes *m, const mpq_t b0)
                     mpq_set(best_q, q);
                 }
             }
-            if (best != SIZE_MAX)
-                break;
+            if (best == SIZE_MAX)
+                continue; /* the near candidates were not affordable after all */
+            qd = mpq_get_d(best_q);
         }
-        if (best == SIZE_MAX)
-            break;
-        const struct tally_groups *g = m->g;
-        for (size_t k = g->sup_start[best]; k < g->sup_start[best + 1]; k++) {
-            uint32_t grp = g->supporters[k];
-            if (mpq_cmp(m->bq[grp], best_q) <= 0)
-                mpq_set_ui(m->bq[grp], 0, 1);
-            else
-                mpq_sub(m->bq[grp], m->bq[grp], best_q);
-            m->bd[grp] = mpq_get_d(m->bq[grp]);
-        }
+        pay_double(m, best, qd, charged);
         m->selected[best] = true;
+        dead[best] = true;
         m->order[m->nselected++] = best;
         m->spent += m->in->cost[best];
-        m->price[best] = mpq_get_d(best_q);
+        m->price[best] = qd;
+        if (exact)
+            replay_exact(m, b0); /* keep the doubles exactly rounded after an exact step */
+        /* projects sharing a charged supporter keep their value only as a lower bound */
+        for (size_t p = 0; p < np; p++) {
+            if (dead[p] || !fresh[p])
+                continue;
+            for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
+                if (charged[g->supporters[k]]) {
+                    fresh[p] = false;
+                    break;
+                }
+        }
+        for (size_t k = g->sup_start[best]; k < g->sup_start[best + 1]; k++)
+            charged[g->supporters[k]] = false;
     }
     mpq_clears(best_rho, best_q, r, q, NULL);
     free(rho);
-    free(afford);
+    free(fresh);
+    free(dead);
     free(close);
+    free(charged);
     free(cand);
 }
 

@@ -5,6 +5,7 @@ int unit_passed, unit_failed;
 int main(void)
 {
     test_tally();
+    test_tally_proportional();
     test_ballot_rules();
     test_jsonv();
     test_pbfile();

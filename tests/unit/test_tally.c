@@ -71,3 +71,70 @@ void test_tally(void)
     CHECK(run(cost3, 2, 100, TALLY_APPROVAL, start6, 1, bad, NULL, skip, &res) == -1);
     tally_result_free(&res);
 }
+
+/* Equal Shares and Phragmén on an instance small enough to count by hand (docs/TALLY.md
+ * walks through it): B = 100, four voters; A costs 60 (voters 1-3), B 40 (voter 4),
+ * C 40 (voters 3 and 4). */
+void test_tally_proportional(void)
+{
+    const int64_t cost[] = {60, 40, 40};
+    const size_t start[] = {0, 1, 2, 4, 6};
+    const uint32_t items[] = {0, 0, 0, 2, 1, 2};
+    struct tally_input in = {3, cost, 100, TALLY_APPROVAL, 4, start, items, NULL};
+    struct tally_result res;
+
+    struct tally_options es = {.rule = RULE_EQUAL_SHARES, .utilities = UTIL_COST, .unit = 1};
+    CHECK(tally_run(&in, &es, &res) == 0);
+    CHECK(res.nselected == 1 && res.order[0] == 0 && res.spent == 60);
+    CHECK(res.price[0] > 19.999 && res.price[0] < 20.001);
+    tally_result_free(&res);
+
+    /* cardinality utilities: A and C tie at 20 per supporter; the cheaper C goes first */
+    es.utilities = UTIL_CARDINALITY;
+    CHECK(tally_run(&in, &es, &res) == 0);
+    CHECK(res.nselected == 1 && res.order[0] == 2);
+    tally_result_free(&res);
+
+    /* add1: C becomes affordable exactly at 30 per voter; B only at 60, which overspends */
+    es.utilities = UTIL_COST;
+    es.completion = COMPLETION_ADD1;
+    CHECK(tally_run(&in, &es, &res) == 0);
+    CHECK(res.nselected == 2 && res.selected[0] && res.selected[2] && res.spent == 100);
+    CHECK(res.voter_budget == 59);
+    tally_result_free(&res);
+
+    /* the same with the fill: nothing more fits */
+    es.fill_greedy = true;
+    CHECK(tally_run(&in, &es, &res) == 0 && res.spent == 100);
+    tally_result_free(&res);
+
+    /* the order of ballots does not matter */
+    const uint32_t items2[] = {2, 1, 0, 0, 2, 0};
+    const size_t start2[] = {0, 2, 3, 4, 6};
+    struct tally_input in2 = {3, cost, 100, TALLY_APPROVAL, 4, start2, items2, NULL};
+    es.fill_greedy = false;
+    CHECK(tally_run(&in2, &es, &res) == 0 && res.nselected == 2 && res.voter_budget == 59);
+    tally_result_free(&res);
+
+    /* Phragmén: A and C tie at load 20, C (cheaper) first; then A at 80/3; B would need
+     * 60 more and only 0 is left, so the count stops */
+    struct tally_options ph = {.rule = RULE_PHRAGMEN};
+    CHECK(tally_run(&in, &ph, &res) == 0);
+    CHECK(res.nselected == 2 && res.order[0] == 2 && res.order[1] == 0);
+    tally_result_free(&res);
+
+    /* comparison step: greedy (A then C... by votes A:3, C:2) gives the same set here, so
+     * Equal Shares stands */
+    es.completion = COMPLETION_ADD1_COMPARISON;
+    CHECK(tally_run(&in, &es, &res) == 0 && !res.used_greedy);
+    tally_result_free(&res);
+
+    /* no voters, no projects chosen */
+    const size_t none[] = {0};
+    struct tally_input empty = {3, cost, 100, TALLY_APPROVAL, 0, none, items, NULL};
+    es.completion = COMPLETION_ADD1;
+    CHECK(tally_run(&empty, &es, &res) == 0 && res.nselected == 0);
+    tally_result_free(&res);
+    CHECK(tally_run(&empty, &ph, &res) == 0 && res.nselected == 0);
+    tally_result_free(&res);
+}

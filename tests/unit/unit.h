@@ -20,6 +20,7 @@ extern int unit_passed, unit_failed;
     } while (0)
 
 void test_tally(void);
+void test_tally_proportional(void);
 void test_ballot_rules(void);
 void test_jsonv(void);
 void test_pbfile(void);

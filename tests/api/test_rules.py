@@ -1,0 +1,61 @@
+"""Counting rules through the server: Equal Shares with add1 and sequential Phragmén on the
+hand-counted instance of docs/TALLY.md, and greedy variants from rule_params."""
+
+
+def run(ctx, rule, ballots, rule_params=None, costs=(6000, 4000, 4000), budget=10000, btype="approval"):
+    s = ctx.server
+    extra = {"rule_params": rule_params} if rule_params else {}
+    e = ctx.election(ballot={"type": btype}, rule=rule, districts=((budget, "X"),),
+                     proposals=[(0, c) for c in costs], codes=len(ballots), **extra)
+    eid, d = e["id"], e["districts"][0]
+    for code, ballot in zip(e["codes"][d], ballots):
+        vt = ctx.voter(eid, code)
+        r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [e["proposals"][i] for i in ballot]}, token=vt)
+        assert r.status == 200, r
+    assert s.post(f"/api/v1/elections/{eid}/phase", {"phase": "closed"}, token=e["token"]).status == 200
+    r = s.post(f"/api/v1/elections/{eid}/tally", token=e["token"])
+    assert r.status == 200, r
+    dist = r.json["districts"][0]
+    return [e["proposals"].index(p) for p in dist["winners"]], dist
+
+
+BALLOTS = [[0], [0], [0, 2], [1, 2]]
+
+
+def test_equal_shares_add1(ctx):
+    winners, d = run(ctx, "equal_shares", BALLOTS)
+    assert sorted(winners) == [0, 2], d
+    assert d["voter_budget"] == 5900 and d["spent"] == 10000, d
+    prices = {p["id"]: p.get("price_per_supporter") for p in d["projects"]}
+    assert abs(prices[d["winners"][0]] - 2000) < 1e-6, d
+
+
+def test_equal_shares_cardinality_without_completion(ctx):
+    winners, d = run(ctx, "equal_shares", BALLOTS, {"completion": "none", "utilities": "cardinality"})
+    assert winners == [2], d
+
+
+def test_phragmen(ctx):
+    winners, d = run(ctx, "phragmen", BALLOTS)
+    assert winners == [2, 0], d
+
+
+def test_greedy_no_skip_and_threshold(ctx):
+    # votes: P0 3, P1 2, P2 1; P1 does not fit after P0
+    ballots = [[0, 1], [0, 1], [0, 2]]
+    winners, _ = run(ctx, "greedy", ballots, costs=(6000, 5000, 1000))
+    assert winners == [0, 2]
+    winners, _ = run(ctx, "greedy", ballots, {"greedy_variant": "no-skip"}, costs=(6000, 5000, 1000))
+    assert winners == [0]
+    winners, _ = run(ctx, "greedy", ballots, {"min_project_score_threshold": 2}, costs=(6000, 5000, 1000))
+    assert winners == [0]
+
+
+def test_rule_must_fit_ballot(ctx):
+    s, t = ctx.server, ctx.admin_token()
+    for rule, ballot in [("phragmen", {"type": "cumulative", "points": 5}), ("equal_shares", {"type": "ordinal"})]:
+        r = s.post("/api/v1/elections", {"slug": ctx.unique(), "title": "x", "ballot": ballot, "rule": rule}, token=t)
+        assert r.status == 422 and r.json["error"]["field"] == "rule", r
+    r = s.post("/api/v1/elections", {"slug": ctx.unique(), "title": "x", "ballot": {"type": "approval"},
+                                     "rule": "equal_shares", "rule_params": {"completion": "add2"}}, token=t)
+    assert r.status == 422, r
