@@ -293,3 +293,40 @@ bool crypto_open(const unsigned char key[32], const unsigned char *in, size_t n,
     EVP_CIPHER_CTX_free(ctx);
     return ok;
 }
+
+uint32_t crypto_totp(const unsigned char *secret, size_t len, uint64_t step)
+{
+    unsigned char msg[8], mac[EVP_MAX_MD_SIZE];
+    for (int i = 7; i >= 0; i--) {
+        msg[i] = (unsigned char)(step & 0xff);
+        step >>= 8;
+    }
+    unsigned int maclen = 0;
+    if (!HMAC(EVP_sha1(), secret, (int)len, msg, sizeof msg, mac, &maclen) || maclen < 20) {
+        fputs("fatal: HMAC failed\n", stderr);
+        abort();
+    }
+    size_t off = mac[maclen - 1] & 0x0f;
+    uint32_t bin = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+                   ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
+    return bin % 1000000;
+}
+
+void crypto_base32(const unsigned char *in, size_t n, char *out)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    size_t j = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = (acc << 8) | in[i];
+        bits += 8;
+        while (bits >= 5) {
+            out[j++] = alphabet[(acc >> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    if (bits > 0)
+        out[j++] = alphabet[(acc << (5 - bits)) & 31];
+    out[j] = '\0';
+}

@@ -64,4 +64,9 @@ bool crypto_seal(const unsigned char key[32], const void *in, size_t n, unsigned
 bool crypto_open(const unsigned char key[32], const unsigned char *in, size_t n,
                  unsigned char *out) PB_WUR;
 
+/* RFC 6238 TOTP (HMAC-SHA1, 6 digits) for the 30-second step. */
+uint32_t crypto_totp(const unsigned char *secret, size_t len, uint64_t step);
+/* RFC 4648 base32 without padding; out holds 8 * ceil(n / 5) + 1 bytes. */
+void crypto_base32(const unsigned char *in, size_t n, char *out);
+
 #endif

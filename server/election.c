@@ -84,7 +84,7 @@ static bool rule_fits_ballot(const char *rule, const struct ballot_config *b, st
 
 /* Validated election settings shared by create and patch. Present fields only. */
 struct election_input {
-    cJSON *title, *description, *ballot, *rule_params, *phases;
+    cJSON *title, *description, *ballot, *rule_params, *phases, *languages, *categories;
     const char *slug, *currency, *rule, *lang;
     int64_t organisation_id;
     struct ballot_config bc;
@@ -98,6 +98,63 @@ static void input_free(struct election_input *in)
     cJSON_Delete(in->ballot);
     cJSON_Delete(in->rule_params);
     cJSON_Delete(in->phases);
+    cJSON_Delete(in->languages);
+    cJSON_Delete(in->categories);
+}
+
+/* languages: a non-empty list of distinct language codes. */
+static bool languages_valid(const cJSON *l, struct verr *e)
+{
+    int n = cJSON_GetArraySize(l);
+    if (!cJSON_IsArray(l) || n < 1 || n > 20)
+        goto bad;
+    for (const cJSON *c = l->child; c; c = c->next) {
+        if (!cJSON_IsString(c) || !i18n_lang_valid(c->valuestring))
+            goto bad;
+        for (const cJSON *d = c->next; d; d = d->next)
+            if (cJSON_IsString(d) && strcmp(c->valuestring, d->valuestring) == 0)
+                goto bad;
+    }
+    return true;
+bad:
+    verr_set(e, ERR_INVALID_FIELD, "languages", "\"languages\" must list distinct language codes, such as [\"da\", \"en\"].");
+    return false;
+}
+
+/* categories: [{"key": "park", "name": {"da": ..., "en": ...}}, ...] with distinct keys. */
+static cJSON *categories_read(const cJSON *l, const char *lang, struct verr *e)
+{
+    if (!cJSON_IsArray(l) || cJSON_GetArraySize(l) > 100) {
+        verr_set(e, ERR_INVALID_FIELD, "categories", "\"categories\" must be a list of {\"key\", \"name\"}.");
+        return NULL;
+    }
+    cJSON *out = cJSON_CreateArray();
+    static const char *const keys[] = {"key", "name", NULL};
+    for (const cJSON *c = l->child; c; c = c->next) {
+        const char *key = NULL;
+        cJSON *name = NULL;
+        if (!jv_only_keys(c, keys, "categories", e) || jv_string(c, "key", 64, &key, e) <= 0 ||
+            strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(key) ||
+            i18n_text(c, "name", lang, 200, &name, e) <= 0) {
+            cJSON_Delete(name);
+            cJSON_Delete(out);
+            verr_set(e, ERR_INVALID_FIELD, "categories",
+                     "Each category needs a \"key\" (lowercase letters, digits, dashes) and a \"name\".");
+            return NULL;
+        }
+        for (const cJSON *d = out->child; d; d = d->next)
+            if (strcmp(cJSON_GetObjectItemCaseSensitive(d, "key")->valuestring, key) == 0) {
+                cJSON_Delete(name);
+                cJSON_Delete(out);
+                verr_set(e, ERR_INVALID_FIELD, "categories", "Category keys must be distinct.");
+                return NULL;
+            }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "key", key);
+        cJSON_AddItemToObject(o, "name", name);
+        cJSON_AddItemToArray(out, o);
+    }
+    return out;
 }
 
 static bool read_input(const cJSON *body, const char *default_lang, struct election_input *in,
@@ -105,7 +162,7 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
 {
     static const char *const keys[] = {"slug", "title", "description", "currency", "ballot",
                                        "rule", "rule_params", "phases", "organisation_id",
-                                       "default_language", NULL};
+                                       "default_language", "languages", "categories", NULL};
     memset(in, 0, sizeof *in);
     int idx = 0, rc_rule;
     if (!jv_only_keys(body, keys, NULL, e) || jv_string(body, "slug", 63, &in->slug, e) < 0 ||
@@ -140,6 +197,15 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
         in->ballot = ballot_config_to_json(&in->bc);
         in->has_ballot = true;
     }
+    const cJSON *langs = cJSON_GetObjectItemCaseSensitive(body, "languages");
+    if (langs && !cJSON_IsNull(langs)) {
+        if (!languages_valid(langs, e))
+            return false;
+        in->languages = cJSON_Duplicate(langs, 1);
+    }
+    const cJSON *cats = cJSON_GetObjectItemCaseSensitive(body, "categories");
+    if (cats && !cJSON_IsNull(cats) && !(in->categories = categories_read(cats, lang, e)))
+        return false;
     const cJSON *rp = cJSON_GetObjectItemCaseSensitive(body, "rule_params");
     if (rp && !cJSON_IsNull(rp)) {
         if (!rule_params_valid(rp, e))
@@ -175,8 +241,8 @@ static void reply_ok(struct req *r, const struct db_result *res)
 }
 
 static const char sql_create[] =
-    "SELECT create_election($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10,"
-    "                       $11::jsonb, $12::jsonb, decode($13, 'hex'), decode($14, 'hex'))::text";
+    "SELECT create_election_frame($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10,"
+    "       $11::jsonb, $12::jsonb, decode($13, 'hex'), decode($14, 'hex'), $15::jsonb, $16::jsonb)::text";
 
 void election_create(struct req *r)
 {
@@ -217,13 +283,16 @@ void election_create(struct req *r)
 
     char staff[24], org[24];
     char *title = print(in.title), *desc = print(in.description), *ballot = print(in.ballot),
-         *rp = print(in.rule_params), *ph = print(in.phases);
-    const char *p[14] = {i64s(staff, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
+         *rp = print(in.rule_params), *ph = print(in.phases), *langs = print(in.languages),
+         *cats = print(in.categories);
+    const char *p[16] = {i64s(staff, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
                          in.organisation_id ? i64s(org, in.organisation_id) : NULL, in.slug,
                          title, desc, in.lang ? in.lang : "da",
                          in.currency ? in.currency : "DKK", ballot, rule, rp, ph, pubhex,
-                         sealedhex};
-    req_db(r, sql_create, 14, p, reply_created);
+                         sealedhex, langs, cats};
+    req_db(r, sql_create, 16, p, reply_created);
+    cJSON_free(langs);
+    cJSON_free(cats);
     cJSON_free(title);
     cJSON_free(desc);
     cJSON_free(ballot);
@@ -331,6 +400,10 @@ static void patch_loaded(struct req *r)
         cJSON_AddItemToObject(patch, "rule_params", cJSON_Duplicate(in.rule_params, 1));
     if (in.phases)
         cJSON_AddItemToObject(patch, "phases", cJSON_Duplicate(in.phases, 1));
+    if (in.languages)
+        cJSON_AddItemToObject(patch, "languages", cJSON_Duplicate(in.languages, 1));
+    if (in.categories)
+        cJSON_AddItemToObject(patch, "categories", cJSON_Duplicate(in.categories, 1));
     input_free(&in);
     char *text = cJSON_PrintUnformatted(patch);
     cJSON_Delete(patch);
@@ -454,4 +527,34 @@ static void audit_loaded(struct req *r)
 void election_audit(struct req *r)
 {
     req_load_election(r, r->ids[0], audit_loaded);
+}
+
+static void audit_verified(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "election_id", r->election.id);
+    jv_add_int(o, "entries", db_int64(res, 0, 0));
+    bool valid = db_value(res, 0, 1) == NULL;
+    cJSON_AddBoolToObject(o, "valid", valid);
+    if (!valid) {
+        jv_add_int(o, "first_broken_seq", db_int64(res, 0, 1));
+        cJSON_AddStringToObject(o, "reason", db_value(res, 0, 2));
+    }
+    req_reply_json(r, 200, o);
+}
+
+static void audit_verify_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ANY_STAFF))
+        return;
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, "SELECT * FROM audit_verify($1)", 1, p, audit_verified);
+}
+
+void election_audit_verify(struct req *r)
+{
+    req_load_election(r, r->ids[0], audit_verify_loaded);
 }

@@ -16,6 +16,16 @@ void health_metrics(struct req *r);
 void staff_login(struct req *r);
 void staff_logout(struct req *r);
 void staff_me(struct req *r);
+void staff_accept(struct req *r);
+void staff_password(struct req *r);
+void staff_totp_setup(struct req *r);
+void staff_totp_enable(struct req *r);
+
+/* organisation.c */
+void organisation_create(struct req *r);
+void organisation_list(struct req *r);
+void organisation_staff_invite(struct req *r);
+void organisation_staff_list(struct req *r);
 
 /* election.c */
 void election_create(struct req *r);
@@ -26,6 +36,7 @@ void election_phase(struct req *r);
 void district_create(struct req *r);
 void district_list(struct req *r);
 void election_audit(struct req *r);
+void election_audit_verify(struct req *r);
 /* For handlers after req_load_election: answers 404 for a draft the caller may not see. */
 bool election_visible(struct req *r);
 
@@ -34,6 +45,7 @@ void proposal_create(struct req *r);
 void proposal_list(struct req *r);
 void proposal_get(struct req *r);
 void proposal_patch(struct req *r);
+void proposal_history(struct req *r);
 
 /* voter.c */
 void codes_create(struct req *r);

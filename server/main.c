@@ -12,6 +12,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "pgcluster.h"
+#include "ratelimit.h"
 #include "static.h"
 #include "util.h"
 #include "worker.h"
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
     app.db = db_pool_new(app.base, conninfo, app.cfg.pool_size);
     app.workers = worker_pool_new(app.base, app.cfg.workers);
     app.statics = static_load(web_dir);
+    app.limits = ratelimit_new();
 
     struct event *sigint = evsignal_new(app.base, SIGINT, signal_cb, &app);
     struct event *sigterm = evsignal_new(app.base, SIGTERM, signal_cb, &app);
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
     worker_pool_free(app.workers);
     db_pool_free(app.db);
     static_free(app.statics);
+    ratelimit_free(app.limits);
     rc = 0;
 out:
     if (app.base)

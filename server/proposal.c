@@ -53,8 +53,34 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
         return false;
     if (rc == 1)
         cJSON_AddStringToObject(patch, "status", statuses[idx]);
-    if (category)
+    if (category) {
+        const cJSON *cats = cJSON_GetObjectItemCaseSensitive(r->election.row, "categories");
+        bool known = cJSON_GetArraySize(cats) == 0;
+        for (const cJSON *c = cats ? cats->child : NULL; c && !known; c = c->next) {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "key");
+            known = cJSON_IsString(k) && strcmp(k->valuestring, category) == 0;
+        }
+        if (!known) {
+            verr_set(e, ERR_INVALID_FIELD, "category", "\"category\" must be one of the election's categories.");
+            return false;
+        }
         cJSON_AddStringToObject(patch, "category", category);
+    }
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r->json, "location");
+    if (loc && !cJSON_IsNull(loc)) {
+        static const char *const lkeys[] = {"lat", "lng", "address", NULL};
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(loc, "lat");
+        const cJSON *lng = cJSON_GetObjectItemCaseSensitive(loc, "lng");
+        const char *addr = NULL;
+        if (!jv_only_keys(loc, lkeys, "location", e) || jv_string(loc, "address", 300, &addr, e) < 0 ||
+            (lat && (!cJSON_IsNumber(lat) || lat->valuedouble < -90 || lat->valuedouble > 90)) ||
+            (lng && (!cJSON_IsNumber(lng) || lng->valuedouble < -180 || lng->valuedouble > 180)) ||
+            (!lat != !lng) || (!lat && !addr)) {
+            verr_set(e, ERR_INVALID_FIELD, "location", "\"location\" is {\"lat\", \"lng\"} and/or {\"address\"}.");
+            return false;
+        }
+        cJSON_AddItemToObject(patch, "location", cJSON_Duplicate(loc, 1));
+    }
     if (image)
         cJSON_AddStringToObject(patch, "image_url", image);
     if (reason)
@@ -77,14 +103,22 @@ static void reply_ok(struct req *r, const struct db_result *res)
 }
 
 static const char sql_add[] =
-    "SELECT add_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10)::text";
+    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text";
+
+static const char sql_submit[] =
+    "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text";
 
 static void create_loaded(struct req *r)
 {
-    if (!req_require_role(r, ROLE_MODERATOR))
+    bool citizen = r->auth.kind == AUTH_VOTER;
+    if (citizen && r->auth.election_id != r->election.id) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    if (!citizen && !req_require_role(r, ROLE_MODERATOR))
         return;
     static const char *const keys[] = {"district_id", "title", "summary", "description", "cost",
-                                       "category", "status", "image_url", NULL};
+                                       "category", "status", "image_url", "location", NULL};
     struct verr e;
     int64_t district = 0;
     cJSON *f = cJSON_CreateObject();
@@ -115,12 +149,26 @@ static void create_loaded(struct req *r)
     if (!jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost))
         cost = 0;
     char staff[24], id[24], dist[24], c[24];
-    /* Staff write proposals after checking them: accepted unless they say otherwise. */
-    const char *p[10] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
-                         i64s(dist, district), title, summary, desc,
-                         cat ? cat->valuestring : NULL, i64s(c, cost),
-                         st ? st->valuestring : "accepted", img ? img->valuestring : NULL};
-    req_db(r, sql_add, 10, p, reply_created);
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
+    char *location = loc ? cJSON_PrintUnformatted(loc) : NULL;
+    if (citizen) {
+        /* a citizen's proposal waits for review; it names no status of its own */
+        const char *p[10] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
+                             title, summary, desc, cat ? cat->valuestring : NULL, i64s(c, cost),
+                             img ? img->valuestring : NULL, location};
+        if (st)
+            req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
+        else
+            req_db(r, sql_submit, 10, p, reply_created);
+    } else {
+        /* Staff write proposals after checking them: accepted unless they say otherwise. */
+        const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
+                             i64s(dist, district), title, summary, desc,
+                             cat ? cat->valuestring : NULL, i64s(c, cost),
+                             st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
+        req_db(r, sql_add, 11, p, reply_created);
+    }
+    cJSON_free(location);
     cJSON_free(title);
     cJSON_free(summary);
     cJSON_free(desc);
@@ -129,6 +177,10 @@ static void create_loaded(struct req *r)
 
 void proposal_create(struct req *r)
 {
+    if (r->auth.kind == AUTH_NONE) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "Sign in as staff, or as a citizen with a voting code.");
+        return;
+    }
     req_load_election(r, r->ids[0], create_loaded);
 }
 
@@ -222,15 +274,22 @@ static void patch_election_loaded(struct req *r)
     if (!req_require_role(r, ROLE_MODERATOR))
         return;
     static const char *const keys[] = {"title", "summary", "description", "cost", "category",
-                                       "status", "image_url", "reason", NULL};
+                                       "status", "image_url", "reason", "location", "merged_into",
+                                       "district_id", NULL};
     struct verr e;
     cJSON *patch = cJSON_CreateObject();
+    int64_t merged = 0, district = 0;
     if (!jv_only_keys(r->json, keys, NULL, &e) ||
-        !read_fields(r, r->election.default_lang, patch, &e)) {
+        !read_fields(r, r->election.default_lang, patch, &e) ||
+        jv_id(r->json, "merged_into", &merged, &e) < 0 || jv_id(r->json, "district_id", &district, &e) < 0) {
         cJSON_Delete(patch);
         req_fail_verr(r, &e);
         return;
     }
+    if (merged)
+        jv_add_int(patch, "merged_into", merged);
+    if (district)
+        jv_add_int(patch, "district_id", district);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(patch, "status");
     if (st && strcmp(st->valuestring, "rejected") == 0 &&
         !cJSON_GetObjectItemCaseSensitive(patch, "reason")) {
@@ -262,4 +321,47 @@ void proposal_patch(struct req *r)
     char id[24];
     const char *p[1] = {i64s(id, r->ids[0])};
     req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, patch_found);
+}
+
+static void history_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"proposal_id\":%lld,\"history\":%s}", (long long)r->ids[0], db_value(res, 0, 0));
+    req_reply_json_text(r, 200, b.data);
+    buf_free(&b);
+}
+
+static void history_election_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ANY_STAFF))
+        return;
+    char id[24], el[24];
+    const char *p[2] = {i64s(id, r->ids[0]), i64s(el, r->election.id)};
+    req_db(r,
+           "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
+           "         'action', a.action, 'before', a.details->'before', 'after', a.details->'after') ORDER BY a.seq), '[]')::text"
+           "  FROM audit_log a WHERE a.election_id = $2 AND a.action IN ('proposal.create', 'proposal.update')"
+           "   AND coalesce(a.details->'after'->>'id', a.details->>'proposal_id') = $1::text",
+           2, p, history_done);
+}
+
+static void history_found(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    req_load_election(r, db_int64(res, 0, 0), history_election_loaded);
+}
+
+void proposal_history(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, history_found);
 }

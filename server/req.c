@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "router.h"
 
 #include <event2/buffer.h>
@@ -271,7 +272,7 @@ bool req_db_ok(struct req *r, const struct db_result *res)
 /* --- elections and roles --- */
 
 static const char sql_load_election[] =
-    "SELECT e.id, e.organisation_id, e.phase, e.rule, e.currency, e.default_lang,"
+    "SELECT e.id, e.organisation_id, effective_phase(e), e.rule, e.currency, e.default_lang,"
     "       election_json(e)::text, staff_role_mask($2::bigint, e.id)"
     "  FROM elections e WHERE e.id = $1";
 
@@ -455,5 +456,27 @@ void req_set_cookie(struct req *r, const char *name, const char *value, int max_
 
 void req_reply_json_text(struct req *r, int status, const char *json)
 {
+    if (!json) {
+        log_error("empty JSON reply id=%s", r->id);
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     send_reply(r, status, "application/json; charset=utf-8", json, strlen(json));
+}
+
+bool req_rate_limited(struct req *r, const struct ratelimit_rule *rule)
+{
+    int wait = ratelimit_wait(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
+    if (wait <= 0)
+        return false;
+    char s[16];
+    snprintf(s, sizeof s, "%d", wait);
+    req_add_header(r, "Retry-After", s);
+    req_fail(r, ERR_RATE_LIMITED, NULL, "Too many failed attempts; try again in %d seconds.", wait);
+    return true;
+}
+
+void req_rate_failed(struct req *r, const struct ratelimit_rule *rule)
+{
+    ratelimit_failed(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
 }

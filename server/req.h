@@ -24,6 +24,7 @@ struct req;
 struct evhttp_request;
 struct db_result;
 struct route;
+struct ratelimit_rule;
 
 enum http_method {
     M_GET = 1,
@@ -140,6 +141,11 @@ bool req_has_role(const struct req *r, enum role need);
 bool req_require_role(struct req *r, enum role need) PB_WUR;
 /* The CSRF token that goes with a session (a keyed hash of its token hash). */
 void req_csrf_token(struct app *app, const char *token_hash_hex, char out[65]);
+
+/* Answers 429 with Retry-After (and returns true) when the client has failed too often at
+ * this kind of secret; req_rate_failed records one more failure. */
+bool req_rate_limited(struct req *r, const struct ratelimit_rule *rule) PB_WUR;
+void req_rate_failed(struct req *r, const struct ratelimit_rule *rule);
 
 /* Formats an int64 into buf (for statement parameters). */
 const char *i64s(char buf[24], int64_t v);

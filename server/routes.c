@@ -16,6 +16,15 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J},
     {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, J},
     {M_GET, "/api/v1/staff/me", staff_me, AUTH_STAFF, 0},
+    {M_POST, "/api/v1/staff/accept", staff_accept, AUTH_NONE, J},
+    {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J},
+    {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, J},
+    {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J},
+
+    {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0},
+    {M_POST, "/api/v1/organisations", organisation_create, AUTH_STAFF, J},
+    {M_GET, "/api/v1/organisations/:id/staff", organisation_staff_list, AUTH_STAFF, 0},
+    {M_POST, "/api/v1/organisations/:id/staff", organisation_staff_invite, AUTH_STAFF, J},
 
     {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT},
     {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J},
@@ -25,11 +34,13 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT},
     {M_POST, "/api/v1/elections/:id/districts", district_create, AUTH_STAFF, J},
     {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0},
+    {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0},
 
     {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT},
-    {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_STAFF, J},
+    {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_NONE, J | OPT},
     {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT},
     {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J},
+    {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0},
 
     {M_POST, "/api/v1/elections/:id/codes", codes_create, AUTH_STAFF, J},
     {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J},

@@ -8,6 +8,7 @@
 #include "handlers.h"
 #include "jsonv.h"
 #include "log.h"
+#include "ratelimit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,7 @@ static void login_done(struct req *r, const struct db_result *res)
         return;
     if (db_nrows(res) != 1) {
         log_info("voter login failed id=%s", r->id);
+        req_rate_failed(r, &RL_VOTING_CODE);
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
@@ -160,8 +162,11 @@ void voter_session_create(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
         return;
     }
+    if (req_rate_limited(r, &RL_VOTING_CODE))
+        return;
     char norm[VOTER_CODE_CHARS + 1];
     if (!voter_code_normalise(code, norm)) {
+        req_rate_failed(r, &RL_VOTING_CODE);
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }

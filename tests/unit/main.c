@@ -10,6 +10,7 @@ int main(void)
     test_jsonv();
     test_pbfile();
     test_crypto();
+    test_totp();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -40,3 +40,15 @@ void test_crypto(void)
     crypto_token(t2);
     CHECK(strlen(t1) == 43 && strcmp(t1, t2) != 0);
 }
+
+/* RFC 6238 appendix B, SHA-1, 8 digits truncated to our 6: T = 59 s gives 94287082. */
+void test_totp(void)
+{
+    const unsigned char secret[] = "12345678901234567890";
+    CHECK(crypto_totp(secret, 20, 59 / 30) == 287082);
+    CHECK(crypto_totp(secret, 20, 1111111109 / 30) == 81804);
+    CHECK(crypto_totp(secret, 20, 20000000000ull / 30) == 353130);
+    char b32[64];
+    crypto_base32((const unsigned char *)"foobar", 6, b32);
+    CHECK(strcmp(b32, "MZXW6YTBOI") == 0);
+}

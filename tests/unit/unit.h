@@ -25,5 +25,6 @@ void test_ballot_rules(void);
 void test_jsonv(void);
 void test_pbfile(void);
 void test_crypto(void);
+void test_totp(void);
 
 #endif
