@@ -430,8 +430,9 @@ static void totp_stored(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    req_reply_json(r, 200, r->state);
+    cJSON *o = r->state;
     r->state = NULL;
+    req_reply_json(r, 200, o);
 }
 
 void staff_totp_setup(struct req *r)
