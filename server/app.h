@@ -37,6 +37,7 @@ struct app {
     struct static_files *statics;
     struct ratelimit *limits;
     unsigned char secret[32];
+    char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     int inflight;
     int shutting_down;
     struct event *drain_ev;

@@ -11,6 +11,7 @@
 void health_live(struct req *r);
 void health_ready(struct req *r);
 void health_metrics(struct req *r);
+void health_openapi(struct req *r);
 
 /* staff.c */
 void staff_login(struct req *r);

@@ -78,3 +78,13 @@ void health_metrics(struct req *r)
     req_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
     buf_free(&b);
 }
+
+void health_openapi(struct req *r)
+{
+    if (!r->app->openapi_json) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "The API description was not found at start-up.");
+        return;
+    }
+    req_add_header(r, "Cache-Control", "public, max-age=300");
+    req_reply_json_text(r, 200, r->app->openapi_json);
+}

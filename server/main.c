@@ -20,6 +20,8 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -94,6 +96,34 @@ static char *resource_dir(const char *configured, const char *name)
         }
     }
     return xstrdup(name);
+}
+
+/* docs/openapi.yaml is JSON with leading '#' comment lines (valid YAML 1.2). */
+static char *load_openapi(const char *docs_dir)
+{
+    char *path = xasprintf("%s/openapi.yaml", docs_dir);
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return NULL;
+    struct buf b;
+    buf_init(&b);
+    char line[8192];
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '#')
+            buf_puts(&b, line);
+    fclose(f);
+    cJSON *doc = cJSON_Parse(b.data ? b.data : "");
+    buf_free(&b);
+    if (!doc) {
+        log_warn("docs/openapi.yaml is not valid JSON; /api/v1/openapi.json will answer 404");
+        return NULL;
+    }
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    char *out = xstrdup(text);
+    cJSON_free(text);
+    return out;
 }
 
 static void drain_cb(evutil_socket_t fd, short what, void *arg)
@@ -179,6 +209,9 @@ int main(int argc, char **argv)
     app.workers = worker_pool_new(app.base, app.cfg.workers);
     app.statics = static_load(web_dir);
     app.limits = ratelimit_new();
+    char *docs_dir = resource_dir(NULL, "docs");
+    app.openapi_json = load_openapi(docs_dir);
+    free(docs_dir);
 
     struct event *sigint = evsignal_new(app.base, SIGINT, signal_cb, &app);
     struct event *sigterm = evsignal_new(app.base, SIGTERM, signal_cb, &app);
@@ -197,6 +230,7 @@ int main(int argc, char **argv)
     db_pool_free(app.db);
     static_free(app.statics);
     ratelimit_free(app.limits);
+    free(app.openapi_json);
     rc = 0;
 out:
     if (app.base)

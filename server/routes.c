@@ -12,6 +12,7 @@ static const struct route routes[] = {
     {M_GET, "/healthz", health_live, AUTH_NONE, 0},
     {M_GET, "/readyz", health_ready, AUTH_NONE, 0},
     {M_GET, "/metrics", health_metrics, AUTH_NONE, 0},
+    {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0},
 
     {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J},
     {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, J},
