@@ -11,21 +11,17 @@
 #include "jsonv.h"
 #include "log.h"
 #include "voter.h"
+#include "ballot.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct cast_state {
-    struct ballot_config bc;
-    struct ballot b;
-    char tracker[65];
-    char nonce[33];
-};
 
 static void cast_state_free(void *p)
 {
     struct cast_state *s = p;
     ballot_free(&s->b);
+    free(s->items);
+    free(s->points);
     free(s);
 }
 
@@ -40,7 +36,7 @@ static bool voter_may_use(struct req *r)
 
 /* The election's ballot rules, the phase, and the accepted proposals of the district. */
 static const char sql_context[] =
-    "SELECT e.phase, e.ballot::text, d.budget,"
+    "SELECT effective_phase(e), e.ballot::text, d.budget,"
     "       coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost))"
     "                   FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'),"
     "                '[]')::text"
@@ -93,7 +89,8 @@ static void context_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_FOUND, NULL, "No such election or district.");
         return;
     }
-    if (strcmp(db_value(res, 0, 0), "voting") != 0) {
+    const char *phase = db_value(res, 0, 0);
+    if (strcmp(phase, "voting") != 0 && !(s->paper && strcmp(phase, "closed") == 0)) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "Voting is not open.");
         return;
     }
@@ -106,14 +103,14 @@ static void context_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INTERNAL, NULL, NULL);
         return;
     }
-    if (!ballot_parse(r->json, &s->bc, &s->b, &e)) {
+    if (!ballot_parse(s->body, &s->bc, &s->b, &e)) {
         req_fail_verr(r, &e);
         return;
     }
     if (!s->b.district_id)
-        s->b.district_id = r->auth.district_id;
-    if (s->b.district_id != r->auth.district_id) {
-        req_fail(r, ERR_FORBIDDEN, "district_id", "You are not eligible to vote in that district.");
+        s->b.district_id = s->district_id;
+    if (s->b.district_id != s->district_id) {
+        req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
         return;
     }
     int64_t budget = db_int64(res, 0, 2);
@@ -144,34 +141,49 @@ static void context_loaded(struct req *r, const struct db_result *res)
     crypto_hex(h, sizeof h, s->tracker);
     free(msg);
     free(canon);
+    s->items = int_array(s->b.items, s->b.n);
+    s->points = s->b.points ? int_array(s->b.points, s->b.n) : NULL;
+    s->next(r);
+}
 
+static void cast_validated(struct req *r)
+{
+    struct cast_state *s = r->state;
     char tag[65], id[24], d[24];
     voter_tag(r->app, r->ids[0], r->auth.voter_id, tag);
-    char *items = int_array(s->b.items, s->b.n);
-    char *points = s->b.points ? int_array(s->b.points, s->b.n) : NULL;
-    const char *p[6] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, items, points,
+    const char *p[6] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
                         s->tracker};
     req_db(r, sql_cast, 6, p, cast_done);
-    free(items);
-    free(points);
+}
+
+void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t district, bool paper,
+                  void (*next)(struct req *r))
+{
+    if (r->state_free && r->state)
+        r->state_free(r->state);
+    struct cast_state *s = xcalloc(1, sizeof *s);
+    r->state = s;
+    r->state_free = cast_state_free;
+    s->body = body;
+    s->district_id = district;
+    s->paper = paper;
+    s->next = next;
+    struct verr e;
+    int64_t asked = district;
+    if (jv_id(body, "district_id", &asked, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    char id[24], d[24];
+    const char *p[2] = {i64s(id, election), i64s(d, asked)};
+    req_db(r, sql_context, 2, p, context_loaded);
 }
 
 void ballot_put(struct req *r)
 {
     if (!voter_may_use(r))
         return;
-    int64_t district = r->auth.district_id;
-    struct verr e;
-    if (jv_id(r->json, "district_id", &district, &e) < 0) {
-        req_fail_verr(r, &e);
-        return;
-    }
-    struct cast_state *s = xcalloc(1, sizeof *s);
-    r->state = s;
-    r->state_free = cast_state_free;
-    char id[24], d[24];
-    const char *p[2] = {i64s(id, r->ids[0]), i64s(d, district)};
-    req_db(r, sql_context, 2, p, context_loaded);
+    ballot_check(r, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
 }
 
 static const char sql_get[] =

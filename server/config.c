@@ -33,6 +33,8 @@ static const struct option_def defs[] = {
      "server secret for keyed hashes (created if missing)"},
     {"web-dir", "PB_WEB_DIR", K_STR, OFF(web_dir), NULL, "static frontend (default: ./web)"},
     {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations (./schema)"},
+    {"otp-sender", "PB_OTP_SENDER", K_STR, OFF(otp_sender), NULL,
+     "one-time codes: file:PATH or command:PATH (default file:<data-dir>/outbox.log)"},
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
     {"pool-size", "PB_POOL_SIZE", K_INT, OFF(pool_size), "8", "database connections"},
     {"workers", "PB_WORKERS", K_INT, OFF(workers), "2", "threads for slow work"},
@@ -120,6 +122,10 @@ void config_load(struct config *cfg, int argc, char **argv)
         die("--workers must be 1..64");
     if (cfg->port > 65535)
         die("--port must be 0..65535");
+    if (!cfg->otp_sender)
+        cfg->otp_sender = xasprintf("file:%s/outbox.log", cfg->data_dir);
+    if (strncmp(cfg->otp_sender, "file:", 5) != 0 && strncmp(cfg->otp_sender, "command:", 8) != 0)
+        die("--otp-sender must be file:PATH or command:PATH");
     if (!cfg->secret_file)
         cfg->secret_file = xasprintf("%s/secret", cfg->data_dir);
 }
@@ -132,4 +138,5 @@ void config_free(struct config *cfg)
     free(cfg->secret_file);
     free(cfg->web_dir);
     free(cfg->schema_dir);
+    free(cfg->otp_sender);
 }

@@ -15,6 +15,7 @@ struct config {
     char *secret_file; /* server secret for keyed hashes; default <data_dir>/secret */
     char *web_dir;
     char *schema_dir;
+    char *otp_sender;  /* file:PATH or command:PATH */
     bool demo;         /* load the demo election and print how to sign in */
     int pool_size;
     int workers;

@@ -84,6 +84,7 @@ static bool rule_fits_ballot(const char *rule, const struct ballot_config *b, st
 
 /* Validated election settings shared by create and patch. Present fields only. */
 struct election_input {
+    int paper_double_entry; /* -1 absent */
     cJSON *title, *description, *ballot, *rule_params, *phases, *languages, *categories;
     const char *slug, *currency, *rule, *lang;
     int64_t organisation_id;
@@ -162,7 +163,8 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
 {
     static const char *const keys[] = {"slug", "title", "description", "currency", "ballot",
                                        "rule", "rule_params", "phases", "organisation_id",
-                                       "default_language", "languages", "categories", NULL};
+                                       "default_language", "languages", "categories",
+                                       "paper_double_entry", NULL};
     memset(in, 0, sizeof *in);
     int idx = 0, rc_rule;
     if (!jv_only_keys(body, keys, NULL, e) || jv_string(body, "slug", 63, &in->slug, e) < 0 ||
@@ -197,6 +199,11 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
         in->ballot = ballot_config_to_json(&in->bc);
         in->has_ballot = true;
     }
+    bool pde = false;
+    int rc_pde = jv_bool(body, "paper_double_entry", &pde, e);
+    if (rc_pde < 0)
+        return false;
+    in->paper_double_entry = rc_pde == 1 ? pde : -1;
     const cJSON *langs = cJSON_GetObjectItemCaseSensitive(body, "languages");
     if (langs && !cJSON_IsNull(langs)) {
         if (!languages_valid(langs, e))
@@ -254,6 +261,11 @@ void election_create(struct req *r)
         return;
     }
     const char *missing = !in.slug ? "slug" : !in.title ? "title" : !in.has_ballot ? "ballot" : NULL;
+    if (in.paper_double_entry >= 0 && !missing) {
+        input_free(&in);
+        req_fail(r, ERR_INVALID_FIELD, "paper_double_entry", "Set \"paper_double_entry\" with PATCH after creating the election.");
+        return;
+    }
     if (missing) {
         input_free(&in);
         req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
@@ -402,6 +414,8 @@ static void patch_loaded(struct req *r)
         cJSON_AddItemToObject(patch, "phases", cJSON_Duplicate(in.phases, 1));
     if (in.languages)
         cJSON_AddItemToObject(patch, "languages", cJSON_Duplicate(in.languages, 1));
+    if (in.paper_double_entry >= 0)
+        cJSON_AddBoolToObject(patch, "paper_double_entry", in.paper_double_entry);
     if (in.categories)
         cJSON_AddItemToObject(patch, "categories", cJSON_Duplicate(in.categories, 1));
     input_free(&in);

@@ -51,6 +51,14 @@ void proposal_history(struct req *r);
 /* voter.c */
 void codes_create(struct req *r);
 void voter_session_create(struct req *r);
+void codes_revoke(struct req *r);
+
+/* register.c */
+void register_upload(struct req *r);
+
+/* paper.c */
+void paper_enter(struct req *r);
+void paper_list(struct req *r);
 
 /* ballot.c */
 void ballot_put(struct req *r);

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "jsonv.h"
+#include "i18n.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -27,6 +28,60 @@ static void codes_state_free(void *p)
     free(s);
 }
 
+static void html_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '&': buf_puts(b, "&amp;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+/* A printable page of cards, one code per card, with the election's name and address. */
+static void reply_cards(struct req *r, const cJSON *codes)
+{
+    const char *lang = r->election.default_lang;
+    const char *title = i18n_pick(cJSON_GetObjectItemCaseSensitive(r->election.row, "title"), lang, lang);
+    const char *host = req_header(r, "Host");
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "<!doctype html>\n<html lang=\"");
+    html_escaped(&b, lang);
+    buf_puts(&b, "\"><head><meta charset=\"utf-8\"><title>");
+    html_escaped(&b, title);
+    buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"/print-cards.css\"></head><body>\n");
+    for (const cJSON *c = codes->child; c; c = c->next) {
+        buf_puts(&b, "<section class=\"card\"><h1>");
+        html_escaped(&b, title);
+        buf_puts(&b, "</h1><p class=\"address\">");
+        html_escaped(&b, host ? host : "");
+        buf_puts(&b, "</p><p class=\"code\">");
+        html_escaped(&b, c->valuestring);
+        buf_puts(&b, "</p></section>\n");
+    }
+    buf_puts(&b, "</body></html>\n");
+    req_add_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'");
+    req_reply_bytes(r, 201, "text/html; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}
+
+static void reply_csv(struct req *r, int64_t district, const cJSON *codes)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "district_id,code\r\n");
+    for (const cJSON *c = codes->child; c; c = c->next)
+        buf_printf(&b, "%lld,%s\r\n", (long long)district, c->valuestring);
+    req_add_header(r, "Content-Disposition", "attachment; filename=\"voting-codes.csv\"");
+    req_reply_bytes(r, 201, "text/csv; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}
+
 static void codes_stored(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
@@ -34,7 +89,58 @@ static void codes_stored(struct req *r, const struct db_result *res)
     struct codes_state *s = r->state;
     cJSON *reply = s->reply;
     s->reply = NULL;
-    req_reply_json(r, 201, reply);
+    char *format = req_query_param(r, "format");
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(reply, "codes");
+    int64_t district = 0;
+    (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(reply, "district_id"), 1, JV_MAX_SAFE_INT, &district);
+    if (format && strcmp(format, "csv") == 0)
+        reply_csv(r, district, codes);
+    else if (format && (strcmp(format, "html") == 0 || strcmp(format, "cards") == 0))
+        reply_cards(r, codes);
+    else
+        req_reply_json(r, 201, reply), reply = NULL;
+    cJSON_Delete(reply);
+    free(format);
+}
+
+static void code_revoked(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (!db_bool(res, 0, 0)) {
+        req_fail(r, ERR_NOT_FOUND, "code", "No such active code in this election.");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "revoked", true);
+    req_reply_json(r, 200, o);
+}
+
+static void revoke_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    static const char *const keys[] = {"code", NULL};
+    struct verr e;
+    const char *code = NULL;
+    char norm[VOTER_CODE_CHARS + 1];
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 64, &code, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!code || !voter_code_normalise(code, norm)) {
+        req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" must be a voting code.");
+        return;
+    }
+    char hash[65], staff[24], id[24];
+    voter_code_hash(r->app, r->election.id, norm, hash);
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), hash};
+    req_db(r, "SELECT revoke_code($1, $2, $3)", 3, p, code_revoked);
+}
+
+void codes_revoke(struct req *r)
+{
+    req_load_election(r, r->ids[0], revoke_loaded);
 }
 
 static void codes_loaded(struct req *r)
@@ -91,14 +197,14 @@ void codes_create(struct req *r)
 
 /* --- voter sessions --- */
 
-struct login_state {
+struct session_state {
     char token[CRYPTO_TOKEN_STRLEN];
     int64_t voter_id, district_id;
 };
 
-static void login_state_free(void *p)
+static void session_state_free(void *p)
 {
-    crypto_wipe(p, sizeof(struct login_state));
+    crypto_wipe(p, sizeof(struct session_state));
     free(p);
 }
 
@@ -106,7 +212,7 @@ static void has_voted_done(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct login_state *s = r->state;
+    struct session_state *s = r->extra;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", s->token);
     char csrf[65];
@@ -127,6 +233,22 @@ static const char sql_has_voted[] =
     "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
     "                  AND voter_tag = decode($3, 'hex'))";
 
+void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id)
+{
+    struct session_state *s = xcalloc(1, sizeof *s);
+    snprintf(s->token, sizeof s->token, "%s", token);
+    s->voter_id = voter_id;
+    s->district_id = district_id;
+    if (r->extra_free && r->extra)
+        r->extra_free(r->extra);
+    r->extra = s;
+    r->extra_free = session_state_free;
+    char tag[65], id[24], d[24];
+    voter_tag(r->app, r->ids[0], voter_id, tag);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, district_id), tag};
+    req_db(r, sql_has_voted, 3, p, has_voted_done);
+}
+
 static void login_done(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
@@ -137,27 +259,12 @@ static void login_done(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
-    struct login_state *s = r->state;
-    s->voter_id = db_int64(res, 0, 0);
-    s->district_id = db_int64(res, 0, 1);
-    char tag[65], id[24], d[24];
-    voter_tag(r->app, r->ids[0], s->voter_id, tag);
-    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, s->district_id), tag};
-    req_db(r, sql_has_voted, 3, p, has_voted_done);
+    struct session_state *s = r->state;
+    voter_session_reply(r, s->token, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
-void voter_session_create(struct req *r)
+static void login_with_code(struct req *r, const char *code)
 {
-    static const char *const keys[] = {"method", "code", NULL};
-    static const char *const methods[] = {"code", NULL};
-    struct verr e;
-    const char *code = NULL;
-    int idx;
-    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_enum(r->json, "method", methods, &idx, &e) < 0 ||
-        jv_string(r->json, "code", 64, &code, &e) < 0) {
-        req_fail_verr(r, &e);
-        return;
-    }
     if (!code) {
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
         return;
@@ -170,9 +277,9 @@ void voter_session_create(struct req *r)
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
-    struct login_state *s = xcalloc(1, sizeof *s);
+    struct session_state *s = xcalloc(1, sizeof *s);
     r->state = s;
-    r->state_free = login_state_free;
+    r->state_free = session_state_free;
     crypto_token(s->token);
     unsigned char h[CRYPTO_SHA256_LEN];
     crypto_sha256(s->token, strlen(s->token), h);
@@ -180,7 +287,26 @@ void voter_session_create(struct req *r)
     char hash[65], id[24], ttl[24];
     voter_code_hash(r->app, r->ids[0], norm, hash);
     crypto_wipe(norm, sizeof norm);
-    const char *p[4] = {i64s(id, r->ids[0]), hash, r->auth.token_hash,
-                        i64s(ttl, VOTER_SESSION_TTL_S)};
+    const char *p[4] = {i64s(id, r->ids[0]), hash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
     req_db(r, "SELECT * FROM voter_login_code($1, $2, $3, $4)", 4, p, login_done);
+}
+
+void voter_session_create(struct req *r)
+{
+    static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", NULL};
+    static const char *const methods[] = {"code", "register", "otp", NULL};
+    struct verr e;
+    const char *code = NULL;
+    int idx = 0;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_enum(r->json, "method", methods, &idx, &e) < 0 ||
+        jv_string(r->json, "code", 64, &code, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (idx == 1)
+        voter_session_register(r, cJSON_GetObjectItemCaseSensitive(r->json, "register"));
+    else if (idx == 2)
+        voter_session_otp(r);
+    else
+        login_with_code(r, code);
 }

@@ -24,4 +24,14 @@ void voter_code_hash(const struct app *app, int64_t election_id, const char *cod
 /* The ballot's link to its voter: HMAC(secret, election, voter), hex. */
 void voter_tag(const struct app *app, int64_t election_id, int64_t voter_id, char out[65]);
 
+struct req;
+struct cJSON;
+/* Answers a new voter session: {token, csrf_token, districts, district_id, has_voted}. */
+void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id);
+/* The sign-in methods besides voting codes (register.c). */
+void voter_session_register(struct req *r, const struct cJSON *reg);
+void voter_session_otp(struct req *r);
+/* The keyed register hash of {"personal_id","birth_date","postcode"}; answers 422 itself. */
+bool voter_register_hash_from_json(struct req *r, const struct cJSON *reg, char out[65]);
+
 #endif

@@ -1,0 +1,255 @@
+"""Eligibility and paper: voter register, one-time codes, code revocation and downloads,
+rate limits on guessing, ballot types, paper ballots with double entry."""
+import math
+import os
+import re
+import time
+
+import client
+
+REGISTER = """personal_id,birth_date,postcode,district_id,contact
+010190-1234,1990-01-01,7100,{d0},+45 12 34 56 78
+020285-4321,1985-02-02,,{d1},borger@example.dk
+030370-1111,1970-03-03,7100,{d0},
+"""
+
+
+def upload(ctx, e, text):
+    return ctx.server.request("POST", f"/api/v1/elections/{e['id']}/register", raw=text.encode(),
+                              token=e["token"], headers={"Content-Type": "text/csv"})
+
+
+def test_register_match(ctx):
+    s = ctx.server
+    e = ctx.election(districts=((1000, "A"), (1000, "B")), proposals=[(0, 100), (1, 100)])
+    d0, d1 = e["districts"]
+    r = upload(ctx, e, REGISTER.format(d0=d0, d1=d1))
+    assert r.status == 201 and r.json["rows"] == 3, r
+    # nothing readable is stored
+    dump = ctx.env.psql("SELECT encode(match_hash, 'hex') || coalesce(encode(contact_hash, 'hex'), '')"
+                        f" FROM register_entries WHERE election_id = {e['id']}")
+    assert "1990" not in dump and "010190" not in dump and "7100" not in dump
+    login = lambda reg: s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "register", "register": reg})
+    r = login({"personal_id": "010190-1234", "birth_date": "1990-01-01", "postcode": "7100"})
+    assert r.status == 201 and r.json["districts"] == [d0], r
+    r = login({"personal_id": "0101901234", "birth_date": "1990-01-01", "postcode": "7 100"})
+    assert r.status == 201, r  # dashes and spaces do not matter
+    r = login({"personal_id": "020285-4321", "birth_date": "1985-02-02"})
+    assert r.status == 201 and r.json["districts"] == [d1], r
+    # a wrong field gives the same answer whichever field it is
+    wrong = [login({"personal_id": "010190-1234", "birth_date": "1990-01-02", "postcode": "7100"}),
+             login({"personal_id": "010190-1235", "birth_date": "1990-01-01", "postcode": "7100"}),
+             login({"personal_id": "010190-1234", "birth_date": "1990-01-01", "postcode": "7101"})]
+    assert len({(w.status, w.body) for w in wrong}) == 1 and wrong[0].status == 401, wrong
+    r = login({"personal_id": "x", "birth_date": "1990-13-01"})
+    assert r.status == 422, r
+    r = upload(ctx, e, "name,age\nx,1\n")
+    assert r.status == 422, r
+    r = upload(ctx, e, REGISTER.format(d0=999999, d1=d1))
+    assert r.status == 422, r
+
+
+def test_one_time_code(ctx):
+    s = ctx.server
+    e = ctx.election(districts=((1000, "A"), (1000, "B")), proposals=[(0, 100)])
+    d0, d1 = e["districts"]
+    assert upload(ctx, e, REGISTER.format(d0=d0, d1=d1)).status == 201
+    outbox = os.path.join(ctx.env.data_dir, "outbox.log")
+    before = open(outbox).read() if os.path.exists(outbox) else ""
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "+4512345678"})
+    assert r.status == 202 and r.json["challenge_id"], r
+    challenge = r.json["challenge_id"]
+    sent = open(outbox).read()[len(before):]
+    code = re.search(r"\+4512345678\tYour Borgerbudget code is (\d{8})", sent).group(1)
+    # an address not on the register gets the same answer, and nothing is sent
+    r2 = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "+4599999999"})
+    assert r2.status == 202 and set(r2.json) == set(r.json), r2
+    assert "+4599999999" not in open(outbox).read()
+    bad = "00000000" if code != "00000000" else "11111111"
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": challenge, "otp": bad})
+    assert r.status == 401, r
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": challenge, "otp": code})
+    assert r.status == 201 and r.json["districts"] == [d0], r
+    # a code works once
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": challenge, "otp": code})
+    assert r.status == 401, r
+    # five wrong tries end a challenge even if the sixth is right
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "BORGER@example.dk"})
+    ch = r.json["challenge_id"]
+    code = re.findall(r"borger@example.dk\tYour Borgerbudget code is (\d{8})", open(outbox).read(), re.I)[-1]
+    for _ in range(5):
+        s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": ch, "otp": bad})
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": ch, "otp": code})
+    assert r.status == 401, r
+
+
+def test_codes_download_and_revoke(ctx):
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)])
+    d = e["districts"][0]
+    r = s.post(f"/api/v1/elections/{e['id']}/codes?format=csv", {"district_id": d, "count": 3}, token=e["token"])
+    assert r.status == 201 and r.header("Content-Type").startswith("text/csv"), r
+    lines = r.body.strip().split("\r\n")
+    assert lines[0] == "district_id,code" and len(lines) == 4
+    code = lines[1].split(",")[1]
+    r = s.post(f"/api/v1/elections/{e['id']}/codes?format=html", {"district_id": d, "count": 2}, token=e["token"])
+    assert r.status == 201 and r.body.count('class="card"') == 2 and "<script" not in r.body, r
+    vt = ctx.voter(e["id"], code)
+    assert s.put(f"/api/v1/elections/{e['id']}/ballot", {"approvals": [e["proposals"][0]]}, token=vt).status == 200
+    r = s.post(f"/api/v1/elections/{e['id']}/codes/revoke", {"code": code}, token=e["token"])
+    assert r.status == 200, r
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"code": code})
+    assert r.status == 401, r
+    assert s.get(f"/api/v1/elections/{e['id']}/ballot", token=vt).status == 401  # its session ended
+    assert s.post(f"/api/v1/elections/{e['id']}/codes/revoke", {"code": code}, token=e["token"]).status == 404
+
+
+def test_guessing_codes_is_rate_limited(ctx):
+    srv = ctx.env.server()  # its own limiter
+    try:
+        e = ctx.election(proposals=[(0, 100)], codes=1)
+        statuses = []
+        for i in range(40):
+            r = srv.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"code": "ABCD-EFGH-JKMN-%04d" % (2222 + i)})
+            statuses.append(r.status)
+            if r.status == 429:
+                retry = int(r.header("Retry-After"))
+                break
+        assert statuses.count(401) == 30 and statuses[-1] == 429, statuses
+        assert 0 < retry <= 600
+        # the limit holds the right code back too, until the window passes
+        r = srv.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"code": e["codes"][e["districts"][0]][0]})
+        assert r.status == 429, r
+        # at 30 guesses per 10 minutes from one address, and 1,000 from everyone, finding one
+        # of a million valid 16-symbol codes (31 symbols) takes longer than the universe is old
+        per_year = 1000 * 6 * 24 * 365
+        p_hit = 1_000_000 / 31 ** 16
+        assert 1 / (per_year * p_hit) > 1e9  # years until one expected hit
+    finally:
+        srv.stop()
+
+
+def cast(ctx, e, code, body):
+    vt = ctx.voter(e["id"], code)
+    return ctx.server.put(f"/api/v1/elections/{e['id']}/ballot", body, token=vt)
+
+
+def test_all_ballot_types(ctx):
+    e = ctx.election(ballot={"type": "cumulative", "points": 10, "max_points_per_project": 6},
+                     proposals=[(0, 100), (0, 200), (0, 300)], codes=3)
+    p, codes = e["proposals"], e["codes"][e["districts"][0]]
+    r = cast(ctx, e, codes[0], {"points": {str(p[0]): 6, str(p[1]): 4}})
+    assert r.status == 200, r
+    r = cast(ctx, e, codes[1], {"points": {str(p[0]): 7}})
+    assert r.status == 422 and r.code == "max_points_per_project", r
+    r = cast(ctx, e, codes[1], {"points": {str(p[0]): 6, str(p[1]): 6}})
+    assert r.status == 422 and r.code == "points_exceeded", r
+    r = cast(ctx, e, codes[1], {"approvals": [p[0]]})
+    assert r.status == 422 and r.code == "unknown_field", r
+
+    e = ctx.election(ballot={"type": "ordinal", "max_ranks": 2}, proposals=[(0, 100), (0, 200), (0, 300)], codes=2)
+    p, codes = e["proposals"], e["codes"][e["districts"][0]]
+    assert cast(ctx, e, codes[0], {"ranking": [p[2], p[0]]}).status == 200
+    r = cast(ctx, e, codes[1], {"ranking": p})
+    assert r.status == 422 and r.code == "max_ranks", r
+
+    e = ctx.election(ballot={"type": "knapsack", "min_selections": 2, "min_spend_share": 0.5},
+                     districts=((1000, "A"),), proposals=[(0, 300), (0, 300), (0, 600)], codes=2)
+    p, codes = e["proposals"], e["codes"][e["districts"][0]]
+    r = cast(ctx, e, codes[0], {"approvals": [p[2]]})
+    assert r.status == 422 and r.code == "min_selections", r
+    r = cast(ctx, e, codes[0], {"approvals": [p[0], p[2]]})
+    assert r.status == 200, r
+    r = cast(ctx, e, codes[1], {"approvals": [p[0], p[1], p[2]]})
+    assert r.status == 422 and r.code == "budget_exceeded", r
+
+
+def test_paper_ballots(ctx):
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100), (0, 200)], codes=3)
+    eid, codes, p = e["id"], e["codes"][e["districts"][0]], e["proposals"]
+    from test_staff import add_staff, make_org  # noqa
+    org = s.get(f"/api/v1/elections/{eid}", token=e["token"]).json["organisation_id"]
+    clerk = add_staff(ctx, org, "clerk", election_id=eid)
+    # the voter had voted online; the paper ballot replaces it and the clerk is told
+    vt = ctx.voter(eid, codes[0])
+    online = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[0]]}, token=vt)
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "S-1", "code": codes[0], "ballot": {"approvals": [p[1]]}}, token=clerk["token"])
+    assert r.status == 201 and r.json["status"] == "counted" and r.json["replaced_online"] is True, r
+    board = s.get(f"/api/v1/elections/{eid}/trackers").json["trackers"]
+    assert online.json["tracker"] not in board and r.json["tracker"] in board
+    # and the voter can no longer replace it online
+    r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[0]]}, token=vt)
+    assert r.status == 409 and r.code == "paper_ballot_exists", r
+    # a sheet is entered once; a bad ballot on paper is refused like online
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "S-1", "code": codes[1], "ballot": {"approvals": [p[1]]}}, token=clerk["token"])
+    assert r.status == 409, r
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "S-2", "code": codes[1], "ballot": {"approvals": [p[1], p[1]]}}, token=clerk["token"])
+    assert r.status == 422 and r.code == "duplicate_proposal", r
+    # observers cannot type ballots
+    obs = add_staff(ctx, org, "observer", election_id=eid)
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "S-3", "code": codes[2], "ballot": {"approvals": [p[0]]}}, token=obs["token"])
+    assert r.status == 403, r
+    audit = [a["action"] for a in s.get(f"/api/v1/elections/{eid}/audit", token=e["token"]).json["entries"]]
+    assert audit.count("paper.enter") == 1
+
+
+def test_paper_double_entry(ctx):
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100), (0, 200)], codes=2, phase=None)
+    eid, p = e["id"], e["proposals"]
+    assert s.patch(f"/api/v1/elections/{eid}", {"paper_double_entry": True}, token=e["token"]).status == 200
+    assert s.post(f"/api/v1/elections/{eid}/phase", {"phase": "voting"}, token=e["token"]).status == 200
+    d = e["districts"][0]
+    codes = s.post(f"/api/v1/elections/{eid}/codes", {"district_id": d, "count": 2}, token=e["token"]).json["codes"]
+    from test_staff import add_staff  # noqa
+    org = s.get(f"/api/v1/elections/{eid}", token=e["token"]).json["organisation_id"]
+    a, b = add_staff(ctx, org, "clerk"), add_staff(ctx, org, "clerk")
+    sheet = {"sheet": "D-1", "code": codes[0], "ballot": {"approvals": [p[0]]}}
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots", sheet, token=a["token"])
+    assert r.status == 201 and r.json["status"] == "pending", r
+    assert s.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 0
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots", sheet, token=a["token"])
+    assert r.status == 409, r  # the same clerk cannot confirm their own typing
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots", sheet, token=b["token"])
+    assert r.status == 201 and r.json["status"] == "counted", r
+    assert s.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 1
+    # a mismatch is held for review and counts nothing until an admin resolves it
+    s.post(f"/api/v1/elections/{eid}/paper-ballots",
+           {"sheet": "D-2", "code": codes[1], "ballot": {"approvals": [p[0]]}}, token=a["token"])
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "D-2", "code": codes[1], "ballot": {"approvals": [p[1]]}}, token=b["token"])
+    assert r.status == 409 and r.json["status"] == "mismatch", r
+    assert s.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 1
+    sheets = s.get(f"/api/v1/elections/{eid}/paper-ballots", token=a["token"]).json["sheets"]
+    assert [x["status"] for x in sheets] == ["counted", "mismatch"], sheets
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "D-2", "code": codes[1], "ballot": {"approvals": [p[1]]}, "resolve": True}, token=a["token"])
+    assert r.status == 403, r
+    r = s.post(f"/api/v1/elections/{eid}/paper-ballots",
+               {"sheet": "D-2", "code": codes[1], "ballot": {"approvals": [p[1]]}, "resolve": True}, token=e["token"])
+    assert r.status == 201 and r.json["status"] == "counted", r
+    assert s.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 2
+
+
+def test_500_concurrent_casts(ctx):
+    import concurrent.futures as cf
+    e = ctx.election(proposals=[(0, 100), (0, 200)], codes=1)
+    eid, p = e["id"], e["proposals"]
+    vt = ctx.voter(eid, e["codes"][e["districts"][0]][0])
+    s = ctx.server
+
+    def one(i):
+        return s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[i % 2]]}, token=vt).json.get("tracker")
+
+    with cf.ThreadPoolExecutor(50) as pool:
+        trackers = list(pool.map(one, range(500)))
+    assert all(trackers)
+    board = s.get(f"/api/v1/elections/{eid}/trackers").json["trackers"]
+    assert len(board) == 1 and board[0] in trackers
+    mine = s.get(f"/api/v1/elections/{eid}/ballot", token=vt).json
+    assert mine["tracker"] == board[0]
