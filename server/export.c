@@ -3,6 +3,7 @@
  * CSV, built on a worker thread and signed with the election's Ed25519 key (the detached
  * signature travels in the X-Signature header). Exports never contain voter identities.
  */
+#include "crypto.h"
 #include "db.h"
 #include "edata.h"
 #include "handlers.h"
@@ -14,19 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum format { FMT_PB, FMT_JSON, FMT_CSV };
+enum format { FMT_PB, FMT_JSON, FMT_CSV, FMT_TRACKERS, FMT_MANIFEST };
 
 struct export_job {
     enum format fmt;
     int64_t district_id;
     bool ballots_csv;
-    char *results; /* the stored, signed results text, or NULL */
-};
-
-/* Export options ride on the request beside edata (which owns r->state). */
-struct export_req {
-    struct edata *e;
-    struct export_job job;
+    char *results;  /* the stored, signed results text, or NULL */
+    char *trackers; /* the bulletin board, one tracker per line */
 };
 
 static void money(char *out, size_t n, int64_t minor)
@@ -87,10 +83,13 @@ static void build_pb(const struct edata *e, const struct edistrict *d, const cJS
     if (strcmp(e->rule, "greedy") == 0)
         pbfile_meta_set(&f, "rule", cJSON_IsString(variant) && strcmp(variant->valuestring, "no-skip") == 0
                                         ? "greedy-no-skip" : "greedy");
-    else if (strcmp(e->rule, "equal_shares") == 0)
-        pbfile_meta_set(&f, "rule", cJSON_IsString(completion) && strcmp(completion->valuestring, "none") != 0
-                                        ? (strcmp(completion->valuestring, "add1") == 0 ? "equalshares/add1" : "equalshares/add1-comparison")
-                                        : "equalshares");
+    else if (strcmp(e->rule, "equal_shares") == 0) {
+        /* add1 is the server's default completion, as in docs/TALLY.md */
+        const char *c = cJSON_IsString(completion) ? completion->valuestring : "add1";
+        pbfile_meta_set(&f, "rule", strcmp(c, "none") == 0 ? "equalshares"
+                                    : strcmp(c, "add1") == 0 ? "equalshares/add1"
+                                                             : "equalshares/add1-comparison");
+    }
     else
         pbfile_meta_set(&f, "rule", "phragmen");
     pbfile_meta_set(&f, "currency", e->currency);
@@ -242,6 +241,107 @@ static void build_csv(const struct edata *e, const struct edistrict *d, const cJ
     }
 }
 
+/* Builds one file into out; false (with e->error) for an unknown district. */
+static bool build_file(struct edata *e, const struct export_job *job, enum format fmt, int64_t district,
+                       bool ballots_csv, const cJSON *results, struct buf *out)
+{
+    if (fmt == FMT_TRACKERS) {
+        buf_puts(out, job->trackers ? job->trackers : "");
+        return true;
+    }
+    if (fmt == FMT_JSON && !district) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
+        cJSON *ds = cJSON_AddArrayToObject(o, "districts");
+        for (size_t i = 0; i < e->ndistricts; i++)
+            cJSON_AddItemToArray(ds, district_json(e, &e->districts[i], district_result(results, e->districts[i].id)));
+        char *text = cJSON_PrintUnformatted(o);
+        buf_puts(out, text);
+        cJSON_free(text);
+        cJSON_Delete(o);
+        return true;
+    }
+    const struct edistrict *d = edata_district(e, district);
+    if (!d) {
+        snprintf(e->error, sizeof e->error, "No such district in this election.");
+        return false;
+    }
+    const cJSON *dres = district_result(results, d->id);
+    if (fmt == FMT_PB) {
+        build_pb(e, d, dres, out);
+    } else if (fmt == FMT_CSV) {
+        build_csv(e, d, dres, ballots_csv, out);
+    } else {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
+        cJSON_AddItemToObject(o, "district", district_json(e, d, dres));
+        char *text = cJSON_PrintUnformatted(o);
+        buf_puts(out, text);
+        cJSON_free(text);
+        cJSON_Delete(o);
+    }
+    return true;
+}
+
+/* One manifest entry: the file's URL, size, SHA-256 and signature. */
+static void manifest_add(struct edata *e, cJSON *files, const char *url, const struct buf *file)
+{
+    unsigned char h[CRYPTO_SHA256_LEN], sig[CRYPTO_ED25519_SIG_LEN];
+    char hex[65];
+    crypto_sha256(file->data ? file->data : "", file->len, h);
+    crypto_hex(h, sizeof h, hex);
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "url", url);
+    jv_add_int(f, "bytes", (int64_t)file->len);
+    cJSON_AddStringToObject(f, "sha256", hex);
+    if (e->have_key && crypto_ed25519_sign(e->priv, file->data ? file->data : "", file->len, sig)) {
+        char *b64 = crypto_base64(sig, sizeof sig);
+        cJSON_AddStringToObject(f, "signature", b64);
+        free(b64);
+    }
+    cJSON_AddItemToArray(files, f);
+}
+
+static void build_manifest(struct edata *e, const struct export_job *job, const cJSON *results, struct buf *out)
+{
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "election_id", e->election_id);
+    char *pub = crypto_base64(e->pub, sizeof e->pub);
+    cJSON_AddStringToObject(o, "public_key", pub);
+    free(pub);
+    cJSON *files = cJSON_AddArrayToObject(o, "files");
+    char url[160];
+    struct buf f;
+    snprintf(url, sizeof url, "/api/v1/elections/%lld/export?format=json", (long long)e->election_id);
+    buf_init(&f);
+    (void)build_file(e, job, FMT_JSON, 0, false, results, &f);
+    manifest_add(e, files, url, &f);
+    buf_free(&f);
+    snprintf(url, sizeof url, "/api/v1/elections/%lld/export?format=trackers", (long long)e->election_id);
+    (void)build_file(e, job, FMT_TRACKERS, 0, false, results, &f);
+    manifest_add(e, files, url, &f);
+    buf_free(&f);
+    static const struct {
+        enum format fmt;
+        bool ballots;
+        const char *query;
+    } kinds[] = {{FMT_PB, false, "format=pb"}, {FMT_JSON, false, "format=json"},
+                 {FMT_CSV, false, "format=csv"}, {FMT_CSV, true, "format=csv&kind=ballots"}};
+    for (size_t i = 0; i < e->ndistricts; i++) {
+        for (size_t k = 0; k < PB_ARRAY_LEN(kinds); k++) {
+            snprintf(url, sizeof url, "/api/v1/elections/%lld/export?%s&district=%lld", (long long)e->election_id,
+                     kinds[k].query, (long long)e->districts[i].id);
+            (void)build_file(e, job, kinds[k].fmt, e->districts[i].id, kinds[k].ballots, results, &f);
+            manifest_add(e, files, url, &f);
+            buf_free(&f);
+        }
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    buf_puts(out, text);
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
 static void export_work(void *arg)
 {
     struct req *r = arg;
@@ -250,39 +350,16 @@ static void export_work(void *arg)
     cJSON *results = job->results ? cJSON_Parse(job->results) : NULL;
     struct buf out;
     buf_init(&out);
-    if (job->fmt == FMT_JSON && !job->district_id) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
-        cJSON *ds = cJSON_AddArrayToObject(o, "districts");
-        for (size_t i = 0; i < e->ndistricts; i++)
-            cJSON_AddItemToArray(ds, district_json(e, &e->districts[i], district_result(results, e->districts[i].id)));
-        char *text = cJSON_PrintUnformatted(o);
-        buf_puts(&out, text);
-        cJSON_free(text);
-        cJSON_Delete(o);
-    } else {
-        const struct edistrict *d = edata_district(e, job->district_id);
-        if (!d) {
-            snprintf(e->error, sizeof e->error, "No such district in this election.");
-            cJSON_Delete(results);
-            return;
-        }
-        const cJSON *dres = district_result(results, d->id);
-        if (job->fmt == FMT_PB) {
-            build_pb(e, d, dres, &out);
-        } else if (job->fmt == FMT_CSV) {
-            build_csv(e, d, dres, job->ballots_csv, &out);
-        } else {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
-            cJSON_AddItemToObject(o, "district", district_json(e, d, dres));
-            char *text = cJSON_PrintUnformatted(o);
-            buf_puts(&out, text);
-            cJSON_free(text);
-            cJSON_Delete(o);
-        }
-    }
+    bool ok = true;
+    if (job->fmt == FMT_MANIFEST)
+        build_manifest(e, job, results, &out);
+    else
+        ok = build_file(e, job, job->fmt, job->district_id, job->ballots_csv, results, &out);
     cJSON_Delete(results);
+    if (!ok) {
+        buf_free(&out);
+        return;
+    }
     e->output_len = out.len;
     e->output = buf_steal(&out);
     if (!edata_sign(e))
@@ -301,12 +378,18 @@ static void export_done(void *arg)
     }
     req_add_header(r, "X-Signature", e->signature);
     req_add_header(r, "X-Signature-Algorithm", "Ed25519");
-    const char *type = job->fmt == FMT_PB ? "text/plain; charset=utf-8"
-                       : job->fmt == FMT_CSV ? "text/csv; charset=utf-8"
-                                             : "application/json; charset=utf-8";
-    char disp[128];
-    snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld%s%s.%s\"", (long long)e->election_id,
-             job->district_id ? "-district-" : "", "", job->fmt == FMT_PB ? "pb" : job->fmt == FMT_CSV ? "csv" : "json");
+    static const char *const types[] = {"text/plain; charset=utf-8", "application/json; charset=utf-8",
+                                        "text/csv; charset=utf-8", "text/plain; charset=utf-8",
+                                        "application/json; charset=utf-8"};
+    static const char *const exts[] = {"pb", "json", "csv", "txt", "manifest.json"};
+    const char *type = types[job->fmt];
+    char disp[160];
+    if (job->district_id)
+        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld-district-%lld.%s\"",
+                 (long long)e->election_id, (long long)job->district_id, exts[job->fmt]);
+    else
+        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id,
+                 exts[job->fmt]);
     req_add_header(r, "Content-Disposition", disp);
     req_reply_bytes(r, 200, type, e->output, e->output_len);
 }
@@ -316,8 +399,9 @@ static void export_results_loaded(struct req *r, const struct db_result *res)
     if (!req_db_ok(r, res))
         return;
     struct export_job *job = (struct export_job *)r->extra;
-    if (db_nrows(res) == 1)
+    if (db_value(res, 0, 0))
         job->results = xstrdup(db_value(res, 0, 0));
+    job->trackers = xstrdup(db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
     r->in_worker = true;
     worker_submit(r->app->workers, export_work, export_done, r);
 }
@@ -326,13 +410,18 @@ static void export_loaded(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, "SELECT result FROM results WHERE election_id = $1", 1, p, export_results_loaded);
+    req_db(r,
+           "SELECT (SELECT result FROM results WHERE election_id = $1),"
+           "       coalesce((SELECT string_agg(tracker || E'\\n', '' ORDER BY tracker) FROM ballots"
+           "                  WHERE election_id = $1), '')",
+           1, p, export_results_loaded);
 }
 
 static void export_job_free(void *p)
 {
     struct export_job *job = p;
     free(job->results);
+    free(job->trackers);
     free(job);
 }
 
@@ -357,15 +446,19 @@ static void export_election(struct req *r)
         job->fmt = FMT_JSON;
     else if (strcmp(format, "csv") == 0)
         job->fmt = FMT_CSV;
+    else if (strcmp(format, "trackers") == 0)
+        job->fmt = FMT_TRACKERS;
+    else if (strcmp(format, "manifest") == 0)
+        job->fmt = FMT_MANIFEST;
     else
         ok = false;
     job->ballots_csv = kind && strcmp(kind, "ballots") == 0;
     if (!ok) {
-        req_fail(r, ERR_INVALID_FIELD, "format", "\"format\" must be pb, json or csv.");
+        req_fail(r, ERR_INVALID_FIELD, "format", "\"format\" must be pb, json, csv, trackers or manifest.");
     } else if (district && (!parse_int64(district, &job->district_id) || job->district_id <= 0)) {
         req_fail(r, ERR_INVALID_FIELD, "district", "\"district\" must be a district id.");
         ok = false;
-    } else if (!district && job->fmt != FMT_JSON) {
+    } else if (!district && (job->fmt == FMT_PB || job->fmt == FMT_CSV)) {
         req_fail(r, ERR_INVALID_FIELD, "district", "Name the district to export: district=<id>.");
         ok = false;
     }

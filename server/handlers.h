@@ -68,6 +68,7 @@ void ballot_get(struct req *r);
 void result_tally(struct req *r);
 void result_publish(struct req *r);
 void result_get(struct req *r);
+void result_share(struct req *r);
 void result_trackers(struct req *r);
 void result_turnout(struct req *r);
 

@@ -109,7 +109,7 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
         jv_add_int(p, "cost", d->projects[i].cost);
         jv_add_int(p, "score", res.score[i]);
         cJSON_AddBoolToObject(p, "selected", res.selected[i]);
-        if (res.price && res.selected[i])
+        if (res.price && res.selected[i] && res.price[i] > 0)
             cJSON_AddNumberToObject(p, "price_per_supporter", res.price[i]);
         cJSON_AddItemToArray(projects, p);
     }
@@ -311,4 +311,104 @@ static void turnout_election(struct req *r)
 void result_turnout(struct req *r)
 {
     req_load_election(r, r->ids[0], turnout_election);
+}
+
+/* --- where a voter's share went (Equal Shares) --- */
+
+static const char sql_share[] =
+    "SELECT b.district_id, b.items::text, r.result, e.rule, effective_phase(e)"
+    "  FROM elections e JOIN results r ON r.election_id = e.id"
+    "  LEFT JOIN ballots b ON b.election_id = e.id AND b.tracker = $2"
+    " WHERE e.id = $1";
+
+static bool approves(const int64_t *items, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i] == id)
+            return true;
+    return false;
+}
+
+static void share_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_TALLIED, NULL, "The election has not been counted yet.");
+        return;
+    }
+    if (strcmp(db_value(res, 0, 4), "published") != 0) {
+        req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
+        return;
+    }
+    if (strcmp(db_value(res, 0, 3), "equal_shares") != 0) {
+        req_fail(r, ERR_CONFLICT, NULL, "Only the Method of Equal Shares gives each voter a share of the budget.");
+        return;
+    }
+    if (!db_value(res, 0, 0)) {
+        req_fail(r, ERR_NOT_FOUND, "tracker", "No counted ballot has this tracker.");
+        return;
+    }
+    int64_t district = db_int64(res, 0, 0), *items = NULL;
+    size_t n = 0;
+    if (!db_int64_array(res, 0, 1, &items, &n)) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    cJSON *result = cJSON_Parse(db_value(res, 0, 2));
+    const cJSON *ds = cJSON_GetObjectItemCaseSensitive(result, "districts"), *d = NULL;
+    for (const cJSON *c = ds ? ds->child : NULL; c && !d; c = c->next) {
+        int64_t id;
+        if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(c, "district_id"), 1, JV_MAX_SAFE_INT, &id) && id == district)
+            d = c;
+    }
+    int64_t budget = 0;
+    (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(d, "voter_budget"), 0, JV_MAX_SAFE_INT, &budget);
+    /* Replay the voter's payments in the order the projects were funded: each funded
+     * project the voter approved cost them its price per supporter, or all they had left. */
+    double left = (double)budget;
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "district_id", district);
+    jv_add_int(o, "voter_budget", budget);
+    cJSON *paid = cJSON_AddArrayToObject(o, "paid");
+    const cJSON *winners = cJSON_GetObjectItemCaseSensitive(d, "winners");
+    const cJSON *projects = cJSON_GetObjectItemCaseSensitive(d, "projects");
+    for (const cJSON *w = winners ? winners->child : NULL; w; w = w->next) {
+        int64_t pid;
+        if (!jv_number_to_int64(w, 1, JV_MAX_SAFE_INT, &pid) || !approves(items, n, pid))
+            continue;
+        double price = 0;
+        for (const cJSON *pr = projects ? projects->child : NULL; pr; pr = pr->next) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(pr, "id");
+            const cJSON *pp = cJSON_GetObjectItemCaseSensitive(pr, "price_per_supporter");
+            if (cJSON_IsNumber(id) && (int64_t)id->valuedouble == pid && cJSON_IsNumber(pp))
+                price = pp->valuedouble;
+        }
+        if (price <= 0)
+            continue; /* funded by the greedy completion, not from the voters' shares */
+        double amount = price < left ? price : left;
+        left -= amount;
+        cJSON *e = cJSON_CreateObject();
+        jv_add_int(e, "project_id", pid);
+        cJSON_AddNumberToObject(e, "amount", amount);
+        cJSON_AddItemToArray(paid, e);
+    }
+    cJSON_AddNumberToObject(o, "unspent", left);
+    cJSON_Delete(result);
+    free(items);
+    req_reply_json(r, 200, o);
+}
+
+void result_share(struct req *r)
+{
+    char *tracker = req_query_param(r, "tracker");
+    if (!tracker || strlen(tracker) != 64 || strspn(tracker, "0123456789abcdef") != 64) {
+        free(tracker);
+        req_fail(r, ERR_INVALID_FIELD, "tracker", "Give your ballot's tracker: ?tracker=<64 hex digits>.");
+        return;
+    }
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), tracker};
+    req_db(r, sql_share, 2, p, share_loaded);
+    free(tracker);
 }

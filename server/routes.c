@@ -55,6 +55,7 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, J},
     {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, J},
     {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, 0},
     {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, 0},
     {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT},
     {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT},

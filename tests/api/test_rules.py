@@ -59,3 +59,61 @@ def test_rule_must_fit_ballot(ctx):
     r = s.post("/api/v1/elections", {"slug": ctx.unique(), "title": "x", "ballot": {"type": "approval"},
                                      "rule": "equal_shares", "rule_params": {"completion": "add2"}}, token=t)
     assert r.status == 422, r
+
+
+def test_share_and_observer_recount(ctx):
+    """An Equal Shares election: the voter asks where their share went; an observer
+    verifies the signed pabulib export and recounts it with build/pbtally."""
+    import base64
+    import hashlib
+    import os
+    import subprocess
+    import tempfile
+    s = ctx.server
+    e = ctx.election(ballot={"type": "approval"}, rule="equal_shares", districts=((10000, "X"),),
+                     proposals=[(0, 6000), (0, 4000), (0, 4000)], codes=4)
+    eid, d = e["id"], e["districts"][0]
+    trackers = []
+    for code, ballot in zip(e["codes"][d], BALLOTS):
+        vt = ctx.voter(eid, code)
+        r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [e["proposals"][i] for i in ballot]}, token=vt)
+        trackers.append(r.json["tracker"])
+    s.post(f"/api/v1/elections/{eid}/phase", {"phase": "closed"}, token=e["token"])
+    assert s.post(f"/api/v1/elections/{eid}/tally", token=e["token"]).status == 200
+    r = s.get(f"/api/v1/elections/{eid}/results/share?tracker={trackers[2]}")
+    assert r.status == 409, r  # not published yet
+    assert s.post(f"/api/v1/elections/{eid}/publish", token=e["token"]).status == 200
+    # voter 3 approved A and C: paid 20.00 for A (everyone's equal part) and the rest
+    # of their 59.00 towards C
+    r = s.get(f"/api/v1/elections/{eid}/results/share?tracker={trackers[2]}")
+    assert r.status == 200 and r.json["voter_budget"] == 5900, r
+    paid = {x["project_id"]: x["amount"] for x in r.json["paid"]}
+    a, c = e["proposals"][0], e["proposals"][2]
+    assert abs(paid[a] - 2000) < 1e-6 and abs(paid[c] - 2000) < 1e-6 and abs(r.json["unspent"] - 1900) < 1e-6, r
+    assert s.get(f"/api/v1/elections/{eid}/results/share?tracker={'0' * 64}").status == 404
+    assert s.get(f"/api/v1/elections/{eid}/results/share?tracker=xyz").status == 422
+
+    pb = s.get(f"/api/v1/elections/{eid}/export?format=pb&district={d}")
+    key = s.get(f"/api/v1/elections/{eid}/public-key").json["pem"]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    tool = os.path.join(root, "build", "pbtally")
+    with tempfile.TemporaryDirectory() as tmp:
+        open(os.path.join(tmp, "e.pb"), "w").write(pb.body)
+        open(os.path.join(tmp, "k.pem"), "w").write(key)
+        run = subprocess.run([tool, "--verify", "k.pem", "--signature", pb.header("X-Signature"), "e.pb"],
+                             cwd=tmp, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        winners = s.get(f"/api/v1/elections/{eid}/results").json["districts"][0]["winners"]
+        assert run.stdout.split() == [str(w) for w in winners], (run.stdout, winners)
+        open(os.path.join(tmp, "e.pb"), "w").write(pb.body.replace(";1\n", ";0\n", 1))
+        run = subprocess.run([tool, "--verify", "k.pem", "--signature", pb.header("X-Signature"), "e.pb"],
+                             cwd=tmp, capture_output=True, text=True)
+        assert run.returncode == 3 and "SIGNATURE INVALID" in run.stderr, run
+    # the manifest lists every export with its hash; the hashes match the files
+    m = s.get(f"/api/v1/elections/{eid}/export?format=manifest")
+    assert m.status == 200 and len(m.json["files"]) == 2 + 4, m
+    for f in m.json["files"]:
+        body = s.get(f["url"]).body.encode()
+        assert hashlib.sha256(body).hexdigest() == f["sha256"], f
+    board = s.get(f"/api/v1/elections/{eid}/export?format=trackers").body.split()
+    assert sorted(board) == sorted(trackers)
