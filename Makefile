@@ -41,7 +41,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
 BINS := build/pbserver build/pbtally build/unit_tests
 
-.PHONY: all deps build run test bench clean fmt
+.PHONY: all deps build run test bench clean fmt screenshots
 all: build
 
 deps:
@@ -76,7 +76,14 @@ run: deps
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)python3 tests/run.py
+
+# Refreshes the screenshots in docs/screenshots from the browser tests.
+screenshots: deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	$(Q)PB_SCREENSHOTS=$(CURDIR)/docs/screenshots python3 tests/run.py -k browser
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory build

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libgmp-dev
-          postgresql postgresql-contrib curl python3 ca-certificates)
-[ "${1:-}" = "--test" ] && packages+=()
+          postgresql postgresql-contrib curl python3 ca-certificates openssl
+          nodejs npm chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@ any failure. Usage: tests/run.py [-k substring] [--keep]"""
 import argparse
 import importlib.util
 import os
+import shutil
 import re
 import signal
 import subprocess
@@ -71,6 +72,32 @@ def run_pabulib():
                    r.stdout[-2000:] + r.stderr[-2000:])
 
 
+def run_browser(env, server):
+    """The browser tests (tests/browser/run.mjs) against the same server: playwright-core
+    driving Debian's chromium."""
+    global passed, failed
+    node = shutil.which("node")
+    chromium = shutil.which("chromium")
+    mods = os.path.join(ROOT, "tests", "browser", "node_modules", "playwright-core")
+    if not (node and chromium and os.path.isdir(mods)):
+        report("browser tests can run (node, chromium, npm packages)", False,
+               f"node={node} chromium={chromium} playwright-core installed={os.path.isdir(mods)}")
+        return
+    e = dict(os.environ, PB_BASE=f"http://127.0.0.1:{server.port}", PB_ADMIN_EMAIL=client.ADMIN_EMAIL,
+             PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium)
+    proc = subprocess.run([node, os.path.join(ROOT, "tests", "browser", "run.mjs")], capture_output=True, text=True,
+                          env=e, timeout=900)
+    for line in proc.stdout.splitlines():
+        if line.startswith("ok   "):
+            report("browser: " + line[5:], True)
+        elif line.startswith("FAIL "):
+            report("browser: " + line[5:], False)
+        elif not re.match(r"\d+ passed, \d+ failed", line):
+            print("     " + line, flush=True)
+    if proc.returncode != 0 and "FAIL" not in proc.stdout:
+        report("browser tests ran", False, proc.stdout[-3000:] + proc.stderr[-3000:])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="run only API tests whose name contains this")
@@ -101,6 +128,8 @@ def main():
                     report(full, True)
                 except Exception:
                     report(full, False, traceback.format_exc())
+        if not args.k or args.k == "browser":
+            run_browser(env, server)
         report("server still healthy after all tests", server.get("/healthz").status == 200)
         rc = server.stop()
         report("server stops cleanly on SIGTERM", rc == 0, f"exit code {rc}\n{server.log_tail()}")
