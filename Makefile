@@ -41,7 +41,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
 BINS := build/pbserver build/pbtally build/unit_tests
 
-.PHONY: all deps build run test bench clean fmt screenshots
+.PHONY: all deps build run test bench clean fmt screenshots fuzz
 all: build
 
 deps:
@@ -96,3 +96,20 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# libFuzzer targets (clang): request bodies and ballot validation, the pabulib reader and
+# the tally, request paths and the router. FUZZ_SECONDS per target; corpora in tests/fuzz/.
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I server
+FUZZ_PURE := $(PURE_SRC) server/crypto.c
+fuzz: deps
+	$(Q)command -v clang >/dev/null || apt-get install -y -qq clang
+	$(Q)mkdir -p build/fuzz
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/router.c server/util.c -levent
+	$(Q)for t in ballot pbfile router; do \
+		mkdir -p build/fuzz/corpus-$$t && \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -2 || exit 1; \
+	done

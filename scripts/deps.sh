@@ -4,12 +4,17 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libgmp-dev
-          postgresql postgresql-contrib curl python3 ca-certificates openssl
-          nodejs npm chromium)
+          postgresql postgresql-contrib curl python3 ca-certificates openssl chromium)
+# Tools that may come from elsewhere (NodeSource's nodejs bundles npm): needed only when
+# the command is missing.
+declare -A commands=([node]=nodejs [npm]=npm)
 
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+for c in "${!commands[@]}"; do
+    command -v "$c" >/dev/null 2>&1 || missing+=("${commands[$c]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

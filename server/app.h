@@ -16,6 +16,7 @@ struct worker_pool;
 struct static_files;
 struct ratelimit;
 struct event;
+typedef struct ssl_ctx_st SSL_CTX;
 
 struct metrics {
     uint64_t requests;
@@ -32,6 +33,7 @@ struct app {
     struct config cfg;
     struct event_base *base;
     struct evhttp *http;
+    SSL_CTX *tls; /* set when serving HTTPS directly */
     struct db_pool *db;
     struct worker_pool *workers;
     struct static_files *statics;

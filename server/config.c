@@ -42,6 +42,8 @@ static const struct option_def defs[] = {
      "largest request body (uploads); other routes take 1 MiB"},
     {"secure-cookies", "PB_SECURE_COOKIES", K_BOOL, OFF(secure_cookies), "0",
      "mark cookies Secure (when a TLS proxy is in front)"},
+    {"tls-cert", "PB_TLS_CERT", K_STR, OFF(tls_cert), NULL, "serve HTTPS with this PEM certificate chain"},
+    {"tls-key", "PB_TLS_KEY", K_STR, OFF(tls_key), NULL, "the certificate's PEM private key"},
     {"verbose", "PB_VERBOSE", K_BOOL, OFF(verbose), "0", "debug logging"},
     {"pg-start", NULL, K_BOOL, OFF(pg_start_only), "0", "start the private cluster and exit"},
     {"pg-stop", NULL, K_BOOL, OFF(pg_stop_only), "0", "stop the private cluster and exit"},
@@ -122,6 +124,8 @@ void config_load(struct config *cfg, int argc, char **argv)
         die("--workers must be 1..64");
     if (cfg->port > 65535)
         die("--port must be 0..65535");
+    if (!cfg->tls_cert != !cfg->tls_key)
+        die("--tls-cert and --tls-key go together");
     if (!cfg->otp_sender)
         cfg->otp_sender = xasprintf("file:%s/outbox.log", cfg->data_dir);
     if (strncmp(cfg->otp_sender, "file:", 5) != 0 && strncmp(cfg->otp_sender, "command:", 8) != 0)
@@ -139,4 +143,6 @@ void config_free(struct config *cfg)
     free(cfg->web_dir);
     free(cfg->schema_dir);
     free(cfg->otp_sender);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
 }

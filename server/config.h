@@ -22,6 +22,8 @@ struct config {
     long max_body;     /* bytes */
     bool verbose;
     bool secure_cookies; /* behind TLS: mark cookies Secure */
+    char *tls_cert;    /* PEM chain: serve HTTPS directly */
+    char *tls_key;
     bool pg_start_only; /* start the private cluster, print its conninfo and exit */
     bool pg_stop_only;  /* stop the private cluster under data_dir and exit */
 };

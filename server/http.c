@@ -11,11 +11,16 @@
 #include "static.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -27,7 +32,6 @@
 #define MAX_HEADERS_SIZE 16384
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
 #define MAX_JSON_DEPTH 32
-#define MAX_PATH_SEGMENTS 16
 #define REQUEST_DEADLINE_S 30
 #define LISTEN_BACKLOG 1024
 
@@ -112,42 +116,6 @@ static void serve_static(struct req *r)
     req_reply_bytes(r, 200, f->content_type, f->data, f->len);
 }
 
-/* Splits the path into decoded segments; false on an encoded NUL or '/' in a segment or
- * a malformed escape. */
-static bool split_path(const char *path, char **segs, size_t *nsegs, char **decoded)
-{
-    *nsegs = 0;
-    struct buf full;
-    buf_init(&full);
-    const char *p = path;
-    bool ok = true;
-    while (*p == '/' && ok) {
-        p++;
-        const char *end = strchr(p, '/');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == 0 && !end) /* trailing slash */
-            break;
-        char *raw = xstrndup(p, len);
-        size_t outlen = 0;
-        char *seg = evhttp_uridecode(raw, 0, &outlen);
-        free(raw);
-        if (!seg || outlen != strlen(seg) || strchr(seg, '/') || *nsegs >= MAX_PATH_SEGMENTS ||
-            !utf8_valid(seg, outlen) || strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0) {
-            free(seg);
-            ok = false;
-            break;
-        }
-        segs[(*nsegs)++] = seg;
-        buf_putc(&full, '/');
-        buf_puts(&full, seg);
-        p += len;
-    }
-    if (full.len == 0)
-        buf_putc(&full, '/');
-    *decoded = buf_steal(&full);
-    return ok;
-}
-
 static bool parse_body(struct req *r)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
@@ -215,9 +183,9 @@ static void on_request(struct evhttp_request *ev, void *arg)
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
     if (query)
         r->query = xstrdup(query);
-    char *segs[MAX_PATH_SEGMENTS];
+    char *segs[ROUTER_MAX_SEGMENTS];
     size_t nsegs = 0;
-    bool path_ok = path && *path == '/' && split_path(path, segs, &nsegs, &r->path);
+    bool path_ok = path && *path == '/' && router_split_path(path, segs, &nsegs, &r->path);
     if (!r->path)
         r->path = xstrdup("/");
     if (!path_ok) {
@@ -265,6 +233,31 @@ static void on_request(struct evhttp_request *ev, void *arg)
     req_start(r);
 }
 
+/* TLS straight through OpenSSL: each accepted connection gets an SSL in accepting mode. */
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+    SSL *ssl = SSL_new(arg);
+    return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
+               : NULL;
+}
+
+static SSL_CTX *tls_context(const char *cert, const char *key)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+        SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        char buf[256];
+        ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+        log_error("cannot load the TLS certificate or key cert=%s error=\"%s\"", cert, buf);
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    return ctx;
+}
+
 int http_start(struct app *app)
 {
     app->http = evhttp_new(app->base);
@@ -278,6 +271,13 @@ int http_start(struct app *app)
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(app->http, "application/json");
     evhttp_set_gencb(app->http, on_request, app);
+    if (app->cfg.tls_cert && app->cfg.tls_key) {
+        app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
+        if (!app->tls)
+            return -1;
+        evhttp_set_bevcb(app->http, tls_bev, app->tls);
+        app->cfg.secure_cookies = true;
+    }
 
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -320,4 +320,6 @@ void http_stop(struct app *app)
     if (app->http)
         evhttp_free(app->http);
     app->http = NULL;
+    SSL_CTX_free(app->tls);
+    app->tls = NULL;
 }

@@ -168,7 +168,8 @@ static void register_loaded(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
         return;
     }
-    char *text = xstrndup(r->body, r->body_len);
+    size_t body_len = r->body_len; /* r is gone once a failure has been answered */
+    char *text = xstrndup(r->body, body_len);
     struct buf rows;
     buf_init(&rows);
     buf_putc(&rows, '[');
@@ -208,7 +209,7 @@ static void register_loaded(struct req *r)
         }
         buf_printf(&rows, "%s[%lld,\"%s\",\"%s\"]", count > 1 ? "," : "", (long long)district, hash, chash);
     }
-    crypto_wipe(text, r->body_len);
+    crypto_wipe(text, body_len);
     free(text);
     buf_putc(&rows, ']');
     if (ok && count == 0) {

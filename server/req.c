@@ -87,6 +87,8 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
         TAILQ_FOREACH(h, r->extra_headers, next)
         evhttp_add_header(out, h->key, h->value);
     }
+    if (r->app->tls)
+        evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
     struct evbuffer *body = evbuffer_new();

@@ -3,6 +3,9 @@
  */
 #include "router.h"
 
+#include <event2/http.h>
+
+#include <stdlib.h>
 #include <string.h>
 
 static bool match(const char *pattern, const char *const *segs, size_t nsegs, int64_t ids[4],
@@ -55,4 +58,42 @@ const struct route *router_match(enum http_method method, const char *const *seg
         *allowed |= table[i].method;
     }
     return NULL;
+}
+
+bool router_split_path(const char *path, char **segs, size_t *nsegs, char **decoded)
+{
+    *nsegs = 0;
+    struct buf full;
+    buf_init(&full);
+    const char *p = path;
+    bool ok = *p == '/';
+    while (*p == '/' && ok) {
+        p++;
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 0 && !end) /* trailing slash */
+            break;
+        if (*nsegs >= ROUTER_MAX_SEGMENTS) {
+            ok = false;
+            break;
+        }
+        char *raw = xstrndup(p, len);
+        size_t outlen = 0;
+        char *seg = evhttp_uridecode(raw, 0, &outlen);
+        free(raw);
+        if (!seg || outlen != strlen(seg) || strchr(seg, '/') || !utf8_valid(seg, outlen) ||
+            strcmp(seg, "..") == 0 || strcmp(seg, ".") == 0) {
+            free(seg);
+            ok = false;
+            break;
+        }
+        segs[(*nsegs)++] = seg;
+        buf_putc(&full, '/');
+        buf_puts(&full, seg);
+        p += len;
+    }
+    if (full.len == 0)
+        buf_putc(&full, '/');
+    *decoded = buf_steal(&full);
+    return ok;
 }

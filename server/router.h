@@ -29,4 +29,11 @@ const struct route *router_match(enum http_method method, const char *const *seg
                                  int64_t ids[4], int *nids, unsigned *allowed);
 const struct route *router_table(size_t *n);
 
+#define ROUTER_MAX_SEGMENTS 16
+/* Splits a raw request path into percent-decoded segments (malloc'd, at most
+ * ROUTER_MAX_SEGMENTS) and the decoded path (*decoded, malloc'd, always set). False for an
+ * encoded NUL or '/', invalid UTF-8, "." or "..", or too many segments; the segments
+ * decoded so far are in segs either way and belong to the caller. */
+bool router_split_path(const char *path, char **segs, size_t *nsegs, char **decoded);
+
 #endif

@@ -1,0 +1,15 @@
+META
+key;value
+budget;100
+vote_type;approval
+PROJECTS
+project_id;cost;votes
+1;60;3
+2;40;1
+3;40;2
+VOTES
+voter_id;vote
+1;1
+2;1
+3;1,3
+4;2,3
