@@ -39,7 +39,7 @@ PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(OBJ)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
-BINS := build/pbserver build/pbtally build/unit_tests
+BINS := build/pbserver build/pbtally build/pbload build/unit_tests
 
 .PHONY: all deps build run test bench clean fmt screenshots fuzz
 all: build
@@ -65,6 +65,10 @@ build/pbserver: $(OBJ)/server/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.variant-$(
 build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) $(OBJ)/server/crypto.o build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/util.o build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -levent -lcjson -lm
 
 build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/crypto.o build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"

@@ -1,0 +1,501 @@
+/*
+ * pbload: plays many voters against a running Borgerbudget server, as on the last day of
+ * a city-wide vote. Each virtual voter fetches the election and its proposals, signs in
+ * with a voting code, casts a valid random ballot of the election's type, sometimes
+ * replaces it and sometimes reads the turnout. Prints throughput, latency percentiles and
+ * errors, and checks that the server counts exactly as many new ballots as voters got a
+ * 200 for.
+ *
+ *   pbload --url http://127.0.0.1:8080 --election ID --admin-email E --admin-password P
+ *          [--voters 1000] [--concurrency 32] [--duration 60] [--replace 20] [--reads 10]
+ *
+ * Codes are made through the API with the admin account before the clock starts.
+ */
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum step { S_ELECTION, S_PROPOSALS, S_LOGIN, S_CAST, S_RECAST, S_READ, S_DONE };
+static const char *const step_names[] = {"election", "proposals", "login", "cast", "recast", "read"};
+
+struct proposal {
+    int64_t id, district, cost;
+};
+
+struct run {
+    struct event_base *base;
+    char host[128];
+    int port;
+    int64_t election;
+    char type[16];
+    int64_t max_sel, points, max_pp, max_ranks;
+    struct proposal *props;
+    size_t nprops;
+    struct {
+        int64_t id, budget;
+    } districts[64];
+    size_t ndistricts;
+    char **codes;
+    size_t ncodes, next_code;
+    int replace_pct, read_pct;
+    double deadline;
+    /* results */
+    double *lat[6];
+    size_t nlat[6], caplat[6];
+    long ok[6], errors[6], status_hist[6];
+    long voters_acked;
+    int active;
+};
+
+struct voter {
+    struct run *run;
+    struct evhttp_connection *conn;
+    enum step step;
+    char token[128];
+    int64_t district;
+    double started;
+    bool acked;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void record(struct run *run, enum step s, double ms, bool ok)
+{
+    if (run->nlat[s] == run->caplat[s]) {
+        run->caplat[s] = run->caplat[s] ? run->caplat[s] * 2 : 1024;
+        run->lat[s] = xreallocarray(run->lat[s], run->caplat[s], sizeof(double));
+    }
+    run->lat[s][run->nlat[s]++] = ms;
+    if (ok)
+        run->ok[s]++;
+    else
+        run->errors[s]++;
+}
+
+static void voter_next(struct voter *v);
+
+static char *body_of(struct evhttp_request *req)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t n = evbuffer_get_length(in);
+    char *s = xmalloc(n + 1);
+    evbuffer_remove(in, s, n);
+    s[n] = '\0';
+    return s;
+}
+
+static void send_req(struct voter *v, enum evhttp_cmd_type method, const char *uri, const char *json,
+                     void (*cb)(struct evhttp_request *, void *));
+
+static char *ballot_json(struct voter *v)
+{
+    struct run *run = v->run;
+    int64_t budget = 0;
+    for (size_t i = 0; i < run->ndistricts; i++)
+        if (run->districts[i].id == v->district)
+            budget = run->districts[i].budget;
+    size_t n = 0;
+    struct proposal *mine[512];
+    for (size_t i = 0; i < run->nprops && n < 512; i++)
+        if (run->props[i].district == v->district)
+            mine[n++] = &run->props[i];
+    for (size_t i = n; i > 1; i--) { /* shuffle */
+        size_t j = (size_t)rand() % i;
+        struct proposal *t = mine[i - 1];
+        mine[i - 1] = mine[j];
+        mine[j] = t;
+    }
+    struct buf b;
+    buf_init(&b);
+    int64_t spent = 0, left = run->points;
+    size_t want = n ? (size_t)(rand() % (int)n) + 1 : 0;
+    if (run->max_sel && want > (size_t)run->max_sel)
+        want = (size_t)run->max_sel;
+    if (!strcmp(run->type, "ordinal") && run->max_ranks && want > (size_t)run->max_ranks)
+        want = (size_t)run->max_ranks;
+    if (!strcmp(run->type, "cumulative")) {
+        buf_puts(&b, "{\"points\":{");
+        size_t k = 0;
+        for (size_t i = 0; i < n && left > 0; i++) {
+            int64_t p = 1 + rand() % (run->max_pp ? run->max_pp : 1);
+            if (p > left)
+                p = left;
+            left -= p;
+            buf_printf(&b, "%s\"%lld\":%lld", k++ ? "," : "", (long long)mine[i]->id, (long long)p);
+        }
+        buf_puts(&b, "}}");
+    } else {
+        buf_printf(&b, "{\"%s\":[", !strcmp(run->type, "ordinal") ? "ranking" : "approvals");
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < want; i++) {
+            if (!strcmp(run->type, "knapsack") && spent + mine[i]->cost > budget)
+                continue;
+            spent += mine[i]->cost;
+            buf_printf(&b, "%s%lld", k++ ? "," : "", (long long)mine[i]->id);
+        }
+        buf_puts(&b, "]}");
+    }
+    return buf_steal(&b);
+}
+
+static void on_response(struct evhttp_request *req, void *arg)
+{
+    struct voter *v = arg;
+    struct run *run = v->run;
+    double ms = (now() - v->started) * 1000.0;
+    int code = req ? evhttp_request_get_response_code(req) : 0;
+    bool ok = code >= 200 && code < 300;
+    record(run, v->step, ms, ok);
+    if (!ok) {
+        if (code == 0) { /* connection lost: start over with a fresh connection */
+            evhttp_connection_free_on_completion(v->conn);
+            v->conn = evhttp_connection_base_new(run->base, NULL, run->host, (unsigned short)run->port);
+        }
+        v->step = S_DONE;
+        voter_next(v);
+        return;
+    }
+    char *body = body_of(req);
+    switch (v->step) {
+    case S_LOGIN: {
+        cJSON *j = cJSON_Parse(body);
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "district_id");
+        if (cJSON_IsString(t) && cJSON_IsNumber(d)) {
+            snprintf(v->token, sizeof v->token, "%s", t->valuestring);
+            v->district = (int64_t)d->valuedouble;
+            v->step = S_CAST;
+        } else {
+            v->step = S_DONE;
+        }
+        cJSON_Delete(j);
+        break;
+    }
+    case S_CAST:
+        if (!v->acked) {
+            v->acked = true;
+            run->voters_acked++;
+        }
+        v->step = rand() % 100 < run->replace_pct ? S_RECAST : rand() % 100 < run->read_pct ? S_READ : S_DONE;
+        break;
+    case S_RECAST:
+        v->step = rand() % 100 < run->read_pct ? S_READ : S_DONE;
+        break;
+    default:
+        v->step = v->step == S_ELECTION ? S_PROPOSALS : v->step == S_PROPOSALS ? S_LOGIN : S_DONE;
+    }
+    free(body);
+    voter_next(v);
+}
+
+static void send_req(struct voter *v, enum evhttp_cmd_type method, const char *uri, const char *json,
+                     void (*cb)(struct evhttp_request *, void *))
+{
+    struct evhttp_request *req = evhttp_request_new(cb, v);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", v->run->host);
+    if (v->token[0]) {
+        char auth[160];
+        snprintf(auth, sizeof auth, "Bearer %s", v->token);
+        evhttp_add_header(h, "Authorization", auth);
+    }
+    if (json) {
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evbuffer_add(evhttp_request_get_output_buffer(req), json, strlen(json));
+    }
+    v->started = now();
+    evhttp_make_request(v->conn, req, method, uri);
+}
+
+static void voter_next(struct voter *v)
+{
+    struct run *run = v->run;
+    char uri[256];
+    if (v->step == S_DONE) {
+        if (now() > run->deadline || run->next_code >= run->ncodes) {
+            evhttp_connection_free(v->conn);
+            free(v);
+            if (--run->active == 0)
+                event_base_loopbreak(run->base);
+            return;
+        }
+        v->step = S_ELECTION;
+        v->token[0] = '\0';
+        v->acked = false;
+    }
+    switch (v->step) {
+    case S_ELECTION:
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld", (long long)run->election);
+        send_req(v, EVHTTP_REQ_GET, uri, NULL, on_response);
+        break;
+    case S_PROPOSALS:
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld/proposals", (long long)run->election);
+        send_req(v, EVHTTP_REQ_GET, uri, NULL, on_response);
+        break;
+    case S_LOGIN: {
+        if (run->next_code >= run->ncodes) { /* every code is in use: this voter stops */
+            v->step = S_DONE;
+            run->deadline = 0;
+            voter_next(v);
+            return;
+        }
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld/voter-sessions", (long long)run->election);
+        char body[128];
+        snprintf(body, sizeof body, "{\"method\":\"code\",\"code\":\"%s\"}", run->codes[run->next_code++]);
+        send_req(v, EVHTTP_REQ_POST, uri, body, on_response);
+        break;
+    }
+    case S_CAST:
+    case S_RECAST: {
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld/ballot", (long long)run->election);
+        char *body = ballot_json(v);
+        send_req(v, EVHTTP_REQ_PUT, uri, body, on_response);
+        free(body);
+        break;
+    }
+    case S_READ:
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld/turnout", (long long)run->election);
+        send_req(v, EVHTTP_REQ_GET, uri, NULL, on_response);
+        break;
+    case S_DONE:
+        break;
+    }
+}
+
+/* --- set-up through the API, synchronously (before the clock starts) --- */
+
+struct sync_ctx {
+    char *body;
+    int code;
+    struct event_base *base;
+};
+
+static void sync_cb(struct evhttp_request *req, void *arg)
+{
+    struct sync_ctx *c = arg;
+    c->code = req ? evhttp_request_get_response_code(req) : 0;
+    c->body = req ? body_of(req) : xstrdup("");
+    event_base_loopbreak(c->base);
+}
+
+static cJSON *sync_call(struct run *run, enum evhttp_cmd_type m, const char *uri, const char *json, const char *token)
+{
+    struct evhttp_connection *conn = evhttp_connection_base_new(run->base, NULL, run->host, (unsigned short)run->port);
+    struct sync_ctx c = {NULL, 0, run->base};
+    struct evhttp_request *req = evhttp_request_new(sync_cb, &c);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", run->host);
+    if (token) {
+        char auth[160];
+        snprintf(auth, sizeof auth, "Bearer %s", token);
+        evhttp_add_header(h, "Authorization", auth);
+    }
+    if (json) {
+        evhttp_add_header(h, "Content-Type", "application/json");
+        evbuffer_add(evhttp_request_get_output_buffer(req), json, strlen(json));
+    }
+    evhttp_make_request(conn, req, m, uri);
+    event_base_dispatch(run->base);
+    evhttp_connection_free(conn);
+    cJSON *j = c.code >= 200 && c.code < 300 ? cJSON_Parse(c.body) : NULL;
+    if (!j)
+        fprintf(stderr, "pbload: %s -> %d %s\n", uri, c.code, c.body ? c.body : "");
+    free(c.body);
+    return j;
+}
+
+static int64_t turnout_total(struct run *run)
+{
+    char uri[128];
+    snprintf(uri, sizeof uri, "/api/v1/elections/%lld/turnout", (long long)run->election);
+    cJSON *t = sync_call(run, EVHTTP_REQ_GET, uri, NULL, NULL);
+    int64_t n = t ? (int64_t)cJSON_GetObjectItemCaseSensitive(t, "total")->valuedouble : -1;
+    cJSON_Delete(t);
+    return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, size_t n, double p)
+{
+    if (!n)
+        return 0;
+    size_t i = (size_t)ceil(p / 100.0 * (double)n) - 1;
+    return v[i < n ? i : n - 1];
+}
+
+int main(int argc, char **argv)
+{
+    const char *url = "http://127.0.0.1:8080", *email = NULL, *password = NULL;
+    long voters = 1000, concurrency = 32, duration = 60;
+    struct run run;
+    memset(&run, 0, sizeof run);
+    run.replace_pct = 20;
+    run.read_pct = 10;
+    static const struct option opts[] = {
+        {"url", required_argument, NULL, 'u'}, {"election", required_argument, NULL, 'e'},
+        {"admin-email", required_argument, NULL, 'a'}, {"admin-password", required_argument, NULL, 'p'},
+        {"voters", required_argument, NULL, 'n'}, {"concurrency", required_argument, NULL, 'c'},
+        {"duration", required_argument, NULL, 'd'}, {"replace", required_argument, NULL, 'r'},
+        {"reads", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'u': url = optarg; break;
+        case 'e': run.election = atoll(optarg); break;
+        case 'a': email = optarg; break;
+        case 'p': password = optarg; break;
+        case 'n': voters = atol(optarg); break;
+        case 'c': concurrency = atol(optarg); break;
+        case 'd': duration = atol(optarg); break;
+        case 'r': run.replace_pct = (int)atol(optarg); break;
+        case 'R': run.read_pct = (int)atol(optarg); break;
+        default:
+            fprintf(stderr, "usage: pbload --url URL --election ID --admin-email E --admin-password P "
+                            "[--voters N] [--concurrency C] [--duration S] [--replace PCT] [--reads PCT]\n");
+            return 2;
+        }
+    }
+    if (!run.election || !email || !password || voters < 1 || concurrency < 1) {
+        fprintf(stderr, "pbload: --election, --admin-email and --admin-password are required\n");
+        return 2;
+    }
+    if (sscanf(url, "http://%127[^:/]:%d", run.host, &run.port) != 2) {
+        fprintf(stderr, "pbload: --url must be http://HOST:PORT\n");
+        return 2;
+    }
+    srand((unsigned)time(NULL));
+    run.base = event_base_new();
+
+    char body[512], uri[160];
+    snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+    cJSON *login = sync_call(&run, EVHTTP_REQ_POST, "/api/v1/staff/login", body, NULL);
+    if (!login)
+        return 1;
+    char *admin = xstrdup(cJSON_GetObjectItemCaseSensitive(login, "token")->valuestring);
+    cJSON_Delete(login);
+    snprintf(uri, sizeof uri, "/api/v1/elections/%lld", (long long)run.election);
+    cJSON *e = sync_call(&run, EVHTTP_REQ_GET, uri, NULL, NULL);
+    if (!e)
+        return 1;
+    const cJSON *ballot = cJSON_GetObjectItemCaseSensitive(e, "ballot");
+    snprintf(run.type, sizeof run.type, "%s", cJSON_GetObjectItemCaseSensitive(ballot, "type")->valuestring);
+    const cJSON *x;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_selections")))
+        run.max_sel = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "points")))
+        run.points = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_points_per_project")))
+        run.max_pp = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_ranks")))
+        run.max_ranks = (int64_t)x->valuedouble;
+    for (const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "districts")->child; d && run.ndistricts < 64; d = d->next) {
+        run.districts[run.ndistricts].id = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "id")->valuedouble;
+        run.districts[run.ndistricts].budget = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "budget")->valuedouble;
+        run.ndistricts++;
+    }
+    cJSON_Delete(e);
+    snprintf(uri, sizeof uri, "/api/v1/elections/%lld/proposals", (long long)run.election);
+    cJSON *ps = sync_call(&run, EVHTTP_REQ_GET, uri, NULL, NULL);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(ps, "proposals");
+    run.nprops = (size_t)cJSON_GetArraySize(list);
+    run.props = xcalloc(run.nprops, sizeof *run.props);
+    size_t k = 0;
+    for (const cJSON *p = list ? list->child : NULL; p; p = p->next, k++) {
+        run.props[k].id = (int64_t)cJSON_GetObjectItemCaseSensitive(p, "id")->valuedouble;
+        run.props[k].district = (int64_t)cJSON_GetObjectItemCaseSensitive(p, "district_id")->valuedouble;
+        run.props[k].cost = (int64_t)cJSON_GetObjectItemCaseSensitive(p, "cost")->valuedouble;
+    }
+    cJSON_Delete(ps);
+    /* codes, spread over the districts */
+    run.codes = xcalloc((size_t)voters, sizeof(char *));
+    for (size_t i = 0; i < run.ndistricts && run.ncodes < (size_t)voters; i++) {
+        long share = (voters - (long)run.ncodes) / (long)(run.ndistricts - i);
+        while (share > 0) {
+            long batch = share > 20000 ? 20000 : share;
+            snprintf(uri, sizeof uri, "/api/v1/elections/%lld/codes", (long long)run.election);
+            snprintf(body, sizeof body, "{\"district_id\":%lld,\"count\":%ld}", (long long)run.districts[i].id, batch);
+            cJSON *c = sync_call(&run, EVHTTP_REQ_POST, uri, body, admin);
+            if (!c)
+                return 1;
+            for (const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "codes")->child; code; code = code->next)
+                run.codes[run.ncodes++] = xstrdup(code->valuestring);
+            cJSON_Delete(c);
+            share -= batch;
+        }
+    }
+    for (size_t i = run.ncodes; i > 1; i--) { /* voters arrive in random order */
+        size_t j = (size_t)rand() % i;
+        char *t = run.codes[i - 1];
+        run.codes[i - 1] = run.codes[j];
+        run.codes[j] = t;
+    }
+    int64_t before = turnout_total(&run);
+
+    double t0 = now();
+    run.deadline = t0 + (double)duration;
+    for (long i = 0; i < concurrency; i++) {
+        struct voter *v = xcalloc(1, sizeof *v);
+        v->run = &run;
+        v->conn = evhttp_connection_base_new(run.base, NULL, run.host, (unsigned short)run.port);
+        v->step = S_ELECTION;
+        run.active++;
+        voter_next(v);
+    }
+    event_base_dispatch(run.base);
+    double elapsed = now() - t0;
+    int64_t after = turnout_total(&run);
+
+    long total_ok = 0, total_err = 0;
+    double cast_p50 = 0, cast_p99 = 0;
+    printf("pbload: %ld voters, concurrency %ld, %.2f s\n", (long)run.next_code, concurrency, elapsed);
+    printf("%-10s %8s %8s %9s %8s %8s %8s %8s\n", "request", "ok", "errors", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    for (int s = 0; s < 6; s++) {
+        qsort(run.lat[s], run.nlat[s], sizeof(double), cmp_double);
+        printf("%-10s %8ld %8ld %9.1f %8.2f %8.2f %8.2f %8.2f\n", step_names[s], run.ok[s], run.errors[s],
+               (double)run.ok[s] / elapsed, pct(run.lat[s], run.nlat[s], 50), pct(run.lat[s], run.nlat[s], 90),
+               pct(run.lat[s], run.nlat[s], 99), run.nlat[s] ? run.lat[s][run.nlat[s] - 1] : 0);
+        if (s == S_CAST) {
+            cast_p50 = pct(run.lat[s], run.nlat[s], 50);
+            cast_p99 = pct(run.lat[s], run.nlat[s], 99);
+        }
+        total_ok += run.ok[s];
+        total_err += run.errors[s];
+        free(run.lat[s]);
+    }
+    double ballots_s = (double)(run.ok[S_CAST] + run.ok[S_RECAST]) / elapsed;
+    printf("requests %ld ok, %ld errors; ballots (cast + replaced) %.1f per second\n", total_ok, total_err, ballots_s);
+    long counted = (long)(after - before);
+    bool exact = counted == run.voters_acked;
+    printf("check: server counts %ld new ballots, voters answered 200: %ld -> %s\n", counted, run.voters_acked,
+           exact ? "EXACT" : "MISMATCH");
+    printf("PBLOAD ballots_per_s=%.1f requests_per_s=%.1f cast_p50_ms=%.2f cast_p99_ms=%.2f errors=%ld counted=%ld acked=%ld\n",
+           ballots_s, (double)total_ok / elapsed, cast_p50, cast_p99, total_err, counted, run.voters_acked);
+    for (size_t i = 0; i < run.ncodes; i++)
+        free(run.codes[i]);
+    free(run.codes);
+    free(run.props);
+    free(admin);
+    event_base_free(run.base);
+    return exact && total_err == 0 ? 0 : 1;
+}
