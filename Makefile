@@ -90,6 +90,8 @@ screenshots: deps
 	$(Q)PB_SCREENSHOTS=$(CURDIR)/docs/screenshots python3 tests/run.py -k browser
 
 bench: deps
+	$(Q)command -v wrk >/dev/null && command -v nginx >/dev/null || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk nginx-light
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)python3 tests/bench.py
 

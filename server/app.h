@@ -15,6 +15,7 @@ struct db_pool;
 struct worker_pool;
 struct static_files;
 struct ratelimit;
+struct cache;
 struct event;
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -38,6 +39,7 @@ struct app {
     struct worker_pool *workers;
     struct static_files *statics;
     struct ratelimit *limits;
+    struct cache *cache;
     unsigned char secret[32];
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     int inflight;

@@ -5,6 +5,7 @@
  * 200 goes out only after that statement has committed.
  */
 #include "ballot_rules.h"
+#include "cache.h"
 #include "crypto.h"
 #include "db.h"
 #include "handlers.h"
@@ -80,21 +81,17 @@ static void cast_done(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-static void context_loaded(struct req *r, const struct db_result *res)
+/* The checks once the rules are known: phase, ballot_json, budget, accepted proposals
+ * ([[id, cost], ...]) of the district. */
+static void context_ready(struct req *r, const char *phase, const char *ballot_json, int64_t budget,
+                          const char *proposals_json)
 {
-    if (!req_db_ok(r, res))
-        return;
     struct cast_state *s = r->state;
-    if (db_nrows(res) != 1) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such election or district.");
-        return;
-    }
-    const char *phase = db_value(res, 0, 0);
     if (strcmp(phase, "voting") != 0 && !(s->paper && strcmp(phase, "closed") == 0)) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "Voting is not open.");
         return;
     }
-    cJSON *ballot = cJSON_Parse(db_value(res, 0, 1));
+    cJSON *ballot = cJSON_Parse(ballot_json);
     struct verr e;
     bool ok = ballot_config_parse(ballot, &s->bc, &e);
     cJSON_Delete(ballot);
@@ -113,8 +110,7 @@ static void context_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
         return;
     }
-    int64_t budget = db_int64(res, 0, 2);
-    cJSON *plist = cJSON_Parse(db_value(res, 0, 3));
+    cJSON *plist = cJSON_Parse(proposals_json);
     int np = cJSON_GetArraySize(plist);
     struct ballot_project *projects = xcalloc((size_t)np, sizeof *projects);
     int i = 0;
@@ -146,6 +142,32 @@ static void context_loaded(struct req *r, const struct db_result *res)
     s->next(r);
 }
 
+static void context_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election or district.");
+        return;
+    }
+    struct cast_state *s = r->state;
+    const char *phase = db_value(res, 0, 0);
+    if (strcmp(phase, "voting") == 0) {
+        /* The rules and proposals are locked while voting is open: keep them for a second.
+         * cast_ballot checks the phase again in its own statement. */
+        cJSON *c = cJSON_CreateArray();
+        cJSON_AddItemToArray(c, cJSON_CreateString(phase));
+        cJSON_AddItemToArray(c, cJSON_CreateString(db_value(res, 0, 1)));
+        cJSON_AddItemToArray(c, cJSON_CreateNumber((double)db_int64(res, 0, 2)));
+        cJSON_AddItemToArray(c, cJSON_CreateString(db_value(res, 0, 3)));
+        char *text = cJSON_PrintUnformatted(c);
+        cache_put(r->app->cache, s->cache_key, text, strlen(text));
+        cJSON_free(text);
+        cJSON_Delete(c);
+    }
+    context_ready(r, phase, db_value(res, 0, 1), db_int64(res, 0, 2), db_value(res, 0, 3));
+}
+
 static void cast_validated(struct req *r)
 {
     struct cast_state *s = r->state;
@@ -172,6 +194,17 @@ void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t di
     int64_t asked = district;
     if (jv_id(body, "district_id", &asked, &e) < 0) {
         req_fail_verr(r, &e);
+        return;
+    }
+    snprintf(s->cache_key, sizeof s->cache_key, "ballot-context:%lld:%lld", (long long)election, (long long)asked);
+    size_t len;
+    const char *hit = cache_get(r->app->cache, s->cache_key, 1000, &len, NULL);
+    if (hit) {
+        cJSON *c = cJSON_Parse(hit);
+        int64_t budget = (int64_t)cJSON_GetArrayItem(c, 2)->valuedouble;
+        context_ready(r, cJSON_GetArrayItem(c, 0)->valuestring, cJSON_GetArrayItem(c, 1)->valuestring, budget,
+                      cJSON_GetArrayItem(c, 3)->valuestring);
+        cJSON_Delete(c);
         return;
     }
     char id[24], d[24];

@@ -18,6 +18,7 @@ struct cast_state {
     char tracker[65];     /* sha256(canonical ballot "|" nonce), hex */
     char nonce[33];
     char *items, *points; /* the ballot as PostgreSQL array literals */
+    char cache_key[64];
 };
 
 /* Loads the rules and proposals, validates body as a ballot of the voter's district and

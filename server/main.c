@@ -6,6 +6,7 @@
  */
 #include "app.h"
 #include "bootstrap.h"
+#include "cache.h"
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
     app.workers = worker_pool_new(app.base, app.cfg.workers);
     app.statics = static_load(web_dir);
     app.limits = ratelimit_new();
+    app.cache = cache_new(4096);
     char *docs_dir = resource_dir(NULL, "docs");
     app.openapi_json = load_openapi(docs_dir);
     free(docs_dir);
@@ -230,6 +232,7 @@ int main(int argc, char **argv)
     db_pool_free(app.db);
     static_free(app.statics);
     ratelimit_free(app.limits);
+    cache_free(app.cache);
     free(app.openapi_json);
     rc = 0;
 out:

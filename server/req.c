@@ -2,6 +2,7 @@
  * req: the life of one request: authentication, database steps, the single reply.
  */
 #include "req.h"
+#include "cache.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -56,6 +57,7 @@ void req_free(struct req *r)
     cJSON_Delete(r->election.row);
     free(r->path);
     free(r->query);
+    free(r->cache_key);
     r->app->inflight--;
     free(r);
 }
@@ -91,6 +93,13 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
         evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
+    if (r->cache_key && status == 200 && data) {
+        cache_put(r->app->cache, r->cache_key, data, len);
+        const char *etag;
+        size_t n;
+        if (cache_get(r->app->cache, r->cache_key, 1000, &n, &etag))
+            evhttp_add_header(out, "ETag", etag);
+    }
     struct evbuffer *body = evbuffer_new();
     if (data && len && r->method != M_HEAD)
         evbuffer_add(body, data, len);
@@ -432,11 +441,36 @@ static bool find_token(struct req *r, char *token, size_t len)
     return false;
 }
 
+#define CACHE_MAX_AGE_MS 1000
+
+/* Anonymous public reads come from the cache when it holds a fresh copy. */
+static bool serve_cached(struct req *r)
+{
+    r->cache_key = xasprintf("%s?%s", r->path, r->query ? r->query : "");
+    const char *etag;
+    size_t len;
+    const char *data = cache_get(r->app->cache, r->cache_key, CACHE_MAX_AGE_MS, &len, &etag);
+    if (!data)
+        return false;
+    free(r->cache_key);
+    r->cache_key = NULL; /* nothing to store */
+    req_add_header(r, "ETag", etag);
+    req_add_header(r, "Cache-Control", "public, max-age=1");
+    const char *inm = req_header(r, "If-None-Match");
+    if (inm && strcmp(inm, etag) == 0)
+        send_reply(r, 304, NULL, NULL, 0);
+    else
+        send_reply(r, 200, "application/json; charset=utf-8", data, len);
+    return true;
+}
+
 void req_start(struct req *r)
 {
     char token[128];
     bool want = r->route->auth != AUTH_NONE || (r->route->flags & ROUTE_OPTIONAL_AUTH);
     if (!want || !find_token(r, token, sizeof token)) {
+        if ((r->route->flags & ROUTE_CACHED) && r->method == M_GET && serve_cached(r))
+            return;
         run_handler(r);
         return;
     }

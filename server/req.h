@@ -102,6 +102,7 @@ struct req {
     void (*extra_free)(void *);
     struct event *deadline;
     struct evkeyvalq *extra_headers;
+    char *cache_key;     /* set when a 200 answer to this request is to be cached */
 };
 
 /* Sends the body (owned; NULL for no body) and frees r. */

@@ -13,6 +13,7 @@ enum route_flags {
     ROUTE_OPTIONAL_AUTH = 1, /* public, but a token (if any) is resolved for richer answers */
     ROUTE_JSON_BODY = 2,     /* expects a JSON object body */
     ROUTE_LARGE_BODY = 4,    /* uploads (registers): the server's largest body limit */
+    ROUTE_CACHED = 8,        /* anonymous GETs answered from the cache for up to a second */
 };
 
 struct route {

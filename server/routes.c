@@ -27,9 +27,9 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/organisations/:id/staff", organisation_staff_list, AUTH_STAFF, 0},
     {M_POST, "/api/v1/organisations/:id/staff", organisation_staff_invite, AUTH_STAFF, J},
 
-    {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT | ROUTE_CACHED},
     {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id", election_get, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id", election_get, AUTH_NONE, OPT | ROUTE_CACHED},
     {M_PATCH, "/api/v1/elections/:id", election_patch, AUTH_STAFF, J},
     {M_POST, "/api/v1/elections/:id/phase", election_phase, AUTH_STAFF, J},
     {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT},
@@ -37,7 +37,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0},
     {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0},
 
-    {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT | ROUTE_CACHED},
     {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_NONE, J | OPT},
     {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT},
     {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J},

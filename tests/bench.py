@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""make bench: figures from one run on this machine, each next to its limit, one line each:
+BENCH name=<name> value=<v> limit=<l> ratio=<v/l> target=<t> [better=lower]"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import client  # noqa: E402
+
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+
+
+def bench(name, value, limit, target, lower=False):
+    ratio = value / limit if limit else 0
+    print(f"BENCH name={name} value={value:.2f} limit={limit:.2f} ratio={ratio:.3f} target={target}"
+          + (" better=lower" if lower else ""), flush=True)
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    except (OSError, AttributeError):
+        return 0
+
+
+def wrk(url, seconds):
+    r = subprocess.run(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", url], capture_output=True, text=True)
+    m = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
+    return float(m.group(1)) if m else 0.0, r.stdout
+
+
+def main():
+    for tool in ["wrk", "nginx", "pgbench"]:
+        if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
+            print(f"bench: {tool} is missing (make bench installs wrk and nginx-light)", file=sys.stderr)
+    env = client.Cluster(ROOT)
+    env.data_dir = os.path.join(ROOT, "var", "bench")
+    env.start()
+    try:
+        srv = env.server({"PB_POOL_SIZE": "16"})
+        ctx = client.Context(env, srv)
+        e = ctx.election(ballot={"type": "approval", "max_selections": 5}, districts=((50000000, "Nord"), (60000000, "Syd")),
+                         proposals=[(i % 2, 2000000 + 100000 * i) for i in range(20)])
+        eid = e["id"]
+        print(f"machine: {os.cpu_count()} cores; server pool 16; concurrency {CONCURRENCY}; {SECONDS} s per figure",
+              flush=True)
+
+        # 1. ballots per second through the API, and the server's memory under that load
+        peak = [0]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], rss_kb(srv.proc.pid))
+                time.sleep(0.1)
+        threading.Thread(target=sample, daemon=True).start()
+        r = subprocess.run([os.path.join(ROOT, "build", "pbload"), "--url", f"http://127.0.0.1:{srv.port}",
+                            "--election", str(eid), "--admin-email", client.ADMIN_EMAIL, "--admin-password",
+                            client.ADMIN_PASSWORD, "--voters", "200000", "--concurrency", str(CONCURRENCY),
+                            "--duration", str(SECONDS), "--replace", "20", "--reads", "0"], capture_output=True, text=True)
+        stop.set()
+        print(r.stdout.strip(), flush=True)
+        m = re.search(r"ballots_per_s=([\d.]+)", r.stdout)
+        api_ballots = float(m.group(1)) if m else 0.0
+
+        # the same database transaction through pgbench at the same concurrency
+        host = re.search(r"host=(\S+)", env.conninfo).group(1)
+        user = re.search(r"user=(\S+)", env.conninfo).group(1)
+        did = e["districts"][0]
+        p = e["proposals"]
+        script = os.path.join(env.data_dir, "cast.sql")
+        with open(script, "w") as f:
+            f.write("\\set v random(1, 100000000)\n"
+                    "SELECT s.voter_id FROM sessions s LEFT JOIN voters v ON v.id = s.voter_id"
+                    " WHERE s.token_hash = sha256(convert_to(:v::text, 'UTF8'));\n"
+                    f"SELECT * FROM cast_ballot({eid}, {did}, encode(sha256(convert_to(:v::text, 'UTF8')), 'hex'),"
+                    f" '{{{p[0]},{p[2]}}}', NULL, encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'), 'online');\n")
+        pgbench = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
+        r = subprocess.run([pgbench, "-h", host, "-U", user, "-n", "-f", script, "-c", str(CONCURRENCY), "-j", "2",
+                            "-T", str(SECONDS), "borgerbudget"], capture_output=True, text=True)
+        m = re.search(r"tps = ([\d.]+)", r.stdout)
+        pg_tps = float(m.group(1)) if m else 0.0
+        bench("ballots_per_s", api_ballots, pg_tps, 0.7)
+        bench("server_peak_rss_mb", peak[0] / 1024, 100, 1.0, lower=True)
+
+        # 2. GET proposals per second against nginx serving the same JSON as a static file
+        url = f"http://127.0.0.1:{srv.port}/api/v1/elections/{eid}/proposals"
+        body = srv.get(f"/api/v1/elections/{eid}/proposals").body
+        api_rps, _ = wrk(url, SECONDS)
+        ndir = tempfile.mkdtemp(prefix="pbnginx-")
+        open(os.path.join(ndir, "proposals.json"), "w").write(body)
+        port = srv.port + 1
+        conf = os.path.join(ndir, "nginx.conf")
+        open(conf, "w").write(f"""worker_processes 2; daemon off; pid {ndir}/nginx.pid; error_log {ndir}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; default_type application/json;
+  server {{ listen 127.0.0.1:{port}; root {ndir}; location / {{ }} }} }}
+""")
+        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", ndir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        try:
+            nginx_rps, _ = wrk(f"http://127.0.0.1:{port}/proposals.json", SECONDS)
+        finally:
+            nginx.terminate()
+            nginx.wait()
+        bench("get_proposals_per_s", api_rps, nginx_rps, 0.8)
+
+        # 3. counting the largest election in ../shared/pabulib
+        shared = os.path.join(ROOT, "..", "shared", "pabulib")
+        if os.path.isdir(shared):
+            largest = max((os.path.join(shared, f) for f in os.listdir(shared) if f.endswith(".pb")), key=os.path.getsize)
+            times = []
+            for _ in range(3):
+                t0 = time.time()
+                subprocess.run([os.path.join(ROOT, "build", "pbtally"), largest], capture_output=True)
+                times.append(time.time() - t0)
+            print(f"largest election: {os.path.basename(largest)}", flush=True)
+            bench("tally_largest_s", min(times), 1.0, 1.0, lower=True)
+        srv.stop()
+    finally:
+        env.stop_all()
+
+
+if __name__ == "__main__":
+    main()
