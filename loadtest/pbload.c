@@ -452,6 +452,8 @@ int main(int argc, char **argv)
     }
     int64_t before = turnout_total(&run);
 
+    printf("pbload: load starts\n");
+    fflush(stdout);
     double t0 = now();
     run.deadline = t0 + (double)duration;
     for (long i = 0; i < concurrency; i++) {

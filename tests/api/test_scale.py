@@ -1,0 +1,36 @@
+"""Two servers on one database give the same results: voters sign in on one and cast (and
+replace) through the other; both count the same."""
+import concurrent.futures as cf
+
+
+def test_two_servers_one_database(ctx):
+    a = ctx.server
+    b = ctx.env.server()
+    try:
+        e = ctx.election(proposals=[(0, 100), (0, 200), (0, 300)], codes=40)
+        eid, d, p = e["id"], e["districts"][0], e["proposals"]
+
+        def voter(i):
+            code = e["codes"][d][i]
+            first, second = (a, b) if i % 2 else (b, a)
+            token = first.post(f"/api/v1/elections/{eid}/voter-sessions", {"code": code}).json["token"]
+            r1 = second.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[i % 3]]}, token=token)
+            r2 = first.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[(i + 1) % 3]]}, token=token)
+            return r1.status, r2.status, r2.json.get("replaced"), r2.json.get("tracker")
+
+        with cf.ThreadPoolExecutor(8) as pool:
+            out = list(pool.map(voter, range(40)))
+        assert all(x[0] == 200 and x[1] == 200 and x[2] is True for x in out), out
+        for s in (a, b):
+            board = s.get(f"/api/v1/elections/{eid}/trackers").json["trackers"]
+            assert sorted(board) == sorted(x[3] for x in out)
+        # the tally on one server is the result both serve
+        assert a.post(f"/api/v1/elections/{eid}/phase", {"phase": "closed"}, token=e["token"]).status == 200
+        r = b.post(f"/api/v1/elections/{eid}/tally", token=e["token"])
+        assert r.status == 200, r
+        assert a.get(f"/api/v1/elections/{eid}/results", token=e["token"]).json == \
+            b.get(f"/api/v1/elections/{eid}/results", token=e["token"]).json
+        scores = {x["id"]: x["score"] for x in r.json["districts"][0]["projects"]}
+        assert sum(scores.values()) == 40
+    finally:
+        b.stop()
