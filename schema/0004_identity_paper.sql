@@ -358,3 +358,4 @@ CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql
                                  FROM districts d WHERE d.election_id = e.id), '[]'::jsonb),
         'created_at', e.created_at)
 $$;
+

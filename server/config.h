@@ -19,6 +19,7 @@ struct config {
     bool demo;         /* load the demo election and print how to sign in */
     int pool_size;
     int workers;
+    int processes;     /* serving processes sharing the listening socket */
     long max_body;     /* bytes */
     bool verbose;
     bool secure_cookies; /* behind TLS: mark cookies Secure */

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_HEADERS_SIZE 16384
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
@@ -258,27 +259,8 @@ static SSL_CTX *tls_context(const char *cert, const char *key)
     return ctx;
 }
 
-int http_start(struct app *app)
+int http_listen(const struct app *app, int *port)
 {
-    app->http = evhttp_new(app->base);
-    if (!app->http)
-        return -1;
-    evhttp_set_max_headers_size(app->http, MAX_HEADERS_SIZE);
-    evhttp_set_max_body_size(app->http, (ev_ssize_t)app->cfg.max_body + 1);
-    evhttp_set_timeout(app->http, 30);
-    evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
-                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
-    evhttp_set_default_content_type(app->http, "application/json");
-    evhttp_set_gencb(app->http, on_request, app);
-    if (app->cfg.tls_cert && app->cfg.tls_key) {
-        app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
-        if (!app->tls)
-            return -1;
-        evhttp_set_bevcb(app->http, tls_bev, app->tls);
-        app->cfg.secure_cookies = true;
-    }
-
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
     socklen_t sslen;
@@ -296,23 +278,55 @@ int http_start(struct app *app)
         log_error("--listen must be a numeric address value=%s", app->cfg.listen);
         return -1;
     }
-    struct evconnlistener *l = evconnlistener_new_bind(
-        app->base, NULL, NULL, LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
-        LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)sslen);
-    if (!l) {
+    int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+        evutil_make_socket_nonblocking(fd) != 0) {
         log_error("cannot listen address=%s port=%d", app->cfg.listen, app->cfg.port);
-        return -1;
-    }
-    if (!evhttp_bind_listener(app->http, l)) {
-        evconnlistener_free(l);
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     struct sockaddr_storage bound;
     socklen_t blen = sizeof bound;
-    if (getsockname(evconnlistener_get_fd(l), (struct sockaddr *)&bound, &blen) != 0)
+    if (getsockname(fd, (struct sockaddr *)&bound, &blen) != 0) {
+        close(fd);
         return -1;
-    return bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
-                                       : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    }
+    *port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    return fd;
+}
+
+bool http_start(struct app *app, int fd)
+{
+    app->http = evhttp_new(app->base);
+    if (!app->http)
+        return false;
+    evhttp_set_max_headers_size(app->http, MAX_HEADERS_SIZE);
+    evhttp_set_max_body_size(app->http, (ev_ssize_t)app->cfg.max_body + 1);
+    evhttp_set_timeout(app->http, 30);
+    evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    evhttp_set_default_content_type(app->http, "application/json");
+    evhttp_set_gencb(app->http, on_request, app);
+    if (app->cfg.tls_cert && app->cfg.tls_key) {
+        app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
+        if (!app->tls)
+            return false;
+        evhttp_set_bevcb(app->http, tls_bev, app->tls);
+        app->cfg.secure_cookies = true;
+    }
+    /* the socket is listening already (made before any fork): backlog 0 leaves it so */
+    struct evconnlistener *l = evconnlistener_new(app->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, fd);
+    if (!l || !evhttp_bind_listener(app->http, l)) {
+        if (l)
+            evconnlistener_free(l);
+        return false;
+    }
+    return true;
 }
 
 void http_stop(struct app *app)

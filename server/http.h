@@ -7,8 +7,13 @@
 
 #include "app.h"
 
-/* Binds cfg.listen:cfg.port (port 0 picks a free one) and returns the bound port, or -1. */
-int http_start(struct app *app);
+#include <stdbool.h>
+
+/* Makes the listening socket on cfg.listen:cfg.port (port 0 picks a free one) before any
+ * process is forked; returns its descriptor and sets *port, or -1. */
+int http_listen(const struct app *app, int *port);
+/* Serves HTTP(S) on fd from app->base. */
+bool http_start(struct app *app, int fd);
 void http_stop(struct app *app);
 
 #endif

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define SHUTDOWN_GRACE_S 15
@@ -154,6 +155,106 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     app->drain_ev = drain;
 }
 
+/* One serving process: its own event loop, database pool, workers, cache and limits. */
+static int serve(struct app *app, int fd, const char *conninfo, const char *web_dir)
+{
+    if (evthread_use_pthreads() != 0)
+        die("libevent has no thread support");
+    app->base = event_base_new();
+    if (!app->base)
+        die("cannot create the event loop");
+    if (!http_start(app, fd))
+        return 1;
+    app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
+    app->workers = worker_pool_new(app->base, app->cfg.workers);
+    app->statics = static_load(web_dir);
+    app->limits = ratelimit_new();
+    app->cache = cache_new(4096);
+    char *docs_dir = resource_dir(NULL, "docs");
+    app->openapi_json = load_openapi(docs_dir);
+    free(docs_dir);
+
+    struct event *sigint = evsignal_new(app->base, SIGINT, signal_cb, app);
+    struct event *sigterm = evsignal_new(app->base, SIGTERM, signal_cb, app);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+    event_base_dispatch(app->base);
+    log_info("stopped accepting; closing");
+    http_stop(app);
+    event_free(sigint);
+    event_free(sigterm);
+    if (app->drain_ev)
+        event_free(app->drain_ev);
+    worker_pool_free(app->workers);
+    db_pool_free(app->db);
+    static_free(app->statics);
+    ratelimit_free(app->limits);
+    cache_free(app->cache);
+    free(app->openapi_json);
+    event_base_free(app->base);
+    app->base = NULL;
+    return 0;
+}
+
+static pid_t spawn(struct app *app, int fd, const char *conninfo, const char *web_dir, const sigset_t *old)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, old, NULL);
+        int rc = serve(app, fd, conninfo, web_dir);
+        crypto_wipe(app->secret, sizeof app->secret);
+        _exit(rc);
+    }
+    return pid;
+}
+
+/* Several serving processes share the listening socket (the kernel spreads connections
+ * over their accept calls). The parent only forwards SIGINT/SIGTERM, restarts a process
+ * that dies, and waits for all before the private PostgreSQL is stopped. */
+static int supervise(struct app *app, int fd, const char *conninfo, const char *web_dir)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    int n = app->cfg.processes;
+    pid_t *kids = xcalloc((size_t)n, sizeof *kids);
+    for (int i = 0; i < n; i++)
+        kids[i] = spawn(app, fd, conninfo, web_dir, &old);
+    bool stopping = false;
+    int alive = n;
+    while (alive > 0) {
+        int sig;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if ((sig == SIGINT || sig == SIGTERM) && !stopping) {
+            stopping = true;
+            log_info("shutting down processes=%d", alive);
+            for (int i = 0; i < n; i++)
+                if (kids[i] > 0)
+                    kill(kids[i], SIGTERM);
+        }
+        for (pid_t pid; (pid = waitpid(-1, NULL, WNOHANG)) > 0;) {
+            for (int i = 0; i < n; i++) {
+                if (kids[i] != pid)
+                    continue;
+                if (stopping) {
+                    kids[i] = 0;
+                    alive--;
+                } else {
+                    log_warn("serving process died; starting another pid=%d", (int)pid);
+                    kids[i] = spawn(app, fd, conninfo, web_dir, &old);
+                }
+            }
+        }
+    }
+    free(kids);
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct app app;
@@ -196,45 +297,18 @@ int main(int argc, char **argv)
         log_error("migrations failed");
         goto out;
     }
-    if (evthread_use_pthreads() != 0)
-        die("libevent has no thread support");
-    app.base = event_base_new();
-    if (!app.base)
-        die("cannot create the event loop");
-    int port = http_start(&app);
-    if (port < 0)
+    int port = 0;
+    int fd = http_listen(&app, &port);
+    if (fd < 0)
         goto out;
     if (!bootstrap_run(&app, conninfo, port))
         goto out;
-    app.db = db_pool_new(app.base, conninfo, app.cfg.pool_size);
-    app.workers = worker_pool_new(app.base, app.cfg.workers);
-    app.statics = static_load(web_dir);
-    app.limits = ratelimit_new();
-    app.cache = cache_new(4096);
-    char *docs_dir = resource_dir(NULL, "docs");
-    app.openapi_json = load_openapi(docs_dir);
-    free(docs_dir);
-
-    struct event *sigint = evsignal_new(app.base, SIGINT, signal_cb, &app);
-    struct event *sigterm = evsignal_new(app.base, SIGTERM, signal_cb, &app);
-    event_add(sigint, NULL);
-    event_add(sigterm, NULL);
-    log_info("listening address=%s port=%d", app.cfg.listen, port);
+    log_info("listening address=%s port=%d processes=%d", app.cfg.listen, port, app.cfg.processes);
     printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
-    event_base_dispatch(app.base);
-    log_info("stopped accepting; closing");
-    http_stop(&app);
-    event_free(sigint);
-    event_free(sigterm);
-    if (app.drain_ev)
-        event_free(app.drain_ev);
-    worker_pool_free(app.workers);
-    db_pool_free(app.db);
-    static_free(app.statics);
-    ratelimit_free(app.limits);
-    cache_free(app.cache);
-    free(app.openapi_json);
-    rc = 0;
+    if (app.cfg.processes == 1)
+        rc = serve(&app, fd, conninfo, web_dir);
+    else
+        rc = supervise(&app, fd, conninfo, web_dir);
 out:
     if (app.base)
         event_base_free(app.base);

@@ -50,11 +50,7 @@ static void orgs_listed(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct buf b;
-    buf_init(&b);
-    buf_printf(&b, "{\"organisations\":%s}", db_value(res, 0, 0));
-    req_reply_json_text(r, 200, b.data);
-    buf_free(&b);
+    req_reply_member(r, "organisations", db_value(res, 0, 0));
 }
 
 void organisation_list(struct req *r)
@@ -141,11 +137,7 @@ static void staff_listed(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_FOUND, NULL, "No such organisation.");
         return;
     }
-    struct buf b;
-    buf_init(&b);
-    buf_printf(&b, "{\"staff\":%s}", db_value(res, 0, 1));
-    req_reply_json_text(r, 200, b.data);
-    buf_free(&b);
+    req_reply_member(r, "staff", db_value(res, 0, 1));
 }
 
 void organisation_staff_list(struct req *r)

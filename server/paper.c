@@ -119,11 +119,7 @@ static void sheets_listed(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct buf b;
-    buf_init(&b);
-    buf_printf(&b, "{\"sheets\":%s}", db_value(res, 0, 0));
-    req_reply_json_text(r, 200, b.data);
-    buf_free(&b);
+    req_reply_member(r, "sheets", db_value(res, 0, 0));
 }
 
 static void sheets_loaded(struct req *r)

@@ -193,13 +193,7 @@ static void list_done(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct buf b;
-    buf_init(&b);
-    buf_puts(&b, "{\"proposals\":");
-    buf_puts(&b, db_value(res, 0, 0));
-    buf_puts(&b, "}");
-    req_reply_json_text(r, 200, b.data);
-    buf_free(&b);
+    req_reply_member(r, "proposals", db_value(res, 0, 0));
 }
 
 static void list_loaded(struct req *r)

@@ -264,14 +264,6 @@ static void session_opened(struct req *r, const struct db_result *res)
     voter_session_reply(r, l->token, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
-static void new_token(struct req *r, struct reg_login *l)
-{
-    crypto_token(l->token);
-    unsigned char h[CRYPTO_SHA256_LEN];
-    crypto_sha256(l->token, strlen(l->token), h);
-    crypto_hex(h, sizeof h, r->auth.token_hash);
-}
-
 void voter_session_register(struct req *r, const cJSON *reg)
 {
     r->state_rule = &RL_REGISTER;
@@ -283,7 +275,7 @@ void voter_session_register(struct req *r, const cJSON *reg)
     struct reg_login *l = xcalloc(1, sizeof *l);
     r->state = l;
     r->state_free = reg_login_free;
-    new_token(r, l);
+    voter_new_token(r, l->token);
     char id[24], ttl[24];
     const char *p[4] = {i64s(id, r->ids[0]), hash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
     req_db(r, "SELECT * FROM voter_login_register($1, $2, $3, $4)", 4, p, session_opened);
@@ -369,7 +361,7 @@ static void otp_verify(struct req *r, const char *challenge, const char *code)
     struct reg_login *l = xcalloc(1, sizeof *l);
     r->state = l;
     r->state_free = reg_login_free;
-    new_token(r, l);
+    voter_new_token(r, l->token);
     char codehash[65], id[24], ttl[24];
     otp_code_hash(r->app, challenge, code, codehash);
     const char *p[5] = {i64s(id, r->ids[0]), challenge, codehash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};

@@ -516,3 +516,16 @@ void req_rate_failed(struct req *r, const struct ratelimit_rule *rule)
 {
     ratelimit_failed(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
 }
+
+void req_reply_member(struct req *r, const char *key, const char *json)
+{
+    if (!json) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"%s\":%s}", key, json);
+    send_reply(r, 200, "application/json; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}

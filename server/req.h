@@ -109,6 +109,8 @@ struct req {
 void req_reply_json(struct req *r, int status, cJSON *body);
 /* Sends JSON text as it is (such as a document built by the database). */
 void req_reply_json_text(struct req *r, int status, const char *json);
+/* Sends 200 {"key": json}, for lists the database built as JSON text. */
+void req_reply_member(struct req *r, const char *key, const char *json);
 void req_reply_bytes(struct req *r, int status, const char *content_type, const void *data,
                      size_t len);
 /* An error reply {"error":{"code","message"[,"field"]}}. */

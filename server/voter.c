@@ -233,6 +233,14 @@ static const char sql_has_voted[] =
     "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
     "                  AND voter_tag = decode($3, 'hex'))";
 
+void voter_new_token(struct req *r, char *out)
+{
+    crypto_token(out);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(out, strlen(out), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+}
+
 void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id)
 {
     struct session_state *s = xcalloc(1, sizeof *s);
@@ -280,10 +288,7 @@ static void login_with_code(struct req *r, const char *code)
     struct session_state *s = xcalloc(1, sizeof *s);
     r->state = s;
     r->state_free = session_state_free;
-    crypto_token(s->token);
-    unsigned char h[CRYPTO_SHA256_LEN];
-    crypto_sha256(s->token, strlen(s->token), h);
-    crypto_hex(h, sizeof h, r->auth.token_hash);
+    voter_new_token(r, s->token);
     char hash[65], id[24], ttl[24];
     voter_code_hash(r->app, r->ids[0], norm, hash);
     crypto_wipe(norm, sizeof norm);

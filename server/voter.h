@@ -26,6 +26,8 @@ void voter_tag(const struct app *app, int64_t election_id, int64_t voter_id, cha
 
 struct req;
 struct cJSON;
+/* A new bearer token in out; its hash goes to r->auth.token_hash for the session row. */
+void voter_new_token(struct req *r, char *out);
 /* Answers a new voter session: {token, csrf_token, districts, district_id, has_voted}. */
 void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id);
 /* The sign-in methods besides voting codes (register.c). */

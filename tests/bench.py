@@ -26,11 +26,21 @@ def bench(name, value, limit, target, lower=False):
 
 
 def rss_kb(pid):
+    """Resident memory of the server: the process and its serving children together."""
+    pids = [pid]
     try:
-        with open(f"/proc/{pid}/status") as f:
-            return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
-    except (OSError, AttributeError):
-        return 0
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+        except (OSError, AttributeError):
+            pass
+    return total
 
 
 def wrk(url, seconds):
@@ -47,12 +57,13 @@ def main():
     env.data_dir = os.path.join(ROOT, "var", "bench")
     env.start()
     try:
-        srv = env.server({"PB_POOL_SIZE": "16"})
+        procs = os.environ.get("BENCH_PROCESSES", "2")
+        srv = env.server({"PB_POOL_SIZE": "8", "PB_PROCESSES": procs})
         ctx = client.Context(env, srv)
         e = ctx.election(ballot={"type": "approval", "max_selections": 5}, districts=((50000000, "Nord"), (60000000, "Syd")),
                          proposals=[(i % 2, 2000000 + 100000 * i) for i in range(20)])
         eid = e["id"]
-        print(f"machine: {os.cpu_count()} cores; server pool 16; concurrency {CONCURRENCY}; {SECONDS} s per figure",
+        print(f"machine: {os.cpu_count()} cores; {procs} server processes, pool 8 each; concurrency {CONCURRENCY}; {SECONDS} s per figure",
               flush=True)
 
         # 1. ballots per second through the API, and the server's memory under that load

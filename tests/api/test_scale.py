@@ -34,3 +34,16 @@ def test_two_servers_one_database(ctx):
         assert sum(scores.values()) == 40
     finally:
         b.stop()
+
+
+def test_several_processes_share_the_port(ctx):
+    srv = ctx.env.server({"PB_PROCESSES": "2"})
+    try:
+        e = ctx.election(proposals=[(0, 100)], codes=4)
+        eid, d = e["id"], e["districts"][0]
+        for code in e["codes"][d]:
+            token = srv.post(f"/api/v1/elections/{eid}/voter-sessions", {"code": code}).json["token"]
+            assert srv.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [e["proposals"][0]]}, token=token).status == 200
+        assert srv.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 4
+    finally:
+        assert srv.stop() == 0  # the supervisor stops its processes and exits cleanly
