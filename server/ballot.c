@@ -38,7 +38,7 @@ static bool voter_may_use(struct req *r)
 /* The election's ballot rules, the phase, and the accepted proposals of the district. */
 static const char sql_context[] =
     "SELECT effective_phase(e), e.ballot::text, d.budget,"
-    "       coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost))"
+    "       coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.category))"
     "                   FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'),"
     "                '[]')::text"
     "  FROM elections e JOIN districts d ON d.election_id = e.id AND d.id = $2"
@@ -117,11 +117,13 @@ static void context_ready(struct req *r, const char *phase, const char *ballot_j
     for (const cJSON *p = plist ? plist->child : NULL; p && i < np; p = p->next, i++) {
         projects[i].id = (int64_t)cJSON_GetArrayItem(p, 0)->valuedouble;
         projects[i].cost = (int64_t)cJSON_GetArrayItem(p, 1)->valuedouble;
+        const cJSON *cat = cJSON_GetArrayItem(p, 2);
+        projects[i].category = cJSON_IsString(cat) ? cat->valuestring : NULL;
         projects[i].district_id = s->b.district_id;
         projects[i].accepted = true;
     }
-    cJSON_Delete(plist);
     ok = ballot_validate(&s->b, &s->bc, budget, projects, (size_t)np, &e);
+    cJSON_Delete(plist); /* the projects' categories point into it */
     free(projects);
     if (!ok) {
         req_fail_verr(r, &e);

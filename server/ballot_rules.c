@@ -24,7 +24,7 @@ bool ballot_config_parse(const cJSON *ballot, struct ballot_config *out, struct 
 {
     static const char *const keys[] = {"type", "min_selections", "max_selections",
                                        "min_spend_share", "points", "max_points_per_project",
-                                       "max_ranks", NULL};
+                                       "max_ranks", "category_limits", NULL};
     memset(out, 0, sizeof *out);
     if (!jv_only_keys(ballot, keys, "ballot", e))
         return false;
@@ -49,6 +49,34 @@ bool ballot_config_parse(const cJSON *ballot, struct ballot_config *out, struct 
     if (jv_share(ballot, "min_spend_share", &share, e) < 0)
         goto fail_field;
     out->min_spend_ppm = llround(share * 1e6);
+    const cJSON *limits = cJSON_GetObjectItemCaseSensitive(ballot, "category_limits");
+    if (limits && !cJSON_IsNull(limits)) {
+        static const char *const lkeys[] = {"category", "max_selections", "max_share", NULL};
+        if (!cJSON_IsArray(limits) || cJSON_GetArraySize(limits) > BALLOT_MAX_CATEGORY_LIMITS) {
+            verr_set(e, ERR_INVALID_FIELD, "ballot.category_limits",
+                     "\"category_limits\" is a list of at most %d {\"category\", \"max_selections\", \"max_share\"}.",
+                     BALLOT_MAX_CATEGORY_LIMITS);
+            return false;
+        }
+        for (const cJSON *l = limits->child; l; l = l->next) {
+            struct category_limit *cl = &out->category_limits[out->ncategory_limits];
+            const char *cat = NULL;
+            double maxshare = 0;
+            int rs, rm;
+            if (!jv_only_keys(l, lkeys, "ballot.category_limits", e) || jv_string(l, "category", 64, &cat, e) <= 0 ||
+                (rs = jv_int(l, "max_selections", 0, MAX_LIMIT, &cl->max_selections, e)) < 0 ||
+                (rm = jv_share(l, "max_share", &maxshare, e)) < 0 || (rs == 0 && rm == 0)) {
+                verr_set(e, ERR_INVALID_FIELD, "ballot.category_limits",
+                         "Each category limit names a \"category\" and \"max_selections\" and/or \"max_share\" (0 to 1).");
+                return false;
+            }
+            snprintf(cl->category, sizeof cl->category, "%s", cat);
+            cl->max_share_ppm = rm == 1 ? llround(maxshare * 1e6) : 0;
+            if (rm == 1 && cl->max_share_ppm == 0)
+                cl->max_share_ppm = -1; /* a share of 0: nothing from this category */
+            out->ncategory_limits++;
+        }
+    }
 
     const char *bad = NULL;
     if (out->max_selections && out->min_selections > out->max_selections)
@@ -103,6 +131,19 @@ cJSON *ballot_config_to_json(const struct ballot_config *c)
         jv_add_int(o, "max_points_per_project", c->max_points_per_project);
     if (c->max_ranks)
         jv_add_int(o, "max_ranks", c->max_ranks);
+    if (c->ncategory_limits) {
+        cJSON *arr = cJSON_AddArrayToObject(o, "category_limits");
+        for (size_t i = 0; i < c->ncategory_limits; i++) {
+            const struct category_limit *cl = &c->category_limits[i];
+            cJSON *l = cJSON_CreateObject();
+            cJSON_AddStringToObject(l, "category", cl->category);
+            if (cl->max_selections)
+                jv_add_int(l, "max_selections", cl->max_selections);
+            if (cl->max_share_ppm)
+                cJSON_AddNumberToObject(l, "max_share", cl->max_share_ppm < 0 ? 0 : (double)cl->max_share_ppm / 1e6);
+            cJSON_AddItemToArray(arr, l);
+        }
+    }
     return o;
 }
 
@@ -261,6 +302,28 @@ bool ballot_validate(const struct ballot *b, const struct ballot_config *c, int6
                 return rule_fail(e, "max_points_per_project", key, msg);
             }
             points += b->points[i];
+        }
+    }
+    for (size_t k = 0; k < c->ncategory_limits; k++) {
+        const struct category_limit *cl = &c->category_limits[k];
+        int64_t count = 0;
+        __int128 cost = 0;
+        for (size_t i = 0; i < b->n; i++) {
+            const struct ballot_project *p = find_project(projects, nprojects, b->items[i]);
+            if (p && p->category && strcmp(p->category, cl->category) == 0) {
+                count++;
+                cost += p->cost;
+            }
+        }
+        if (cl->max_selections && count > cl->max_selections) {
+            snprintf(msg, sizeof msg, "Choose at most %lld proposals in the category %s.",
+                     (long long)cl->max_selections, cl->category);
+            return rule_fail(e, "category_max_selections", key, msg);
+        }
+        if (cl->max_share_ppm && cost * 1000000 > (__int128)(cl->max_share_ppm < 0 ? 0 : cl->max_share_ppm) * budget) {
+            snprintf(msg, sizeof msg, "At most %.1f%% of the budget may go to the category %s.",
+                     cl->max_share_ppm < 0 ? 0.0 : (double)cl->max_share_ppm / 1e4, cl->category);
+            return rule_fail(e, "category_max_share", key, msg);
         }
     }
     int64_t n = (int64_t)b->n;

@@ -15,6 +15,16 @@
 
 enum ballot_type { BALLOT_APPROVAL, BALLOT_KNAPSACK, BALLOT_CUMULATIVE, BALLOT_ORDINAL };
 
+#define BALLOT_MAX_CATEGORY_LIMITS 16
+
+/* A per-category quota: at most max_selections proposals, or at most max_share_ppm of the
+ * district's budget, from one category (0: no limit). */
+struct category_limit {
+    char category[65];
+    int64_t max_selections;
+    int64_t max_share_ppm;
+};
+
 /* Limits; 0 means "no limit" for every count. */
 struct ballot_config {
     enum ballot_type type;
@@ -24,6 +34,8 @@ struct ballot_config {
     int64_t points;                 /* cumulative: points to distribute (at most) */
     int64_t max_points_per_project; /* cumulative */
     int64_t max_ranks;              /* ordinal */
+    size_t ncategory_limits;
+    struct category_limit category_limits[BALLOT_MAX_CATEGORY_LIMITS];
 };
 
 const char *ballot_type_name(enum ballot_type t);
@@ -37,6 +49,7 @@ struct ballot_project {
     int64_t district_id;
     int64_t cost;
     bool accepted;
+    const char *category; /* NULL: none */
 };
 
 /* One ballot in normal form. items are proposal ids: sorted for approval, knapsack and

@@ -12,7 +12,7 @@
 static const char sql_election[] =
     "SELECT election_json(e)::text, encode(e.private_key_sealed, 'hex'), encode(e.public_key, 'hex'),"
     "       coalesce((SELECT jsonb_agg(jsonb_build_object('id', d.id, 'budget', d.budget, 'name', d.name,"
-    "                  'projects', coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.title, p.category)"
+    "                  'projects', coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.title, p.category, coalesce(p.exclusive_group, 0))"
     "                                         ORDER BY p.id)"
     "                                 FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'), '[]'))"
     "                  ORDER BY d.id) FROM districts d WHERE d.election_id = e.id), '[]')::text"
@@ -171,6 +171,7 @@ static void election_loaded(struct req *r, const struct db_result *res)
             ed->projects[j].title = cJSON_Duplicate(cJSON_GetArrayItem(p, 2), 1);
             const cJSON *cat = cJSON_GetArrayItem(p, 3);
             ed->projects[j].category = cJSON_IsString(cat) ? xstrdup(cat->valuestring) : NULL;
+            (void)jv_number_to_int64(cJSON_GetArrayItem(p, 4), 0, JV_MAX_SAFE_INT, &ed->projects[j].exclusive_group);
         }
     }
     cJSON_Delete(ds);

@@ -21,6 +21,7 @@ struct eproject {
     int64_t cost;
     cJSON *title; /* owned */
     char *category;
+    int64_t exclusive_group; /* 0: none; projects sharing a group exclude each other (greedy) */
 };
 
 struct edistrict {

@@ -39,7 +39,7 @@ static bool currency_valid(const char *s)
 static bool rule_params_valid(const cJSON *p, struct verr *e)
 {
     static const char *const keys[] = {"greedy_variant", "min_project_score_threshold",
-                                       "completion", "utilities", NULL};
+                                       "completion", "utilities", "min_vote_share", NULL};
     static const char *const variants[] = {"skip", "no-skip", NULL};
     static const char *const completions[] = {"none", "add1", "add1-comparison", NULL};
     static const char *const utilities[] = {"cost", "cardinality", NULL};
@@ -50,6 +50,9 @@ static bool rule_params_valid(const cJSON *p, struct verr *e)
         jv_int(p, "min_project_score_threshold", 0, JV_MAX_SAFE_INT, &v, e) < 0 ||
         jv_enum(p, "completion", completions, &idx, e) < 0 ||
         jv_enum(p, "utilities", utilities, &idx, e) < 0)
+        return false;
+    double share;
+    if (jv_share(p, "min_vote_share", &share, e) < 0)
         return false;
     return true;
 }

@@ -263,19 +263,30 @@ void proposal_get(struct req *r)
     req_db(r, sql_get, 1, p, get_done);
 }
 
+/* A proposal's exclusion group is set after its other fields, in a statement of its own. */
+static void patched_then_group(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    char staff[24], id[24], g[24];
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), i64s(g, *(int64_t *)r->extra)};
+    req_db(r, "SELECT set_exclusive_group($1, $2, $3::int)::text", 3, p, reply_ok);
+}
+
 static void patch_election_loaded(struct req *r)
 {
     if (!req_require_role(r, ROLE_MODERATOR))
         return;
     static const char *const keys[] = {"title", "summary", "description", "cost", "category",
                                        "status", "image_url", "reason", "location", "merged_into",
-                                       "district_id", NULL};
+                                       "district_id", "exclusive_group", NULL};
     struct verr e;
     cJSON *patch = cJSON_CreateObject();
-    int64_t merged = 0, district = 0;
+    int64_t merged = 0, district = 0, group = -1;
     if (!jv_only_keys(r->json, keys, NULL, &e) ||
         !read_fields(r, r->election.default_lang, patch, &e) ||
-        jv_id(r->json, "merged_into", &merged, &e) < 0 || jv_id(r->json, "district_id", &district, &e) < 0) {
+        jv_id(r->json, "merged_into", &merged, &e) < 0 || jv_id(r->json, "district_id", &district, &e) < 0 ||
+        jv_int(r->json, "exclusive_group", 0, 1000000, &group, &e) < 0) {
         cJSON_Delete(patch);
         req_fail_verr(r, &e);
         return;
@@ -295,7 +306,15 @@ static void patch_election_loaded(struct req *r)
     cJSON_Delete(patch);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
-    req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, reply_ok);
+    if (group >= 0) {
+        int64_t *g = xmalloc(sizeof *g);
+        *g = group;
+        r->extra = g;
+        r->extra_free = free;
+        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, patched_then_group);
+    } else {
+        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, reply_ok);
+    }
     cJSON_free(text);
 }
 

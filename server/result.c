@@ -10,6 +10,7 @@
 #include "tally/tally.h"
 #include "worker.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,8 +83,29 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
     };
     struct tally_options opt;
     tally_options_for(e->rule, e->rule_params, &opt);
+    /* eligibility: a project named on fewer than min_vote_share of the district's ballots
+     * is never funded */
+    bool *excluded = xcalloc(d->nprojects, sizeof *excluded);
+    const cJSON *mvs = cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_vote_share");
+    if (cJSON_IsNumber(mvs) && mvs->valuedouble > 0) {
+        int64_t ppm = llround(mvs->valuedouble * 1e6);
+        int64_t *named = xcalloc(d->nprojects, sizeof *named);
+        for (size_t b = 0; b < d->nballots; b++)
+            for (size_t k = d->start[b]; k < d->start[b + 1]; k++)
+                named[items[k]]++;
+        for (size_t i = 0; i < d->nprojects; i++)
+            excluded[i] = (__int128)named[i] * 1000000 < (__int128)ppm * (int64_t)d->nballots;
+        free(named);
+    }
+    opt.excluded = excluded;
+    int32_t *groups = xcalloc(d->nprojects, sizeof *groups);
+    for (size_t i = 0; i < d->nprojects; i++)
+        groups[i] = (int32_t)d->projects[i].exclusive_group;
+    opt.exclusive_group = groups;
     struct tally_result res;
     int rc = tally_run(&in, &opt, &res);
+    free(excluded);
+    free(groups);
     free(items);
     free(cost);
     if (rc != 0) {

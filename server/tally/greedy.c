@@ -94,7 +94,7 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     const int32_t *group = opt ? opt->exclusive_group : NULL;
     for (size_t i = 0; i < m; i++) {
         size_t p = rank[i];
-        if (opt && opt->min_score > 0 && out->score[p] < opt->min_score)
+        if (opt && ((opt->min_score > 0 && out->score[p] < opt->min_score) || (opt->excluded && opt->excluded[p])))
             continue;
         bool excluded = false;
         for (size_t k = 0; group && group[p] > 0 && k < out->nselected; k++)

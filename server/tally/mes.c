@@ -212,6 +212,8 @@ static void mes_run(struct mes *m, const mpq_t b0)
     size_t *cand = xcalloc(np, sizeof *cand);
     mpq_t best_rho, best_q, r, q;
     mpq_inits(best_rho, best_q, r, q, NULL);
+    for (size_t p = 0; p < np; p++)
+        dead[p] = m->opt->excluded && m->opt->excluded[p];
     for (;;) {
         size_t best = SIZE_MAX, nc = 0;
         double min = INFINITY;
@@ -337,7 +339,8 @@ static void greedy_fill(const struct mes *m, struct outcome *o, size_t np)
     qsort_r(rank, np, sizeof *rank, by_votes, (void *)m);
     for (size_t i = 0; i < np; i++) {
         size_t p = rank[i];
-        if (o->selected[p] || m->g->votes[p] == 0 || o->spent + m->in->cost[p] > m->in->budget)
+        if (o->selected[p] || m->g->votes[p] == 0 || o->spent + m->in->cost[p] > m->in->budget ||
+            (m->opt->excluded && m->opt->excluded[p]))
             continue;
         o->selected[p] = true;
         o->order[o->n++] = p;

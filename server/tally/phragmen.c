@@ -40,7 +40,6 @@ static void load_exact(const struct tally_groups *g, mpq_t *lq, const int64_t *c
 int tally_phragmen(const struct tally_input *in, const struct tally_options *opt,
                    struct tally_result *out)
 {
-    (void)opt;
     memset(out, 0, sizeof *out);
     if (!tally_input_valid(in) || in->kind != TALLY_APPROVAL)
         return -1;
@@ -59,7 +58,7 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
     bool *out_of_play = xcalloc(np, sizeof *out_of_play);
     double *t = xcalloc(np, sizeof *t);
     for (size_t p = 0; p < np; p++)
-        out_of_play[p] = in->cost[p] > in->budget || g.votes[p] == 0;
+        out_of_play[p] = in->cost[p] > in->budget || g.votes[p] == 0 || (opt && opt->excluded && opt->excluded[p]);
     int64_t left = in->budget;
     mpq_t best_t, cur;
     mpq_inits(best_t, cur, NULL);

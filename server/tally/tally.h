@@ -42,6 +42,8 @@ struct tally_options {
     int64_t min_score; /* greedy: a project scoring below this is never funded (0: none) */
     /* greedy: projects with the same group number (> 0) exclude each other; NULL: none */
     const int32_t *exclusive_group;
+    /* projects that may not be funded by any rule (below an eligibility threshold); NULL: none */
+    const bool *excluded;
     enum tally_utilities utilities;   /* equal shares */
     enum tally_completion completion; /* equal shares */
     bool fill_greedy;                 /* equal shares: fill what is left greedily at the end */

@@ -117,3 +117,40 @@ def test_share_and_observer_recount(ctx):
         assert hashlib.sha256(body).hexdigest() == f["sha256"], f
     board = s.get(f"/api/v1/elections/{eid}/export?format=trackers").body.split()
     assert sorted(board) == sorted(trackers)
+
+
+def test_eligibility_exclusion_and_category_quotas(ctx):
+    s = ctx.server
+    # votes: P0 4, P1 3, P2 1 of 4 ballots; P0 and P1 exclude each other; min_vote_share
+    # 0.3 rules out P2 (1 of 4 = 0.25)
+    e = ctx.election(rule="greedy", rule_params={"min_vote_share": 0.3}, districts=((10000, "X"),),
+                     proposals=[(0, 3000), (0, 3000), (0, 1000)], phase=None, codes=0)
+    eid, d, p = e["id"], e["districts"][0], e["proposals"]
+    assert s.patch(f"/api/v1/proposals/{p[0]}", {"exclusive_group": 1}, token=e["token"]).json["exclusive_group"] == 1
+    r = s.patch(f"/api/v1/proposals/{p[1]}", {"exclusive_group": 1, "cost": 3500}, token=e["token"])
+    assert r.status == 200 and r.json["exclusive_group"] == 1 and r.json["cost"] == 3500, r
+    s.post(f"/api/v1/elections/{eid}/phase", {"phase": "voting"}, token=e["token"])
+    codes = s.post(f"/api/v1/elections/{eid}/codes", {"district_id": d, "count": 4}, token=e["token"]).json["codes"]
+    for code, ballot in zip(codes, [[0, 1], [0, 1, 2], [0, 1], [0]]):
+        vt = ctx.voter(eid, code)
+        assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p[i] for i in ballot]}, token=vt).status == 200
+    s.post(f"/api/v1/elections/{eid}/phase", {"phase": "closed"}, token=e["token"])
+    r = s.post(f"/api/v1/elections/{eid}/tally", token=e["token"])
+    assert r.json["districts"][0]["winners"] == [p[0]], r  # P1 excluded by P0, P2 below the share
+
+    # at most one park proposal, and at most half the budget on traffic
+    e = ctx.election(ballot={"type": "approval", "category_limits": [{"category": "park", "max_selections": 1},
+                                                                     {"category": "trafik", "max_share": 0.5}]},
+                     districts=((10000, "X"),), phase=None,
+                     categories=[{"key": "park", "name": "Park"}, {"key": "trafik", "name": "Trafik"}])
+    eid, d = e["id"], e["districts"][0]
+    ids = [s.post(f"/api/v1/elections/{eid}/proposals", {"district_id": d, "title": t, "cost": c, "category": k},
+                  token=e["token"]).json["id"] for t, c, k in [("A", 100, "park"), ("B", 100, "park"), ("C", 6000, "trafik")]]
+    s.post(f"/api/v1/elections/{eid}/phase", {"phase": "voting"}, token=e["token"])
+    code = s.post(f"/api/v1/elections/{eid}/codes", {"district_id": d, "count": 1}, token=e["token"]).json["codes"][0]
+    vt = ctx.voter(eid, code)
+    r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": ids[:2]}, token=vt)
+    assert r.status == 422 and r.code == "category_max_selections", r
+    r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [ids[0], ids[2]]}, token=vt)
+    assert r.status == 422 and r.code == "category_max_share", r
+    assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [ids[0]]}, token=vt).status == 200

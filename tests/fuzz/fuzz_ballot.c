@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const configs[] = {
-        "{\"type\":\"approval\",\"min_selections\":1,\"max_selections\":3}",
+        "{\"type\":\"approval\",\"min_selections\":1,\"max_selections\":3,"
+        "\"category_limits\":[{\"category\":\"park\",\"max_selections\":1,\"max_share\":0.3}]}",
         "{\"type\":\"knapsack\",\"min_spend_share\":0.5}",
         "{\"type\":\"cumulative\",\"points\":10,\"max_points_per_project\":4}",
         "{\"type\":\"ordinal\",\"max_ranks\":3}",
@@ -28,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *body = cJSON_ParseWithLength((const char *)data + 1, size - 1);
     if (body && jv_check_tree(body, 32, &e) && cJSON_IsObject(body)) {
         static const struct ballot_project projects[] = {
-            {1, 7, 40, true}, {2, 7, 30, true}, {3, 7, 50, true}, {4, 7, 5, false}, {5, 8, 10, true}};
+            {1, 7, 40, true, "park"}, {2, 7, 30, true, "park"}, {3, 7, 50, true, NULL}, {4, 7, 5, false, NULL},
+            {5, 8, 10, true, "traffic"}};
         struct ballot b;
         if (ballot_parse(body, &bc, &b, &e)) {
             if (!b.district_id)

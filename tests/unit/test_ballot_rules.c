@@ -16,7 +16,8 @@ static bool config(const char *json, struct ballot_config *c, struct verr *e)
 static bool check(const struct ballot_config *c, const char *body, struct verr *e)
 {
     static const struct ballot_project projects[] = {
-        {1, 10, 40, true}, {2, 10, 30, true}, {3, 10, 50, true}, {4, 10, 5, false}, {5, 20, 10, true}};
+        {1, 10, 40, true, "park"}, {2, 10, 30, true, "park"}, {3, 10, 50, true, "traffic"},
+        {4, 10, 5, false, NULL}, {5, 20, 10, true, NULL}};
     cJSON *j = cJSON_Parse(body);
     struct ballot b;
     bool ok = ballot_parse(j, c, &b, e);
@@ -74,6 +75,21 @@ void test_ballot_rules(void)
     CHECK(check(&c, "{\"ranking\":[3,1]}", &e));
     CHECK(!check(&c, "{\"ranking\":[3,1,2]}", &e) && strcmp(e.code, "max_ranks") == 0);
     CHECK(!check(&c, "{\"ranking\":[3,3]}", &e) && strcmp(e.code, "duplicate_proposal") == 0);
+
+    /* per-category quotas combine with the other limits */
+    struct ballot_config cq;
+    CHECK(config("{\"type\":\"approval\",\"category_limits\":[{\"category\":\"park\",\"max_selections\":1}]}", &cq, &e));
+    CHECK(check(&cq, "{\"approvals\":[1,3]}", &e));
+    CHECK(!check(&cq, "{\"approvals\":[1,2]}", &e) && strcmp(e.code, "category_max_selections") == 0);
+    CHECK(config("{\"type\":\"knapsack\",\"category_limits\":[{\"category\":\"park\",\"max_share\":0.5}]}", &cq, &e));
+    CHECK(check(&cq, "{\"approvals\":[1,3]}", &e));
+    CHECK(!check(&cq, "{\"approvals\":[1,2]}", &e) && strcmp(e.code, "category_max_share") == 0);
+    cJSON *round = ballot_config_to_json(&cq);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(round, "category_limits")) == 1);
+    cJSON_Delete(round);
+    struct ballot_config bad;
+    CHECK(!config("{\"type\":\"approval\",\"category_limits\":[{\"category\":\"park\"}]}", &bad, &e));
+    CHECK(!config("{\"type\":\"approval\",\"category_limits\":{\"park\":1}}", &bad, &e));
 
     /* canonical text keeps rank order and sorts approvals */
     struct ballot b;
