@@ -48,6 +48,7 @@ static const struct option_def defs[] = {
     {"verbose", "PB_VERBOSE", K_BOOL, OFF(verbose), "0", "debug logging"},
     {"pg-start", NULL, K_BOOL, OFF(pg_start_only), "0", "start the private cluster and exit"},
     {"pg-stop", NULL, K_BOOL, OFF(pg_stop_only), "0", "stop the private cluster and exit"},
+    {"verify-audit", NULL, K_INT, OFF(verify_audit), "0", "verify election ID's audit chain and exit (1: broken)"},
 };
 
 static void usage(FILE *out)

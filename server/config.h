@@ -27,6 +27,7 @@ struct config {
     char *tls_key;
     bool pg_start_only; /* start the private cluster, print its conninfo and exit */
     bool pg_stop_only;  /* stop the private cluster under data_dir and exit */
+    int verify_audit;   /* verify this election's audit chain, print the result and exit */
 };
 
 /* Parses argv and the environment; prints usage and exits on a bad flag. */

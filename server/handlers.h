@@ -47,6 +47,7 @@ void proposal_list(struct req *r);
 void proposal_get(struct req *r);
 void proposal_patch(struct req *r);
 void proposal_history(struct req *r);
+void proposal_mine(struct req *r);
 
 /* voter.c */
 void codes_create(struct req *r);

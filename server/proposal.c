@@ -378,3 +378,25 @@ void proposal_history(struct req *r)
     const char *p[1] = {i64s(id, r->ids[0])};
     req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, history_found);
 }
+
+static void mine_listed(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_member(r, "proposals", db_value(res, 0, 0));
+}
+
+/* A citizen's own proposals with their status and, when rejected, the reason. */
+void proposal_mine(struct req *r)
+{
+    if (r->auth.election_id != r->ids[0]) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    char id[24], v[24];
+    const char *p[2] = {i64s(id, r->ids[0]), i64s(v, r->auth.voter_id)};
+    req_db(r,
+           "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.id), '[]')::text FROM proposals p"
+           " WHERE p.election_id = $1 AND p.author_voter_id = $2",
+           2, p, mine_listed);
+}

@@ -40,6 +40,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT | ROUTE_CACHED},
     {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_NONE, J | OPT},
     {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT},
+    {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, 0},
     {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J},
     {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0},
 

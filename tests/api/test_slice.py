@@ -213,8 +213,8 @@ def test_concurrent_logins_one_code(ctx):
     def login(_):
         return s.post(f"/api/v1/elections/{eid}/voter-sessions", {"method": "code", "code": code}).status
 
-    with cf.ThreadPoolExecutor(32) as pool:
-        statuses = list(pool.map(login, range(64)))
+    with cf.ThreadPoolExecutor(50) as pool:
+        statuses = list(pool.map(login, range(500)))
     assert all(st == 201 for st in statuses), statuses
     assert ctx.env.psql(f"SELECT count(*) FROM voters WHERE election_id = {eid}") == "1"
 

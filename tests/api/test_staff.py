@@ -270,9 +270,14 @@ def test_citizen_submits_in_ideas_phase(ctx):
     assert r.status == 422, r
     # the public does not see it until it is accepted
     assert all(p["status"] == "accepted" for p in s.get(f"/api/v1/elections/{eid}/proposals").json["proposals"])
+    pid = s.get(f"/api/v1/elections/{eid}/my-proposals", token=vt).json["proposals"][0]["id"]
     assert s.post(f"/api/v1/elections/{eid}/phase", {"phase": "review"}, token=t).status == 200
     r = s.post(f"/api/v1/elections/{eid}/proposals", {"district_id": d, "title": "late", "cost": 9000}, token=vt)
     assert r.status == 409 and r.code == "wrong_phase", r
+    # the author sees why it was rejected
+    s.patch(f"/api/v1/proposals/{pid}", {"status": "rejected", "reason": "Already planned for 2027."}, token=t)
+    mine = s.get(f"/api/v1/elections/{eid}/my-proposals", token=vt).json["proposals"]
+    assert mine[0]["status"] == "rejected" and mine[0]["reason"] == "Already planned for 2027.", mine
 
 
 def test_phases_by_clock(ctx):
@@ -287,3 +292,48 @@ def test_phases_by_clock(ctx):
     assert r.status == 409 and r.code == "wrong_phase", r
     r = s.patch(f"/api/v1/elections/{e['id']}", {"phases": {"voting": "not a time"}}, token=t)
     assert r.status == 422, r
+
+
+def test_outsiders_get_nothing_on_any_staff_route(ctx):
+    """Every staff route that names an election, proposal or organisation, called by an
+    admin of another organisation: 403 or 404, and nothing changes."""
+    import os
+    import re
+    s = ctx.server
+    org, eid, dists, staff = org_setup(ctx)
+    pid = s.post(f"/api/v1/elections/{eid}/proposals", {"district_id": dists[0], "title": "x", "cost": 10},
+                 token=staff["admin"]["token"]).json["id"]
+    outsider = add_staff(ctx, make_org(ctx), "admin")["token"]
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    routes = re.findall(r'\{M_(\w+), "([^"]+)", \w+, AUTH_(STAFF|NONE), ([^}]*)\}', open(os.path.join(root, "server", "routes.c")).read())
+    before = ctx.env.psql(f"SELECT count(*) FROM audit_log WHERE election_id = {eid}")
+    checked = 0
+    for method, pattern, auth, flags in routes:
+        if ":id" not in pattern or (auth == "NONE" and "OPT" not in flags):
+            continue
+        target = pid if pattern.startswith("/api/v1/proposals") else org if pattern.startswith("/api/v1/organisations") else eid
+        url = pattern.replace(":id", str(target))
+        body = {"email": "someone@example.dk", "role": "clerk"} if "organisations" in pattern else {}
+        r = s.request(method, url, body=body if method in ("POST", "PUT", "PATCH") else None, token=outsider)
+        if auth == "NONE":  # public routes: a draft election is invisible to outsiders
+            assert r.status in (401, 403, 404, 409), (method, url, r)
+        else:
+            assert r.status in (403, 404), (method, url, r)
+        checked += 1
+    assert checked >= 20, checked
+    assert ctx.env.psql(f"SELECT count(*) FROM audit_log WHERE election_id = {eid}") == before
+
+
+def test_audit_verify_command(ctx):
+    import os
+    import subprocess
+    s = ctx.server
+    org, eid, dists, staff = org_setup(ctx)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    cmd = [os.path.join(root, "build", "pbserver"), "--db", ctx.env.conninfo, "--verify-audit", str(eid)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith("OK"), r
+    seq = s.get(f"/api/v1/elections/{eid}/audit", token=staff["admin"]["token"]).json["entries"][0]["seq"]
+    ctx.env.psql(f"UPDATE audit_log SET action = 'election.delete' WHERE seq = {seq}")
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 1 and f"first_broken_seq={seq}" in r.stdout, r
