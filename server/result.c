@@ -304,9 +304,9 @@ void result_trackers(struct req *r)
 static const char sql_turnout[] =
     "SELECT jsonb_build_object("
     "  'election_id', $1::bigint,"
-    "  'total', (SELECT count(*) FROM ballots WHERE election_id = $1),"
+    "  'total', (SELECT coalesce(sum(ballots), 0) FROM turnout WHERE election_id = $1),"
     "  'districts', coalesce((SELECT jsonb_agg(jsonb_build_object('district_id', d.id,"
-    "        'ballots', (SELECT count(*) FROM ballots b WHERE b.district_id = d.id),"
+    "        'ballots', (SELECT coalesce(sum(t.ballots), 0) FROM turnout t WHERE t.district_id = d.id),"
     "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
     "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))"
     "      ORDER BY d.id) FROM districts d WHERE d.election_id = $1), '[]'),"
