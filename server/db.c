@@ -16,6 +16,8 @@
 #include <time.h>
 
 #define QUEUE_TIMEOUT_MS 10000
+/* Statements prepared per connection, found by the address of their (static) text. */
+#define DB_MAX_PREPARED 160
 /* With no connection up, a query waits this long for one to come back before failing. */
 #define DOWN_GRACE_MS 500
 #define RETRY_MIN_MS 100
@@ -51,6 +53,9 @@ struct db_conn {
     PGresult *res;
     int retry_ms;
     struct event *retry_ev;
+    const char *prepared[DB_MAX_PREPARED];
+    int nprepared;
+    bool preparing; /* the PREPARE of c->q is in flight; its EXECUTE follows */
 };
 
 struct db_pool {
@@ -140,6 +145,8 @@ static void conn_fail(struct db_conn *c, const char *why)
     }
     c->state = C_DOWN;
     c->flushing = false;
+    c->preparing = false;
+    c->nprepared = 0;
     c->retry_ms = c->retry_ms ? c->retry_ms * 2 : RETRY_MIN_MS;
     if (c->retry_ms > RETRY_MAX_MS)
         c->retry_ms = RETRY_MAX_MS;
@@ -157,6 +164,8 @@ static void notice_quiet(void *arg, const char *message)
 
 static void conn_start(struct db_conn *c)
 {
+    c->nprepared = 0; /* a new session has no prepared statements */
+    c->preparing = false;
     c->pg = PQconnectStart(c->pool->conninfo);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -168,8 +177,27 @@ static void conn_start(struct db_conn *c)
     conn_watch(c, EV_WRITE); /* libpq: behave as if the first poll said WRITING */
 }
 
+static void send_execute(struct db_conn *c, int slot);
+
 static void complete(struct db_conn *c)
 {
+    if (c->preparing) {
+        /* The statement is prepared (or could not be: then it runs unprepared and reports
+         * its own error); now run it. */
+        PGresult *pres = c->res;
+        c->res = NULL;
+        c->preparing = false;
+        bool ok = pres && PQresultStatus(pres) == PGRES_COMMAND_OK;
+        if (pres)
+            PQclear(pres);
+        int slot = -1;
+        if (ok) {
+            slot = c->nprepared;
+            c->prepared[c->nprepared++] = c->q->sql;
+        }
+        send_execute(c, slot);
+        return;
+    }
     struct db_query *q = c->q;
     PGresult *res = c->res;
     c->q = NULL;
@@ -280,15 +308,8 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-static void send_query(struct db_conn *c, struct db_query *q)
+static void flush_and_watch(struct db_conn *c)
 {
-    c->q = q;
-    c->state = C_BUSY;
-    if (!PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, (const char *const *)q->params,
-                           NULL, NULL, 0)) {
-        conn_fail(c, PQerrorMessage(c->pg));
-        return;
-    }
     int r = PQflush(c->pg);
     if (r < 0) {
         conn_fail(c, PQerrorMessage(c->pg));
@@ -296,6 +317,50 @@ static void send_query(struct db_conn *c, struct db_query *q)
     }
     c->flushing = r == 1;
     conn_watch(c, c->flushing ? EV_READ | EV_WRITE : EV_READ);
+}
+
+/* Runs c->q as prepared statement slot (or unprepared when slot < 0). */
+static void send_execute(struct db_conn *c, int slot)
+{
+    struct db_query *q = c->q;
+    int sent;
+    if (slot >= 0) {
+        char name[16];
+        snprintf(name, sizeof name, "pb%d", slot);
+        sent = PQsendQueryPrepared(c->pg, name, q->nparams, (const char *const *)q->params, NULL, NULL, 0);
+    } else {
+        sent = PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, (const char *const *)q->params, NULL, NULL, 0);
+    }
+    if (!sent) {
+        conn_fail(c, PQerrorMessage(c->pg));
+        return;
+    }
+    flush_and_watch(c);
+}
+
+static void send_query(struct db_conn *c, struct db_query *q)
+{
+    c->q = q;
+    c->state = C_BUSY;
+    for (int i = 0; i < c->nprepared; i++) {
+        if (c->prepared[i] == q->sql) {
+            send_execute(c, i);
+            return;
+        }
+    }
+    if (c->nprepared == DB_MAX_PREPARED) {
+        send_execute(c, -1);
+        return;
+    }
+    /* First use on this connection: prepare it (one extra round trip, once). */
+    char name[16];
+    snprintf(name, sizeof name, "pb%d", c->nprepared);
+    if (!PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL)) {
+        conn_fail(c, PQerrorMessage(c->pg));
+        return;
+    }
+    c->preparing = true;
+    flush_and_watch(c);
 }
 
 static void dispatch(struct db_pool *pool)

@@ -58,12 +58,13 @@ def main():
     env.start()
     try:
         procs = os.environ.get("BENCH_PROCESSES", "2")
-        srv = env.server({"PB_POOL_SIZE": "8", "PB_PROCESSES": procs})
+        pool = os.environ.get("BENCH_POOL", "8")
+        srv = env.server({"PB_POOL_SIZE": pool, "PB_PROCESSES": procs})
         ctx = client.Context(env, srv)
         e = ctx.election(ballot={"type": "approval", "max_selections": 5}, districts=((50000000, "Nord"), (60000000, "Syd")),
                          proposals=[(i % 2, 2000000 + 100000 * i) for i in range(20)])
         eid = e["id"]
-        print(f"machine: {os.cpu_count()} cores; {procs} server processes, pool 8 each; concurrency {CONCURRENCY}; {SECONDS} s per figure",
+        print(f"machine: {os.cpu_count()} cores; {procs} server processes, pool {pool} each; concurrency {CONCURRENCY}; {SECONDS} s per figure",
               flush=True)
 
         # 1. ballots per second through the API, and the server's memory under that load
