@@ -359,23 +359,23 @@ int main(int argc, char **argv)
         {"duration", required_argument, NULL, 'd'}, {"replace", required_argument, NULL, 'r'},
         {"reads", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
     int ch;
-    int64_t v = 0;
+    int64_t num = 0;
     bool bad = false;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (strchr("encdrR", ch) && (!parse_int64(optarg, &v) || v < 0 || v > 100000000)) {
+        if (strchr("encdrR", ch) && (!parse_int64(optarg, &num) || num < 0 || num > 100000000)) {
             bad = true;
             continue;
         }
         switch (ch) {
         case 'u': url = optarg; break;
-        case 'e': run.election = v; break;
+        case 'e': run.election = num; break;
         case 'a': email = optarg; break;
         case 'p': password = optarg; break;
-        case 'n': voters = (long)v; break;
-        case 'c': concurrency = (long)v; break;
-        case 'd': duration = (long)v; break;
-        case 'r': run.replace_pct = (int)v; break;
-        case 'R': run.read_pct = (int)v; break;
+        case 'n': voters = (long)num; break;
+        case 'c': concurrency = (long)num; break;
+        case 'd': duration = (long)num; break;
+        case 'r': run.replace_pct = (int)num; break;
+        case 'R': run.read_pct = (int)num; break;
         default:
             fprintf(stderr, "usage: pbload --url URL --election ID --admin-email E --admin-password P "
                             "[--voters N] [--concurrency C] [--duration S] [--replace PCT] [--reads PCT]\n");
