@@ -129,7 +129,7 @@ await test("staff sign in, set up an election in the browser, close, count and p
   const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
   const page = await ctx.newPage();
   page.on("pageerror", (e) => errors.push(e.message));
-  page.on("dialog", (d) => d.accept("Too expensive"));
+  page.on("dialog", (d) => d.accept(d.message().startsWith("Final cost") ? "95000" : "Too expensive"));
   await page.goto(`${base}/admin.html`);
   await page.getByLabel("E-mail").fill(process.env.PB_ADMIN_EMAIL);
   await page.getByLabel("Password", { exact: true }).fill(process.env.PB_ADMIN_PASSWORD);
@@ -157,6 +157,9 @@ await test("staff sign in, set up an election in the browser, close, count and p
   await page.locator("#p-da").fill("Bålhytte");
   await page.getByRole("button", { name: "Add proposal" }).click();
   await page.getByRole("cell", { name: "Bålhytte" }).waitFor();
+  // the municipality sets the final cost of a proposal
+  await page.getByRole("button", { name: "Set cost" }).last().click();
+  await page.getByRole("cell", { name: "DKK 95,000" }).waitFor();
   await page.locator("#phase-voting").click();
   await page.getByRole("button", { name: "✓ voting" }).waitFor();
   await shot(page, "staff-election.png");
