@@ -10,6 +10,7 @@
 #include "router.h"
 
 #include <event2/buffer.h>
+#include <zlib.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <sys/queue.h>
@@ -71,6 +72,37 @@ void req_add_header(struct req *r, const char *name, const char *value)
     evhttp_add_header(r->extra_headers, name, value);
 }
 
+/* True when the client takes gzip and the body is worth compressing: text over 1 KiB. */
+static bool want_gzip(struct req *r, const char *content_type, size_t len)
+{
+    if (len < 1024 || !content_type || r->method == M_HEAD)
+        return false;
+    if (strncmp(content_type, "application/json", 16) != 0 && strncmp(content_type, "text/", 5) != 0 &&
+        strncmp(content_type, "image/svg", 9) != 0)
+        return false;
+    const char *ae = req_header(r, "Accept-Encoding");
+    return ae && strstr(ae, "gzip") != NULL;
+}
+
+/* gzip-compresses data into out (zlib's gzip wrapper); false if zlib fails. */
+static bool gzip_into(const void *data, size_t len, struct buf *out)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 5, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    size_t bound = deflateBound(&z, (uLong)len);
+    buf_reserve(out, bound);
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out->data;
+    z.avail_out = (uInt)bound;
+    int rc = deflate(&z, Z_FINISH);
+    out->len = z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END;
+}
+
 static void send_reply(struct req *r, int status, const char *content_type, const void *data,
                        size_t len)
 {
@@ -101,8 +133,16 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
             evhttp_add_header(out, "ETag", etag);
     }
     struct evbuffer *body = evbuffer_new();
-    if (data && len && r->method != M_HEAD)
+    struct buf gz;
+    buf_init(&gz);
+    if (data && want_gzip(r, content_type, len) && len < UINT32_MAX && gzip_into(data, len, &gz)) {
+        evhttp_add_header(out, "Content-Encoding", "gzip");
+        evhttp_add_header(out, "Vary", "Accept-Encoding");
+        evbuffer_add(body, gz.data, gz.len);
+    } else if (data && len && r->method != M_HEAD) {
         evbuffer_add(body, data, len);
+    }
+    buf_free(&gz);
     evhttp_send_reply(r->ev, status, NULL, body);
     evbuffer_free(body);
 

@@ -216,3 +216,21 @@ def test_tls_served_directly(ctx):
         c.close()
     finally:
         srv.stop()
+
+
+def test_large_answers_are_gzipped_on_request(ctx):
+    import gzip
+    import json
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100 + i) for i in range(30)])
+    plain = s.get(f"/api/v1/elections/{e['id']}/proposals")
+    assert plain.header("Content-Encoding") is None
+    r = s.request("GET", f"/api/v1/elections/{e['id']}/proposals", headers={"Accept-Encoding": "gzip"})
+    assert r.header("Content-Encoding") == "gzip" and r.header("Vary") == "Accept-Encoding", r.headers
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+    conn.request("GET", f"/api/v1/elections/{e['id']}/proposals", headers={"Accept-Encoding": "gzip"})
+    resp = conn.getresponse()
+    body = gzip.decompress(resp.read())
+    conn.close()
+    assert json.loads(body) == plain.json
