@@ -86,3 +86,13 @@ void cache_put(struct cache *c, const char *key, const char *data, size_t len)
     crypto_hex(h, sizeof h, hex);
     snprintf(e->etag, sizeof e->etag, "\"%.16s\"", hex);
 }
+
+void cache_clear(struct cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->slots[i].key);
+        free(c->slots[i].data);
+        c->slots[i].key = NULL;
+        c->slots[i].data = NULL;
+    }
+}

@@ -1,10 +1,11 @@
 /*
  * cache: a small in-process cache of public responses and ballot contexts, each kept for
- * a short time (one second by default). Public reads (an election, its proposals) and the
- * rules a ballot is checked against change rarely and never while voting is open, so a
- * second of staleness costs nothing and saves the database most of the election-day
- * reads. Writes that must see the truth (casting a ballot) still check the phase in
- * their own statement. Per process; not shared between servers (docs/SCALING.md).
+ * a short time. Public reads (an election, its proposals) and the rules a ballot is
+ * checked against change rarely and never while voting is open. Every staff change
+ * notifies pb_changed (in audit_append), which clears the cache of every process at once;
+ * the age limit (5 s for public reads, 1 s for ballot rules) only covers phases moved by
+ * the clock. Writes that must see the truth (casting a ballot) still check the phase in
+ * their own statement.
  */
 #ifndef PB_CACHE_H
 #define PB_CACHE_H
@@ -19,5 +20,7 @@ void cache_free(struct cache *c);
 /* The entry for key if younger than max_age_ms, else NULL. Valid until the next put. */
 const char *cache_get(struct cache *c, const char *key, int64_t max_age_ms, size_t *len, const char **etag);
 void cache_put(struct cache *c, const char *key, const char *data, size_t len);
+/* Forgets everything (data changed somewhere: NOTIFY pb_changed). */
+void cache_clear(struct cache *c);
 
 #endif

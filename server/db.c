@@ -67,10 +67,14 @@ struct db_pool {
     int queued;
     struct event *dispatch_ev;
     struct event *tick_ev;
+    const char *listen_sql; /* "LISTEN channel", sent on every new connection */
+    db_notify_fn on_notify;
+    void *notify_ctx;
 };
 
 static void conn_start(struct db_conn *c);
 static void dispatch(struct db_pool *pool);
+static void send_query(struct db_conn *c, struct db_query *q);
 
 static int64_t now_ms(void)
 {
@@ -225,12 +229,22 @@ static void complete(struct db_conn *c)
     dispatch(c->pool);
 }
 
+static void deliver_notifies(struct db_conn *c)
+{
+    for (PGnotify *n; (n = PQnotifies(c->pg));) {
+        if (c->pool->on_notify)
+            c->pool->on_notify(c->pool->notify_ctx, n->relname, n->extra);
+        PQfreemem(n);
+    }
+}
+
 static void read_results(struct db_conn *c)
 {
     if (!PQconsumeInput(c->pg)) {
         conn_fail(c, PQerrorMessage(c->pg));
         return;
     }
+    deliver_notifies(c);
     while (!PQisBusy(c->pg)) {
         PGresult *r = PQgetResult(c->pg);
         if (!r) {
@@ -266,6 +280,14 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
             c->retry_ms = 0;
             log_debug("db connected");
             conn_watch(c, EV_READ);
+            if (c->pool->listen_sql) {
+                /* an internal statement: no caller waits for it */
+                struct db_query *q = xcalloc(1, sizeof *q);
+                q->sql = c->pool->listen_sql;
+                q->cancelled = true;
+                send_query(c, q);
+                return;
+            }
             dispatch(c->pool);
             return;
         case PGRES_POLLING_READING:
@@ -300,8 +322,7 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
             conn_fail(c, "server closed the connection");
             return;
         }
-        for (PGnotify *n; (n = PQnotifies(c->pg));)
-            PQfreemem(n);
+        deliver_notifies(c);
         return;
     case C_DOWN:
         return;
@@ -341,6 +362,11 @@ static void send_execute(struct db_conn *c, int slot)
 static void send_query(struct db_conn *c, struct db_query *q)
 {
     c->q = q;
+    if (q->sql == c->pool->listen_sql) { /* utility statements cannot be prepared */
+        c->state = C_BUSY;
+        send_execute(c, -1);
+        return;
+    }
     c->state = C_BUSY;
     for (int i = 0; i < c->nprepared; i++) {
         if (c->prepared[i] == q->sql) {
@@ -498,6 +524,13 @@ void db_cancel(struct db_query *q)
 {
     if (q)
         q->cancelled = true;
+}
+
+void db_pool_listen(struct db_pool *pool, const char *listen_sql, db_notify_fn fn, void *ctx)
+{
+    pool->listen_sql = listen_sql;
+    pool->on_notify = fn;
+    pool->notify_ctx = ctx;
 }
 
 bool db_pool_healthy(const struct db_pool *pool)

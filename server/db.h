@@ -33,6 +33,12 @@ enum db_status {
 typedef void (*db_done_fn)(void *ctx, const struct db_result *res);
 
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size);
+/* Notifications (NOTIFY) on a channel: every connection made from now on first runs
+ * listen_sql ("LISTEN channel", a static string), and fn is called on the loop thread for
+ * each notification any connection receives. Call right after db_pool_new. */
+typedef void (*db_notify_fn)(void *ctx, const char *channel, const char *payload);
+void db_pool_listen(struct db_pool *pool, const char *listen_sql, db_notify_fn fn, void *ctx);
+
 /* Closes every connection; queued queries are dropped without callbacks. NULL is fine. */
 void db_pool_free(struct db_pool *pool);
 

@@ -186,6 +186,16 @@ static int audit_verify_command(const char *conninfo, int election)
     return rc;
 }
 
+/* Any staff change anywhere (every one goes through audit_append, which notifies
+ * pb_changed) empties this process's cache of public reads. */
+static void on_changed(void *ctx, const char *channel, const char *payload)
+{
+    (void)channel;
+    (void)payload;
+    struct app *app = ctx;
+    cache_clear(app->cache);
+}
+
 /* One serving process: its own event loop, database pool, workers, cache and limits. */
 static int serve(struct app *app, int fd, const char *conninfo, const char *web_dir)
 {
@@ -197,6 +207,7 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     if (!http_start(app, fd))
         return 1;
     app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
+    db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
     app->workers = worker_pool_new(app->base, app->cfg.workers);
     app->statics = static_load(web_dir);
     app->limits = ratelimit_new();

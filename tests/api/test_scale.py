@@ -47,3 +47,26 @@ def test_several_processes_share_the_port(ctx):
         assert srv.get(f"/api/v1/elections/{eid}/turnout").json["total"] == 4
     finally:
         assert srv.stop() == 0  # the supervisor stops its processes and exits cleanly
+
+
+def test_changes_reach_every_process_cache(ctx):
+    """Public reads are cached for up to 5 s, but a staff change clears every process's
+    cache at once (NOTIFY pb_changed)."""
+    import time
+    srv = ctx.env.server({"PB_PROCESSES": "2"})
+    try:
+        e = ctx.election(proposals=[(0, 100)])
+        url = f"/api/v1/elections/{e['id']}"
+        for _ in range(6):  # fill the cache of both processes
+            assert srv.get(url).json["title"]["en"] == "Test"
+        assert ctx.server.patch(url, {"title": {"da": "Ny", "en": "New"}}, token=e["token"]).status == 200
+        deadline = time.time() + 1.5  # well inside the 5 s age limit
+        seen = set()
+        while time.time() < deadline:
+            seen = {srv.get(url).json["title"]["en"] for _ in range(6)}
+            if seen == {"New"}:
+                break
+            time.sleep(0.05)
+        assert seen == {"New"}, seen
+    finally:
+        srv.stop()
