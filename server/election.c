@@ -236,20 +236,6 @@ static char *print(const cJSON *j)
     return j ? cJSON_PrintUnformatted(j) : NULL;
 }
 
-static void reply_created(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 201, db_value(res, 0, 0));
-}
-
-static void reply_ok(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 200, db_value(res, 0, 0));
-}
-
 static const char sql_create[] =
     "SELECT create_election_frame($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10,"
     "       $11::jsonb, $12::jsonb, decode($13, 'hex'), decode($14, 'hex'), $15::jsonb, $16::jsonb)::text";
@@ -305,7 +291,7 @@ void election_create(struct req *r)
                          title, desc, in.lang ? in.lang : "da",
                          in.currency ? in.currency : "DKK", ballot, rule, rp, ph, pubhex,
                          sealedhex, langs, cats};
-    req_db(r, sql_create, 16, p, reply_created);
+    req_db(r, sql_create, 16, p, req_db_reply_created);
     cJSON_free(langs);
     cJSON_free(cats);
     cJSON_free(title);
@@ -420,7 +406,7 @@ static void patch_loaded(struct req *r)
     cJSON_Delete(patch);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), text};
-    req_db(r, sql_patch, 3, p, reply_ok);
+    req_db(r, sql_patch, 3, p, req_db_reply_ok);
     cJSON_free(text);
 }
 
@@ -448,7 +434,7 @@ static void phase_loaded(struct req *r)
     const char *phase = strcmp(phases[idx], "ideas") == 0 ? "proposals" : phases[idx];
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), phase};
-    req_db(r, "SELECT set_phase($1, $2, $3)::text", 3, p, reply_ok);
+    req_db(r, "SELECT set_phase($1, $2, $3)::text", 3, p, req_db_reply_ok);
 }
 
 void election_phase(struct req *r)
@@ -483,7 +469,7 @@ static void district_loaded(struct req *r)
     char staff[24], id[24], b[24];
     const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), text,
                         i64s(b, budget)};
-    req_db(r, "SELECT add_district($1, $2, $3::jsonb, $4)::text", 4, p, reply_created);
+    req_db(r, "SELECT add_district($1, $2, $3::jsonb, $4)::text", 4, p, req_db_reply_created);
     cJSON_free(text);
 }
 

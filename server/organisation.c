@@ -13,13 +13,6 @@
 
 static const char *const roles[] = {"admin", "moderator", "clerk", "observer", NULL};
 
-static void org_created(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 201, db_value(res, 0, 0));
-}
-
 void organisation_create(struct req *r)
 {
     if (!r->auth.superadmin) {
@@ -43,7 +36,7 @@ void organisation_create(struct req *r)
            "WITH o AS (INSERT INTO organisations (name) VALUES ($1) RETURNING *),"
            " a AS (SELECT audit_append(o.id, NULL, $2, 'organisation.create', jsonb_build_object('name', o.name)) FROM o)"
            "SELECT jsonb_build_object('id', o.id, 'name', o.name, 'created_at', o.created_at)::text FROM o, a",
-           2, p, org_created);
+           2, p, req_db_reply_created);
 }
 
 static void orgs_listed(struct req *r, const struct db_result *res)

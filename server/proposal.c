@@ -88,20 +88,6 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
     return true;
 }
 
-static void reply_created(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 201, db_value(res, 0, 0));
-}
-
-static void reply_ok(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 200, db_value(res, 0, 0));
-}
-
 static const char sql_add[] =
     "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text";
 
@@ -159,14 +145,14 @@ static void create_loaded(struct req *r)
         if (st)
             req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
         else
-            req_db(r, sql_submit, 10, p, reply_created);
+            req_db(r, sql_submit, 10, p, req_db_reply_created);
     } else {
         /* Staff write proposals after checking them: accepted unless they say otherwise. */
         const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
                              i64s(dist, district), title, summary, desc,
                              cat ? cat->valuestring : NULL, i64s(c, cost),
                              st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
-        req_db(r, sql_add, 11, p, reply_created);
+        req_db(r, sql_add, 11, p, req_db_reply_created);
     }
     cJSON_free(location);
     cJSON_free(title);
@@ -270,7 +256,7 @@ static void patched_then_group(struct req *r, const struct db_result *res)
         return;
     char staff[24], id[24], g[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), i64s(g, *(int64_t *)r->extra)};
-    req_db(r, "SELECT set_exclusive_group($1, $2, $3::int)::text", 3, p, reply_ok);
+    req_db(r, "SELECT set_exclusive_group($1, $2, $3::int)::text", 3, p, req_db_reply_ok);
 }
 
 static void patch_election_loaded(struct req *r)
@@ -313,7 +299,7 @@ static void patch_election_loaded(struct req *r)
         r->extra_free = free;
         req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, patched_then_group);
     } else {
-        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, reply_ok);
+        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, req_db_reply_ok);
     }
     cJSON_free(text);
 }

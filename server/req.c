@@ -571,3 +571,16 @@ void req_reply_member(struct req *r, const char *key, const char *json)
     send_reply(r, 200, "application/json; charset=utf-8", b.data, b.len);
     buf_free(&b);
 }
+
+/* The statement's first column is the whole JSON answer. */
+void req_db_reply_ok(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        req_reply_json_text(r, 200, db_value(res, 0, 0));
+}
+
+void req_db_reply_created(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        req_reply_json_text(r, 201, db_value(res, 0, 0));
+}

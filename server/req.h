@@ -134,6 +134,10 @@ void req_db(struct req *r, const char *sql, int nparams, const char *const *para
 /* For callbacks: true when res is a success. Otherwise replies with the matching error
  * (503 for an unavailable database, 409 for a unique violation, ...) and returns false. */
 bool req_db_ok(struct req *r, const struct db_result *res) PB_WUR;
+/* req_db callbacks for statements whose first column is the whole JSON answer: reply 200
+ * or 201 with it (or the error, as req_db_ok). */
+void req_db_reply_ok(struct req *r, const struct db_result *res);
+void req_db_reply_created(struct req *r, const struct db_result *res);
 
 /* Loads election ids[0] (or id) with the caller's role into r->election, then calls next;
  * answers 404 itself for an unknown election. */

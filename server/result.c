@@ -213,20 +213,13 @@ void result_tally(struct req *r)
     req_load_election(r, r->ids[0], tally_election);
 }
 
-static void published(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 200, db_value(res, 0, 0));
-}
-
 static void publish_election(struct req *r)
 {
     if (!req_require_role(r, ROLE_ADMIN))
         return;
     char staff[24], id[24];
     const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
-    req_db(r, "SELECT publish_results($1, $2)::text", 2, p, published);
+    req_db(r, "SELECT publish_results($1, $2)::text", 2, p, req_db_reply_ok);
 }
 
 void result_publish(struct req *r)
@@ -314,20 +307,13 @@ static const char sql_turnout[] =
     "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
     "      FROM turnout t WHERE t.election_id = $1), '[]'))::text";
 
-static void turnout_loaded(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    req_reply_json_text(r, 200, db_value(res, 0, 0));
-}
-
 static void turnout_election(struct req *r)
 {
     if (!election_visible(r))
         return;
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_turnout, 1, p, turnout_loaded);
+    req_db(r, sql_turnout, 1, p, req_db_reply_ok);
 }
 
 void result_turnout(struct req *r)
