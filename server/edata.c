@@ -97,9 +97,12 @@ static void ballots_loaded(struct req *r, const struct db_result *res)
             return;
         }
         size_t at = d->start[d->nballots];
-        d->items = xreallocarray(d->items, at + ni + 1, sizeof *d->items);
-        if (e->ballot.type == BALLOT_CUMULATIVE)
-            d->points = xreallocarray(d->points, at + ni + 1, sizeof *d->points);
+        if (at + ni + 1 > d->cap) { /* grow by doubling: one realloc per ballot is quadratic */
+            d->cap = (at + ni + 1) * 2;
+            d->items = xreallocarray(d->items, d->cap, sizeof *d->items);
+            if (e->ballot.type == BALLOT_CUMULATIVE)
+                d->points = xreallocarray(d->points, d->cap, sizeof *d->points);
+        }
         for (size_t j = 0; j < ni; j++) {
             d->items[at + j] = items[j];
             if (d->points)

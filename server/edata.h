@@ -34,6 +34,7 @@ struct edistrict {
     size_t *start;   /* nballots + 1 */
     int64_t *items;  /* proposal ids */
     int64_t *points; /* NULL unless cumulative */
+    size_t cap;      /* allocated entries of items (and points) */
 };
 
 struct edata {
