@@ -69,7 +69,7 @@ const char *cache_get(struct cache *c, const char *key, int64_t max_age_ms, size
     return e->data;
 }
 
-void cache_put(struct cache *c, const char *key, const char *data, size_t len)
+const char *cache_put(struct cache *c, const char *key, const char *data, size_t len)
 {
     struct entry *e = &c->slots[slot_of(c, key)];
     free(e->key);
@@ -85,6 +85,7 @@ void cache_put(struct cache *c, const char *key, const char *data, size_t len)
     crypto_sha256(data, len, h);
     crypto_hex(h, sizeof h, hex);
     snprintf(e->etag, sizeof e->etag, "\"%.16s\"", hex);
+    return e->etag;
 }
 
 void cache_clear(struct cache *c)

@@ -19,7 +19,8 @@ struct cache *cache_new(size_t slots);
 void cache_free(struct cache *c);
 /* The entry for key if younger than max_age_ms, else NULL. Valid until the next put. */
 const char *cache_get(struct cache *c, const char *key, int64_t max_age_ms, size_t *len, const char **etag);
-void cache_put(struct cache *c, const char *key, const char *data, size_t len);
+/* Stores a copy of data; returns its ETag (valid until the next put). */
+const char *cache_put(struct cache *c, const char *key, const char *data, size_t len);
 /* Forgets everything (data changed somewhere: NOTIFY pb_changed). */
 void cache_clear(struct cache *c);
 

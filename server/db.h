@@ -43,7 +43,9 @@ void db_pool_listen(struct db_pool *pool, const char *listen_sql, db_notify_fn f
 void db_pool_free(struct db_pool *pool);
 
 /* Queues a statement with text parameters (a NULL entry is SQL NULL). The parameters are
- * copied. The returned handle stays valid until the callback returns or db_cancel. */
+ * copied; sql is not: it must be a static string, because each connection prepares a
+ * statement once and finds it again by the address of its text. The returned handle stays
+ * valid until the callback returns or db_cancel. */
 struct db_query *db_query(struct db_pool *pool, const char *sql, int nparams,
                           const char *const *params, db_done_fn done, void *ctx);
 /* The callback of q will not be called; the statement may still run to completion. */

@@ -128,13 +128,8 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
         evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
-    if (r->cache_key && status == 200 && data) {
-        cache_put(r->app->cache, r->cache_key, data, len);
-        const char *etag;
-        size_t n;
-        if (cache_get(r->app->cache, r->cache_key, CACHE_MAX_AGE_MS, &n, &etag))
-            evhttp_add_header(out, "ETag", etag);
-    }
+    if (r->cache_key && status == 200 && data)
+        evhttp_add_header(out, "ETag", cache_put(r->app->cache, r->cache_key, data, len));
     struct evbuffer *body = evbuffer_new();
     struct buf gz;
     buf_init(&gz);
