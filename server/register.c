@@ -160,25 +160,37 @@ static void register_stored(struct req *r, const struct db_result *res)
     req_reply_json(r, 201, o);
 }
 
-static void register_loaded(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    if (!r->body_len || !utf8_valid(r->body, r->body_len)) {
-        req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
-        return;
-    }
-    size_t body_len = r->body_len; /* r is gone once a failure has been answered */
-    char *text = xstrndup(r->body, body_len);
+/* An upload being hashed on a worker thread: the CSV in, the rows for add_register out. */
+struct upload {
+    char *text;
+    size_t len;
+    int64_t election;
     struct buf rows;
-    buf_init(&rows);
-    buf_putc(&rows, '[');
+    size_t count;
+    char error[160];
+};
+
+static void upload_free(void *p)
+{
+    struct upload *u = p;
+    crypto_wipe(u->text, u->len);
+    free(u->text);
+    buf_free(&u->rows);
+    free(u);
+}
+
+/* Parses and hashes every row (worker thread: up to 500,000 rows of HMACs stay off the
+ * loop). Reads only the request's app secret, which never changes. */
+static void upload_work(void *arg)
+{
+    struct req *r = arg;
+    struct upload *u = r->state;
     int cols[5] = {-1, -1, -1, -1, -1}; /* personal_id, birth_date, postcode, district_id, contact */
     static const char *const names[5] = {"personal_id", "birth_date", "postcode", "district_id", "contact"};
-    size_t lineno = 0, count = 0;
+    size_t lineno = 0;
     char *save = NULL;
-    bool ok = true;
-    for (char *line = strtok_r(text, "\n", &save); line && ok; line = strtok_r(NULL, "\n", &save)) {
+    buf_putc(&u->rows, '[');
+    for (char *line = strtok_r(u->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         lineno++;
         char *f[16];
         int n = csv_fields(line, f, 16);
@@ -188,9 +200,9 @@ static void register_loaded(struct req *r)
                     if (strcmp(f[i], names[k]) == 0)
                         cols[k] = i;
             if (cols[0] < 0 || cols[1] < 0 || cols[3] < 0) {
-                req_fail(r, ERR_INVALID_FIELD, "header",
+                snprintf(u->error, sizeof u->error,
                          "The first line must name the columns: personal_id,birth_date,postcode,district_id[,contact].");
-                ok = false;
+                return;
             }
             continue;
         }
@@ -201,27 +213,49 @@ static void register_loaded(struct req *r)
         const char *pc = cols[2] >= 0 && cols[2] < n ? f[cols[2]] : "";
         const char *contact = cols[4] >= 0 && cols[4] < n ? f[cols[4]] : "";
         if (cols[3] >= n || cols[1] >= n || cols[0] >= n || !parse_int64(f[cols[3]], &district) ||
-            !register_hash(r->app, r->election.id, f[cols[0]], f[cols[1]], pc, hash) ||
-            (*contact && !contact_hash(r->app, r->election.id, contact, chash)) || ++count > MAX_REGISTER_ROWS) {
-            req_fail(r, ERR_INVALID_FIELD, "body", "Line %zu of the register is malformed.", lineno);
-            ok = false;
-            break;
+            !register_hash(r->app, u->election, f[cols[0]], f[cols[1]], pc, hash) ||
+            (*contact && !contact_hash(r->app, u->election, contact, chash)) || ++u->count > MAX_REGISTER_ROWS) {
+            snprintf(u->error, sizeof u->error, "Line %zu of the register is malformed.", lineno);
+            return;
         }
-        buf_printf(&rows, "%s[%lld,\"%s\",\"%s\"]", count > 1 ? "," : "", (long long)district, hash, chash);
+        buf_printf(&u->rows, "%s[%lld,\"%s\",\"%s\"]", u->count > 1 ? "," : "", (long long)district, hash, chash);
     }
-    crypto_wipe(text, body_len);
-    free(text);
-    buf_putc(&rows, ']');
-    if (ok && count == 0) {
-        req_fail(r, ERR_INVALID_FIELD, "body", "The register has no rows.");
-        ok = false;
+    buf_putc(&u->rows, ']');
+    if (u->count == 0)
+        snprintf(u->error, sizeof u->error, "The register has no rows.");
+}
+
+static void upload_done(void *arg)
+{
+    struct req *r = arg;
+    struct upload *u = r->state;
+    r->in_worker = false;
+    if (u->error[0]) {
+        req_fail(r, ERR_INVALID_FIELD, strstr(u->error, "first line") ? "header" : "body", "%s", u->error);
+        return;
     }
-    if (ok) {
-        char staff[24], id[24];
-        const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), rows.data};
-        req_db(r, "SELECT add_register($1, $2, $3::jsonb)", 3, p, register_stored);
+    char staff[24], id[24];
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, u->election), u->rows.data};
+    req_db(r, "SELECT add_register($1, $2, $3::jsonb)", 3, p, register_stored);
+}
+
+static void register_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    if (!r->body_len || !utf8_valid(r->body, r->body_len)) {
+        req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
+        return;
     }
-    buf_free(&rows);
+    struct upload *u = xcalloc(1, sizeof *u);
+    u->text = xstrndup(r->body, r->body_len);
+    u->len = r->body_len;
+    u->election = r->election.id;
+    buf_init(&u->rows);
+    r->state = u;
+    r->state_free = upload_free;
+    r->in_worker = true;
+    worker_submit(r->app->workers, upload_work, upload_done, r);
 }
 
 void register_upload(struct req *r)

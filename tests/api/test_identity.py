@@ -253,3 +253,23 @@ def test_500_concurrent_casts(ctx):
     assert len(board) == 1 and board[0] in trackers
     mine = s.get(f"/api/v1/elections/{eid}/ballot", token=vt).json
     assert mine["tracker"] == board[0]
+
+
+def test_large_register_upload(ctx):
+    """A 20,000-row register is hashed off the event loop: the server keeps answering while
+    it works, and every row is stored."""
+    import threading
+    e = ctx.election(districts=((1000, "A"),), proposals=[(0, 100)])
+    d = e["districts"][0]
+    rows = "".join(f"{100000 + i}-{i % 10000:04d},1980-01-{1 + i % 28:02d},7100,{d}\n" for i in range(20000))
+    result = {}
+    t = threading.Thread(target=lambda: result.update(r=upload(ctx, e, "personal_id,birth_date,postcode,district_id\n" + rows)))
+    t.start()
+    health = [ctx.server.get("/healthz").status for _ in range(5)]
+    t.join()
+    assert health == [200] * 5
+    assert result["r"].status == 201 and result["r"].json["rows"] == 20000, result["r"]
+    r = ctx.server.post(f"/api/v1/elections/{e['id']}/voter-sessions",
+                        {"method": "register", "register": {"personal_id": "119999-9999", "birth_date": f"1980-01-{1 + 19999 % 28:02d}",
+                                                            "postcode": "7100"}})
+    assert r.status == 201, r
