@@ -201,7 +201,15 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
 {
     if (evthread_use_pthreads() != 0)
         die("libevent has no thread support");
-    app->base = event_base_new();
+    /* The changelist folds the read/write enable-disable pairs evhttp makes around every
+     * request into one epoll_ctl per loop turn (or none): without it, epoll_ctl calls cost
+     * more than the request itself on the cached read path. */
+    struct event_config *ecfg = event_config_new();
+    if (!ecfg)
+        die("cannot create the event loop");
+    event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    app->base = event_base_new_with_config(ecfg);
+    event_config_free(ecfg);
     if (!app->base)
         die("cannot create the event loop");
     if (!http_start(app, fd))
