@@ -44,7 +44,8 @@ static const char sql_context[] =
     "  FROM elections e JOIN districts d ON d.election_id = e.id AND d.id = $2"
     " WHERE e.id = $1";
 
-static const char sql_cast[] = "SELECT * FROM cast_ballot($1, $2, $3, $4::bigint[], $5::bigint[], $6, 'online')";
+static const char sql_cast[] =
+    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6)";
 
 static char *int_array(const int64_t *v, size_t n)
 {
@@ -173,11 +174,11 @@ static void context_loaded(struct req *r, const struct db_result *res)
 static void cast_validated(struct req *r)
 {
     struct cast_state *s = r->state;
-    char tag[65], id[24], d[24];
+    char tag[65], id[24], d[24], v[24];
     voter_tag(r->app, r->ids[0], r->auth.voter_id, tag);
-    const char *p[6] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
-                        s->tracker};
-    req_db(r, sql_cast, 6, p, cast_done);
+    const char *p[7] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
+                        s->tracker, i64s(v, r->auth.voter_id)};
+    req_db(r, sql_cast, 7, p, cast_done);
 }
 
 void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t district, bool paper,

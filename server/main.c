@@ -36,13 +36,6 @@
 
 #define SHUTDOWN_GRACE_S 15
 
-void app_derive_key(const struct app *app, const char *purpose, unsigned char out[32])
-{
-    char label[96];
-    int n = snprintf(label, sizeof label, "borgerbudget/%s", purpose);
-    crypto_hmac_sha256(app->secret, sizeof app->secret, label, (size_t)n, out);
-}
-
 /* The server secret keys every hash that stands for a voter or a code. It comes from
  * PB_SECRET (64 hex digits) or a file that is created on first start; never the database. */
 static void load_secret(struct app *app)

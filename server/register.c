@@ -19,7 +19,6 @@
 #include <string.h>
 
 #define MAX_REGISTER_ROWS 500000
-#define VOTER_SESSION_TTL_S (2 * 3600)
 
 /* Uppercases and drops spaces and dashes; false when empty or too long. */
 static bool normalise_id(const char *in, char *out, size_t cap)
@@ -266,7 +265,6 @@ void register_upload(struct req *r)
 /* --- voter sessions by register match and by one-time code --- */
 
 struct reg_login {
-    char token[CRYPTO_TOKEN_STRLEN];
     char challenge[40];
     char *contact;
     char *message;
@@ -294,8 +292,7 @@ static void session_opened(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INVALID_CODE, NULL, "These details do not match the register.");
         return;
     }
-    struct reg_login *l = r->state;
-    voter_session_reply(r, l->token, db_int64(res, 0, 0), db_int64(res, 0, 1));
+    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
 void voter_session_register(struct req *r, const cJSON *reg)
@@ -306,13 +303,9 @@ void voter_session_register(struct req *r, const cJSON *reg)
     char hash[65];
     if (!voter_register_hash_from_json(r, reg, hash))
         return;
-    struct reg_login *l = xcalloc(1, sizeof *l);
-    r->state = l;
-    r->state_free = reg_login_free;
-    voter_new_token(r, l->token);
-    char id[24], ttl[24];
-    const char *p[4] = {i64s(id, r->ids[0]), hash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
-    req_db(r, "SELECT * FROM voter_login_register($1, $2, $3, $4)", 4, p, session_opened);
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), hash};
+    req_db(r, "SELECT * FROM voter_login_register($1, $2)", 2, p, session_opened);
 }
 
 static void otp_code_hash(const struct app *app, const char *challenge, const char *code, char out[65])
@@ -392,14 +385,10 @@ static void otp_verify(struct req *r, const char *challenge, const char *code)
         req_fail(r, ERR_INVALID_FIELD, "challenge_id", "\"challenge_id\" is not a challenge.");
         return;
     }
-    struct reg_login *l = xcalloc(1, sizeof *l);
-    r->state = l;
-    r->state_free = reg_login_free;
-    voter_new_token(r, l->token);
-    char codehash[65], id[24], ttl[24];
+    char codehash[65], id[24];
     otp_code_hash(r->app, challenge, code, codehash);
-    const char *p[5] = {i64s(id, r->ids[0]), challenge, codehash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
-    req_db(r, "SELECT * FROM otp_finish($1, $2::uuid, $3, $4, $5)", 5, p, session_opened);
+    const char *p[3] = {i64s(id, r->ids[0]), challenge, codehash};
+    req_db(r, "SELECT * FROM otp_finish($1, $2::uuid, $3)", 3, p, session_opened);
 }
 
 void voter_session_otp(struct req *r)

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "votertoken.h"
 
 #include <event2/buffer.h>
 #include <zlib.h>
@@ -299,6 +300,8 @@ bool req_db_ok(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INVALID_FIELD, NULL, "%s", db_error_message(res));
     } else if (strcmp(state, "PB403") == 0) {
         req_fail(r, ERR_FORBIDDEN, NULL, "%s", db_error_message(res));
+    } else if (strcmp(state, "PB401") == 0) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "%s", db_error_message(res));
     } else if (strcmp(state, "PBCON") == 0) {
         req_fail(r, ERR_CONFLICT, NULL, "%s", db_error_message(res));
     } else if (strcmp(state, "23505") == 0) {
@@ -501,14 +504,74 @@ static bool serve_cached(struct req *r)
     return true;
 }
 
+/* A signed voter token needs no session row; a revoked code still ends it, which the
+ * database says (voter_active) unless the handler's own statement checks it. */
+static const char sql_voter_active[] = "SELECT voter_active($1, $2)";
+
+static void voter_checked(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (!db_bool(res, 0, 0)) {
+        if (r->route->auth != AUTH_NONE) {
+            req_fail(r, ERR_UNAUTHORIZED, NULL, "This voting session has ended; sign in again.");
+            return;
+        }
+        memset(&r->auth, 0, sizeof r->auth);
+    }
+    run_handler(r);
+}
+
+static void start_signed_voter(struct req *r, const char *token, bool via_cookie)
+{
+    struct voter_claims c;
+    if (!voter_token_verify(r->app, token, (int64_t)time(NULL), &c)) {
+        if (r->route->auth != AUTH_NONE) {
+            req_fail(r, ERR_UNAUTHORIZED, NULL, "The token is unknown or has expired.");
+            return;
+        }
+        run_handler(r);
+        return;
+    }
+    r->auth.kind = AUTH_VOTER;
+    r->auth.voter_id = c.voter_id;
+    r->auth.election_id = c.election_id;
+    r->auth.district_id = c.district_id;
+    r->auth.via_cookie = via_cookie;
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(token, strlen(token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+    if (r->route->flags & ROUTE_VOTER_CHECKED) {
+        run_handler(r);
+        return;
+    }
+    char e[24], v[24];
+    const char *p[2] = {i64s(e, c.election_id), i64s(v, c.voter_id)};
+    req_db(r, sql_voter_active, 2, p, voter_checked);
+}
+
 void req_start(struct req *r)
 {
-    char token[128];
+    char token[VOTER_TOKEN_MAX];
     bool want = r->route->auth != AUTH_NONE || (r->route->flags & ROUTE_OPTIONAL_AUTH);
+    bool cached = (r->route->flags & ROUTE_CACHED) && r->method == M_GET;
     if (!want || !find_token(r, token, sizeof token)) {
-        if ((r->route->flags & ROUTE_CACHED) && r->method == M_GET && serve_cached(r))
+        if (cached && serve_cached(r))
             return;
         run_handler(r);
+        return;
+    }
+    if (voter_token_is_signed(token)) {
+        bool via_cookie = r->auth.via_cookie;
+        r->auth.via_cookie = false;
+        /* Public reads show a voter what they show anyone: answer them as anonymous ones. */
+        if (cached) {
+            if (!serve_cached(r))
+                run_handler(r);
+        } else {
+            start_signed_voter(r, token, via_cookie);
+        }
+        crypto_wipe(token, sizeof token);
         return;
     }
     unsigned char h[CRYPTO_SHA256_LEN];

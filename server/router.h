@@ -14,6 +14,7 @@ enum route_flags {
     ROUTE_JSON_BODY = 2,     /* expects a JSON object body */
     ROUTE_LARGE_BODY = 4,    /* uploads (registers): the server's largest body limit */
     ROUTE_CACHED = 8,        /* anonymous GETs answered from the cache for up to a second */
+    ROUTE_VOTER_CHECKED = 16, /* the handler's own statement checks the voter is still active */
 };
 
 struct route {

@@ -10,12 +10,13 @@
 #include "i18n.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "votertoken.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_CODES_PER_CALL 20000
-#define VOTER_SESSION_TTL_S (2 * 3600)
 
 struct codes_state {
     cJSON *reply;
@@ -198,8 +199,8 @@ void codes_create(struct req *r)
 /* --- voter sessions --- */
 
 struct session_state {
-    char token[CRYPTO_TOKEN_STRLEN];
-    int64_t voter_id, district_id;
+    char token[VOTER_TOKEN_MAX];
+    int64_t district_id;
 };
 
 static void session_state_free(void *p)
@@ -233,19 +234,17 @@ static const char sql_has_voted[] =
     "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
     "                  AND voter_tag = decode($3, 'hex'))";
 
-void voter_new_token(struct req *r, char *out)
-{
-    crypto_token(out);
-    unsigned char h[CRYPTO_SHA256_LEN];
-    crypto_sha256(out, strlen(out), h);
-    crypto_hex(h, sizeof h, r->auth.token_hash);
-}
-
-void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id)
+void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id)
 {
     struct session_state *s = xcalloc(1, sizeof *s);
-    snprintf(s->token, sizeof s->token, "%s", token);
-    s->voter_id = voter_id;
+    struct voter_claims c = {.election_id = r->ids[0],
+                             .voter_id = voter_id,
+                             .district_id = district_id,
+                             .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
+    voter_token_issue(r->app, &c, s->token);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(s->token, strlen(s->token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
     s->district_id = district_id;
     if (r->extra_free && r->extra)
         r->extra_free(r->extra);
@@ -267,8 +266,7 @@ static void login_done(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
-    struct session_state *s = r->state;
-    voter_session_reply(r, s->token, db_int64(res, 0, 0), db_int64(res, 0, 1));
+    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
 static void login_with_code(struct req *r, const char *code)
@@ -285,15 +283,11 @@ static void login_with_code(struct req *r, const char *code)
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
-    struct session_state *s = xcalloc(1, sizeof *s);
-    r->state = s;
-    r->state_free = session_state_free;
-    voter_new_token(r, s->token);
-    char hash[65], id[24], ttl[24];
+    char hash[65], id[24];
     voter_code_hash(r->app, r->ids[0], norm, hash);
     crypto_wipe(norm, sizeof norm);
-    const char *p[4] = {i64s(id, r->ids[0]), hash, r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
-    req_db(r, "SELECT * FROM voter_login_code($1, $2, $3, $4)", 4, p, login_done);
+    const char *p[2] = {i64s(id, r->ids[0]), hash};
+    req_db(r, "SELECT * FROM voter_login_code($1, $2)", 2, p, login_done);
 }
 
 void voter_session_create(struct req *r)

@@ -24,12 +24,14 @@ void voter_code_hash(const struct app *app, int64_t election_id, const char *cod
 /* The ballot's link to its voter: HMAC(secret, election, voter), hex. */
 void voter_tag(const struct app *app, int64_t election_id, int64_t voter_id, char out[65]);
 
+/* How long a voter session lasts. */
+#define VOTER_SESSION_TTL_S (2 * 3600)
+
 struct req;
 struct cJSON;
-/* A new bearer token in out; its hash goes to r->auth.token_hash for the session row. */
-void voter_new_token(struct req *r, char *out);
-/* Answers a new voter session: {token, csrf_token, districts, district_id, has_voted}. */
-void voter_session_reply(struct req *r, const char *token, int64_t voter_id, int64_t district_id);
+/* Answers a new voter session with a fresh signed token:
+ * {token, csrf_token, districts, district_id, has_voted}. */
+void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id);
 /* The sign-in methods besides voting codes (register.c). */
 void voter_session_register(struct req *r, const struct cJSON *reg);
 void voter_session_otp(struct req *r);

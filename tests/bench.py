@@ -93,18 +93,19 @@ def main():
         m = re.search(r"ballots_per_s=([\d.]+)", out)
         api_ballots = float(m.group(1)) if m else 0.0
 
-        # the same database transaction through pgbench at the same concurrency
+        # the same database transaction through pgbench at the same concurrency: what the API
+        # runs for each ballot (cast_online_ballot: look up the voter, insert the ballot,
+        # count it in turnout), for an existing voter and a fresh ballot each time
         host = re.search(r"host=(\S+)", env.conninfo).group(1)
         user = re.search(r"user=(\S+)", env.conninfo).group(1)
         did = e["districts"][0]
         p = e["proposals"]
+        voter = int(env.psql(f"SELECT max(id) FROM voters WHERE election_id = {int(eid)}"))
         script = os.path.join(env.data_dir, "cast.sql")
         with open(script, "w") as f:
-            f.write("\\set v random(1, 100000000)\n"
-                    "SELECT s.voter_id FROM sessions s LEFT JOIN voters v ON v.id = s.voter_id"
-                    " WHERE s.token_hash = sha256(convert_to(:v::text, 'UTF8'));\n"
-                    f"SELECT * FROM cast_ballot({eid}, {did}, encode(sha256(convert_to(:v::text, 'UTF8')), 'hex'),"
-                    f" '{{{p[0]},{p[2]}}}', NULL, encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'), 'online');\n")
+            f.write(f"SELECT * FROM cast_online_ballot({eid}, {did}, {voter},"
+                    " encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'),"
+                    f" '{{{p[0]},{p[2]}}}', NULL, encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'));\n")
         pgbench = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
         r = subprocess.run([pgbench, "-h", host, "-U", user, "-n", "-f", script, "-c", str(CONCURRENCY), "-j", "2",
                             "-T", str(SECONDS), "borgerbudget"], capture_output=True, text=True)

@@ -101,6 +101,9 @@ def test_codes_download_and_revoke(ctx):
     r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"code": code})
     assert r.status == 401, r
     assert s.get(f"/api/v1/elections/{e['id']}/ballot", token=vt).status == 401  # its session ended
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"approvals": [e["proposals"][0]]}, token=vt)
+    assert r.status == 401 and r.code == "unauthorized", r
+    assert len(s.get(f"/api/v1/elections/{e['id']}/trackers").json["trackers"]) == 1  # the ballot cast stays
     assert s.post(f"/api/v1/elections/{e['id']}/codes/revoke", {"code": code}, token=e["token"]).status == 404
 
 
@@ -273,3 +276,29 @@ def test_large_register_upload(ctx):
                         {"method": "register", "register": {"personal_id": "119999-9999", "birth_date": f"1980-01-{1 + 19999 % 28:02d}",
                                                             "postcode": "7100"}})
     assert r.status == 201, r
+
+
+def test_voter_tokens_cannot_be_altered_or_moved(ctx):
+    """Voter sessions are signed tokens: a changed byte, or a token of another election,
+    gets nothing, and nothing is written."""
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)], codes=1)
+    other = ctx.election(proposals=[(0, 100)], codes=1)
+    eid, p = e["id"], e["proposals"][0]
+    vt = ctx.voter(eid, e["codes"][e["districts"][0]][0])
+    assert vt.startswith("pbv1.")
+    parts = vt.split(".")
+    for i in range(1, len(parts)):
+        forged = parts[:]
+        forged[i] = forged[i][:-1] + ("1" if forged[i][-1] != "1" else "2")
+        t = ".".join(forged)
+        assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=t).status == 401, i
+        assert s.get(f"/api/v1/elections/{eid}/ballot", token=t).status == 401, i
+    r = s.put(f"/api/v1/elections/{other['id']}/ballot", {"approvals": [other["proposals"][0]]}, token=vt)
+    assert r.status == 403, r
+    assert s.get(f"/api/v1/elections/{eid}/trackers").json["trackers"] == []
+    assert s.get(f"/api/v1/elections/{other['id']}/trackers").json["trackers"] == []
+    # the real token still works, and public reads with it are the anonymous ones
+    assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=vt).status == 200
+    r = s.get(f"/api/v1/elections/{eid}/proposals", token=vt)
+    assert r.status == 200 and len(r.json["proposals"]) == 1, r

@@ -11,6 +11,7 @@ int main(void)
     test_pbfile();
     test_crypto();
     test_totp();
+    test_votertoken();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -26,5 +26,6 @@ void test_jsonv(void);
 void test_pbfile(void);
 void test_crypto(void);
 void test_totp(void);
+void test_votertoken(void);
 
 #endif

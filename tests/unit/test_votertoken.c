@@ -1,0 +1,56 @@
+/* Signed voter tokens: round trip, expiry, and that no byte can change unnoticed. */
+#include "votertoken.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void test_votertoken(void)
+{
+    struct app app, other;
+    memset(&app, 0, sizeof app);
+    memset(&other, 0, sizeof other);
+    memset(app.secret, 7, sizeof app.secret);
+    memset(other.secret, 8, sizeof other.secret);
+
+    struct voter_claims c = {.election_id = 12, .voter_id = 345678, .district_id = 9, .expires = 2000000000}, got;
+    char t1[VOTER_TOKEN_MAX], t2[VOTER_TOKEN_MAX];
+    voter_token_issue(&app, &c, t1);
+    voter_token_issue(&app, &c, t2);
+    CHECK(voter_token_is_signed(t1));
+    CHECK(strcmp(t1, t2) != 0); /* the nonce makes each token unique */
+    CHECK(voter_token_verify(&app, t1, 1900000000, &got));
+    CHECK(got.election_id == 12 && got.voter_id == 345678 && got.district_id == 9 && got.expires == 2000000000);
+    CHECK(!voter_token_verify(&app, t1, 2000000000, &got)); /* expired */
+    CHECK(!voter_token_verify(&other, t1, 1900000000, &got)); /* another server secret */
+
+    /* Every single-byte change is refused. */
+    int accepted = 0;
+    size_t n = strlen(t1);
+    for (size_t i = 0; i < n; i++) {
+        char m[VOTER_TOKEN_MAX];
+        memcpy(m, t1, n + 1);
+        m[i] = m[i] == '1' ? '2' : '1';
+        if (voter_token_verify(&app, m, 1900000000, &got))
+            accepted++;
+    }
+    CHECK(accepted == 0);
+
+    /* A token for another voter cannot be made by editing the claims and keeping the MAC. */
+    char forged[VOTER_TOKEN_MAX];
+    const char *mac = strrchr(t1, '.');
+    const char *nonce_end = mac;
+    const char *nonce = nonce_end - 16;
+    snprintf(forged, sizeof forged, "pbv1.12.345679.9.2000000000.%.16s%s", nonce, mac);
+    CHECK(!voter_token_verify(&app, forged, 1900000000, &got));
+
+    const char *bad[] = {"", "pbv1.", "pbv1....", "pbv1.1.2.3.4.0011223344556677.", "random-session-token",
+                         "pbv1.-1.2.3.2000000000.0011223344556677.00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(!voter_token_verify(&app, bad[i], 1900000000, &got));
+    char huge[4096];
+    memset(huge, '1', sizeof huge - 1);
+    memcpy(huge, "pbv1.", 5);
+    huge[sizeof huge - 1] = '\0';
+    CHECK(!voter_token_verify(&app, huge, 1900000000, &got));
+}
