@@ -42,6 +42,7 @@ struct app {
     struct cache *cache;
     unsigned char secret[32];
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
+    uint64_t request_seq; /* request ids: a random start per process, then counted */
     int inflight;
     int shutting_down;
     struct event *drain_ev;

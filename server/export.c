@@ -402,8 +402,7 @@ static void export_results_loaded(struct req *r, const struct db_result *res)
     if (db_value(res, 0, 0))
         job->results = xstrdup(db_value(res, 0, 0));
     job->trackers = xstrdup(db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
-    r->in_worker = true;
-    worker_submit(r->app->workers, export_work, export_done, r);
+    req_worker(r, export_work, export_done);
 }
 
 static void export_loaded(struct req *r)

@@ -89,6 +89,15 @@ static void deadline_cb(evutil_socket_t fd, short what, void *arg)
     req_fail(r, ERR_UNAVAILABLE, NULL, "The request took too long; retry.");
 }
 
+void req_arm_deadline(struct req *r)
+{
+    if (r->deadline)
+        return;
+    r->deadline = evtimer_new(r->app->base, deadline_cb, r);
+    struct timeval tv = {REQUEST_DEADLINE_S, 0};
+    evtimer_add(r->deadline, &tv);
+}
+
 static void serve_static(struct req *r)
 {
     if (r->method != M_GET && r->method != M_HEAD) {
@@ -170,13 +179,18 @@ static void on_request(struct evhttp_request *ev, void *arg)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     r->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    uint64_t seq = ++app->request_seq;
     unsigned char rid[8];
-    crypto_random(rid, sizeof rid);
+    for (int i = 7; i >= 0; i--, seq >>= 8)
+        rid[i] = (unsigned char)seq;
     crypto_hex(rid, sizeof rid, r->id);
     char *peer = NULL;
     ev_uint16_t port = 0;
     evhttp_connection_get_peer(evhttp_request_get_connection(ev), &peer, &port);
-    snprintf(r->client_ip, sizeof r->client_ip, "%s", peer ? peer : "");
+    if (peer) {
+        size_t n = strnlen(peer, sizeof r->client_ip - 1);
+        memcpy(r->client_ip, peer, n); /* r is zeroed: the copy ends in NUL */
+    }
     r->method = method_of(evhttp_request_get_command(ev));
 
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
@@ -228,9 +242,6 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     if (!parse_body(r))
         return;
-    r->deadline = evtimer_new(app->base, deadline_cb, r);
-    struct timeval tv = {REQUEST_DEADLINE_S, 0};
-    evtimer_add(r->deadline, &tv);
     req_start(r);
 }
 
@@ -259,7 +270,7 @@ static SSL_CTX *tls_context(const char *cert, const char *key)
     return ctx;
 }
 
-int http_listen(const struct app *app, int *port)
+int http_listen(const struct app *app, int port, bool reuseport, int *bound_port)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -268,11 +279,11 @@ int http_listen(const struct app *app, int *port)
     struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, app->cfg.listen, &sin->sin_addr) == 1) {
         sin->sin_family = AF_INET;
-        sin->sin_port = htons((uint16_t)app->cfg.port);
+        sin->sin_port = htons((uint16_t)port);
         sslen = sizeof *sin;
     } else if (inet_pton(AF_INET6, app->cfg.listen, &sin6->sin6_addr) == 1) {
         sin6->sin6_family = AF_INET6;
-        sin6->sin6_port = htons((uint16_t)app->cfg.port);
+        sin6->sin6_port = htons((uint16_t)port);
         sslen = sizeof *sin6;
     } else {
         log_error("--listen must be a numeric address value=%s", app->cfg.listen);
@@ -281,9 +292,10 @@ int http_listen(const struct app *app, int *port)
     int fd = socket(ss.ss_family, SOCK_STREAM, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
         evutil_make_socket_nonblocking(fd) != 0) {
-        log_error("cannot listen address=%s port=%d", app->cfg.listen, app->cfg.port);
+        log_error("cannot listen address=%s port=%d", app->cfg.listen, port);
         if (fd >= 0)
             close(fd);
         return -1;
@@ -294,8 +306,8 @@ int http_listen(const struct app *app, int *port)
         close(fd);
         return -1;
     }
-    *port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
-                                        : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    *bound_port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
+                                              : ntohs(((struct sockaddr_in *)&bound)->sin_port);
     return fd;
 }
 
@@ -312,6 +324,9 @@ bool http_start(struct app *app, int fd)
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(app->http, "application/json");
     evhttp_set_gencb(app->http, on_request, app);
+    /* Request ids only tell log lines apart: unique within the process, from a random start
+     * so that processes do not repeat each other. No CSPRNG call per request. */
+    crypto_random(&app->request_seq, sizeof app->request_seq);
     if (app->cfg.tls_cert && app->cfg.tls_key) {
         app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
         if (!app->tls)

@@ -9,9 +9,10 @@
 
 #include <stdbool.h>
 
-/* Makes the listening socket on cfg.listen:cfg.port (port 0 picks a free one) before any
- * process is forked; returns its descriptor and sets *port, or -1. */
-int http_listen(const struct app *app, int *port);
+/* Makes a listening socket on cfg.listen:port (port 0 picks a free one) before any process
+ * is forked; returns its descriptor and sets *bound to the port, or -1. With reuseport,
+ * several sockets share the port and the kernel spreads new connections evenly over them. */
+int http_listen(const struct app *app, int port, bool reuseport, int *bound);
 /* Serves HTTP(S) on fd from app->base. */
 bool http_start(struct app *app, int fd);
 void http_stop(struct app *app);

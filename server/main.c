@@ -239,22 +239,28 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     return 0;
 }
 
-static pid_t spawn(struct app *app, int fd, const char *conninfo, const char *web_dir, const sigset_t *old)
+static pid_t spawn(struct app *app, const int *fds, int i, const char *conninfo, const char *web_dir,
+                   const sigset_t *old)
 {
     pid_t pid = fork();
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, old, NULL);
-        int rc = serve(app, fd, conninfo, web_dir);
+        for (int j = 0; j < app->cfg.processes; j++)
+            if (j != i)
+                close(fds[j]);
+        int rc = serve(app, fds[i], conninfo, web_dir);
         crypto_wipe(app->secret, sizeof app->secret);
         _exit(rc);
     }
     return pid;
 }
 
-/* Several serving processes share the listening socket (the kernel spreads connections
- * over their accept calls). The parent only forwards SIGINT/SIGTERM, restarts a process
- * that dies, and waits for all before the private PostgreSQL is stopped. */
-static int supervise(struct app *app, int fd, const char *conninfo, const char *web_dir)
+/* Each serving process accepts on its own socket of the one port (SO_REUSEPORT), so the
+ * kernel spreads connections evenly; on one shared socket, whichever process woke first
+ * took a whole burst of connections. The parent keeps the sockets (a process that dies is
+ * replaced on the same socket), forwards SIGINT/SIGTERM, and waits for all before the
+ * private PostgreSQL is stopped. */
+static int supervise(struct app *app, const int *fds, const char *conninfo, const char *web_dir)
 {
     sigset_t set, old;
     sigemptyset(&set);
@@ -265,7 +271,7 @@ static int supervise(struct app *app, int fd, const char *conninfo, const char *
     int n = app->cfg.processes;
     pid_t *kids = xcalloc((size_t)n, sizeof *kids);
     for (int i = 0; i < n; i++)
-        kids[i] = spawn(app, fd, conninfo, web_dir, &old);
+        kids[i] = spawn(app, fds, i, conninfo, web_dir, &old);
     bool stopping = false;
     int alive = n;
     while (alive > 0) {
@@ -288,13 +294,12 @@ static int supervise(struct app *app, int fd, const char *conninfo, const char *
                     alive--;
                 } else {
                     log_warn("serving process died; starting another pid=%d", (int)pid);
-                    kids[i] = spawn(app, fd, conninfo, web_dir, &old);
+                    kids[i] = spawn(app, fds, i, conninfo, web_dir, &old);
                 }
             }
         }
     }
     free(kids);
-    close(fd);
     return 0;
 }
 
@@ -342,24 +347,31 @@ int main(int argc, char **argv)
     load_secret(&app);
     char *schema_dir = resource_dir(app.cfg.schema_dir, "schema");
     char *web_dir = resource_dir(app.cfg.web_dir, "web");
-    int rc = 1;
+    int rc = 1, nfds = 0;
+    int *fds = xcalloc((size_t)app.cfg.processes, sizeof *fds);
     if (!migrate_run(conninfo, schema_dir)) {
         log_error("migrations failed");
         goto out;
     }
     int port = 0;
-    int fd = http_listen(&app, &port);
-    if (fd < 0)
-        goto out;
+    bool reuseport = app.cfg.processes > 1;
+    for (; nfds < app.cfg.processes; nfds++) {
+        fds[nfds] = http_listen(&app, nfds ? port : app.cfg.port, reuseport, &port);
+        if (fds[nfds] < 0)
+            goto out;
+    }
     if (!bootstrap_run(&app, conninfo, port))
         goto out;
     log_info("listening address=%s port=%d processes=%d", app.cfg.listen, port, app.cfg.processes);
     printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
     if (app.cfg.processes == 1)
-        rc = serve(&app, fd, conninfo, web_dir);
+        rc = serve(&app, fds[0], conninfo, web_dir);
     else
-        rc = supervise(&app, fd, conninfo, web_dir);
+        rc = supervise(&app, fds, conninfo, web_dir);
 out:
+    for (int i = 0; i < nfds; i++)
+        close(fds[i]);
+    free(fds);
     if (app.base)
         event_base_free(app.base);
     crypto_wipe(app.secret, sizeof app.secret);

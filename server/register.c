@@ -253,8 +253,7 @@ static void register_loaded(struct req *r)
     buf_init(&u->rows);
     r->state = u;
     r->state_free = upload_free;
-    r->in_worker = true;
-    worker_submit(r->app->workers, upload_work, upload_done, r);
+    req_worker(r, upload_work, upload_done);
 }
 
 void register_upload(struct req *r)
@@ -346,8 +345,7 @@ static void otp_started(struct req *r, const struct db_result *res)
     struct reg_login *l = r->state;
     l->send = db_value(res, 0, 0) != NULL;
     /* Unknown contacts get the same answer and the same delay: nothing is revealed. */
-    r->in_worker = true;
-    worker_submit(r->app->workers, otp_send_work, otp_sent, r);
+    req_worker(r, otp_send_work, otp_sent);
 }
 
 static void otp_request(struct req *r, const char *contact)

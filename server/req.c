@@ -9,6 +9,7 @@
 #include "ratelimit.h"
 #include "router.h"
 #include "votertoken.h"
+#include "worker.h"
 
 #include <event2/buffer.h>
 #include <zlib.h>
@@ -76,13 +77,22 @@ void req_add_header(struct req *r, const char *name, const char *value)
     evhttp_add_header(r->extra_headers, name, value);
 }
 
-/* True when the client takes gzip and the body is worth compressing: text over 1 KiB. */
+/* Public reads may be kept by browsers and proxies as long as the server keeps them. */
+#define CACHED_CACHE_CONTROL "public, max-age=1"
+#define GZIP_MIN_LEN 1024
+
+/* Text over 1 KiB is worth compressing (and its answers vary with Accept-Encoding). */
+static bool compressible(const char *content_type, size_t len)
+{
+    return len >= GZIP_MIN_LEN && content_type &&
+           (strncmp(content_type, "application/json", 16) == 0 || strncmp(content_type, "text/", 5) == 0 ||
+            strncmp(content_type, "image/svg", 9) == 0);
+}
+
+/* True when the body is worth compressing and the client takes gzip. */
 static bool want_gzip(struct req *r, const char *content_type, size_t len)
 {
-    if (len < 1024 || !content_type || r->method == M_HEAD)
-        return false;
-    if (strncmp(content_type, "application/json", 16) != 0 && strncmp(content_type, "text/", 5) != 0 &&
-        strncmp(content_type, "image/svg", 9) != 0)
+    if (r->method == M_HEAD || !compressible(content_type, len))
         return false;
     const char *ae = req_header(r, "Accept-Encoding");
     return ae && strstr(ae, "gzip") != NULL;
@@ -107,9 +117,27 @@ static bool gzip_into(const void *data, size_t len, struct buf *out)
     return rc == Z_STREAM_END;
 }
 
-static void send_reply(struct req *r, int status, const char *content_type, const void *data,
-                       size_t len)
+static void release_held(const void *data, size_t len, void *arg)
 {
+    (void)data;
+    (void)len;
+    cache_bytes_release(arg);
+}
+
+/* The one reply of a request. held: data are cached bytes (already in their final
+ * encoding) that the body refers to instead of copying; the reference goes with the body. */
+static bool reply_from_cache(struct req *r);
+
+static void send_body(struct req *r, int status, const char *content_type, const void *data, size_t len,
+                      struct cache_bytes *held)
+{
+    /* A fresh answer to a cacheable read goes out the way later hits will, with the same
+     * ETag for the same bytes. */
+    if (r->cache_key && status == 200 && data) {
+        cache_put(r->app->cache, r->cache_key, data, len);
+        if (reply_from_cache(r))
+            return;
+    }
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
     if (content_type)
         evhttp_add_header(out, "Content-Type", content_type);
@@ -129,18 +157,23 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
         evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
-    if (r->cache_key && status == 200 && data)
-        evhttp_add_header(out, "ETag", cache_put(r->app->cache, r->cache_key, data, len));
     struct evbuffer *body = evbuffer_new();
     struct buf gz;
     buf_init(&gz);
-    if (data && want_gzip(r, content_type, len) && len < UINT32_MAX && gzip_into(data, len, &gz)) {
-        evhttp_add_header(out, "Content-Encoding", "gzip");
-        evhttp_add_header(out, "Vary", "Accept-Encoding");
-        evbuffer_add(body, gz.data, gz.len);
-    } else if (data && len && r->method != M_HEAD) {
-        evbuffer_add(body, data, len);
+    if (held) {
+        if (r->method != M_HEAD && len && evbuffer_add_reference(body, data, len, release_held, held) == 0)
+            held = NULL; /* released once the body is sent */
+    } else {
+        if (data && compressible(content_type, len))
+            evhttp_add_header(out, "Vary", "Accept-Encoding");
+        if (data && want_gzip(r, content_type, len) && len < UINT32_MAX && gzip_into(data, len, &gz)) {
+            evhttp_add_header(out, "Content-Encoding", "gzip");
+            evbuffer_add(body, gz.data, gz.len);
+        } else if (data && len && r->method != M_HEAD) {
+            evbuffer_add(body, data, len);
+        }
     }
+    cache_bytes_release(held);
     buf_free(&gz);
     evhttp_send_reply(r->ev, status, NULL, body);
     evbuffer_free(body);
@@ -155,6 +188,11 @@ static void send_reply(struct req *r, int status, const char *content_type, cons
     log_msg(status >= 500 ? LOG_WARN : LOG_DEBUG, "request id=%s method=%d path=%s status=%d ms=%.1f",
             r->id, r->method, r->route ? r->route->pattern : r->path, status, ms);
     req_free(r);
+}
+
+static void send_reply(struct req *r, int status, const char *content_type, const void *data, size_t len)
+{
+    send_body(r, status, content_type, data, len, NULL);
 }
 
 void req_reply_bytes(struct req *r, int status, const char *content_type, const void *data,
@@ -274,8 +312,16 @@ void req_db(struct req *r, const char *sql, int nparams, const char *const *para
             req_db_fn cb)
 {
     PB_ASSERT(!r->pending);
+    req_arm_deadline(r);
     r->db_cb = cb;
     r->pending = db_query(r->app->db, sql, nparams, params, req_db_done, r);
+}
+
+void req_worker(struct req *r, void (*work)(void *r), void (*done)(void *r))
+{
+    req_arm_deadline(r);
+    r->in_worker = true;
+    worker_submit(r->app->workers, work, done, r);
 }
 
 bool req_db_ok(struct req *r, const struct db_result *res)
@@ -483,25 +529,59 @@ static bool find_token(struct req *r, char *token, size_t len)
 }
 
 
-/* Anonymous public reads come from the cache when it holds a fresh copy. */
-static bool serve_cached(struct req *r)
+/* Anonymous public reads come from the cache when it holds a fresh copy; a client that
+ * takes gzip gets the entry's gzip form, compressed once per entry rather than per reply. */
+static bool reply_from_cache(struct req *r)
 {
-    r->cache_key = xasprintf("%s?%s", r->path, r->query ? r->query : "");
-    const char *etag;
+    struct cache *c = r->app->cache;
+    const char *etag, *data;
     size_t len;
-    const char *data = cache_get(r->app->cache, r->cache_key, CACHE_MAX_AGE_MS, &len, &etag);
-    if (!data)
+    struct cache_bytes *held = cache_hold(c, r->cache_key, CACHE_MAX_AGE_MS, false, &data, &len, &etag);
+    if (!held)
         return false;
+    static const char json[] = "application/json; charset=utf-8";
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    if (compressible(json, len))
+        evhttp_add_header(out, "Vary", "Accept-Encoding");
+    if (want_gzip(r, json, len)) {
+        struct cache_bytes *gz = cache_hold(c, r->cache_key, CACHE_MAX_AGE_MS, true, &data, &len, &etag);
+        if (!gz) {
+            struct buf b;
+            buf_init(&b);
+            if (len < UINT32_MAX && gzip_into(data, len, &b))
+                cache_put_variant(c, r->cache_key, b.data, b.len);
+            buf_free(&b);
+            gz = cache_hold(c, r->cache_key, CACHE_MAX_AGE_MS, true, &data, &len, &etag);
+        }
+        if (gz) {
+            cache_bytes_release(held);
+            held = gz;
+            evhttp_add_header(out, "Content-Encoding", "gzip");
+        }
+    }
     free(r->cache_key);
     r->cache_key = NULL; /* nothing to store */
-    req_add_header(r, "ETag", etag);
-    req_add_header(r, "Cache-Control", "public, max-age=1");
+    evhttp_add_header(out, "ETag", etag);
+    evhttp_add_header(out, "Cache-Control", CACHED_CACHE_CONTROL);
     const char *inm = req_header(r, "If-None-Match");
-    if (inm && strcmp(inm, etag) == 0)
+    if (inm && strcmp(inm, etag) == 0) {
+        evhttp_remove_header(out, "Content-Encoding");
+        cache_bytes_release(held);
         send_reply(r, 304, NULL, NULL, 0);
-    else
-        send_reply(r, 200, "application/json; charset=utf-8", data, len);
+    } else {
+        send_body(r, 200, json, data, len, held);
+    }
     return true;
+}
+
+static bool serve_cached(struct req *r)
+{
+    size_t plen = strlen(r->path), qlen = r->query ? strlen(r->query) : 0;
+    r->cache_key = xmalloc(plen + qlen + 2);
+    memcpy(r->cache_key, r->path, plen);
+    r->cache_key[plen] = '?';
+    memcpy(r->cache_key + plen + 1, r->query ? r->query : "", qlen + 1);
+    return reply_from_cache(r);
 }
 
 /* A signed voter token needs no session row; a revoked code still ends it, which the

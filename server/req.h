@@ -129,6 +129,11 @@ bool req_cookie(struct req *r, const char *name, char *out, size_t outlen);
 
 /* Runs a statement for this request; cb gets the result. The request must not reply
  * while a statement is pending (req_reply_* cancels it if it does). */
+/* Starts the request's deadline unless it runs already: from the first step that waits
+ * (req_db and req_worker do it), so answers straight from memory need no timer. */
+void req_arm_deadline(struct req *r);
+/* Runs work on a worker thread, then done on the loop; the deadline waits meanwhile. */
+void req_worker(struct req *r, void (*work)(void *r), void (*done)(void *r));
 void req_db(struct req *r, const char *sql, int nparams, const char *const *params,
             req_db_fn cb);
 /* For callbacks: true when res is a success. Otherwise replies with the matching error

@@ -193,8 +193,7 @@ static void tally_done(void *arg)
 
 static void tally_loaded(struct req *r)
 {
-    r->in_worker = true;
-    worker_submit(r->app->workers, tally_work, tally_done, r);
+    req_worker(r, tally_work, tally_done);
 }
 
 static void tally_election(struct req *r)

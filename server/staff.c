@@ -209,8 +209,7 @@ static void staff_found(struct req *r, const struct db_result *res)
             l->totp_sealed = xstrdup(db_value(res, 0, 4));
         l->totp_last = db_int64(res, 0, 5);
     }
-    r->in_worker = true;
-    worker_submit(r->app->workers, login_work, login_done, r);
+    req_worker(r, login_work, login_done);
 }
 
 void staff_login(struct req *r)
@@ -357,8 +356,7 @@ void staff_accept(struct req *r)
     l->new_password = xstrdup(password);
     r->state = l;
     r->state_free = login_free;
-    r->in_worker = true;
-    worker_submit(r->app->workers, hash_work, accept_hashed, r);
+    req_worker(r, hash_work, accept_hashed);
 }
 
 static void password_changed(struct req *r, const struct db_result *res)
@@ -393,8 +391,7 @@ static void password_loaded(struct req *r, const struct db_result *res)
         return;
     struct login *l = r->state;
     l->hash = xstrdup(db_value(res, 0, 0) ? db_value(res, 0, 0) : "");
-    r->in_worker = true;
-    worker_submit(r->app->workers, hash_work, password_hashed, r);
+    req_worker(r, hash_work, password_hashed);
 }
 
 void staff_password(struct req *r)
