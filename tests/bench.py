@@ -17,6 +17,7 @@ import client  # noqa: E402
 
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "32"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+ROUNDS = 3
 
 
 def bench(name, value, limit, target, lower=False):
@@ -44,7 +45,8 @@ def rss_kb(pid):
 
 
 def wrk(url, seconds):
-    r = subprocess.run(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", url], capture_output=True, text=True)
+    r = subprocess.run(["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--latency", url],
+                       capture_output=True, text=True)
     m = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
     return float(m.group(1)) if m else 0.0, r.stdout
 
@@ -67,7 +69,38 @@ def main():
         print(f"machine: {os.cpu_count()} cores; {procs} server processes, pool {pool} each; concurrency {CONCURRENCY}; {SECONDS} s per figure",
               flush=True)
 
-        # 1. ballots per second through the API, and the server's memory under that load
+        # 1. GET proposals per second against nginx serving the same JSON as a static file, on
+        # a quiet machine (before the ballot load leaves PostgreSQL busy with its aftermath).
+        # Rounds alternate between the two so that a disturbance hits both; the best round
+        # of each counts.
+        url = f"http://127.0.0.1:{srv.port}/api/v1/elections/{eid}/proposals"
+        body = srv.get(f"/api/v1/elections/{eid}/proposals").body
+        ndir = tempfile.mkdtemp(prefix="pbnginx-")
+        open(os.path.join(ndir, "proposals.json"), "w").write(body)
+        port = srv.port + 1
+        conf = os.path.join(ndir, "nginx.conf")
+        open(conf, "w").write(f"""worker_processes {procs}; daemon off; pid {ndir}/nginx.pid; error_log {ndir}/error.log;
+events {{ worker_connections 1024; }}
+http {{ access_log off; default_type application/json; sendfile on; tcp_nopush on;
+  open_file_cache max=16; keepalive_requests 1000000;
+  server {{ listen 127.0.0.1:{port}; root {ndir}; location / {{ }} }} }}
+""")
+        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", ndir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        api_rounds, nginx_rounds = [], []
+        try:
+            for _ in range(ROUNDS):
+                api_rounds.append(wrk(url, SECONDS / ROUNDS)[0])
+                nginx_rounds.append(wrk(f"http://127.0.0.1:{port}/proposals.json", SECONDS / ROUNDS)[0])
+        finally:
+            nginx.terminate()
+            nginx.wait()
+            shutil.rmtree(ndir, ignore_errors=True)
+        print("GET proposals rounds: api " + " ".join(f"{x:.0f}" for x in api_rounds)
+              + "; nginx " + " ".join(f"{x:.0f}" for x in nginx_rounds), flush=True)
+        bench("get_proposals_per_s", max(api_rounds), max(nginx_rounds), 0.8)
+
+        # 2. ballots per second through the API, and the server's memory under that load
         peak = [0]
         stop = threading.Event()
 
@@ -113,28 +146,6 @@ def main():
         pg_tps = float(m.group(1)) if m else 0.0
         bench("ballots_per_s", api_ballots, pg_tps, 0.7)
         bench("server_peak_rss_mb", peak[0] / 1024, 100, 1.0, lower=True)
-
-        # 2. GET proposals per second against nginx serving the same JSON as a static file
-        url = f"http://127.0.0.1:{srv.port}/api/v1/elections/{eid}/proposals"
-        body = srv.get(f"/api/v1/elections/{eid}/proposals").body
-        api_rps, _ = wrk(url, SECONDS)
-        ndir = tempfile.mkdtemp(prefix="pbnginx-")
-        open(os.path.join(ndir, "proposals.json"), "w").write(body)
-        port = srv.port + 1
-        conf = os.path.join(ndir, "nginx.conf")
-        open(conf, "w").write(f"""worker_processes 2; daemon off; pid {ndir}/nginx.pid; error_log {ndir}/error.log;
-events {{ worker_connections 1024; }}
-http {{ access_log off; default_type application/json;
-  server {{ listen 127.0.0.1:{port}; root {ndir}; location / {{ }} }} }}
-""")
-        nginx = subprocess.Popen(["nginx", "-c", conf, "-p", ndir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)
-        try:
-            nginx_rps, _ = wrk(f"http://127.0.0.1:{port}/proposals.json", SECONDS)
-        finally:
-            nginx.terminate()
-            nginx.wait()
-        bench("get_proposals_per_s", api_rps, nginx_rps, 0.8)
 
         # 3. counting the largest election in ../shared/pabulib
         shared = os.path.join(ROOT, "..", "shared", "pabulib")
