@@ -117,6 +117,11 @@ static bool gzip_into(const void *data, size_t len, struct buf *out)
     return rc == Z_STREAM_END;
 }
 
+static bool is_mutation(enum http_method m)
+{
+    return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
+}
+
 static void release_held(const void *data, size_t len, void *arg)
 {
     (void)data;
@@ -177,6 +182,9 @@ static void send_body(struct req *r, int status, const char *content_type, const
     buf_free(&gz);
     evhttp_send_reply(r->ev, status, NULL, body);
     evbuffer_free(body);
+    /* Staff read their own changes at once here; other processes hear of them by NOTIFY. */
+    if (status < 300 && r->auth.kind == AUTH_STAFF && is_mutation(r->method))
+        cache_clear(r->app->cache);
 
     struct metrics *m = &r->app->metrics;
     double ms = (double)(now_us() - r->start_us) / 1000.0;
@@ -440,11 +448,6 @@ static const char sql_session[] =
     "  LEFT JOIN voters v ON v.id = s.voter_id"
     " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()"
     "   AND (s.kind <> 'staff' OR st.disabled_at IS NULL)";
-
-static bool is_mutation(enum http_method m)
-{
-    return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
-}
 
 void req_csrf_token(struct app *app, const char *token_hash_hex, char out[65])
 {

@@ -2,6 +2,7 @@
  * result: counting (on a worker thread), publishing, and the public views of the outcome:
  * results, the bulletin board of trackers, and turnout.
  */
+#include "cache.h"
 #include "db.h"
 #include "edata.h"
 #include "handlers.h"
@@ -11,6 +12,7 @@
 #include "worker.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,26 +295,93 @@ void result_trackers(struct req *r)
     req_db(r, sql_trackers, 1, p, trackers_loaded);
 }
 
+/* Ballots are counted exactly on every read, from the small per-hour turnout table. The
+ * eligible side (codes and register entries issued, voters signed in) needs counting
+ * whole tables, so each process keeps it for up to five seconds; codes and registers
+ * change only by staff actions, which clear the cache at once. */
 static const char sql_turnout[] =
     "SELECT jsonb_build_object("
     "  'election_id', $1::bigint,"
     "  'total', (SELECT coalesce(sum(ballots), 0) FROM turnout WHERE election_id = $1),"
     "  'districts', coalesce((SELECT jsonb_agg(jsonb_build_object('district_id', d.id,"
-    "        'ballots', (SELECT coalesce(sum(t.ballots), 0) FROM turnout t WHERE t.district_id = d.id),"
-    "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
-    "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))"
+    "        'ballots', (SELECT coalesce(sum(t.ballots), 0) FROM turnout t WHERE t.district_id = d.id))"
     "      ORDER BY d.id) FROM districts d WHERE d.election_id = $1), '[]'),"
     "  'over_time', coalesce((SELECT jsonb_agg(jsonb_build_object('hour', t.hour,"
     "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
     "      FROM turnout t WHERE t.election_id = $1), '[]'))::text";
 
+static const char sql_eligible[] =
+    "SELECT coalesce(jsonb_object_agg(d.id::text, jsonb_build_object("
+    "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
+    "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))),"
+    "    '{}')::text"
+    "  FROM districts d WHERE d.election_id = $1";
+
+#define ELIGIBLE_MAX_AGE_MS 5000
+
+static void eligible_key(const struct req *r, char key[48])
+{
+    snprintf(key, 48, "turnout-eligible:%lld", (long long)r->election.id);
+}
+
+static void turnout_counted(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    char key[48];
+    size_t len;
+    eligible_key(r, key);
+    const char *eligible = cache_get(r->app->cache, key, ELIGIBLE_MAX_AGE_MS, &len, NULL);
+    cJSON *o = cJSON_Parse(db_value(res, 0, 0));
+    cJSON *el = eligible ? cJSON_Parse(eligible) : NULL;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(o, "districts"))
+    {
+        char id[24];
+        const cJSON *did = cJSON_GetObjectItemCaseSensitive(d, "district_id");
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(el, i64s(id, cJSON_IsNumber(did) ? (int64_t)did->valuedouble : 0));
+        const cJSON *f;
+        cJSON_ArrayForEach(f, e)
+        {
+            cJSON_AddItemToObject((cJSON *)d, f->string, cJSON_Duplicate(f, false));
+        }
+    }
+    cJSON_Delete(el);
+    req_reply_json(r, 200, o);
+}
+
+static void count_ballots(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, sql_turnout, 1, p, turnout_counted);
+}
+
+static void eligible_counted(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    char key[48];
+    eligible_key(r, key);
+    const char *text = db_value(res, 0, 0);
+    cache_put(r->app->cache, key, text, strlen(text));
+    count_ballots(r);
+}
+
 static void turnout_election(struct req *r)
 {
     if (!election_visible(r))
         return;
+    char key[48];
+    size_t len;
+    eligible_key(r, key);
+    if (cache_get(r->app->cache, key, ELIGIBLE_MAX_AGE_MS, &len, NULL)) {
+        count_ballots(r);
+        return;
+    }
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_turnout, 1, p, req_db_reply_ok);
+    req_db(r, sql_eligible, 1, p, eligible_counted);
 }
 
 void result_turnout(struct req *r)

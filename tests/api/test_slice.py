@@ -129,6 +129,8 @@ def test_whole_slice(ctx):
     assert r.json["has_voted"] is False, r
     r = s.get(f"/api/v1/elections/{eid}/turnout")
     assert r.status == 200 and r.json["total"] == 5, r
+    d0 = r.json["districts"][0]
+    assert d0["district_id"] == did and d0["ballots"] == 5 and d0["codes"] == len(codes) and d0["voters"] == 6, r
 
     # results are not there before the count, nor public before publication
     assert s.post(f"/api/v1/elections/{eid}/tally", token=t).code == "wrong_phase"
@@ -223,3 +225,20 @@ def test_ballot_table_holds_no_identity(ctx):
     cols = ctx.env.psql("SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns"
                         " WHERE table_name = 'ballots'")
     assert cols == "district_id,election_id,id,items,points,source,tracker,voter_tag", cols
+
+
+def test_turnout_counts_every_ballot_at_once(ctx):
+    """Observers poll turnout: ballots count at once even though the eligible side (codes,
+    voters signed in) is kept for a few seconds; new codes show at once too."""
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)], codes=4)
+    eid, d, p = e["id"], e["districts"][0], e["proposals"][0]
+    r = s.get(f"/api/v1/elections/{eid}/turnout")
+    assert r.json["total"] == 0 and r.json["districts"][0]["codes"] == 4, r
+    for i, code in enumerate(e["codes"][d]):
+        vt = ctx.voter(eid, code)
+        assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=vt).status == 200
+        r = s.get(f"/api/v1/elections/{eid}/turnout")
+        assert r.json["total"] == i + 1 and r.json["districts"][0]["ballots"] == i + 1, r
+    assert s.post(f"/api/v1/elections/{eid}/codes", {"district_id": d, "count": 3}, token=e["token"]).status == 201
+    assert s.get(f"/api/v1/elections/{eid}/turnout").json["districts"][0]["codes"] == 7
