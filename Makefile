@@ -71,7 +71,7 @@ build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/util.o build/.variant-$(VAR
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -levent -lcjson -lm
 
 build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/crypto.o $(OBJ)/server/app.o \
-		$(OBJ)/server/votertoken.o $(OBJ)/server/log.o build/.variant-$(VARIANT)
+		$(OBJ)/server/votertoken.o $(OBJ)/server/votecode.o $(OBJ)/server/log.o build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 

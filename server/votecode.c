@@ -12,13 +12,26 @@ static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 
 void voter_code_new(char out[VOTER_CODE_STRLEN])
 {
-    size_t j = 0;
-    for (int i = 0; i < VOTER_CODE_CHARS; i++) {
+    /* Uniform symbols by rejection: bytes of 248 and over would favour the first letters.
+     * One call to the CSPRNG usually covers the whole code. */
+    const unsigned n = sizeof alphabet - 1, limit = 256 - 256 % n;
+    unsigned char pool[32];
+    size_t used = sizeof pool, j = 0;
+    for (int i = 0; i < VOTER_CODE_CHARS;) {
+        if (used == sizeof pool) {
+            crypto_random(pool, sizeof pool);
+            used = 0;
+        }
+        unsigned b = pool[used++];
+        if (b >= limit)
+            continue;
         if (i && i % 4 == 0)
             out[j++] = '-';
-        out[j++] = alphabet[crypto_random_below(sizeof alphabet - 1)];
+        out[j++] = alphabet[b % n];
+        i++;
     }
     out[j] = '\0';
+    crypto_wipe(pool, sizeof pool);
 }
 
 bool voter_code_normalise(const char *in, char out[VOTER_CODE_CHARS + 1])

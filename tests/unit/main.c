@@ -12,6 +12,7 @@ int main(void)
     test_crypto();
     test_totp();
     test_votertoken();
+    test_votecode();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 /* Signed voter tokens: round trip, expiry, and that no byte can change unnoticed. */
 #include "votertoken.h"
 #include "unit.h"
+#include "voter.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,4 +54,42 @@ void test_votertoken(void)
     memcpy(huge, "pbv1.", 5);
     huge[sizeof huge - 1] = '\0';
     CHECK(!voter_token_verify(&app, huge, 1900000000, &got));
+}
+
+/* Voting codes: well-formed, distinct, and every symbol of the alphabet in use. */
+void test_votecode(void)
+{
+    static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    int seen[256] = {0}, bad = 0;
+    char first[VOTER_CODE_STRLEN] = "";
+    int repeats = 0;
+    for (int i = 0; i < 2000; i++) {
+        char code[VOTER_CODE_STRLEN], norm[VOTER_CODE_CHARS + 1];
+        voter_code_new(code);
+        if (strlen(code) != VOTER_CODE_STRLEN - 1 || code[4] != '-' || code[9] != '-' || code[14] != '-' ||
+            !voter_code_normalise(code, norm))
+            bad++;
+        for (const char *p = norm; *p; p++)
+            seen[(unsigned char)*p]++;
+        if (i == 0)
+            memcpy(first, code, sizeof first);
+        else if (strcmp(first, code) == 0)
+            repeats++;
+    }
+    CHECK(bad == 0);
+    CHECK(repeats == 0);
+    int unused = 0, foreign = 0;
+    for (int c = 0; c < 256; c++) {
+        bool in = c && strchr(alphabet, c) != NULL;
+        if (in && seen[c] < 500) /* 32,000 symbols over 31 letters: about 1,032 each */
+            unused++;
+        if (!in && seen[c])
+            foreign++;
+    }
+    CHECK(unused == 0);
+    CHECK(foreign == 0);
+    char norm[VOTER_CODE_CHARS + 1];
+    CHECK(voter_code_normalise("abcd-efgh-jkmn-pqrs", norm) && strcmp(norm, "ABCDEFGHJKMNPQRS") == 0);
+    CHECK(!voter_code_normalise("ABCD-EFGH-JKMN-PQR0", norm)); /* 0 is not in the alphabet */
+    CHECK(!voter_code_normalise("ABCD-EFGH-JKMN-PQR", norm));  /* too short */
 }

@@ -27,5 +27,6 @@ void test_pbfile(void);
 void test_crypto(void);
 void test_totp(void);
 void test_votertoken(void);
+void test_votecode(void);
 
 #endif
