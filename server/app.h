@@ -43,6 +43,8 @@ struct app {
     unsigned char secret[32];
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     uint64_t request_seq; /* request ids: a random start per process, then counted */
+    char date[32];        /* the HTTP Date header of the second date_at */
+    int64_t date_at;
     int inflight;
     int shutting_down;
     struct event *drain_ev;

@@ -122,6 +122,23 @@ static bool is_mutation(enum http_method m)
     return m == M_POST || m == M_PUT || m == M_PATCH || m == M_DELETE;
 }
 
+/* The Date header, formatted once a second rather than by evhttp for every answer. */
+static const char *http_date(struct app *app)
+{
+    static const char days[][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t now = time(NULL);
+    if (now != app->date_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(app->date, sizeof app->date, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
+                 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        app->date_at = now;
+    }
+    return app->date;
+}
+
 static void release_held(const void *data, size_t len, void *arg)
 {
     (void)data;
@@ -146,10 +163,15 @@ static void send_body(struct req *r, int status, const char *content_type, const
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
     if (content_type)
         evhttp_add_header(out, "Content-Type", content_type);
-    evhttp_add_header(out, "X-Request-Id", r->id);
+    /* Request ids tie an answer to the log; answers from the cache are not logged. */
+    if (!held)
+        evhttp_add_header(out, "X-Request-Id", r->id);
     evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+    /* Only documents send referrers; JSON answers have nothing to leak through one. */
+    if (!content_type || strncmp(content_type, "application/json", 16) != 0)
+        evhttp_add_header(out, "Referrer-Policy", "no-referrer");
     evhttp_add_header(out, "X-Frame-Options", "DENY");
+    evhttp_add_header(out, "Date", http_date(r->app));
     if (!evhttp_find_header(r->extra_headers ? r->extra_headers : out, "Content-Security-Policy"))
         evhttp_add_header(out, "Content-Security-Policy",
                           "default-src 'none'; frame-ancestors 'none'");
