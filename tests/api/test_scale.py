@@ -49,6 +49,32 @@ def test_several_processes_share_the_port(ctx):
         assert srv.stop() == 0  # the supervisor stops its processes and exits cleanly
 
 
+def test_killed_process_is_replaced_on_its_socket(ctx):
+    """Each serving process accepts on its own socket of the port; when one dies, the
+    supervisor starts another on the same socket and no new connection is lost."""
+    import os
+    import signal
+    import time
+    srv = ctx.env.server({"PB_PROCESSES": "2"})
+    try:
+        def children():
+            with open(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children") as f:
+                return sorted(int(x) for x in f.read().split())
+        deadline = time.time() + 10
+        while len(children()) < 2 and time.time() < deadline:
+            time.sleep(0.05)
+        before = children()
+        assert len(before) == 2, before
+        os.kill(before[0], signal.SIGKILL)
+        # every fresh connection is answered, whichever socket the kernel hashes it to
+        for _ in range(40):
+            assert srv.get("/healthz", timeout=15).status == 200
+        after = children()
+        assert len(after) == 2 and before[0] not in after and before[1] in after, (before, after)
+    finally:
+        assert srv.stop() == 0
+
+
 def test_changes_reach_every_process_cache(ctx):
     """Public reads are cached for up to 5 s, but a staff change clears every process's
     cache at once (NOTIFY pb_changed)."""
