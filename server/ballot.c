@@ -45,7 +45,7 @@ static const char sql_context[] =
     " WHERE e.id = $1";
 
 static const char sql_cast[] =
-    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6)";
+    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6, $8)";
 
 static char *int_array(const int64_t *v, size_t n)
 {
@@ -176,9 +176,9 @@ static void cast_validated(struct req *r)
     struct cast_state *s = r->state;
     char tag[65], id[24], d[24], v[24];
     voter_tag(r->app, r->ids[0], r->auth.voter_id, tag);
-    const char *p[7] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
-                        s->tracker, i64s(v, r->auth.voter_id)};
-    req_db(r, sql_cast, 7, p, cast_done);
+    const char *p[8] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
+                        s->tracker, i64s(v, r->auth.voter_id), r->auth.token_hash};
+    req_db(r, sql_cast, 8, p, cast_done);
 }
 
 void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t district, bool paper,

@@ -52,6 +52,7 @@ void proposal_mine(struct req *r);
 /* voter.c */
 void codes_create(struct req *r);
 void voter_session_create(struct req *r);
+void voter_session_delete(struct req *r);
 void codes_revoke(struct req *r);
 
 /* register.c */

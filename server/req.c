@@ -611,7 +611,7 @@ static bool serve_cached(struct req *r)
 
 /* A signed voter token needs no session row; a revoked code still ends it, which the
  * database says (voter_active) unless the handler's own statement checks it. */
-static const char sql_voter_active[] = "SELECT voter_active($1, $2)";
+static const char sql_voter_active[] = "SELECT voter_active($1, $2, $3)";
 
 static void voter_checked(struct req *r, const struct db_result *res)
 {
@@ -651,8 +651,8 @@ static void start_signed_voter(struct req *r, const char *token, bool via_cookie
         return;
     }
     char e[24], v[24];
-    const char *p[2] = {i64s(e, c.election_id), i64s(v, c.voter_id)};
-    req_db(r, sql_voter_active, 2, p, voter_checked);
+    const char *p[3] = {i64s(e, c.election_id), i64s(v, c.voter_id), r->auth.token_hash};
+    req_db(r, sql_voter_active, 3, p, voter_checked);
 }
 
 void req_start(struct req *r)

@@ -48,6 +48,7 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/elections/:id/codes/revoke", codes_revoke, AUTH_STAFF, J},
     {M_POST, "/api/v1/elections/:id/register", register_upload, AUTH_STAFF, ROUTE_LARGE_BODY},
     {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J},
+    {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, 0},
     {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED},
     {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, 0},
     {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J},

@@ -313,6 +313,25 @@ static void login_with_code(struct req *r, const char *code)
     req_db(r, "SELECT * FROM voter_login_code($1, $2)", 2, p, login_done);
 }
 
+static void signed_out(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_set_cookie(r, "pb_voter", "", 0);
+    req_reply_json(r, 204, NULL);
+}
+
+void voter_session_delete(struct req *r)
+{
+    if (r->auth.election_id != r->ids[0]) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    char ttl[24];
+    const char *p[2] = {r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
+    req_db(r, "SELECT voter_sign_out($1, $2)", 2, p, signed_out);
+}
+
 void voter_session_create(struct req *r)
 {
     static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", NULL};

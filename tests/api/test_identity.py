@@ -302,3 +302,25 @@ def test_voter_tokens_cannot_be_altered_or_moved(ctx):
     assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=vt).status == 200
     r = s.get(f"/api/v1/elections/{eid}/proposals", token=vt)
     assert r.status == 200 and len(r.json["proposals"]) == 1, r
+
+
+def test_voter_sign_out_ends_only_that_session(ctx):
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)], codes=1)
+    eid, p = e["id"], e["proposals"][0]
+    code = e["codes"][e["districts"][0]][0]
+    kiosk, phone = ctx.voter(eid, code), ctx.voter(eid, code)
+    assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=kiosk).status == 200
+    r = s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current", token=kiosk)
+    assert r.status == 204 and "Max-Age=0" in (r.header("Set-Cookie") or ""), r
+    assert s.get(f"/api/v1/elections/{eid}/ballot", token=kiosk).status == 401
+    r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=kiosk)
+    assert r.status == 401 and r.code == "unauthorized", r
+    assert s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current", token=kiosk).status == 401
+    # the same voter's other session, and the ballot, stand
+    assert s.get(f"/api/v1/elections/{eid}/ballot", token=phone).status == 200
+    assert len(s.get(f"/api/v1/elections/{eid}/trackers").json["trackers"]) == 1
+    # a session of another election cannot be ended here
+    other = ctx.election(proposals=[(0, 100)])
+    assert s.request("DELETE", f"/api/v1/elections/{other['id']}/voter-sessions/current", token=phone).status == 403
+    assert s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current").status == 401

@@ -214,10 +214,15 @@ await test("kiosk mode signs the voter out after the ballot", async () => {
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Review your vote" }).click();
   await page.getByRole("button", { name: "Cast vote" }).click();
+  await page.getByRole("button", { name: "Next voter" }).waitFor();
+  const token = await page.evaluate((id) => JSON.parse(sessionStorage.getItem("pb-voter-" + id)).token, e2.id);
+  assert((await apiCall("GET", `/elections/${e2.id}/ballot`, undefined, token)).tracker, "the session works before");
   await page.getByRole("button", { name: "Next voter" }).click();
   await page.getByLabel("Voting code").waitFor();
   const left = await page.evaluate(() => sessionStorage.length);
   assert(left === 0, "nothing of the voter is left in the browser");
+  const after = await fetch(`${base}/api/v1/elections/${e2.id}/ballot`, { headers: { Authorization: "Bearer " + token } });
+  assert(after.status === 401, "the server ended the session too (got " + after.status + ")");
 });
 
 await test("no inline script or style was blocked and no page error occurred", async () => {

@@ -7,7 +7,7 @@ import { t, pick, money, errorText, getLang, setLang } from "./i18n.js";
 
 const main = document.getElementById("main");
 const kiosk = new URLSearchParams(location.search).get("kiosk") === "1";
-const store = kiosk ? sessionStorage : sessionStorage;
+const store = sessionStorage;
 let election = null;   // the current election (from the API)
 let proposals = [];    // its accepted proposals
 let draft = null;      // the ballot being built
@@ -313,7 +313,14 @@ async function receiptPage(eid) {
     const p = h("p", { "aria-live": "polite" }, t("kioskDone", { n }));
     nodes.push(p, h("button", { type: "button", onclick: reset }, t("newVoter")));
     const timer = setInterval(() => { n--; p.textContent = t("kioskDone", { n }); if (n <= 0) reset(); }, 1000);
-    function reset() { clearInterval(timer); sessionStorage.clear(); draft = null; location.hash = `#/e/${eid}/signin`; }
+    // The next citizen at the screen must not be able to read or change this ballot: the
+    // token is ended on the server, not only forgotten here.
+    async function reset() {
+      clearInterval(timer);
+      const s = session(eid);
+      if (s && s.token) await api("DELETE", `/elections/${eid}/voter-sessions/current`, undefined, s.token).catch(() => {});
+      sessionStorage.clear(); draft = null; location.hash = `#/e/${eid}/signin`;
+    }
   }
   show(...nodes);
 }
