@@ -52,6 +52,7 @@ def wrk(url, seconds):
 
 
 def main():
+    failures = []
     for tool in ["wrk", "nginx", "pgbench"]:
         if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
             print(f"bench: {tool} is missing (make bench installs wrk and nginx-light)", file=sys.stderr)
@@ -125,10 +126,13 @@ http {{ access_log off; default_type application/json; sendfile on; tcp_nopush o
         print(out.strip(), flush=True)
         m = re.search(r"ballots_per_s=([\d.]+)", out)
         api_ballots = float(m.group(1)) if m else 0.0
+        if load.returncode != 0 or not m:
+            failures.append("pbload")
 
         # the same database transaction through pgbench at the same concurrency: what the API
         # runs for each ballot (cast_online_ballot: look up the voter, insert the ballot,
-        # count it in turnout), for an existing voter and a fresh ballot each time
+        # count it in turnout), for an existing voter with a session token and a fresh ballot
+        # each time
         host = re.search(r"host=(\S+)", env.conninfo).group(1)
         user = re.search(r"user=(\S+)", env.conninfo).group(1)
         did = e["districts"][0]
@@ -138,12 +142,16 @@ http {{ access_log off; default_type application/json; sendfile on; tcp_nopush o
         with open(script, "w") as f:
             f.write(f"SELECT * FROM cast_online_ballot({eid}, {did}, {voter},"
                     " encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'),"
-                    f" '{{{p[0]},{p[2]}}}', NULL, encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'));\n")
+                    f" '{{{p[0]},{p[2]}}}', NULL, encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'),"
+                    " encode(sha256(convert_to(random()::text, 'UTF8')), 'hex'));\n")
         pgbench = shutil.which("pgbench") or "/usr/lib/postgresql/15/bin/pgbench"
         r = subprocess.run([pgbench, "-h", host, "-U", user, "-n", "-f", script, "-c", str(CONCURRENCY), "-j", "2",
                             "-T", str(SECONDS), "borgerbudget"], capture_output=True, text=True)
         m = re.search(r"tps = ([\d.]+)", r.stdout)
         pg_tps = float(m.group(1)) if m else 0.0
+        if not m or "aborted" in r.stdout:
+            print("bench: pgbench failed:\n" + r.stdout[-2000:] + r.stderr[-2000:], file=sys.stderr)
+            failures.append("pgbench")
         bench("ballots_per_s", api_ballots, pg_tps, 0.7)
         bench("server_peak_rss_mb", peak[0] / 1024, 100, 1.0, lower=True)
 
@@ -161,7 +169,11 @@ http {{ access_log off; default_type application/json; sendfile on; tcp_nopush o
         srv.stop()
     finally:
         env.stop_all()
+    if failures:
+        print("bench: failed: " + ", ".join(failures), file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
