@@ -311,6 +311,26 @@ int http_listen(const struct app *app, int port, bool reuseport, int *bound_port
     return fd;
 }
 
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    evconnlistener_enable(arg);
+}
+
+/* Out of descriptors (EMFILE) the listening socket stays readable, and accepting again at
+ * once would spin the loop: pause accepting for a moment while open connections finish. */
+static void accept_failed(struct evconnlistener *l, void *arg)
+{
+    (void)arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    log_warn("cannot accept a connection; pausing accepts for 100 ms error=\"%s\"", evutil_socket_error_to_string(err));
+    evconnlistener_disable(l);
+    struct timeval tv = {0, 100 * 1000};
+    if (event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, accept_resume, l, &tv) != 0)
+        evconnlistener_enable(l);
+}
+
 bool http_start(struct app *app, int fd)
 {
     app->http = evhttp_new(app->base);
@@ -341,6 +361,7 @@ bool http_start(struct app *app, int fd)
             evconnlistener_free(l);
         return false;
     }
+    evconnlistener_set_error_cb(l, accept_failed);
     return true;
 }
 

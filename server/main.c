@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -303,6 +304,21 @@ static int supervise(struct app *app, const int *fds, const char *conninfo, cons
     return 0;
 }
 
+/* Each client connection is a descriptor: take the hard limit rather than the usual soft
+ * 1,024, which a busy voting day passes. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t want = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+    if (want <= rl.rlim_cur)
+        return;
+    rl.rlim_cur = want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        log_warn("cannot raise the open file limit error=\"%s\"", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
     struct app app;
@@ -311,6 +327,7 @@ int main(int argc, char **argv)
     if (app.cfg.verbose)
         log_set_level(LOG_DEBUG);
     signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     struct pgcluster cluster;

@@ -43,7 +43,7 @@ class Response:
 
 
 class Server:
-    def __init__(self, root, conninfo, data_dir, extra_env=None):
+    def __init__(self, root, conninfo, data_dir, extra_env=None, preexec_fn=None):
         self.root = root
         self.log_path = os.path.join(data_dir, f"server-{os.getpid()}-{time.time_ns()}.log")
         env = dict(os.environ)
@@ -53,7 +53,7 @@ class Server:
         self.proc = subprocess.Popen(
             [os.path.join(root, "build", "pbserver"), "--port", "0", "--listen", "127.0.0.1",
              "--db", conninfo, "--data-dir", data_dir],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, preexec_fn=preexec_fn)
         self.port = None
         deadline = time.time() + 60
         self.banner = []
@@ -148,8 +148,8 @@ class Cluster:
             raise RuntimeError("cannot start PostgreSQL:\n" + r.stdout + r.stderr)
         self.conninfo = m.group(1).strip()
 
-    def server(self, extra_env=None):
-        s = Server(self.root, self.conninfo, self.data_dir, extra_env)
+    def server(self, extra_env=None, preexec_fn=None):
+        s = Server(self.root, self.conninfo, self.data_dir, extra_env, preexec_fn)
         self.servers.append(s)
         return s
 

@@ -94,6 +94,40 @@ def test_database_outage_gives_503_and_recovers(ctx):
     assert r.status == 200, r
 
 
+def test_out_of_descriptors_pauses_accepting(ctx):
+    """With every descriptor in use the server neither crashes nor spins on the listening
+    socket; it serves again as soon as connections close."""
+    import resource
+
+    def low_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+    srv = ctx.env.server(preexec_fn=low_limit)
+    held = []
+    try:
+        for _ in range(120):
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            held.append(c)
+
+        def cpu_s():
+            with open(f"/proc/{srv.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        time.sleep(0.5)
+        before = cpu_s()
+        time.sleep(1.0)
+        assert cpu_s() - before < 0.5, "the server spins while it cannot accept"
+        assert srv.proc.poll() is None
+        for c in held:
+            c.close()
+        held = []
+        assert srv.get("/healthz", timeout=15).status == 200
+        assert "pausing accepts" in srv.log_tail(20000)
+    finally:
+        for c in held:
+            c.close()
+        srv.stop()
+
+
 def test_slow_and_oversized_clients(ctx):
     s = ctx.server
     slow = []
