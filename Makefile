@@ -3,6 +3,8 @@
 #   make test   the same set-up, then every test (SAN=1 for AddressSanitizer + UBSan)
 
 PORT ?= 8080
+# serving processes for make run: 0 is one per core
+PROCESSES ?= 0
 SAN ?= 0
 V ?= 0
 
@@ -77,7 +79,7 @@ build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/crypto.o $(OBJ)/server/a
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory build
-	exec build/pbserver --port $(PORT) --data-dir var --demo
+	exec build/pbserver --port $(PORT) --data-dir var --demo --processes $(PROCESSES)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory build
