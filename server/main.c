@@ -212,7 +212,6 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
     app->workers = worker_pool_new(app->base, app->cfg.workers);
     app->statics = static_load(web_dir);
-    app->limits = ratelimit_new();
     app->cache = cache_new(4096);
     char *docs_dir = resource_dir(NULL, "docs");
     app->openapi_json = load_openapi(docs_dir);
@@ -232,7 +231,6 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     worker_pool_free(app->workers);
     db_pool_free(app->db);
     static_free(app->statics);
-    ratelimit_free(app->limits);
     cache_free(app->cache);
     free(app->openapi_json);
     event_base_free(app->base);
@@ -381,11 +379,13 @@ int main(int argc, char **argv)
         goto out;
     log_info("listening address=%s port=%d processes=%d", app.cfg.listen, port, app.cfg.processes);
     printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
+    app.limits = ratelimit_new(); /* before the fork: one table for all processes */
     if (app.cfg.processes == 1)
         rc = serve(&app, fds[0], conninfo, web_dir);
     else
         rc = supervise(&app, fds, conninfo, web_dir);
 out:
+    ratelimit_free(app.limits);
     for (int i = 0; i < nfds; i++)
         close(fds[i]);
     free(fds);

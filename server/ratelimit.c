@@ -1,15 +1,20 @@
 /*
- * ratelimit: two-window counters in a fixed hash table. Each key keeps the count of the
- * current and the previous window; the estimate weighs the previous one by how much of it
- * still overlaps the sliding window. When the table is full the stalest slot is reused.
+ * ratelimit: two-window counters in a fixed hash table, in memory shared by the serving
+ * processes. Each key keeps the count of the current and the previous window; the estimate
+ * weighs the previous one by how much of it still overlaps the sliding window. When the
+ * table is full the stalest slot is reused.
  */
 #include "ratelimit.h"
 #include "crypto.h"
+#include "log.h"
 #include "util.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define SLOTS 16384
 #define PROBE 16
@@ -28,20 +33,43 @@ struct slot {
 };
 
 struct ratelimit {
+    pthread_mutex_t lock; /* shared by the serving processes */
     struct slot slots[SLOTS];
     unsigned char salt[16];
 };
 
 struct ratelimit *ratelimit_new(void)
 {
-    struct ratelimit *rl = xcalloc(1, sizeof *rl);
+    /* A shared mapping made before the serving processes are forked: they all count into
+     * the same table, so more processes do not mean more guesses. */
+    struct ratelimit *rl = mmap(NULL, sizeof *rl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (rl == MAP_FAILED)
+        die("cannot map the rate limit table");
     crypto_random(rl->salt, sizeof rl->salt); /* keys cannot be aimed at one slot */
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+    if (pthread_mutex_init(&rl->lock, &a) != 0)
+        die("cannot make the rate limit lock");
+    pthread_mutexattr_destroy(&a);
     return rl;
 }
 
 void ratelimit_free(struct ratelimit *rl)
 {
-    free(rl);
+    if (!rl)
+        return;
+    pthread_mutex_destroy(&rl->lock);
+    munmap(rl, sizeof *rl);
+}
+
+/* A process killed while holding the lock leaves it to the next taker, whose counts may
+ * miss that one update: harmless for a limit. */
+static void lock(struct ratelimit *rl)
+{
+    if (pthread_mutex_lock(&rl->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&rl->lock);
 }
 
 static uint64_t key_of(const struct ratelimit *rl, const char *kind, const char *client)
@@ -105,8 +133,10 @@ static int wait_for(struct ratelimit *rl, const char *kind, const char *client, 
 
 int ratelimit_wait(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s)
 {
+    lock(rl);
     int a = wait_for(rl, rule->kind, client, rule->per_client, rule->window_s, now_s);
     int b = wait_for(rl, rule->kind, "*", rule->global, rule->window_s, now_s);
+    pthread_mutex_unlock(&rl->lock);
     return a > b ? a : b;
 }
 
@@ -114,9 +144,11 @@ void ratelimit_failed(struct ratelimit *rl, const struct ratelimit_rule *rule, c
 {
     int64_t window = now_s / rule->window_s;
     const char *keys[2] = {client, "*"};
+    lock(rl);
     for (int i = 0; i < 2; i++) {
         struct slot *s = find(rl, key_of(rl, rule->kind, keys[i]), true, window);
         roll(s, window);
         s->cur++;
     }
+    pthread_mutex_unlock(&rl->lock);
 }

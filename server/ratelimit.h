@@ -2,8 +2,9 @@
  * ratelimit: counts failed attempts at guessable secrets (voting codes, register matches,
  * one-time codes, staff passwords) per client address and per kind over sliding windows,
  * and globally. Only failures count, so a town hall signing in hundreds of voters an hour
- * from one address is not slowed down; a guesser is. In memory, per process: with several
- * processes the limits multiply by their number (docs/SECURITY.md).
+ * from one address is not slowed down; a guesser is. In memory shared by the serving
+ * processes of one server (make it before they are forked); several servers behind a
+ * balancer each count their own (docs/SECURITY.md).
  */
 #ifndef PB_RATELIMIT_H
 #define PB_RATELIMIT_H

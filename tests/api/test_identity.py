@@ -108,7 +108,12 @@ def test_codes_download_and_revoke(ctx):
 
 
 def test_guessing_codes_is_rate_limited(ctx):
-    srv = ctx.env.server()  # its own limiter
+    for processes in ("1", "2"):  # the processes of one server share one limit
+        guessing_codes_is_rate_limited(ctx, processes)
+
+
+def guessing_codes_is_rate_limited(ctx, processes):
+    srv = ctx.env.server({"PB_PROCESSES": processes})  # its own limiter
     try:
         e = ctx.election(proposals=[(0, 100)], codes=1)
         statuses = []
@@ -118,7 +123,7 @@ def test_guessing_codes_is_rate_limited(ctx):
             if r.status == 429:
                 retry = int(r.header("Retry-After"))
                 break
-        assert statuses.count(401) == 30 and statuses[-1] == 429, statuses
+        assert statuses.count(401) == 30 and statuses[-1] == 429, (processes, statuses)
         assert 0 < retry <= 600
         # the limit holds the right code back too, until the window passes
         r = srv.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"code": e["codes"][e["districts"][0]][0]})
