@@ -38,7 +38,7 @@ static const struct option_def defs[] = {
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
     {"pool-size", "PB_POOL_SIZE", K_INT, OFF(pool_size), "8", "database connections"},
     {"workers", "PB_WORKERS", K_INT, OFF(workers), "2", "threads for slow work"},
-    {"processes", "PB_PROCESSES", K_INT, OFF(processes), "1", "serving processes (0: one per core)"},
+    {"processes", "PB_PROCESSES", K_INT, OFF(processes), "1", "serving processes (0: one per core, at most 16)"},
     {"max-body", "PB_MAX_BODY", K_LONG, OFF(max_body), "8388608",
      "largest request body (uploads); other routes take 1 MiB"},
     {"secure-cookies", "PB_SECURE_COOKIES", K_BOOL, OFF(secure_cookies), "0",
@@ -122,8 +122,12 @@ void config_load(struct config *cfg, int argc, char **argv)
     }
     if (cfg->pool_size < 1 || cfg->pool_size > 256)
         die("--pool-size must be 1..256");
-    if (cfg->processes == 0)
-        cfg->processes = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (cfg->processes == 0) {
+        /* One per core, but at most 16: each holds pool-size database connections, and the
+         * private cluster allows 200; past a few cores PostgreSQL is the limit anyway. */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->processes = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+    }
     if (cfg->processes < 1 || cfg->processes > 64)
         die("--processes must be 0..64");
     if (cfg->workers < 1 || cfg->workers > 64)
