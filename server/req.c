@@ -687,6 +687,14 @@ void req_start(struct req *r)
     req_db(r, sql_session, 1, p, session_loaded);
 }
 
+void req_reply_signed_out(struct req *r, const struct db_result *res, const char *cookie)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_set_cookie(r, cookie, "", 0);
+    req_reply_json(r, 204, NULL);
+}
+
 void req_set_cookie(struct req *r, const char *name, const char *value, int max_age)
 {
     char *c = xasprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s", name, value,

@@ -122,6 +122,8 @@ void req_add_header(struct req *r, const char *name, const char *value);
 const char *req_header(struct req *r, const char *name);
 /* Sets an HttpOnly, SameSite=Strict cookie (Secure when served over TLS). */
 void req_set_cookie(struct req *r, const char *name, const char *value, int max_age);
+/* After the statement that ended a session: clears its cookie and answers 204. */
+void req_reply_signed_out(struct req *r, const struct db_result *res, const char *cookie);
 /* The decoded value of a query-string parameter (malloc'd), or NULL. */
 char *req_query_param(struct req *r, const char *name);
 /* The value of a cookie, copied into out; false when absent. */

@@ -243,10 +243,7 @@ void staff_login(struct req *r)
 
 static void logged_out(struct req *r, const struct db_result *res)
 {
-    if (!req_db_ok(r, res))
-        return;
-    req_set_cookie(r, "pb_staff", "", 0);
-    req_reply_json(r, 204, NULL);
+    req_reply_signed_out(r, res, "pb_staff");
 }
 
 void staff_logout(struct req *r)

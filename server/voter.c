@@ -315,10 +315,7 @@ static void login_with_code(struct req *r, const char *code)
 
 static void signed_out(struct req *r, const struct db_result *res)
 {
-    if (!req_db_ok(r, res))
-        return;
-    req_set_cookie(r, "pb_voter", "", 0);
-    req_reply_json(r, 204, NULL);
+    req_reply_signed_out(r, res, "pb_voter");
 }
 
 void voter_session_delete(struct req *r)
