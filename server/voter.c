@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_CODES_PER_CALL 20000
+#define MAX_CODES_PER_CALL 100000
 
 struct codes_state {
     cJSON *reply;
@@ -210,7 +210,7 @@ static void codes_loaded(struct req *r)
     s->district_id = district;
     s->count = count;
     buf_init(&s->hashes);
-    /* 20,000 codes take a noticeable fraction of a second: not on the event loop. */
+    /* Thousands of codes take a noticeable fraction of a second: not on the event loop. */
     req_worker(r, codes_work, codes_made);
 }
 

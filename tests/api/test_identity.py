@@ -92,6 +92,9 @@ def test_codes_download_and_revoke(ctx):
     lines = r.body.strip().split("\r\n")
     assert lines[0] == "district_id,code" and len(lines) == 4
     code = lines[1].split(",")[1]
+    for bad in (0, 100001, -1, "5", 2.5):
+        r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": d, "count": bad}, token=e["token"])
+        assert r.status == 422 and r.code == "invalid_field", (bad, r)
     r = s.post(f"/api/v1/elections/{e['id']}/codes?format=html", {"district_id": d, "count": 2}, token=e["token"])
     assert r.status == 201 and r.body.count('class="card"') == 2 and "<script" not in r.body, r
     vt = ctx.voter(e["id"], code)
@@ -329,3 +332,28 @@ def test_voter_sign_out_ends_only_that_session(ctx):
     other = ctx.election(proposals=[(0, 100)])
     assert s.request("DELETE", f"/api/v1/elections/{other['id']}/voter-sessions/current", token=phone).status == 403
     assert s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current").status == 401
+
+
+def test_a_hundred_thousand_codes_in_one_call(ctx):
+    """A city prints codes for every household at once: 100,000 in one call, all distinct,
+    made off the event loop (the server keeps answering meanwhile)."""
+    import threading
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)])
+    d = e["districts"][0]
+    out = {}
+    t = threading.Thread(target=lambda: out.update(r=s.post(f"/api/v1/elections/{e['id']}/codes",
+                                                            {"district_id": d, "count": 100000}, token=e["token"])))
+    t.start()
+    answered = 0
+    while t.is_alive():
+        assert s.get("/healthz", timeout=5).status == 200
+        answered += 1
+    t.join()
+    r = out["r"]
+    assert r.status == 201 and r.json["count"] == 100000, r
+    codes = r.json["codes"]
+    assert len(codes) == 100000 and len(set(codes)) == 100000
+    assert answered >= 1
+    assert s.get(f"/api/v1/elections/{e['id']}/turnout").json["districts"][0]["codes"] == 100000
+    assert ctx.voter(e["id"], codes[-1])
