@@ -19,21 +19,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b;
-    buf_init(&b);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
 static bool is_migration(const char *name)
 {
     size_t n = strlen(name);
@@ -98,7 +83,7 @@ bool migrate_run(const char *conninfo, const char *schema_dir)
         if (done)
             continue;
         char *path = xasprintf("%s/%s", schema_dir, files[i]);
-        char *sql = read_file(path);
+        char *sql = read_file(path, NULL);
         free(path);
         if (!sql) {
             log_error("migrate: cannot read %s", files[i]);

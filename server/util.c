@@ -245,3 +245,22 @@ bool utf8_valid(const char *s, size_t n)
     }
     return true;
 }
+
+char *read_file(const char *path, size_t *len)
+{
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    if (!in)
+        fclose(f);
+    if (len)
+        *len = b.len;
+    return buf_steal(&b);
+}

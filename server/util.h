@@ -36,6 +36,11 @@ void buf_putc(struct buf *b, char c);
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
 
+/* The whole of a file (path "-" is standard input), NUL-terminated, malloc'd, with its
+ * length in *len (may be NULL); NULL when it cannot be opened. Start-up and tools only:
+ * it blocks. */
+char *read_file(const char *path, size_t *len);
+
 /* Whole-string decimal parsing; false on anything but an in-range integer. */
 bool parse_int64(const char *s, int64_t *out) PB_WUR;
 /* Parses "123" or "123.45" into minor units with the given number of decimals (2 for most

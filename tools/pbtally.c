@@ -23,23 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b;
-    buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    if (f != stdin)
-        fclose(f);
-    *len = b.len;
-    return buf_steal(&b);
-}
-
 static void usage(void)
 {
     fputs("usage: pbtally [--rule R] [--completion C] [--utilities U] [--fill] [--json]\n"
@@ -51,7 +34,7 @@ static void usage(void)
 static bool verify(const char *data, size_t len, const char *keyfile, const char *sig)
 {
     size_t klen, slen;
-    char *pem = slurp(keyfile, &klen);
+    char *pem = read_file(keyfile, &klen);
     unsigned char pub[CRYPTO_ED25519_KEY_LEN], raw[CRYPTO_ED25519_SIG_LEN + 4];
     if (!pem || !crypto_ed25519_pub_from_pem(pem, klen, pub)) {
         fprintf(stderr, "pbtally: cannot read an Ed25519 public key from %s\n", keyfile);
@@ -60,7 +43,7 @@ static bool verify(const char *data, size_t len, const char *keyfile, const char
     }
     free(pem);
     /* the signature: base64 text, given directly or in a file */
-    char *text = slurp(sig, &slen);
+    char *text = read_file(sig, &slen);
     char *b64 = text ? text : xstrdup(sig);
     b64[strcspn(b64, "\r\n ")] = '\0';
     int n = crypto_unbase64(b64, raw, sizeof raw);
@@ -99,7 +82,7 @@ int main(int argc, char **argv)
     if (optind != argc - 1 || (!keyfile) != (!sig))
         usage();
     size_t len;
-    char *data = slurp(argv[optind], &len);
+    char *data = read_file(argv[optind], &len);
     if (!data) {
         fprintf(stderr, "pbtally: cannot read %s\n", argv[optind]);
         return 2;
