@@ -304,22 +304,32 @@ static void patch_election_loaded(struct req *r)
     cJSON_free(text);
 }
 
-static void patch_found(struct req *r, const struct db_result *res)
+/* Calls on one proposal (r->ids[0]) work in its election: find it (404 when the proposal
+ * does not exist), load it with the caller's roles, then go on with next. */
+static void proposal_election_found(struct req *r, const struct db_result *res)
 {
+    void (*next)(struct req *) = (void (*)(struct req *))r->state_next;
+    r->state_next = NULL;
     if (!req_db_ok(r, res))
         return;
     if (db_nrows(res) != 1) {
         req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
         return;
     }
-    req_load_election(r, db_int64(res, 0, 0), patch_election_loaded);
+    req_load_election(r, db_int64(res, 0, 0), next);
+}
+
+static void load_proposal_election(struct req *r, void (*next)(struct req *r))
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    r->state_next = (void (*)(void))next;
+    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, proposal_election_found);
 }
 
 void proposal_patch(struct req *r)
 {
-    char id[24];
-    const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, patch_found);
+    load_proposal_election(r, patch_election_loaded);
 }
 
 static void history_done(struct req *r, const struct db_result *res)
@@ -347,22 +357,9 @@ static void history_election_loaded(struct req *r)
            2, p, history_done);
 }
 
-static void history_found(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    if (db_nrows(res) != 1) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
-        return;
-    }
-    req_load_election(r, db_int64(res, 0, 0), history_election_loaded);
-}
-
 void proposal_history(struct req *r)
 {
-    char id[24];
-    const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, history_found);
+    load_proposal_election(r, history_election_loaded);
 }
 
 static void mine_listed(struct req *r, const struct db_result *res)

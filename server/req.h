@@ -93,7 +93,7 @@ struct req {
     struct db_query *pending;
     req_db_fn db_cb;
     bool in_worker;      /* a worker job holds this request; the deadline waits */
-    void (*state_next)(void); /* continuation of req_load_election */
+    void (*state_next)(void); /* the step after a lookup such as req_load_election */
     const struct ratelimit_rule *state_rule; /* the limit a failure of this request counts against */
     char state_token[CRYPTO_TOKEN_STRLEN_REQ]; /* a new token, until it is sent */
     void *state;         /* handler's own state, freed with state_free */
