@@ -98,3 +98,18 @@ void tally_groups_free(struct tally_groups *g)
     free(g->votes);
     memset(g, 0, sizeof *g);
 }
+
+mpq_t *tally_mpq_new(size_t n)
+{
+    mpq_t *q = xcalloc(n ? n : 1, sizeof *q);
+    for (size_t k = 0; k < n; k++)
+        mpq_init(q[k]);
+    return q;
+}
+
+void tally_mpq_free(mpq_t *q, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        mpq_clear(q[k]);
+    free(q);
+}

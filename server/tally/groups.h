@@ -9,6 +9,8 @@
 
 #include "tally/tally.h"
 
+#include <gmp.h>
+
 struct tally_groups {
     size_t ngroups;
     int64_t *weight;      /* voters per group */
@@ -23,5 +25,10 @@ struct tally_groups {
 void tally_groups_build(const struct tally_input *in, struct tally_groups *g);
 void tally_groups_free(struct tally_groups *g);
 bool tally_input_valid(const struct tally_input *in);
+
+/* n exact rationals, each 0 (the per-group budgets or loads the rules keep exactly beside
+ * their double copies); free with tally_mpq_free. */
+mpq_t *tally_mpq_new(size_t n);
+void tally_mpq_free(mpq_t *q, size_t n);
 
 #endif

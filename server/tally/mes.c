@@ -380,9 +380,7 @@ int tally_equal_shares(const struct tally_input *in, const struct tally_options 
     tally_groups_build(in, &g);
     struct mes m = {.in = in, .g = &g, .opt = opt};
     m.bd = xcalloc(g.ngroups, sizeof *m.bd);
-    m.bq = xcalloc(g.ngroups, sizeof *m.bq);
-    for (size_t k = 0; k < g.ngroups; k++)
-        mpq_init(m.bq[k]);
+    m.bq = tally_mpq_new(g.ngroups);
     m.selected = xcalloc(np, sizeof *m.selected);
     m.order = xcalloc(np, sizeof *m.order);
     m.price = xcalloc(np, sizeof *m.price);
@@ -450,9 +448,7 @@ int tally_equal_shares(const struct tally_input *in, const struct tally_options 
     out->voter_budget = voter_budget;
 
     mpq_clear(b0);
-    for (size_t k = 0; k < g.ngroups; k++)
-        mpq_clear(m.bq[k]);
-    free(m.bq);
+    tally_mpq_free(m.bq, g.ngroups);
     free(m.bd);
     free(m.selected);
     free(m.order);

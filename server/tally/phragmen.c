@@ -47,9 +47,7 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
     struct tally_groups g;
     tally_groups_build(in, &g);
     double *ld = xcalloc(g.ngroups, sizeof *ld);
-    mpq_t *lq = xcalloc(g.ngroups, sizeof *lq);
-    for (size_t k = 0; k < g.ngroups; k++)
-        mpq_init(lq[k]);
+    mpq_t *lq = tally_mpq_new(g.ngroups);
     out->nprojects = np;
     out->score = xcalloc(np, sizeof *out->score);
     memcpy(out->score, g.votes, np * sizeof *out->score);
@@ -110,9 +108,7 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
         left -= in->cost[best];
     }
     mpq_clears(best_t, cur, NULL);
-    for (size_t k = 0; k < g.ngroups; k++)
-        mpq_clear(lq[k]);
-    free(lq);
+    tally_mpq_free(lq, g.ngroups);
     free(ld);
     free(t);
     free(out_of_play);
