@@ -324,34 +324,39 @@ static void eligible_key(const struct req *r, char key[48])
     snprintf(key, 48, "turnout-eligible:%lld", (long long)r->election.id);
 }
 
+static void delete_json(void *p)
+{
+    cJSON_Delete(p);
+}
+
+/* The exact ballot counts, each district given the eligible counts the request holds. */
 static void turnout_counted(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    char key[48];
-    size_t len;
-    eligible_key(r, key);
-    const char *eligible = cache_get(r->app->cache, key, ELIGIBLE_MAX_AGE_MS, &len, NULL);
+    const cJSON *eligible = r->state;
     cJSON *o = cJSON_Parse(db_value(res, 0, 0));
-    cJSON *el = eligible ? cJSON_Parse(eligible) : NULL;
-    const cJSON *d;
+    cJSON *d;
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(o, "districts"))
     {
         char id[24];
         const cJSON *did = cJSON_GetObjectItemCaseSensitive(d, "district_id");
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(el, i64s(id, cJSON_IsNumber(did) ? (int64_t)did->valuedouble : 0));
+        const cJSON *counts = cJSON_GetObjectItemCaseSensitive(
+            eligible, i64s(id, cJSON_IsNumber(did) ? (int64_t)did->valuedouble : 0));
         const cJSON *f;
-        cJSON_ArrayForEach(f, e)
+        cJSON_ArrayForEach(f, counts)
         {
-            cJSON_AddItemToObject((cJSON *)d, f->string, cJSON_Duplicate(f, false));
+            cJSON_AddItemToObject(d, f->string, cJSON_Duplicate(f, false));
         }
     }
-    cJSON_Delete(el);
     req_reply_json(r, 200, o);
 }
 
-static void count_ballots(struct req *r)
+/* Keeps the eligible counts for this request (one parse, whatever the cache does next). */
+static void count_ballots(struct req *r, const char *eligible_json)
 {
+    r->state = cJSON_Parse(eligible_json);
+    r->state_free = delete_json;
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
     req_db(r, sql_turnout, 1, p, turnout_counted);
@@ -365,7 +370,7 @@ static void eligible_counted(struct req *r, const struct db_result *res)
     eligible_key(r, key);
     const char *text = db_value(res, 0, 0);
     cache_put(r->app->cache, key, text, strlen(text));
-    count_ballots(r);
+    count_ballots(r, text);
 }
 
 static void turnout_election(struct req *r)
@@ -375,8 +380,9 @@ static void turnout_election(struct req *r)
     char key[48];
     size_t len;
     eligible_key(r, key);
-    if (cache_get(r->app->cache, key, ELIGIBLE_MAX_AGE_MS, &len, NULL)) {
-        count_ballots(r);
+    const char *cached = cache_get(r->app->cache, key, ELIGIBLE_MAX_AGE_MS, &len, NULL);
+    if (cached) {
+        count_ballots(r, cached);
         return;
     }
     char id[24];
