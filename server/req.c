@@ -139,6 +139,66 @@ static const char *http_date(struct app *app)
     return app->date;
 }
 
+static bool reply_from_cache(struct req *r);
+
+/* Sends the answer with its body, and ends the request. */
+static void emit(struct req *r, int status, struct evbuffer *body)
+{
+    evhttp_send_reply(r->ev, status, NULL, body);
+    evbuffer_free(body);
+    /* Staff read their own changes at once here; other processes hear of them by NOTIFY. */
+    if (status < 300 && r->auth.kind == AUTH_STAFF && is_mutation(r->method))
+        cache_clear(r->app->cache);
+
+    struct metrics *m = &r->app->metrics;
+    double ms = (double)(now_us() - r->start_us) / 1000.0;
+    m->responses_by_class[status / 100 < 6 ? status / 100 : 5]++;
+    m->latency_sum_s += ms / 1000.0;
+    for (size_t i = 0; i < PB_ARRAY_LEN(latency_bounds_ms); i++)
+        if (ms <= latency_bounds_ms[i])
+            m->latency_buckets[i]++;
+    log_msg(status >= 500 ? LOG_WARN : LOG_DEBUG, "request id=%s method=%d path=%s status=%d ms=%.1f",
+            r->id, r->method, r->route ? r->route->pattern : r->path, status, ms);
+    req_free(r);
+}
+
+/* Compressing takes about 35 ms per MB: above this a worker does it, not the loop. */
+#define GZIP_ON_LOOP_MAX (64 * 1024)
+
+struct gzip_job {
+    struct req *r;
+    int status;
+    char *data;
+    size_t len;
+    struct buf gz;
+    bool ok;
+};
+
+static void gzip_work(void *arg)
+{
+    struct gzip_job *j = arg;
+    j->ok = j->len < UINT32_MAX && gzip_into(j->data, j->len, &j->gz);
+}
+
+static void gzip_done(void *arg)
+{
+    struct gzip_job *j = arg;
+    struct req *r = j->r;
+    r->in_worker = false;
+    struct evbuffer *body = evbuffer_new();
+    if (j->ok) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Content-Encoding", "gzip");
+        evbuffer_add(body, j->gz.data, j->gz.len);
+    } else {
+        evbuffer_add(body, j->data, j->len);
+    }
+    int status = j->status;
+    buf_free(&j->gz);
+    free(j->data);
+    free(j);
+    emit(r, status, body);
+}
+
 static void release_held(const void *data, size_t len, void *arg)
 {
     (void)data;
@@ -148,8 +208,6 @@ static void release_held(const void *data, size_t len, void *arg)
 
 /* The one reply of a request. held: data are cached bytes (already in their final
  * encoding) that the body refers to instead of copying; the reference goes with the body. */
-static bool reply_from_cache(struct req *r);
-
 static void send_body(struct req *r, int status, const char *content_type, const void *data, size_t len,
                       struct cache_bytes *held)
 {
@@ -185,39 +243,39 @@ static void send_body(struct req *r, int status, const char *content_type, const
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
     struct evbuffer *body = evbuffer_new();
-    struct buf gz;
-    buf_init(&gz);
     if (held) {
         if (r->method != M_HEAD && len && evbuffer_add_reference(body, data, len, release_held, held) == 0)
             held = NULL; /* released once the body is sent */
-    } else {
-        if (data && compressible(content_type, len))
-            evhttp_add_header(out, "Vary", "Accept-Encoding");
-        if (data && want_gzip(r, content_type, len) && len < UINT32_MAX && gzip_into(data, len, &gz)) {
-            evhttp_add_header(out, "Content-Encoding", "gzip");
-            evbuffer_add(body, gz.data, gz.len);
-        } else if (data && len && r->method != M_HEAD) {
-            evbuffer_add(body, data, len);
-        }
+        cache_bytes_release(held);
+        emit(r, status, body);
+        return;
     }
-    cache_bytes_release(held);
+    if (data && compressible(content_type, len))
+        evhttp_add_header(out, "Vary", "Accept-Encoding");
+    if (data && want_gzip(r, content_type, len) && len > GZIP_ON_LOOP_MAX) {
+        evbuffer_free(body);
+        struct gzip_job *j = xcalloc(1, sizeof *j);
+        j->r = r;
+        j->status = status;
+        j->data = xmalloc(len); /* the caller frees data when this returns */
+        memcpy(j->data, data, len);
+        j->len = len;
+        buf_init(&j->gz);
+        req_arm_deadline(r);
+        r->in_worker = true;
+        worker_submit(r->app->workers, gzip_work, gzip_done, j);
+        return;
+    }
+    struct buf gz;
+    buf_init(&gz);
+    if (data && want_gzip(r, content_type, len) && gzip_into(data, len, &gz)) {
+        evhttp_add_header(out, "Content-Encoding", "gzip");
+        evbuffer_add(body, gz.data, gz.len);
+    } else if (data && len && r->method != M_HEAD) {
+        evbuffer_add(body, data, len);
+    }
     buf_free(&gz);
-    evhttp_send_reply(r->ev, status, NULL, body);
-    evbuffer_free(body);
-    /* Staff read their own changes at once here; other processes hear of them by NOTIFY. */
-    if (status < 300 && r->auth.kind == AUTH_STAFF && is_mutation(r->method))
-        cache_clear(r->app->cache);
-
-    struct metrics *m = &r->app->metrics;
-    double ms = (double)(now_us() - r->start_us) / 1000.0;
-    m->responses_by_class[status / 100 < 6 ? status / 100 : 5]++;
-    m->latency_sum_s += ms / 1000.0;
-    for (size_t i = 0; i < PB_ARRAY_LEN(latency_bounds_ms); i++)
-        if (ms <= latency_bounds_ms[i])
-            m->latency_buckets[i]++;
-    log_msg(status >= 500 ? LOG_WARN : LOG_DEBUG, "request id=%s method=%d path=%s status=%d ms=%.1f",
-            r->id, r->method, r->route ? r->route->pattern : r->path, status, ms);
-    req_free(r);
+    emit(r, status, body);
 }
 
 static void send_reply(struct req *r, int status, const char *content_type, const void *data, size_t len)

@@ -268,3 +268,32 @@ def test_large_answers_are_gzipped_on_request(ctx):
     body = gzip.decompress(resp.read())
     conn.close()
     assert json.loads(body) == plain.json
+
+
+def test_large_answers_are_compressed_off_the_loop(ctx):
+    """A big answer (here 100,000 codes, 2 MB) is compressed on a worker thread: it arrives
+    whole and gzip-encoded, and the server keeps answering while it is made."""
+    import gzip
+    import http.client
+    import json
+    s = ctx.server
+    e = ctx.election(proposals=[(0, 100)])
+    out = {}
+
+    def fetch():
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        conn.request("POST", f"/api/v1/elections/{e['id']}/codes",
+                     body=json.dumps({"district_id": e["districts"][0], "count": 100000}),
+                     headers={"Accept-Encoding": "gzip", "Content-Type": "application/json",
+                              "Authorization": "Bearer " + e["token"]})
+        resp = conn.getresponse()
+        out.update(status=resp.status, encoding=resp.getheader("Content-Encoding"), raw=resp.read())
+        conn.close()
+    t = threading.Thread(target=fetch)
+    t.start()
+    while t.is_alive():
+        assert s.get("/healthz", timeout=5).status == 200
+    t.join()
+    assert out["status"] == 201 and out["encoding"] == "gzip", out.get("status")
+    codes = json.loads(gzip.decompress(out["raw"]))["codes"]
+    assert len(codes) == 100000 and len(set(codes)) == 100000
