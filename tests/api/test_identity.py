@@ -319,6 +319,14 @@ def test_voter_sign_out_ends_only_that_session(ctx):
     code = e["codes"][e["districts"][0]][0]
     kiosk, phone = ctx.voter(eid, code), ctx.voter(eid, code)
     assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [p]}, token=kiosk).status == 200
+    # by cookie, signing out needs the CSRF token like any other change; junk in the body is ignored
+    r = s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current", headers={"Cookie": f"pb_voter={kiosk}"},
+                  raw=b"\x00\xff{not json")
+    assert r.status == 403 and r.code == "csrf_token_invalid", r
+    assert s.get(f"/api/v1/elections/{eid}/ballot", token=kiosk).status == 200  # still signed in
+    # an over-long or garbled bearer is refused, not half-read
+    for bad in ("pbv1." + "9" * 5000, "pbv1.1.2.3.4.5.6", "pbv1.\u00e6\u00f8\u00e5"):
+        assert s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current", token=bad).status == 401
     r = s.request("DELETE", f"/api/v1/elections/{eid}/voter-sessions/current", token=kiosk)
     assert r.status == 204 and "Max-Age=0" in (r.header("Set-Cookie") or ""), r
     assert s.get(f"/api/v1/elections/{eid}/ballot", token=kiosk).status == 401
