@@ -32,9 +32,9 @@ Q := @
 endif
 
 OBJ := build/obj-$(VARIANT)
-PURE_SRC := $(wildcard server/tally/*.c server/pbfile/*.c) server/ballot_rules.c server/jsonv.c \
-	server/util.c server/i18n.c server/errors.c
-SERVER_SRC := $(filter-out $(PURE_SRC) server/main.c,$(wildcard server/*.c))
+# server/lib is pure (no libevent, no libpq): unit tests, fuzzers and pbtally link it alone.
+PURE_SRC := $(wildcard server/lib/*.c server/lib/*/*.c)
+SERVER_SRC := $(filter-out server/start/main.c,$(wildcard server/core/*.c server/api/*.c server/start/*.c))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
@@ -60,20 +60,20 @@ $(OBJ)/%.o: %.c
 	@[ "$(V)" = 1 ] || echo "  CC $<"
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
-build/pbserver: $(OBJ)/server/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
+build/pbserver: $(OBJ)/server/start/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) $(OBJ)/server/crypto.o build/.variant-$(VARIANT)
+build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/util.o build/.variant-$(VARIANT)
+build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/lib/util.o build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -levent -lcjson -lm
 
-build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/crypto.o $(OBJ)/server/app.o \
-		$(OBJ)/server/votertoken.o $(OBJ)/server/votecode.o $(OBJ)/server/log.o build/.variant-$(VARIANT)
+build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/core/app.o \
+		$(OBJ)/server/core/votertoken.o $(OBJ)/server/core/votecode.o build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -99,7 +99,7 @@ bench: deps
 	$(Q)python3 tests/bench.py
 
 fmt:
-	clang-format -i server/*.c server/*.h server/*/*.c server/*/*.h tools/*.c tests/unit/*.c
+	clang-format -i server/*/*.c server/*/*.h server/*/*/*.c server/*/*/*.h tools/*.c tests/unit/*.c
 
 clean:
 	rm -rf build
@@ -110,16 +110,16 @@ clean:
 # the tally, request paths and the router, voter session tokens. FUZZ_SECONDS per target; corpora in tests/fuzz/.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I server
-FUZZ_PURE := $(PURE_SRC) server/crypto.c
+FUZZ_PURE := $(PURE_SRC)
 fuzz: deps
 	$(Q)command -v clang >/dev/null || apt-get install -y -qq clang
 	$(Q)mkdir -p build/fuzz
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/router.c server/util.c server/log.c \
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/core/router.c server/lib/util.c server/lib/log.c \
 		-levent -lpthread
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c server/votertoken.c server/app.c \
-		server/crypto.c server/util.c server/log.c -lcrypto
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c server/core/votertoken.c server/core/app.c \
+		server/lib/crypto.c server/lib/util.c server/lib/log.c -lcrypto
 	$(Q)for t in ballot pbfile router token; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \

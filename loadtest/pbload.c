@@ -11,7 +11,7 @@
  *
  * Codes are made through the API with the admin account before the clock starts.
  */
-#include "util.h"
+#include "lib/util.h"
 
 #include <cjson/cJSON.h>
 #include <event2/buffer.h>

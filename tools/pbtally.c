@@ -10,11 +10,11 @@
  *           [--fill] [--json] [--verify KEY.pem --signature SIG] FILE.pb
  *   pbtally --check FILE.pb   compare with the file's "selected" column (exit 1 if different)
  */
-#include "crypto.h"
-#include "pbfile/pbelection.h"
-#include "pbfile/pbfile.h"
-#include "tally/tally.h"
-#include "util.h"
+#include "lib/crypto.h"
+#include "lib/pbfile/pbelection.h"
+#include "lib/pbfile/pbfile.h"
+#include "lib/tally/tally.h"
+#include "lib/util.h"
 
 #include <cjson/cJSON.h>
 #include <getopt.h>

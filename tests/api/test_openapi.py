@@ -7,7 +7,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def registered_routes():
-    text = open(os.path.join(ROOT, "server", "routes.c")).read()
+    text = open(os.path.join(ROOT, "server", "api", "routes.c")).read()
     return {(m.lower(), p.replace(":id", "{id}")) for m, p in re.findall(r'\{M_(\w+), "([^"]+)"', text)}
 
 

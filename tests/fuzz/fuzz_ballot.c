@@ -1,7 +1,7 @@
 /* libFuzzer target: request bodies through strict JSON checks, ballot rules and ballot
  * validation, as PUT /ballot does. The first byte picks the ballot type. */
-#include "ballot_rules.h"
-#include "jsonv.h"
+#include "lib/ballot_rules.h"
+#include "lib/jsonv.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* libFuzzer target: the pabulib reader, the conversion to tally input, and every rule. */
-#include "pbfile/pbelection.h"
-#include "pbfile/pbfile.h"
-#include "tally/tally.h"
+#include "lib/pbfile/pbelection.h"
+#include "lib/pbfile/pbfile.h"
+#include "lib/tally/tally.h"
 
 #include <stddef.h>
 #include <stdint.h>

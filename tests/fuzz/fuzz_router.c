@@ -1,5 +1,5 @@
 /* libFuzzer target: request paths through percent-decoding, segment checks and the router. */
-#include "router.h"
+#include "core/router.h"
 
 #include <stddef.h>
 #include <stdint.h>

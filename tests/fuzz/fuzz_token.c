@@ -1,6 +1,6 @@
 /* libFuzzer target: voter session tokens. Any input must be refused without a crash (no
  * input can carry a valid MAC), and claims taken from the input survive a round trip. */
-#include "votertoken.h"
+#include "core/votertoken.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /* Ballot rules: each type's limits, and each way a ballot can break them. */
-#include "ballot_rules.h"
+#include "lib/ballot_rules.h"
 #include "unit.h"
 
 #include <stdlib.h>

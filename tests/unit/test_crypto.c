@@ -1,5 +1,5 @@
 /* Crypto wrappers against known answers, and round trips. */
-#include "crypto.h"
+#include "lib/crypto.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Strict JSON reading: numbers, duplicate keys, depth, UTF-8, texts by language. */
-#include "i18n.h"
-#include "jsonv.h"
+#include "lib/i18n.h"
+#include "lib/jsonv.h"
 #include "unit.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* pabulib reading and writing: quoting, BOM, CRLF, section case, round trip. */
-#include "pbfile/pbfile.h"
+#include "lib/pbfile/pbfile.h"
 #include "unit.h"
 
 #include <stdlib.h>

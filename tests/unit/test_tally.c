@@ -1,5 +1,5 @@
 /* Greedy on small hand-made elections: order, skipping, no-skip, threshold, ties. */
-#include "tally/tally.h"
+#include "lib/tally/tally.h"
 #include "unit.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* Signed voter tokens: round trip, expiry, and that no byte can change unnoticed. */
-#include "votertoken.h"
+#include "core/votertoken.h"
 #include "unit.h"
-#include "voter.h"
+#include "api/voter.h"
 
 #include <stdio.h>
 #include <string.h>

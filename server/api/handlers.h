@@ -1,0 +1,81 @@
+/*
+ * handlers: every route's entry point, one group per domain module. The route table in
+ * routes.c is the only user of this header.
+ */
+#ifndef PB_HANDLERS_H
+#define PB_HANDLERS_H
+
+#include "core/req.h"
+
+/* health.c */
+void health_live(struct req *r);
+void health_ready(struct req *r);
+void health_metrics(struct req *r);
+void health_openapi(struct req *r);
+
+/* staff.c */
+void staff_login(struct req *r);
+void staff_logout(struct req *r);
+void staff_me(struct req *r);
+void staff_accept(struct req *r);
+void staff_password(struct req *r);
+void staff_totp_setup(struct req *r);
+void staff_totp_enable(struct req *r);
+
+/* organisation.c */
+void organisation_create(struct req *r);
+void organisation_list(struct req *r);
+void organisation_staff_invite(struct req *r);
+void organisation_staff_list(struct req *r);
+
+/* election.c */
+void election_create(struct req *r);
+void election_list(struct req *r);
+void election_get(struct req *r);
+void election_patch(struct req *r);
+void election_phase(struct req *r);
+void district_create(struct req *r);
+void district_list(struct req *r);
+void election_audit(struct req *r);
+void election_audit_verify(struct req *r);
+/* For handlers after req_load_election: answers 404 for a draft the caller may not see. */
+bool election_visible(struct req *r);
+
+/* proposal.c */
+void proposal_create(struct req *r);
+void proposal_list(struct req *r);
+void proposal_get(struct req *r);
+void proposal_patch(struct req *r);
+void proposal_history(struct req *r);
+void proposal_mine(struct req *r);
+
+/* voter.c */
+void codes_create(struct req *r);
+void voter_session_create(struct req *r);
+void voter_session_delete(struct req *r);
+void codes_revoke(struct req *r);
+
+/* register.c */
+void register_upload(struct req *r);
+
+/* paper.c */
+void paper_enter(struct req *r);
+void paper_list(struct req *r);
+
+/* ballot.c */
+void ballot_put(struct req *r);
+void ballot_get(struct req *r);
+
+/* result.c */
+void result_tally(struct req *r);
+void result_publish(struct req *r);
+void result_get(struct req *r);
+void result_share(struct req *r);
+void result_trackers(struct req *r);
+void result_turnout(struct req *r);
+
+/* export.c */
+void export_get(struct req *r);
+void export_public_key(struct req *r);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * health: liveness, readiness (the database answers) and Prometheus metrics.
+ */
+#include "core/db.h"
+#include "api/handlers.h"
+#include "core/worker.h"
+
+#include <stdio.h>
+
+void health_live(struct req *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "status", "ok");
+    req_reply_json(r, 200, o);
+}
+
+static void ready_done(struct req *r, const struct db_result *res)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool ok = db_status(res) == DB_OK;
+    cJSON_AddStringToObject(o, "status", ok ? "ok" : "unavailable");
+    cJSON_AddStringToObject(o, "database", ok ? "ok" : "unavailable");
+    if (!ok)
+        req_add_header(r, "Retry-After", "1");
+    req_reply_json(r, ok ? 200 : 503, o);
+}
+
+void health_ready(struct req *r)
+{
+    req_db(r, "SELECT 1", 0, NULL, ready_done);
+}
+
+void health_metrics(struct req *r)
+{
+    static const char *const bounds[] = {"0.001", "0.002", "0.005", "0.01", "0.025", "0.05",
+                                         "0.1",   "0.25",  "0.5",   "1",    "2.5",   "+Inf"};
+    const struct metrics *m = &r->app->metrics;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "# HELP pb_http_requests_total HTTP requests received.\n"
+                 "# TYPE pb_http_requests_total counter\n");
+    buf_printf(&b, "pb_http_requests_total %llu\n", (unsigned long long)m->requests);
+    buf_puts(&b, "# HELP pb_http_responses_total HTTP responses by status class.\n"
+                 "# TYPE pb_http_responses_total counter\n");
+    for (int i = 1; i <= 5; i++)
+        buf_printf(&b, "pb_http_responses_total{class=\"%dxx\"} %llu\n", i,
+                   (unsigned long long)m->responses_by_class[i]);
+    buf_puts(&b, "# HELP pb_http_request_duration_seconds Time from request to reply.\n"
+                 "# TYPE pb_http_request_duration_seconds histogram\n");
+    uint64_t total = 0;
+    for (size_t i = 0; i < PB_ARRAY_LEN(bounds); i++) {
+        buf_printf(&b, "pb_http_request_duration_seconds_bucket{le=\"%s\"} %llu\n", bounds[i],
+                   (unsigned long long)m->latency_buckets[i]);
+        total = m->latency_buckets[i];
+    }
+    buf_printf(&b, "pb_http_request_duration_seconds_sum %.6f\n", m->latency_sum_s);
+    buf_printf(&b, "pb_http_request_duration_seconds_count %llu\n", (unsigned long long)total);
+    buf_puts(&b, "# TYPE pb_ballots_cast_total counter\n");
+    buf_printf(&b, "pb_ballots_cast_total %llu\n", (unsigned long long)m->ballots_cast);
+    buf_puts(&b, "# TYPE pb_ballots_replaced_total counter\n");
+    buf_printf(&b, "pb_ballots_replaced_total %llu\n", (unsigned long long)m->ballots_replaced);
+    buf_puts(&b, "# TYPE pb_voter_logins_total counter\n");
+    buf_printf(&b, "pb_voter_logins_total %llu\n", (unsigned long long)m->voter_logins);
+    buf_puts(&b, "# TYPE pb_tallies_total counter\n");
+    buf_printf(&b, "pb_tallies_total %llu\n", (unsigned long long)m->tallies);
+    int size, connected, busy, queued;
+    db_pool_stats(r->app->db, &size, &connected, &busy, &queued);
+    buf_puts(&b, "# TYPE pb_db_pool_connections gauge\n");
+    buf_printf(&b, "pb_db_pool_connections{state=\"configured\"} %d\n", size);
+    buf_printf(&b, "pb_db_pool_connections{state=\"connected\"} %d\n", connected);
+    buf_printf(&b, "pb_db_pool_connections{state=\"busy\"} %d\n", busy);
+    buf_puts(&b, "# TYPE pb_db_pool_queued gauge\n");
+    buf_printf(&b, "pb_db_pool_queued %d\n", queued);
+    buf_puts(&b, "# TYPE pb_worker_jobs_pending gauge\n");
+    buf_printf(&b, "pb_worker_jobs_pending %d\n", worker_pending(r->app->workers));
+    buf_puts(&b, "# TYPE pb_http_inflight gauge\n");
+    buf_printf(&b, "pb_http_inflight %d\n", r->app->inflight);
+    req_reply_bytes(r, 200, "text/plain; version=0.0.4; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}
+
+void health_openapi(struct req *r)
+{
+    if (!r->app->openapi_json) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "The API description was not found at start-up.");
+        return;
+    }
+    req_add_header(r, "Cache-Control", "public, max-age=300");
+    req_reply_json_text(r, 200, r->app->openapi_json);
+}

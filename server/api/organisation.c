@@ -1,0 +1,150 @@
+/*
+ * organisation: municipalities on one installation, and their staff. The installation
+ * admin creates organisations; an organisation's admins invite staff with a role for the
+ * whole organisation or one election. Staff of one organisation never see another's.
+ */
+#include "lib/crypto.h"
+#include "core/db.h"
+#include "api/handlers.h"
+#include "lib/jsonv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const roles[] = {"admin", "moderator", "clerk", "observer", NULL};
+
+void organisation_create(struct req *r)
+{
+    if (!r->auth.superadmin) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "Only the installation admin creates organisations.");
+        return;
+    }
+    static const char *const keys[] = {"name", NULL};
+    struct verr e;
+    const char *name = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "name", 200, &name, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!name) {
+        req_fail(r, ERR_INVALID_FIELD, "name", "\"name\" is required.");
+        return;
+    }
+    char id[24];
+    const char *p[2] = {name, i64s(id, r->auth.staff_id)};
+    req_db(r,
+           "WITH o AS (INSERT INTO organisations (name) VALUES ($1) RETURNING *),"
+           " a AS (SELECT audit_append(o.id, NULL, $2, 'organisation.create', jsonb_build_object('name', o.name)) FROM o)"
+           "SELECT jsonb_build_object('id', o.id, 'name', o.name, 'created_at', o.created_at)::text FROM o, a",
+           2, p, req_db_reply_created);
+}
+
+static void orgs_listed(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_member(r, "organisations", db_value(res, 0, 0));
+}
+
+void organisation_list(struct req *r)
+{
+    char id[24];
+    const char *p[2] = {i64s(id, r->auth.staff_id), r->auth.superadmin ? "true" : "false"};
+    req_db(r,
+           "SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'name', o.name) ORDER BY o.id), '[]')::text"
+           "  FROM organisations o WHERE $2::boolean"
+           "    OR EXISTS (SELECT 1 FROM staff_roles r WHERE r.organisation_id = o.id AND r.staff_id = $1)",
+           2, p, orgs_listed);
+}
+
+struct invite_state {
+    char token[CRYPTO_TOKEN_STRLEN];
+    char role[16];
+    char email[256];
+};
+
+static void invited(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct invite_state *s = r->state;
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "id", db_int64(res, 0, 0));
+    cJSON_AddStringToObject(o, "email", s->email);
+    cJSON_AddStringToObject(o, "role", s->role);
+    if (db_bool(res, 0, 1))
+        cJSON_AddStringToObject(o, "invite_token", s->token);
+    else
+        cJSON_AddNullToObject(o, "invite_token"); /* an existing account only gained the role */
+    req_reply_json(r, 201, o);
+}
+
+static void invite_state_free(void *p)
+{
+    crypto_wipe(p, sizeof(struct invite_state));
+    free(p);
+}
+
+void organisation_staff_invite(struct req *r)
+{
+    static const char *const keys[] = {"email", "role", "election_id", NULL};
+    struct verr e;
+    const char *email = NULL;
+    int role = -1, rc_role;
+    int64_t election = 0;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "email", 254, &email, &e) < 0 ||
+        (rc_role = jv_enum(r->json, "role", roles, &role, &e)) < 0 ||
+        jv_id(r->json, "election_id", &election, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!email || rc_role == 0) {
+        req_fail(r, ERR_INVALID_FIELD, !email ? "email" : "role", "Give \"email\" and \"role\".");
+        return;
+    }
+    const char *at = strchr(email, '@');
+    if (!at || at == email || !strchr(at, '.') || strpbrk(email, " \t\r\n<>\"")) {
+        req_fail(r, ERR_INVALID_FIELD, "email", "\"email\" must be an e-mail address.");
+        return;
+    }
+    struct invite_state *s = xcalloc(1, sizeof *s);
+    r->state = s;
+    r->state_free = invite_state_free;
+    crypto_token(s->token);
+    snprintf(s->role, sizeof s->role, "%s", roles[role]);
+    snprintf(s->email, sizeof s->email, "%s", email);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    char hex[65], actor[24], org[24], el[24];
+    crypto_sha256(s->token, strlen(s->token), h);
+    crypto_hex(h, sizeof h, hex);
+    const char *p[7] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
+                        i64s(org, r->ids[0]), email, roles[role], election ? i64s(el, election) : NULL, hex};
+    req_db(r, "SELECT * FROM invite_staff($1, $2, $3, $4, $5, $6, $7)", 7, p, invited);
+}
+
+static void staff_listed(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (!db_bool(res, 0, 0)) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such organisation.");
+        return;
+    }
+    req_reply_member(r, "staff", db_value(res, 0, 1));
+}
+
+void organisation_staff_list(struct req *r)
+{
+    char actor[24], org[24];
+    const char *p[3] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false", i64s(org, r->ids[0])};
+    req_db(r,
+           "SELECT $2::boolean OR EXISTS (SELECT 1 FROM staff_roles WHERE staff_id = $1 AND organisation_id = $3"
+           "                                AND role = 'admin' AND election_id IS NULL),"
+           "  coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id, 'email', s.email,"
+           "      'active', s.password_hash IS NOT NULL AND s.disabled_at IS NULL,"
+           "      'roles', (SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id))"
+           "                  FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $3)) ORDER BY s.id)"
+           "    FROM staff s WHERE EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $3)),"
+           "    '[]')::text",
+           3, p, staff_listed);
+}

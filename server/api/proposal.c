@@ -1,0 +1,385 @@
+/*
+ * proposal: the projects citizens vote on. Staff create, edit, cost and moderate them
+ * until voting opens; only accepted proposals are on the ballot and shown to the public.
+ */
+#include "core/db.h"
+#include "api/handlers.h"
+#include "lib/i18n.h"
+#include "lib/jsonv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TITLE 300
+#define MAX_SUMMARY 2000
+#define MAX_DESCRIPTION 20000
+
+static const char *const statuses[] = {"submitted", "accepted", "rejected", NULL};
+
+static bool url_valid(const char *u)
+{
+    return strncmp(u, "https://", 8) == 0 || (u[0] == '/' && u[1] != '/');
+}
+
+/* Reads the editable fields present in body into patch (as the database expects them). */
+static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct verr *e)
+{
+    cJSON *t = NULL;
+    const char *texts[] = {"title", "summary", "description"};
+    const size_t limits[] = {MAX_TITLE, MAX_SUMMARY, MAX_DESCRIPTION};
+    for (size_t i = 0; i < 3; i++) {
+        int rc = i18n_text(r->json, texts[i], lang, limits[i], &t, e);
+        if (rc < 0)
+            return false;
+        if (rc == 1)
+            cJSON_AddItemToObject(patch, texts[i], t);
+    }
+    const char *category = NULL, *image = NULL, *reason = NULL;
+    int64_t cost;
+    int idx, rc;
+    if (jv_string(r->json, "category", 100, &category, e) < 0 ||
+        jv_string(r->json, "image_url", 2000, &image, e) < 0 ||
+        jv_string(r->json, "reason", 2000, &reason, e) < 0)
+        return false;
+    if (image && !url_valid(image)) {
+        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be an https:// URL.");
+        return false;
+    }
+    if ((rc = jv_int(r->json, "cost", 1, JV_MAX_SAFE_INT, &cost, e)) < 0)
+        return false;
+    if (rc == 1)
+        jv_add_int(patch, "cost", cost);
+    if ((rc = jv_enum(r->json, "status", statuses, &idx, e)) < 0)
+        return false;
+    if (rc == 1)
+        cJSON_AddStringToObject(patch, "status", statuses[idx]);
+    if (category) {
+        const cJSON *cats = cJSON_GetObjectItemCaseSensitive(r->election.row, "categories");
+        bool known = cJSON_GetArraySize(cats) == 0;
+        for (const cJSON *c = cats ? cats->child : NULL; c && !known; c = c->next) {
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(c, "key");
+            known = cJSON_IsString(k) && strcmp(k->valuestring, category) == 0;
+        }
+        if (!known) {
+            verr_set(e, ERR_INVALID_FIELD, "category", "\"category\" must be one of the election's categories.");
+            return false;
+        }
+        cJSON_AddStringToObject(patch, "category", category);
+    }
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(r->json, "location");
+    if (loc && !cJSON_IsNull(loc)) {
+        static const char *const lkeys[] = {"lat", "lng", "address", NULL};
+        const cJSON *lat = cJSON_GetObjectItemCaseSensitive(loc, "lat");
+        const cJSON *lng = cJSON_GetObjectItemCaseSensitive(loc, "lng");
+        const char *addr = NULL;
+        if (!jv_only_keys(loc, lkeys, "location", e) || jv_string(loc, "address", 300, &addr, e) < 0 ||
+            (lat && (!cJSON_IsNumber(lat) || lat->valuedouble < -90 || lat->valuedouble > 90)) ||
+            (lng && (!cJSON_IsNumber(lng) || lng->valuedouble < -180 || lng->valuedouble > 180)) ||
+            (!lat != !lng) || (!lat && !addr)) {
+            verr_set(e, ERR_INVALID_FIELD, "location", "\"location\" is {\"lat\", \"lng\"} and/or {\"address\"}.");
+            return false;
+        }
+        cJSON_AddItemToObject(patch, "location", cJSON_Duplicate(loc, 1));
+    }
+    if (image)
+        cJSON_AddStringToObject(patch, "image_url", image);
+    if (reason)
+        cJSON_AddStringToObject(patch, "reason", reason);
+    return true;
+}
+
+static const char sql_add[] =
+    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text";
+
+static const char sql_submit[] =
+    "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text";
+
+static void create_loaded(struct req *r)
+{
+    bool citizen = r->auth.kind == AUTH_VOTER;
+    if (citizen && r->auth.election_id != r->election.id) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    if (!citizen && !req_require_role(r, ROLE_MODERATOR))
+        return;
+    static const char *const keys[] = {"district_id", "title", "summary", "description", "cost",
+                                       "category", "status", "image_url", "location", NULL};
+    struct verr e;
+    int64_t district = 0;
+    cJSON *f = cJSON_CreateObject();
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_id(r->json, "district_id", &district, &e) < 0 ||
+        !read_fields(r, r->election.default_lang, f, &e)) {
+        cJSON_Delete(f);
+        req_fail_verr(r, &e);
+        return;
+    }
+    const char *missing = !district                                       ? "district_id"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "title") ? "title"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "cost")  ? "cost"
+                                                                           : NULL;
+    if (missing) {
+        cJSON_Delete(f);
+        req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
+        return;
+    }
+    char *title = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f, "title"));
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(f, "summary");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(f, "description");
+    char *summary = s ? cJSON_PrintUnformatted(s) : NULL;
+    char *desc = d ? cJSON_PrintUnformatted(d) : NULL;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(f, "status");
+    const cJSON *cat = cJSON_GetObjectItemCaseSensitive(f, "category");
+    const cJSON *img = cJSON_GetObjectItemCaseSensitive(f, "image_url");
+    int64_t cost = 0;
+    if (!jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost))
+        cost = 0;
+    char staff[24], id[24], dist[24], c[24];
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
+    char *location = loc ? cJSON_PrintUnformatted(loc) : NULL;
+    if (citizen) {
+        /* a citizen's proposal waits for review; it names no status of its own */
+        const char *p[10] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
+                             title, summary, desc, cat ? cat->valuestring : NULL, i64s(c, cost),
+                             img ? img->valuestring : NULL, location};
+        if (st)
+            req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
+        else
+            req_db(r, sql_submit, 10, p, req_db_reply_created);
+    } else {
+        /* Staff write proposals after checking them: accepted unless they say otherwise. */
+        const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
+                             i64s(dist, district), title, summary, desc,
+                             cat ? cat->valuestring : NULL, i64s(c, cost),
+                             st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
+        req_db(r, sql_add, 11, p, req_db_reply_created);
+    }
+    cJSON_free(location);
+    cJSON_free(title);
+    cJSON_free(summary);
+    cJSON_free(desc);
+    cJSON_Delete(f);
+}
+
+void proposal_create(struct req *r)
+{
+    if (r->auth.kind == AUTH_NONE) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "Sign in as staff, or as a citizen with a voting code.");
+        return;
+    }
+    req_load_election(r, r->ids[0], create_loaded);
+}
+
+static const char sql_list[] =
+    "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.district_id, p.id), '[]')::text"
+    "  FROM proposals p WHERE p.election_id = $1 AND ($2::boolean OR p.status = 'accepted')"
+    "   AND ($3::bigint IS NULL OR p.district_id = $3)";
+
+static void list_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_member(r, "proposals", db_value(res, 0, 0));
+}
+
+static void list_loaded(struct req *r)
+{
+    if (!election_visible(r))
+        return;
+    char *district = req_query_param(r, "district");
+    if (!district)
+        district = req_query_param(r, "district_id");
+    int64_t d = 0;
+    if (district && (!parse_int64(district, &d) || d <= 0)) {
+        free(district);
+        req_fail(r, ERR_INVALID_FIELD, "district", "\"district\" must be a district id.");
+        return;
+    }
+    free(district);
+    char id[24], ds[24];
+    const char *p[3] = {i64s(id, r->election.id), req_has_role(r, ROLE_ANY_STAFF) ? "true" : "false",
+                        d ? i64s(ds, d) : NULL};
+    req_db(r, sql_list, 3, p, list_done);
+}
+
+void proposal_list(struct req *r)
+{
+    req_load_election(r, r->ids[0], list_loaded);
+}
+
+static const char sql_get[] =
+    "SELECT proposal_json(p)::text, p.election_id, p.status FROM proposals p WHERE p.id = $1";
+
+static void get_election_loaded(struct req *r)
+{
+    char *json = r->state;
+    if (!election_visible(r))
+        return;
+    /* The state holds "<status>\0<json>" */
+    bool accepted = strcmp(json, "accepted") == 0;
+    json += strlen(json) + 1;
+    if (!accepted && !req_has_role(r, ROLE_ANY_STAFF)) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    req_reply_json_text(r, 200, json);
+}
+
+static void get_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    const char *status = db_value(res, 0, 2), *json = db_value(res, 0, 0);
+    char *st = xmalloc(strlen(status) + strlen(json) + 2);
+    memcpy(st, status, strlen(status) + 1);
+    memcpy(st + strlen(status) + 1, json, strlen(json) + 1);
+    r->state = st;
+    r->state_free = free;
+    req_load_election(r, db_int64(res, 0, 1), get_election_loaded);
+}
+
+void proposal_get(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    req_db(r, sql_get, 1, p, get_done);
+}
+
+/* A proposal's exclusion group is set after its other fields, in a statement of its own. */
+static void patched_then_group(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    char staff[24], id[24], g[24];
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), i64s(g, *(int64_t *)r->extra)};
+    req_db(r, "SELECT set_exclusive_group($1, $2, $3::int)::text", 3, p, req_db_reply_ok);
+}
+
+static void patch_election_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_MODERATOR))
+        return;
+    static const char *const keys[] = {"title", "summary", "description", "cost", "category",
+                                       "status", "image_url", "reason", "location", "merged_into",
+                                       "district_id", "exclusive_group", NULL};
+    struct verr e;
+    cJSON *patch = cJSON_CreateObject();
+    int64_t merged = 0, district = 0, group = -1;
+    if (!jv_only_keys(r->json, keys, NULL, &e) ||
+        !read_fields(r, r->election.default_lang, patch, &e) ||
+        jv_id(r->json, "merged_into", &merged, &e) < 0 || jv_id(r->json, "district_id", &district, &e) < 0 ||
+        jv_int(r->json, "exclusive_group", 0, 1000000, &group, &e) < 0) {
+        cJSON_Delete(patch);
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (merged)
+        jv_add_int(patch, "merged_into", merged);
+    if (district)
+        jv_add_int(patch, "district_id", district);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(patch, "status");
+    if (st && strcmp(st->valuestring, "rejected") == 0 &&
+        !cJSON_GetObjectItemCaseSensitive(patch, "reason")) {
+        cJSON_Delete(patch);
+        req_fail(r, ERR_INVALID_FIELD, "reason", "Give the author a \"reason\" when rejecting.");
+        return;
+    }
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char staff[24], id[24];
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
+    if (group >= 0) {
+        int64_t *g = xmalloc(sizeof *g);
+        *g = group;
+        r->extra = g;
+        r->extra_free = free;
+        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, patched_then_group);
+    } else {
+        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, req_db_reply_ok);
+    }
+    cJSON_free(text);
+}
+
+/* Calls on one proposal (r->ids[0]) work in its election: find it (404 when the proposal
+ * does not exist), load it with the caller's roles, then go on with next. */
+static void proposal_election_found(struct req *r, const struct db_result *res)
+{
+    void (*next)(struct req *) = (void (*)(struct req *))r->state_next;
+    r->state_next = NULL;
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
+        return;
+    }
+    req_load_election(r, db_int64(res, 0, 0), next);
+}
+
+static void load_proposal_election(struct req *r, void (*next)(struct req *r))
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->ids[0])};
+    r->state_next = (void (*)(void))next;
+    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, proposal_election_found);
+}
+
+void proposal_patch(struct req *r)
+{
+    load_proposal_election(r, patch_election_loaded);
+}
+
+static void history_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"proposal_id\":%lld,\"history\":%s}", (long long)r->ids[0], db_value(res, 0, 0));
+    req_reply_json_text(r, 200, b.data);
+    buf_free(&b);
+}
+
+static void history_election_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ANY_STAFF))
+        return;
+    char id[24], el[24];
+    const char *p[2] = {i64s(id, r->ids[0]), i64s(el, r->election.id)};
+    req_db(r,
+           "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
+           "         'action', a.action, 'before', a.details->'before', 'after', a.details->'after') ORDER BY a.seq), '[]')::text"
+           "  FROM audit_log a WHERE a.election_id = $2 AND a.action IN ('proposal.create', 'proposal.update')"
+           "   AND coalesce(a.details->'after'->>'id', a.details->>'proposal_id') = $1::text",
+           2, p, history_done);
+}
+
+void proposal_history(struct req *r)
+{
+    load_proposal_election(r, history_election_loaded);
+}
+
+static void mine_listed(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_member(r, "proposals", db_value(res, 0, 0));
+}
+
+/* A citizen's own proposals with their status and, when rejected, the reason. */
+void proposal_mine(struct req *r)
+{
+    if (r->auth.election_id != r->ids[0]) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    char id[24], v[24];
+    const char *p[2] = {i64s(id, r->ids[0]), i64s(v, r->auth.voter_id)};
+    req_db(r,
+           "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.id), '[]')::text FROM proposals p"
+           " WHERE p.election_id = $1 AND p.author_voter_id = $2",
+           2, p, mine_listed);
+}

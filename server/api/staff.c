@@ -1,0 +1,508 @@
+/*
+ * staff: staff sign-in and sign-out, password changes, invites and TOTP. Passwords are
+ * checked with scrypt on a worker thread; an unknown e-mail costs the same time as a
+ * wrong password. Ten failures in a row lock an account for 15 minutes, and failures per
+ * client address are rate limited.
+ */
+#include "lib/crypto.h"
+#include "core/db.h"
+#include "api/handlers.h"
+#include "lib/jsonv.h"
+#include "lib/log.h"
+#include "core/ratelimit.h"
+#include "core/worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STAFF_SESSION_TTL_S (12 * 3600)
+#define MIN_PASSWORD 12
+#define TOTP_SECRET_LEN 20
+
+struct login {
+    char *password;
+    char *new_password; /* password change */
+    char *new_hash;
+    char *hash;         /* NULL: unknown e-mail */
+    char totp_code[16];
+    char *totp_sealed;  /* hex, when TOTP is on */
+    int64_t totp_last;
+    int64_t totp_step;  /* the step the code matched */
+    int64_t staff_id;
+    bool ok;
+    bool totp_missing;
+};
+
+static void login_free(void *p)
+{
+    struct login *l = p;
+    char *secrets[] = {l->password, l->new_password};
+    for (size_t i = 0; i < 2; i++)
+        if (secrets[i]) {
+            crypto_wipe(secrets[i], strlen(secrets[i]));
+            free(secrets[i]);
+        }
+    free(l->new_hash);
+    free(l->hash);
+    free(l->totp_sealed);
+    free(l);
+}
+
+/* True when code matches the TOTP secret at now +- 1 step, later than last. */
+static bool totp_ok(const struct app *app, const char *sealed_hex, const char *code, int64_t last,
+                    int64_t *step_out)
+{
+    unsigned char sealed[TOTP_SECRET_LEN + CRYPTO_SEAL_OVERHEAD], secret[TOTP_SECRET_LEN], key[32];
+    if (!sealed_hex || strlen(code) != 6 || strspn(code, "0123456789") != 6 ||
+        !crypto_unhex(sealed_hex, sealed, sizeof sealed))
+        return false;
+    app_derive_key(app, "staff-totp", key);
+    bool opened = crypto_open(key, sealed, sizeof sealed, secret);
+    crypto_wipe(key, sizeof key);
+    if (!opened)
+        return false;
+    int64_t want = 0;
+    for (const char *c = code; *c; c++)
+        want = want * 10 + (*c - '0');
+    int64_t now = (int64_t)time(NULL) / 30;
+    bool ok = false;
+    for (int64_t step = now - 1; step <= now + 1 && !ok; step++) {
+        if (step > last && crypto_totp(secret, sizeof secret, (uint64_t)step) == (uint32_t)want) {
+            ok = true;
+            *step_out = step;
+        }
+    }
+    crypto_wipe(secret, sizeof secret);
+    return ok;
+}
+
+static const char sql_find_staff[] =
+    "SELECT id, password_hash, coalesce(locked_until > now(), false), totp_enabled,"
+    "       encode(totp_secret_sealed, 'hex'), totp_last_step"
+    "  FROM staff WHERE lower(email) = lower($1) AND disabled_at IS NULL AND password_hash IS NOT NULL";
+
+static const char sql_failed[] =
+    "UPDATE staff SET failed_logins = failed_logins + 1,"
+    "       locked_until = CASE WHEN failed_logins + 1 >= 10 THEN now() + interval '15 minutes'"
+    "                      ELSE locked_until END"
+    " WHERE id = $1";
+
+static const char sql_new_session[] =
+    "WITH ok AS (UPDATE staff SET failed_logins = 0, locked_until = NULL,"
+    "                             totp_last_step = greatest(totp_last_step, $4)"
+    "             WHERE id = $2 RETURNING id, is_superadmin),"
+    " s AS (INSERT INTO sessions (token_hash, kind, staff_id, expires_at)"
+    "       SELECT decode($1, 'hex'), 'staff', id, now() + make_interval(secs => $3) FROM ok"
+    "       RETURNING staff_id, expires_at)"
+    "SELECT CASE WHEN ok.is_superadmin THEN 'admin' ELSE"
+    "         (SELECT r.role FROM staff_roles r WHERE r.staff_id = ok.id"
+    "           ORDER BY array_position(ARRAY['admin','moderator','clerk','observer'], r.role)"
+    "           LIMIT 1) END,"
+    "       to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ok.id"
+    "  FROM s JOIN ok ON ok.id = s.staff_id";
+
+static void session_stored(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    const char *token = r->state_token;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", token);
+    char csrf[65];
+    req_csrf_token(r->app, r->auth.token_hash, csrf);
+    cJSON_AddStringToObject(o, "csrf_token", csrf);
+    const char *role = db_value(res, 0, 0);
+    if (role)
+        cJSON_AddStringToObject(o, "role", role);
+    else
+        cJSON_AddNullToObject(o, "role");
+    cJSON_AddStringToObject(o, "expires_at", db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
+    jv_add_int(o, "staff_id", db_int64(res, 0, 2));
+    req_set_cookie(r, "pb_staff", token, STAFF_SESSION_TTL_S);
+    req_reply_json(r, 200, o);
+}
+
+static void login_work(void *arg)
+{
+    struct req *r = arg;
+    struct login *l = r->state;
+    if (!l->hash) {
+        char *waste = crypto_password_hash(l->password); /* same cost as a real check */
+        free(waste);
+        return;
+    }
+    l->ok = crypto_password_verify(l->password, l->hash);
+    if (l->ok && l->totp_sealed) {
+        if (!l->totp_code[0]) {
+            l->ok = false;
+            l->totp_missing = true;
+        } else {
+            l->ok = totp_ok(r->app, l->totp_sealed, l->totp_code, l->totp_last, &l->totp_step);
+        }
+    }
+}
+
+static void failure_recorded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct login *l = r->state;
+    if (l->totp_missing) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *e = cJSON_AddObjectToObject(o, "error");
+        cJSON_AddStringToObject(e, "code", "totp_required");
+        cJSON_AddStringToObject(e, "message", "Give the 6-digit code from your authenticator app as \"totp\".");
+        cJSON_AddStringToObject(e, "field", "totp");
+        req_reply_json(r, 401, o);
+        return;
+    }
+    req_fail(r, ERR_INVALID_CREDENTIALS, NULL, NULL);
+}
+
+static void login_done(void *arg)
+{
+    struct req *r = arg;
+    struct login *l = r->state;
+    r->in_worker = false;
+    if (!l->ok) {
+        log_info("staff login failed id=%s", r->id);
+        if (!l->totp_missing)
+            req_rate_failed(r, &RL_STAFF_LOGIN);
+        if (!l->hash) {
+            req_fail(r, ERR_INVALID_CREDENTIALS, NULL, NULL);
+            return;
+        }
+        char id[24];
+        const char *p[1] = {i64s(id, l->staff_id)};
+        req_db(r, l->totp_missing ? "SELECT 1" : sql_failed, l->totp_missing ? 0 : 1, p, failure_recorded);
+        return;
+    }
+    char token[CRYPTO_TOKEN_STRLEN];
+    crypto_token(token);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(token, strlen(token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+    snprintf(r->state_token, sizeof r->state_token, "%s", token);
+    crypto_wipe(token, sizeof token);
+    char id[24], ttl[24], step[24];
+    const char *p[4] = {r->auth.token_hash, i64s(id, l->staff_id), i64s(ttl, STAFF_SESSION_TTL_S),
+                        i64s(step, l->totp_step)};
+    req_db(r, sql_new_session, 4, p, session_stored);
+}
+
+static void staff_found(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct login *l = r->state;
+    if (db_nrows(res) == 1) {
+        if (db_bool(res, 0, 2)) {
+            req_add_header(r, "Retry-After", "900");
+            req_fail(r, ERR_RATE_LIMITED, NULL,
+                     "This account is locked for 15 minutes after too many failed sign-ins.");
+            return;
+        }
+        l->staff_id = db_int64(res, 0, 0);
+        l->hash = xstrdup(db_value(res, 0, 1));
+        if (db_bool(res, 0, 3) && db_value(res, 0, 4))
+            l->totp_sealed = xstrdup(db_value(res, 0, 4));
+        l->totp_last = db_int64(res, 0, 5);
+    }
+    req_worker(r, login_work, login_done);
+}
+
+void staff_login(struct req *r)
+{
+    static const char *const keys[] = {"email", "password", "totp", NULL};
+    struct verr e;
+    const char *email = NULL, *password = NULL, *totp = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) ||
+        jv_string(r->json, "email", 254, &email, &e) < 0 ||
+        jv_string(r->json, "password", 1024, &password, &e) < 0 ||
+        jv_string(r->json, "totp", 10, &totp, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!email || !password) {
+        req_fail(r, ERR_INVALID_FIELD, !email ? "email" : "password",
+                 "Give both \"email\" and \"password\".");
+        return;
+    }
+    if (req_rate_limited(r, &RL_STAFF_LOGIN))
+        return;
+    struct login *l = xcalloc(1, sizeof *l);
+    l->password = xstrdup(password);
+    if (totp)
+        snprintf(l->totp_code, sizeof l->totp_code, "%s", totp);
+    r->state = l;
+    r->state_free = login_free;
+    const char *p[1] = {email};
+    req_db(r, sql_find_staff, 1, p, staff_found);
+}
+
+static void logged_out(struct req *r, const struct db_result *res)
+{
+    req_reply_signed_out(r, res, "pb_staff");
+}
+
+void staff_logout(struct req *r)
+{
+    const char *p[1] = {r->auth.token_hash};
+    req_db(r, "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1, p, logged_out);
+}
+
+static const char sql_me[] =
+    "SELECT st.id, st.email, st.is_superadmin, st.totp_enabled,"
+    "       coalesce((SELECT jsonb_agg(jsonb_build_object('organisation_id', r.organisation_id,"
+    "                 'election_id', r.election_id, 'role', r.role))"
+    "                   FROM staff_roles r WHERE r.staff_id = st.id), '[]')::text"
+    "  FROM staff st WHERE st.id = $1";
+
+static void me_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_UNAUTHORIZED, NULL, NULL);
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "id", db_int64(res, 0, 0));
+    cJSON_AddStringToObject(o, "email", db_value(res, 0, 1));
+    cJSON_AddBoolToObject(o, "superadmin", db_bool(res, 0, 2));
+    cJSON_AddBoolToObject(o, "totp_enabled", db_bool(res, 0, 3));
+    cJSON_AddItemToObject(o, "roles", cJSON_Parse(db_value(res, 0, 4)));
+    req_reply_json(r, 200, o);
+}
+
+void staff_me(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->auth.staff_id)};
+    req_db(r, sql_me, 1, p, me_loaded);
+}
+
+/* --- invites and passwords --- */
+
+static bool password_strong(struct req *r, const char *field, const char *pw)
+{
+    if (strlen(pw) < MIN_PASSWORD) {
+        req_fail(r, ERR_INVALID_FIELD, field, "A password needs at least %d characters.", MIN_PASSWORD);
+        return false;
+    }
+    return true;
+}
+
+static void hash_work(void *arg)
+{
+    struct req *r = arg;
+    struct login *l = r->state;
+    l->ok = !l->hash || crypto_password_verify(l->password, l->hash);
+    if (l->ok)
+        l->new_hash = crypto_password_hash(l->new_password);
+}
+
+static void accepted(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, "invite_token", "The invite is unknown, used or expired.");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "id", db_int64(res, 0, 0));
+    cJSON_AddStringToObject(o, "email", db_value(res, 0, 1));
+    req_reply_json(r, 200, o);
+}
+
+static void accept_hashed(void *arg)
+{
+    struct req *r = arg;
+    struct login *l = r->state;
+    r->in_worker = false;
+    const char *p[2] = {r->auth.token_hash, l->new_hash};
+    req_db(r,
+           "UPDATE staff SET password_hash = $2, invite_hash = NULL, invite_expires_at = NULL,"
+           " failed_logins = 0, locked_until = NULL"
+           " WHERE invite_hash = decode($1, 'hex') AND invite_expires_at > now() RETURNING id, email",
+           2, p, accepted);
+}
+
+void staff_accept(struct req *r)
+{
+    static const char *const keys[] = {"invite_token", "password", NULL};
+    struct verr e;
+    const char *token = NULL, *password = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "invite_token", 128, &token, &e) < 0 ||
+        jv_string(r->json, "password", 1024, &password, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!token || !password) {
+        req_fail(r, ERR_INVALID_FIELD, !token ? "invite_token" : "password", "Give \"invite_token\" and \"password\".");
+        return;
+    }
+    if (!password_strong(r, "password", password) || req_rate_limited(r, &RL_STAFF_LOGIN))
+        return;
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(token, strlen(token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash); /* the invite's hash, not a session */
+    struct login *l = xcalloc(1, sizeof *l);
+    l->new_password = xstrdup(password);
+    r->state = l;
+    r->state_free = login_free;
+    req_worker(r, hash_work, accept_hashed);
+}
+
+static void password_changed(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    req_reply_json(r, 204, NULL);
+}
+
+static void password_hashed(void *arg)
+{
+    struct req *r = arg;
+    struct login *l = r->state;
+    r->in_worker = false;
+    if (!l->ok) {
+        req_rate_failed(r, &RL_STAFF_LOGIN);
+        req_fail(r, ERR_INVALID_CREDENTIALS, "current_password", "The current password is wrong.");
+        return;
+    }
+    char id[24];
+    const char *p[3] = {i64s(id, r->auth.staff_id), l->new_hash, r->auth.token_hash};
+    /* a new password signs out every other session of this account */
+    req_db(r,
+           "WITH u AS (UPDATE staff SET password_hash = $2 WHERE id = $1 RETURNING id)"
+           " DELETE FROM sessions WHERE staff_id = (SELECT id FROM u) AND token_hash <> decode($3, 'hex')",
+           3, p, password_changed);
+}
+
+static void password_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct login *l = r->state;
+    l->hash = xstrdup(db_value(res, 0, 0) ? db_value(res, 0, 0) : "");
+    req_worker(r, hash_work, password_hashed);
+}
+
+void staff_password(struct req *r)
+{
+    static const char *const keys[] = {"current_password", "new_password", NULL};
+    struct verr e;
+    const char *cur = NULL, *next = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "current_password", 1024, &cur, &e) < 0 ||
+        jv_string(r->json, "new_password", 1024, &next, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!cur || !next) {
+        req_fail(r, ERR_INVALID_FIELD, !cur ? "current_password" : "new_password",
+                 "Give \"current_password\" and \"new_password\".");
+        return;
+    }
+    if (!password_strong(r, "new_password", next) || req_rate_limited(r, &RL_STAFF_LOGIN))
+        return;
+    struct login *l = xcalloc(1, sizeof *l);
+    l->password = xstrdup(cur);
+    l->new_password = xstrdup(next);
+    r->state = l;
+    r->state_free = login_free;
+    char id[24];
+    const char *p[1] = {i64s(id, r->auth.staff_id)};
+    req_db(r, "SELECT password_hash FROM staff WHERE id = $1", 1, p, password_loaded);
+}
+
+/* --- TOTP --- */
+
+static void totp_stored(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    cJSON *o = r->state;
+    r->state = NULL;
+    req_reply_json(r, 200, o);
+}
+
+void staff_totp_setup(struct req *r)
+{
+    unsigned char secret[TOTP_SECRET_LEN], sealed[TOTP_SECRET_LEN + CRYPTO_SEAL_OVERHEAD], key[32];
+    crypto_random(secret, sizeof secret);
+    app_derive_key(r->app, "staff-totp", key);
+    bool ok = crypto_seal(key, secret, sizeof secret, sealed);
+    crypto_wipe(key, sizeof key);
+    if (!ok) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    char b32[64], hex[2 * sizeof sealed + 1], id[24];
+    crypto_base32(secret, sizeof secret, b32);
+    crypto_wipe(secret, sizeof secret);
+    crypto_hex(sealed, sizeof sealed, hex);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "secret", b32);
+    char *uri = xasprintf("otpauth://totp/Borgerbudget:staff-%lld?secret=%s&issuer=Borgerbudget&algorithm=SHA1&digits=6&period=30",
+                          (long long)r->auth.staff_id, b32);
+    cJSON_AddStringToObject(o, "otpauth_uri", uri);
+    free(uri);
+    cJSON_AddStringToObject(o, "next", "POST /api/v1/staff/totp/enable with {\"code\"} to switch it on.");
+    r->state = o;
+    r->state_free = (void (*)(void *))cJSON_Delete;
+    const char *p[2] = {i64s(id, r->auth.staff_id), hex};
+    req_db(r, "UPDATE staff SET totp_secret_sealed = decode($2, 'hex'), totp_enabled = false WHERE id = $1",
+           2, p, totp_stored);
+}
+
+static void totp_enabled(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "totp_enabled", true);
+    req_reply_json(r, 200, o);
+}
+
+static void totp_loaded(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    const char *code = r->state;
+    int64_t step = 0;
+    if (db_nrows(res) != 1 || !db_value(res, 0, 0) ||
+        !totp_ok(r->app, db_value(res, 0, 0), code, db_int64(res, 0, 1), &step)) {
+        req_rate_failed(r, &RL_OTP);
+        req_fail(r, ERR_INVALID_FIELD, "code", "The code does not match; set up TOTP first and use the current code.");
+        return;
+    }
+    char id[24], st[24];
+    const char *p[2] = {i64s(id, r->auth.staff_id), i64s(st, step)};
+    req_db(r, "UPDATE staff SET totp_enabled = true, totp_last_step = $2 WHERE id = $1", 2, p, totp_enabled);
+}
+
+void staff_totp_enable(struct req *r)
+{
+    static const char *const keys[] = {"code", NULL};
+    struct verr e;
+    const char *code = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 10, &code, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!code) {
+        req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
+        return;
+    }
+    if (req_rate_limited(r, &RL_OTP))
+        return;
+    r->state = xstrdup(code);
+    r->state_free = free;
+    char id[24];
+    const char *p[1] = {i64s(id, r->auth.staff_id)};
+    req_db(r, "SELECT encode(totp_secret_sealed, 'hex'), totp_last_step FROM staff WHERE id = $1", 1, p,
+           totp_loaded);
+}

@@ -1,0 +1,350 @@
+/*
+ * voter: voting codes for staff to hand out, and the voter sessions citizens open with
+ * them. A code is shown once, when it is made; the database keeps only its keyed hash.
+ */
+#include "api/voter.h"
+#include "lib/crypto.h"
+#include "core/db.h"
+#include "api/handlers.h"
+#include "lib/jsonv.h"
+#include "lib/i18n.h"
+#include "lib/log.h"
+#include "core/ratelimit.h"
+#include "core/votertoken.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_CODES_PER_CALL 100000
+
+struct codes_state {
+    cJSON *reply;
+    struct buf hashes; /* the keyed hashes as a text[] literal of hex strings */
+    int64_t election_id, district_id, count;
+    const struct app *app;
+};
+
+static void codes_state_free(void *p)
+{
+    struct codes_state *s = p;
+    cJSON_Delete(s->reply);
+    buf_free(&s->hashes);
+    free(s);
+}
+
+static void html_escaped(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '&': buf_puts(b, "&amp;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default: buf_putc(b, *s);
+        }
+    }
+}
+
+/* A printable page of cards, one code per card, with the election's name and address. */
+static void reply_cards(struct req *r, const cJSON *codes)
+{
+    const char *lang = r->election.default_lang;
+    const char *title = i18n_pick(cJSON_GetObjectItemCaseSensitive(r->election.row, "title"), lang, lang);
+    const char *host = req_header(r, "Host");
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "<!doctype html>\n<html lang=\"");
+    html_escaped(&b, lang);
+    buf_puts(&b, "\"><head><meta charset=\"utf-8\"><title>");
+    html_escaped(&b, title);
+    buf_puts(&b, "</title><link rel=\"stylesheet\" href=\"/print-cards.css\"></head><body>\n");
+    for (const cJSON *c = codes->child; c; c = c->next) {
+        buf_puts(&b, "<section class=\"card\"><h1>");
+        html_escaped(&b, title);
+        buf_puts(&b, "</h1><p class=\"address\">");
+        html_escaped(&b, host ? host : "");
+        buf_puts(&b, "</p><p class=\"code\">");
+        html_escaped(&b, c->valuestring);
+        buf_puts(&b, "</p></section>\n");
+    }
+    buf_puts(&b, "</body></html>\n");
+    req_add_header(r, "Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'");
+    req_reply_bytes(r, 201, "text/html; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}
+
+static void reply_csv(struct req *r, int64_t district, const cJSON *codes)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "district_id,code\r\n");
+    for (const cJSON *c = codes->child; c; c = c->next)
+        buf_printf(&b, "%lld,%s\r\n", (long long)district, c->valuestring);
+    req_add_header(r, "Content-Disposition", "attachment; filename=\"voting-codes.csv\"");
+    req_reply_bytes(r, 201, "text/csv; charset=utf-8", b.data, b.len);
+    buf_free(&b);
+}
+
+static void codes_stored(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct codes_state *s = r->state;
+    cJSON *reply = s->reply;
+    s->reply = NULL;
+    char *format = req_query_param(r, "format");
+    const cJSON *codes = cJSON_GetObjectItemCaseSensitive(reply, "codes");
+    int64_t district = 0;
+    (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(reply, "district_id"), 1, JV_MAX_SAFE_INT, &district);
+    if (format && strcmp(format, "csv") == 0)
+        reply_csv(r, district, codes);
+    else if (format && (strcmp(format, "html") == 0 || strcmp(format, "cards") == 0))
+        reply_cards(r, codes);
+    else
+        req_reply_json(r, 201, reply), reply = NULL;
+    cJSON_Delete(reply);
+    free(format);
+}
+
+static void code_revoked(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (!db_bool(res, 0, 0)) {
+        req_fail(r, ERR_NOT_FOUND, "code", "No such active code in this election.");
+        return;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "revoked", true);
+    req_reply_json(r, 200, o);
+}
+
+static void revoke_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    static const char *const keys[] = {"code", NULL};
+    struct verr e;
+    const char *code = NULL;
+    char norm[VOTER_CODE_CHARS + 1];
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 64, &code, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!code || !voter_code_normalise(code, norm)) {
+        req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" must be a voting code.");
+        return;
+    }
+    char hash[65], staff[24], id[24];
+    voter_code_hash(r->app, r->election.id, norm, hash);
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), hash};
+    req_db(r, "SELECT revoke_code($1, $2, $3)", 3, p, code_revoked);
+}
+
+void codes_revoke(struct req *r)
+{
+    req_load_election(r, r->ids[0], revoke_loaded);
+}
+
+/* On a worker thread: the codes and their keyed hashes. */
+static void codes_work(void *arg)
+{
+    struct req *r = arg;
+    struct codes_state *s = r->state;
+    s->reply = cJSON_CreateObject();
+    jv_add_int(s->reply, "district_id", s->district_id);
+    jv_add_int(s->reply, "count", s->count);
+    cJSON *list = cJSON_AddArrayToObject(s->reply, "codes");
+    buf_putc(&s->hashes, '{');
+    for (int64_t i = 0; i < s->count; i++) {
+        char code[VOTER_CODE_STRLEN], norm[VOTER_CODE_CHARS + 1], hash[65];
+        voter_code_new(code);
+        if (!voter_code_normalise(code, norm))
+            PB_ASSERT(!"generated code does not normalise");
+        voter_code_hash(s->app, s->election_id, norm, hash);
+        cJSON_AddItemToArray(list, cJSON_CreateString(code));
+        if (i)
+            buf_putc(&s->hashes, ',');
+        buf_puts(&s->hashes, hash);
+    }
+    buf_putc(&s->hashes, '}');
+}
+
+static void codes_made(void *arg)
+{
+    struct req *r = arg;
+    struct codes_state *s = r->state;
+    r->in_worker = false;
+    char staff[24], id[24], d[24];
+    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id),
+                        s->hashes.data};
+    req_db(r, "SELECT add_codes($1, $2, $3, $4::text[])", 4, p, codes_stored);
+}
+
+static void codes_loaded(struct req *r)
+{
+    if (!req_require_role(r, ROLE_ADMIN))
+        return;
+    static const char *const keys[] = {"district_id", "count", NULL};
+    struct verr e;
+    int64_t district = 0, count = 0;
+    int rc_d, rc_c;
+    if (!jv_only_keys(r->json, keys, NULL, &e) ||
+        (rc_d = jv_id(r->json, "district_id", &district, &e)) < 0 ||
+        (rc_c = jv_int(r->json, "count", 1, MAX_CODES_PER_CALL, &count, &e)) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!rc_d || !rc_c) {
+        req_fail(r, ERR_INVALID_FIELD, !rc_d ? "district_id" : "count", "\"%s\" is required.",
+                 !rc_d ? "district_id" : "count");
+        return;
+    }
+    struct codes_state *s = xcalloc(1, sizeof *s);
+    r->state = s;
+    r->state_free = codes_state_free;
+    s->app = r->app;
+    s->election_id = r->election.id;
+    s->district_id = district;
+    s->count = count;
+    buf_init(&s->hashes);
+    /* Thousands of codes take a noticeable fraction of a second: not on the event loop. */
+    req_worker(r, codes_work, codes_made);
+}
+
+void codes_create(struct req *r)
+{
+    req_load_election(r, r->ids[0], codes_loaded);
+}
+
+/* --- voter sessions --- */
+
+struct session_state {
+    char token[VOTER_TOKEN_MAX];
+    int64_t district_id;
+};
+
+static void session_state_free(void *p)
+{
+    crypto_wipe(p, sizeof(struct session_state));
+    free(p);
+}
+
+static void has_voted_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct session_state *s = r->extra;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", s->token);
+    char csrf[65];
+    req_csrf_token(r->app, r->auth.token_hash, csrf);
+    cJSON_AddStringToObject(o, "csrf_token", csrf);
+    jv_add_int(o, "election_id", r->ids[0]);
+    cJSON *d = cJSON_AddArrayToObject(o, "districts");
+    cJSON_AddItemToArray(d, cJSON_CreateNumber((double)s->district_id));
+    jv_add_int(o, "district_id", s->district_id);
+    cJSON_AddBoolToObject(o, "has_voted", db_bool(res, 0, 0));
+    jv_add_int(o, "expires_in", VOTER_SESSION_TTL_S);
+    req_set_cookie(r, "pb_voter", s->token, VOTER_SESSION_TTL_S);
+    r->app->metrics.voter_logins++;
+    req_reply_json(r, 201, o);
+}
+
+static const char sql_has_voted[] =
+    "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
+    "                  AND voter_tag = decode($3, 'hex'))";
+
+void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id)
+{
+    struct session_state *s = xcalloc(1, sizeof *s);
+    struct voter_claims c = {.election_id = r->ids[0],
+                             .voter_id = voter_id,
+                             .district_id = district_id,
+                             .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
+    voter_token_issue(r->app, &c, s->token);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(s->token, strlen(s->token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+    s->district_id = district_id;
+    if (r->extra_free && r->extra)
+        r->extra_free(r->extra);
+    r->extra = s;
+    r->extra_free = session_state_free;
+    char tag[65], id[24], d[24];
+    voter_tag(r->app, r->ids[0], voter_id, tag);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, district_id), tag};
+    req_db(r, sql_has_voted, 3, p, has_voted_done);
+}
+
+static void login_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        log_info("voter login failed id=%s", r->id);
+        req_rate_failed(r, &RL_VOTING_CODE);
+        req_fail(r, ERR_INVALID_CODE, "code", NULL);
+        return;
+    }
+    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+}
+
+static void login_with_code(struct req *r, const char *code)
+{
+    if (!code) {
+        req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
+        return;
+    }
+    if (req_rate_limited(r, &RL_VOTING_CODE))
+        return;
+    char norm[VOTER_CODE_CHARS + 1];
+    if (!voter_code_normalise(code, norm)) {
+        req_rate_failed(r, &RL_VOTING_CODE);
+        req_fail(r, ERR_INVALID_CODE, "code", NULL);
+        return;
+    }
+    char hash[65], id[24];
+    voter_code_hash(r->app, r->ids[0], norm, hash);
+    crypto_wipe(norm, sizeof norm);
+    const char *p[2] = {i64s(id, r->ids[0]), hash};
+    req_db(r, "SELECT * FROM voter_login_code($1, $2)", 2, p, login_done);
+}
+
+static void signed_out(struct req *r, const struct db_result *res)
+{
+    req_reply_signed_out(r, res, "pb_voter");
+}
+
+void voter_session_delete(struct req *r)
+{
+    if (r->auth.election_id != r->ids[0]) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
+        return;
+    }
+    char ttl[24];
+    const char *p[2] = {r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
+    req_db(r, "SELECT voter_sign_out($1, $2)", 2, p, signed_out);
+}
+
+void voter_session_create(struct req *r)
+{
+    static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", NULL};
+    static const char *const methods[] = {"code", "register", "otp", NULL};
+    struct verr e;
+    const char *code = NULL;
+    int idx = 0;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_enum(r->json, "method", methods, &idx, &e) < 0 ||
+        jv_string(r->json, "code", 64, &code, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (idx == 1)
+        voter_session_register(r, cJSON_GetObjectItemCaseSensitive(r->json, "register"));
+    else if (idx == 2)
+        voter_session_otp(r);
+    else
+        login_with_code(r, code);
+}

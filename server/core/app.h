@@ -1,0 +1,58 @@
+/*
+ * app: the running server's shared state, created in main and handed to every request.
+ * There are no globals; everything a handler may use hangs off struct app.
+ */
+#ifndef PB_APP_H
+#define PB_APP_H
+
+#include "core/config.h"
+
+#include <stdint.h>
+
+struct event_base;
+struct evhttp;
+struct db_pool;
+struct worker_pool;
+struct static_files;
+struct ratelimit;
+struct cache;
+struct event;
+typedef struct ssl_ctx_st SSL_CTX;
+
+struct metrics {
+    uint64_t requests;
+    uint64_t responses_by_class[6]; /* 1xx..5xx */
+    uint64_t latency_buckets[12];   /* cumulative counts per bucket of latency_bounds_ms */
+    double latency_sum_s;
+    uint64_t ballots_cast;
+    uint64_t ballots_replaced;
+    uint64_t voter_logins;
+    uint64_t tallies;
+};
+
+struct app {
+    struct config cfg;
+    struct event_base *base;
+    struct evhttp *http;
+    SSL_CTX *tls; /* set when serving HTTPS directly */
+    struct db_pool *db;
+    struct worker_pool *workers;
+    struct static_files *statics;
+    struct ratelimit *limits;
+    struct cache *cache;
+    unsigned char secret[32];
+    char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
+    uint64_t request_seq; /* request ids: a random start per process, then counted */
+    char date[32];        /* the HTTP Date header of the second date_at */
+    int64_t date_at;
+    int inflight;
+    int shutting_down;
+    struct event *drain_ev;
+    struct metrics metrics;
+};
+
+/* Keys derived from the server secret for one purpose each, so that a leak of one derived
+ * value says nothing about the others. */
+void app_derive_key(const struct app *app, const char *purpose, unsigned char out[32]);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * config: flags and environment. Flags win over environment, environment over defaults.
+ */
+#include "core/config.h"
+#include "lib/log.h"
+#include "lib/util.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum kind { K_INT, K_STR, K_BOOL, K_LONG };
+
+struct option_def {
+    const char *flag;
+    const char *env;
+    enum kind kind;
+    size_t offset;
+    const char *def;
+    const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct option_def defs[] = {
+    {"port", "PORT", K_INT, OFF(port), "8080", "TCP port to serve HTTP on (0: any free port)"},
+    {"listen", "PB_LISTEN", K_STR, OFF(listen), "0.0.0.0", "address to bind"},
+    {"db", "PB_DB", K_STR, OFF(db), NULL, "libpq conninfo; default: private cluster in data dir"},
+    {"data-dir", "PB_DATA_DIR", K_STR, OFF(data_dir), "var", "private PostgreSQL and secret"},
+    {"secret-file", "PB_SECRET_FILE", K_STR, OFF(secret_file), NULL,
+     "server secret for keyed hashes (created if missing)"},
+    {"web-dir", "PB_WEB_DIR", K_STR, OFF(web_dir), NULL, "static frontend (default: ./web)"},
+    {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations (./schema)"},
+    {"otp-sender", "PB_OTP_SENDER", K_STR, OFF(otp_sender), NULL,
+     "one-time codes: file:PATH or command:PATH (default file:<data-dir>/outbox.log)"},
+    {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
+    {"pool-size", "PB_POOL_SIZE", K_INT, OFF(pool_size), "8", "database connections"},
+    {"workers", "PB_WORKERS", K_INT, OFF(workers), "2", "threads for slow work"},
+    {"processes", "PB_PROCESSES", K_INT, OFF(processes), "1", "serving processes (0: one per core, at most 16)"},
+    {"max-body", "PB_MAX_BODY", K_LONG, OFF(max_body), "8388608",
+     "largest request body (uploads); other routes take 1 MiB"},
+    {"secure-cookies", "PB_SECURE_COOKIES", K_BOOL, OFF(secure_cookies), "0",
+     "mark cookies Secure (when a TLS proxy is in front)"},
+    {"tls-cert", "PB_TLS_CERT", K_STR, OFF(tls_cert), NULL, "serve HTTPS with this PEM certificate chain"},
+    {"tls-key", "PB_TLS_KEY", K_STR, OFF(tls_key), NULL, "the certificate's PEM private key"},
+    {"verbose", "PB_VERBOSE", K_BOOL, OFF(verbose), "0", "debug logging"},
+    {"pg-start", NULL, K_BOOL, OFF(pg_start_only), "0", "start the private cluster and exit"},
+    {"pg-stop", NULL, K_BOOL, OFF(pg_stop_only), "0", "stop the private cluster and exit"},
+    {"verify-audit", NULL, K_INT, OFF(verify_audit), "0", "verify election ID's audit chain and exit (1: broken)"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: pbserver [options]\n");
+    for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++)
+        fprintf(out, "  --%-13s %s%s%s%s\n", defs[i].flag, defs[i].help,
+                defs[i].env ? " [" : "", defs[i].env ? defs[i].env : "", defs[i].env ? "]" : "");
+}
+
+static void set_value(struct config *cfg, const struct option_def *d, const char *v)
+{
+    char *field = (char *)cfg + d->offset;
+    int64_t n;
+    switch (d->kind) {
+    case K_INT:
+        if (!parse_int64(v, &n) || n < 0 || n > INT_MAX)
+            die("invalid value for --%s: %s", d->flag, v);
+        *(int *)field = (int)n;
+        break;
+    case K_LONG:
+        if (!parse_int64(v, &n) || n < 0)
+            die("invalid value for --%s: %s", d->flag, v);
+        *(long *)field = (long)n;
+        break;
+    case K_BOOL:
+        *(bool *)field = strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0;
+        break;
+    case K_STR:
+        free(*(char **)field);
+        *(char **)field = xstrdup(v);
+        break;
+    }
+}
+
+void config_load(struct config *cfg, int argc, char **argv)
+{
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++) {
+        const char *env = defs[i].env ? getenv(defs[i].env) : NULL;
+        if (env && *env)
+            set_value(cfg, &defs[i], env);
+        else if (defs[i].def)
+            set_value(cfg, &defs[i], defs[i].def);
+    }
+    struct option longopts[PB_ARRAY_LEN(defs) + 2];
+    for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++) {
+        longopts[i].name = defs[i].flag;
+        longopts[i].has_arg = defs[i].kind == K_BOOL ? no_argument : required_argument;
+        longopts[i].flag = NULL;
+        longopts[i].val = 256 + (int)i;
+    }
+    longopts[PB_ARRAY_LEN(defs)] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[PB_ARRAY_LEN(defs) + 1] = (struct option){NULL, 0, NULL, 0};
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage(stdout);
+            exit(0);
+        }
+        if (c < 256) {
+            usage(stderr);
+            exit(2);
+        }
+        const struct option_def *d = &defs[c - 256];
+        set_value(cfg, d, d->kind == K_BOOL ? "1" : optarg);
+    }
+    if (optind < argc) {
+        usage(stderr);
+        exit(2);
+    }
+    if (cfg->pool_size < 1 || cfg->pool_size > 256)
+        die("--pool-size must be 1..256");
+    if (cfg->processes == 0) {
+        /* One per core, but at most 16: each holds pool-size database connections, and the
+         * private cluster allows 200; past a few cores PostgreSQL is the limit anyway. */
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->processes = n < 1 ? 1 : n > 16 ? 16 : (int)n;
+    }
+    if (cfg->processes < 1 || cfg->processes > 64)
+        die("--processes must be 0..64");
+    if (cfg->workers < 1 || cfg->workers > 64)
+        die("--workers must be 1..64");
+    if (cfg->port > 65535)
+        die("--port must be 0..65535");
+    if (!cfg->tls_cert != !cfg->tls_key)
+        die("--tls-cert and --tls-key go together");
+    if (!cfg->otp_sender)
+        cfg->otp_sender = xasprintf("file:%s/outbox.log", cfg->data_dir);
+    if (strncmp(cfg->otp_sender, "file:", 5) != 0 && strncmp(cfg->otp_sender, "command:", 8) != 0)
+        die("--otp-sender must be file:PATH or command:PATH");
+    if (!cfg->secret_file)
+        cfg->secret_file = xasprintf("%s/secret", cfg->data_dir);
+}
+
+void config_free(struct config *cfg)
+{
+    free(cfg->listen);
+    free(cfg->db);
+    free(cfg->data_dir);
+    free(cfg->secret_file);
+    free(cfg->web_dir);
+    free(cfg->schema_dir);
+    free(cfg->otp_sender);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
+}

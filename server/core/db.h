@@ -1,0 +1,79 @@
+/*
+ * db: a small pool of asynchronous PostgreSQL connections on the event loop. The only
+ * module that includes libpq. Queries are single parameterized statements (several steps
+ * that must be atomic are one statement with CTEs, or a function from schema/), sent with
+ * PQsendQueryParams; nothing here ever blocks the loop.
+ *
+ * Start-up code that runs before the loop (migrations, bootstrap) uses the db_sync_*
+ * calls, which do block.
+ */
+#ifndef PB_DB_H
+#define PB_DB_H
+
+#include "lib/util.h"
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct db_pool;
+struct db_query;
+struct db_result;
+
+enum db_status {
+    DB_OK,          /* the statement ran; rows may be empty */
+    DB_ERROR,       /* the statement failed: see db_sqlstate */
+    DB_UNAVAILABLE, /* no connection, or it broke while the statement ran */
+    DB_TIMEOUT,     /* waited too long for a free connection */
+};
+
+/* Called once per query on the loop thread, unless the query was cancelled first. res is
+ * valid only during the call. */
+typedef void (*db_done_fn)(void *ctx, const struct db_result *res);
+
+struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size);
+/* Notifications (NOTIFY) on a channel: every connection made from now on first runs
+ * listen_sql ("LISTEN channel", a static string), and fn is called on the loop thread for
+ * each notification any connection receives. Call right after db_pool_new. */
+typedef void (*db_notify_fn)(void *ctx, const char *channel, const char *payload);
+void db_pool_listen(struct db_pool *pool, const char *listen_sql, db_notify_fn fn, void *ctx);
+
+/* Closes every connection; queued queries are dropped without callbacks. NULL is fine. */
+void db_pool_free(struct db_pool *pool);
+
+/* Queues a statement with text parameters (a NULL entry is SQL NULL). The parameters are
+ * copied; sql is not: it must be a static string, because each connection prepares a
+ * statement once and finds it again by the address of its text. The returned handle stays
+ * valid until the callback returns or db_cancel. */
+struct db_query *db_query(struct db_pool *pool, const char *sql, int nparams,
+                          const char *const *params, db_done_fn done, void *ctx);
+/* The callback of q will not be called; the statement may still run to completion. */
+void db_cancel(struct db_query *q);
+
+bool db_pool_healthy(const struct db_pool *pool);
+void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *busy,
+                   int *queued);
+
+enum db_status db_status(const struct db_result *res);
+const char *db_sqlstate(const struct db_result *res); /* "" when none */
+const char *db_error_message(const struct db_result *res);
+int db_nrows(const struct db_result *res);
+/* The text of a column, or NULL for SQL NULL (or out of range). */
+const char *db_value(const struct db_result *res, int row, int col);
+int64_t db_int64(const struct db_result *res, int row, int col); /* 0 for NULL */
+bool db_bool(const struct db_result *res, int row, int col);
+/* Parses a bigint[] column ("{1,2,3}") into a malloc'd array; NULL gives n = 0. */
+bool db_int64_array(const struct db_result *res, int row, int col, int64_t **out, size_t *n) PB_WUR;
+
+/* Blocking helpers for start-up and tools only. */
+struct db_sync;
+struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen);
+void db_sync_close(struct db_sync *c);
+/* Runs one statement (or a script when nparams is 0). Returns rows in *res (free with
+ * db_sync_result_free; may pass NULL to discard). False on error, message in err. */
+bool db_sync_exec(struct db_sync *c, const char *sql, int nparams, const char *const *params,
+                  struct db_result **res, char *err, size_t errlen) PB_WUR;
+void db_sync_result_free(struct db_result *res);
+
+#endif

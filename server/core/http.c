@@ -1,0 +1,375 @@
+/*
+ * http: evhttp glue. Limits are set here (headers, body, timeouts) and every answer,
+ * including errors evhttp would otherwise render as HTML, is JSON from req.
+ */
+#include "core/http.h"
+#include "lib/crypto.h"
+#include "lib/jsonv.h"
+#include "lib/log.h"
+#include "core/req.h"
+#include "core/router.h"
+#include "core/static.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <sys/queue.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_HEADERS_SIZE 16384
+#define DEFAULT_BODY_LIMIT (1024 * 1024)
+#define MAX_JSON_DEPTH 32
+#define REQUEST_DEADLINE_S 30
+#define LISTEN_BACKLOG 1024
+
+static enum http_method method_of(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET:
+        return M_GET;
+    case EVHTTP_REQ_HEAD:
+        return M_HEAD;
+    case EVHTTP_REQ_POST:
+        return M_POST;
+    case EVHTTP_REQ_PUT:
+        return M_PUT;
+    case EVHTTP_REQ_PATCH:
+        return M_PATCH;
+    case EVHTTP_REQ_DELETE:
+        return M_DELETE;
+    case EVHTTP_REQ_OPTIONS:
+        return M_OPTIONS;
+    default:
+        return 0;
+    }
+}
+
+static void allow_header(struct req *r, unsigned mask)
+{
+    static const struct {
+        unsigned m;
+        const char *name;
+    } names[] = {{M_GET, "GET, HEAD"}, {M_POST, "POST"}, {M_PUT, "PUT"}, {M_PATCH, "PATCH"},
+                 {M_DELETE, "DELETE"}};
+    char allow[64] = "";
+    for (size_t i = 0; i < PB_ARRAY_LEN(names); i++) {
+        if (mask & names[i].m) {
+            size_t used = strlen(allow);
+            snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", names[i].name);
+        }
+    }
+    req_add_header(r, "Allow", allow);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct req *r = arg;
+    if (r->in_worker) {
+        struct timeval tv = {REQUEST_DEADLINE_S, 0};
+        event_add(r->deadline, &tv);
+        return;
+    }
+    log_warn("request deadline passed id=%s", r->id);
+    req_fail(r, ERR_UNAVAILABLE, NULL, "The request took too long; retry.");
+}
+
+void req_arm_deadline(struct req *r)
+{
+    if (r->deadline)
+        return;
+    r->deadline = evtimer_new(r->app->base, deadline_cb, r);
+    struct timeval tv = {REQUEST_DEADLINE_S, 0};
+    evtimer_add(r->deadline, &tv);
+}
+
+static void serve_static(struct req *r)
+{
+    if (r->method != M_GET && r->method != M_HEAD) {
+        allow_header(r, M_GET);
+        req_fail(r, ERR_METHOD, NULL, NULL);
+        return;
+    }
+    const struct static_file *f = static_find(r->app->statics, r->path);
+    if (!f && !strchr(strrchr(r->path, '/'), '.'))
+        f = static_find(r->app->statics, "/index.html"); /* client-side routes */
+    if (!f) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such page.");
+        return;
+    }
+    const char *inm = req_header(r, "If-None-Match");
+    req_add_header(r, "ETag", f->etag);
+    req_add_header(r, "Cache-Control", "no-cache");
+    req_add_header(r, "Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+                   "base-uri 'none'; form-action 'self'");
+    if (inm && strcmp(inm, f->etag) == 0) {
+        req_reply_bytes(r, 304, NULL, NULL, 0);
+        return;
+    }
+    req_reply_bytes(r, 200, f->content_type, f->data, f->len);
+}
+
+static bool parse_body(struct req *r)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    size_t limit = (r->route->flags & ROUTE_LARGE_BODY) ? (size_t)r->app->cfg.max_body
+                                                         : DEFAULT_BODY_LIMIT;
+    if (len > limit) {
+        req_fail(r, ERR_TOO_LARGE, NULL, "The request body is larger than %zu bytes.", limit);
+        return false;
+    }
+    r->body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
+    r->body_len = len;
+    if (!(r->route->flags & ROUTE_JSON_BODY))
+        return true;
+    if (len == 0) {
+        r->json = cJSON_CreateObject();
+        return true;
+    }
+    const char *end = NULL;
+    r->json = cJSON_ParseWithLengthOpts(r->body, len, &end, 0);
+    if (!r->json) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "The request body is not valid JSON.");
+        return false;
+    }
+    while (end && end < r->body + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end && end < r->body + len) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "Unexpected data after the JSON value.");
+        return false;
+    }
+    struct verr e;
+    if (!jv_check_tree(r->json, MAX_JSON_DEPTH, &e)) {
+        req_fail_verr(r, &e);
+        return false;
+    }
+    if (!cJSON_IsObject(r->json)) {
+        req_fail(r, ERR_INVALID_JSON, NULL, "The request body must be a JSON object.");
+        return false;
+    }
+    return true;
+}
+
+static void on_request(struct evhttp_request *ev, void *arg)
+{
+    struct app *app = arg;
+    struct req *r = xcalloc(1, sizeof *r);
+    r->ev = ev;
+    r->app = app;
+    app->inflight++;
+    app->metrics.requests++;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    r->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    uint64_t seq = ++app->request_seq;
+    unsigned char rid[8];
+    for (int i = 7; i >= 0; i--, seq >>= 8)
+        rid[i] = (unsigned char)seq;
+    crypto_hex(rid, sizeof rid, r->id);
+    char *peer = NULL;
+    ev_uint16_t port = 0;
+    evhttp_connection_get_peer(evhttp_request_get_connection(ev), &peer, &port);
+    if (peer) {
+        size_t n = strnlen(peer, sizeof r->client_ip - 1);
+        memcpy(r->client_ip, peer, n); /* r is zeroed: the copy ends in NUL */
+    }
+    r->method = method_of(evhttp_request_get_command(ev));
+
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (query)
+        r->query = xstrdup(query);
+    char *segs[ROUTER_MAX_SEGMENTS];
+    size_t nsegs = 0;
+    bool path_ok = path && *path == '/' && router_split_path(path, segs, &nsegs, &r->path);
+    if (!r->path)
+        r->path = xstrdup("/");
+    if (!path_ok) {
+        for (size_t i = 0; i < nsegs; i++)
+            free(segs[i]);
+        req_fail(r, ERR_BAD_REQUEST, NULL, "The request path is malformed.");
+        return;
+    }
+    if (app->shutting_down) {
+        for (size_t i = 0; i < nsegs; i++)
+            free(segs[i]);
+        req_add_header(r, "Connection", "close");
+        req_fail(r, ERR_UNAVAILABLE, NULL, "The server is shutting down.");
+        return;
+    }
+    unsigned allowed = 0;
+    bool is_api = nsegs > 0 && (strcmp(segs[0], "api") == 0 || strcmp(segs[0], "healthz") == 0 ||
+                                strcmp(segs[0], "readyz") == 0 || strcmp(segs[0], "metrics") == 0);
+    if (is_api && r->method)
+        r->route = router_match(r->method, (const char *const *)segs, nsegs, r->ids, &r->nids,
+                                &allowed);
+    for (size_t i = 0; i < nsegs; i++)
+        free(segs[i]);
+    if (!is_api) {
+        serve_static(r);
+        return;
+    }
+    if (!r->route) {
+        if (r->method == M_OPTIONS && allowed) {
+            allow_header(r, allowed);
+            req_reply_json(r, 204, NULL);
+        } else if (allowed || !r->method) {
+            allow_header(r, allowed);
+            req_fail(r, ERR_METHOD, NULL, NULL);
+        } else {
+            req_fail(r, ERR_NOT_FOUND, NULL, "No such API endpoint.");
+        }
+        return;
+    }
+    if (!parse_body(r))
+        return;
+    req_start(r);
+}
+
+/* TLS straight through OpenSSL: each accepted connection gets an SSL in accepting mode. */
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+    SSL *ssl = SSL_new(arg);
+    return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
+               : NULL;
+}
+
+static SSL_CTX *tls_context(const char *cert, const char *key)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+        SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        char buf[256];
+        ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
+        log_error("cannot load the TLS certificate or key cert=%s error=\"%s\"", cert, buf);
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    return ctx;
+}
+
+int http_listen(const struct app *app, int port, bool reuseport, int *bound_port)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    socklen_t sslen;
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, app->cfg.listen, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons((uint16_t)port);
+        sslen = sizeof *sin;
+    } else if (inet_pton(AF_INET6, app->cfg.listen, &sin6->sin6_addr) == 1) {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons((uint16_t)port);
+        sslen = sizeof *sin6;
+    } else {
+        log_error("--listen must be a numeric address value=%s", app->cfg.listen);
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+    int one = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
+        bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
+        evutil_make_socket_nonblocking(fd) != 0) {
+        log_error("cannot listen address=%s port=%d", app->cfg.listen, port);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &blen) != 0) {
+        close(fd);
+        return -1;
+    }
+    *bound_port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
+                                              : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    return fd;
+}
+
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    evconnlistener_enable(arg);
+}
+
+/* Out of descriptors (EMFILE) the listening socket stays readable, and accepting again at
+ * once would spin the loop: pause accepting for a moment while open connections finish. */
+static void accept_failed(struct evconnlistener *l, void *arg)
+{
+    (void)arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    log_warn("cannot accept a connection; pausing accepts for 100 ms error=\"%s\"", evutil_socket_error_to_string(err));
+    evconnlistener_disable(l);
+    struct timeval tv = {0, 100 * 1000};
+    if (event_base_once(evconnlistener_get_base(l), -1, EV_TIMEOUT, accept_resume, l, &tv) != 0)
+        evconnlistener_enable(l);
+}
+
+bool http_start(struct app *app, int fd)
+{
+    app->http = evhttp_new(app->base);
+    if (!app->http)
+        return false;
+    evhttp_set_max_headers_size(app->http, MAX_HEADERS_SIZE);
+    evhttp_set_max_body_size(app->http, (ev_ssize_t)app->cfg.max_body + 1);
+    evhttp_set_timeout(app->http, 30);
+    evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    evhttp_set_default_content_type(app->http, "application/json");
+    evhttp_set_gencb(app->http, on_request, app);
+    /* Request ids only tell log lines apart: unique within the process, from a random start
+     * so that processes do not repeat each other. No CSPRNG call per request. */
+    crypto_random(&app->request_seq, sizeof app->request_seq);
+    if (app->cfg.tls_cert && app->cfg.tls_key) {
+        app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
+        if (!app->tls)
+            return false;
+        evhttp_set_bevcb(app->http, tls_bev, app->tls);
+        app->cfg.secure_cookies = true;
+    }
+    /* the socket is listening already (made before any fork): backlog 0 leaves it so */
+    struct evconnlistener *l = evconnlistener_new(app->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, fd);
+    if (!l || !evhttp_bind_listener(app->http, l)) {
+        if (l)
+            evconnlistener_free(l);
+        return false;
+    }
+    evconnlistener_set_error_cb(l, accept_failed);
+    return true;
+}
+
+void http_stop(struct app *app)
+{
+    if (app->http)
+        evhttp_free(app->http);
+    app->http = NULL;
+    SSL_CTX_free(app->tls);
+    app->tls = NULL;
+}

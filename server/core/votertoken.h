@@ -1,0 +1,34 @@
+/*
+ * votertoken: voter sessions as signed tokens. A token names the election, the voter and
+ * the district and carries its own expiry, under an HMAC keyed from the server secret, so
+ * any server process that holds the secret can check it without asking the database.
+ * Ending a session early (a revoked code) is checked in the database where it matters.
+ */
+#ifndef PB_VOTERTOKEN_H
+#define PB_VOTERTOKEN_H
+
+#include "core/app.h"
+#include "lib/util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* "pbv1.<election>.<voter>.<district>.<expires>.<nonce>.<mac>" plus NUL, with room to spare */
+#define VOTER_TOKEN_MAX 192
+#define VOTER_TOKEN_PREFIX "pbv1."
+
+struct voter_claims {
+    int64_t election_id;
+    int64_t voter_id;
+    int64_t district_id;
+    int64_t expires; /* Unix time */
+};
+
+/* A new token for these claims, with a random nonce so that no two tokens are alike. */
+void voter_token_issue(const struct app *app, const struct voter_claims *c, char out[VOTER_TOKEN_MAX]);
+/* True when the token has the signed form (it may still be forged or expired). */
+bool voter_token_is_signed(const char *token);
+/* Checks the signature and that the token has not expired at now; fills c. */
+bool voter_token_verify(const struct app *app, const char *token, int64_t now, struct voter_claims *c) PB_WUR;
+
+#endif
