@@ -16,8 +16,6 @@
 #include <time.h>
 
 #define QUEUE_TIMEOUT_MS 10000
-/* Statements prepared per connection, found by the address of their (static) text. */
-#define DB_MAX_PREPARED 160
 /* With no connection up, a query waits this long for one to come back before failing. */
 #define DOWN_GRACE_MS 500
 #define RETRY_MIN_MS 100
@@ -30,8 +28,10 @@ struct db_result {
 
 struct db_query {
     struct db_query *next;
+    struct db_stmt *stmt; /* NULL for the pool's own LISTEN */
     const char *sql;
     int nparams;
+    int64_t sent_us;
     char **params;
     db_done_fn done;
     void *ctx;
@@ -53,8 +53,7 @@ struct db_conn {
     PGresult *res;
     int retry_ms;
     struct event *retry_ev;
-    const char *prepared[DB_MAX_PREPARED];
-    int nprepared;
+    bool prepared[DB_MAX_STMTS + 1]; /* by statement id */
     bool preparing; /* the PREPARE of c->q is in flight; its EXECUTE follows */
 };
 
@@ -70,17 +69,42 @@ struct db_pool {
     const char *listen_sql; /* "LISTEN channel", sent on every new connection */
     db_notify_fn on_notify;
     void *notify_ctx;
+    struct {
+        uint64_t calls, errors;
+        int64_t us;
+    } stats[DB_MAX_STMTS + 1]; /* by statement id */
 };
+
+/* Statement ids are process-wide (a statement is a static object), so that every pool of
+ * the process, such as a read replica's, finds it by the same number. Assigned on the loop
+ * thread; a process serves from one loop. */
+static struct db_stmt *registry[DB_MAX_STMTS + 1];
+static int nregistered;
+
+static int stmt_id(struct db_stmt *s)
+{
+    if (!s->id) {
+        PB_ASSERT(nregistered < DB_MAX_STMTS);
+        s->id = ++nregistered;
+        registry[s->id] = s;
+    }
+    return s->id;
+}
 
 static void conn_start(struct db_conn *c);
 static void dispatch(struct db_pool *pool);
 static void send_query(struct db_conn *c, struct db_query *q);
 
-static int64_t now_ms(void)
+static int64_t now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_ms(void)
+{
+    return now_us() / 1000;
 }
 
 static void query_free(struct db_query *q)
@@ -150,7 +174,7 @@ static void conn_fail(struct db_conn *c, const char *why)
     c->state = C_DOWN;
     c->flushing = false;
     c->preparing = false;
-    c->nprepared = 0;
+    memset(c->prepared, 0, sizeof c->prepared);
     c->retry_ms = c->retry_ms ? c->retry_ms * 2 : RETRY_MIN_MS;
     if (c->retry_ms > RETRY_MAX_MS)
         c->retry_ms = RETRY_MAX_MS;
@@ -168,7 +192,7 @@ static void notice_quiet(void *arg, const char *message)
 
 static void conn_start(struct db_conn *c)
 {
-    c->nprepared = 0; /* a new session has no prepared statements */
+    memset(c->prepared, 0, sizeof c->prepared); /* a new session has no prepared statements */
     c->preparing = false;
     c->pg = PQconnectStart(c->pool->conninfo);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -196,8 +220,8 @@ static void complete(struct db_conn *c)
             PQclear(pres);
         int slot = -1;
         if (ok) {
-            slot = c->nprepared;
-            c->prepared[c->nprepared++] = c->q->sql;
+            slot = c->q->stmt->id;
+            c->prepared[slot] = true;
         }
         send_execute(c, slot);
         return;
@@ -220,6 +244,12 @@ static void complete(struct db_conn *c)
         /* Admin shutdown, crash recovery, cannot connect now: the database is going away. */
         if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
             st = DB_UNAVAILABLE;
+    }
+    if (q->stmt) {
+        struct db_pool *p = c->pool;
+        p->stats[q->stmt->id].calls++;
+        p->stats[q->stmt->id].errors += st != DB_OK;
+        p->stats[q->stmt->id].us += now_us() - q->sent_us;
     }
     query_finish(q, res, st);
     if (res)
@@ -362,25 +392,20 @@ static void send_execute(struct db_conn *c, int slot)
 static void send_query(struct db_conn *c, struct db_query *q)
 {
     c->q = q;
-    if (q->sql == c->pool->listen_sql) { /* utility statements cannot be prepared */
-        c->state = C_BUSY;
+    c->state = C_BUSY;
+    q->sent_us = now_us();
+    if (!q->stmt) { /* utility statements (LISTEN) cannot be prepared */
         send_execute(c, -1);
         return;
     }
-    c->state = C_BUSY;
-    for (int i = 0; i < c->nprepared; i++) {
-        if (c->prepared[i] == q->sql) {
-            send_execute(c, i);
-            return;
-        }
-    }
-    if (c->nprepared == DB_MAX_PREPARED) {
-        send_execute(c, -1);
+    int id = q->stmt->id;
+    if (c->prepared[id]) {
+        send_execute(c, id);
         return;
     }
     /* First use on this connection: prepare it (one extra round trip, once). */
     char name[16];
-    snprintf(name, sizeof name, "pb%d", c->nprepared);
+    snprintf(name, sizeof name, "pb%d", id);
     if (!PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL)) {
         conn_fail(c, PQerrorMessage(c->pg));
         return;
@@ -497,12 +522,14 @@ void db_pool_free(struct db_pool *pool)
     free(pool);
 }
 
-struct db_query *db_query(struct db_pool *pool, const char *sql, int nparams,
-                          const char *const *params, db_done_fn done, void *ctx)
+struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char *const *params,
+                          db_done_fn done, void *ctx)
 {
     struct db_query *q = xcalloc(1, sizeof *q);
-    q->sql = sql;
-    q->nparams = nparams;
+    stmt_id(stmt);
+    q->stmt = stmt;
+    q->sql = stmt->sql;
+    int nparams = q->nparams = stmt->nparams;
     q->params = xcalloc((size_t)nparams, sizeof(char *));
     for (int i = 0; i < nparams; i++)
         q->params[i] = params[i] ? xstrdup(params[i]) : NULL;
@@ -539,6 +566,14 @@ bool db_pool_healthy(const struct db_pool *pool)
         if (pool->conns[i].state == C_IDLE || pool->conns[i].state == C_BUSY)
             return true;
     return false;
+}
+
+void db_pool_stmt_stats(const struct db_pool *pool,
+                        void (*fn)(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds),
+                        void *ctx)
+{
+    for (int i = 1; i <= nregistered; i++)
+        fn(ctx, registry[i]->name, pool->stats[i].calls, pool->stats[i].errors, (double)pool->stats[i].us / 1e6);
 }
 
 void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *busy,
