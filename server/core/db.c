@@ -6,6 +6,7 @@
  * up again without help.
  */
 #include "core/db.h"
+#include "core/db_private.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -21,10 +22,6 @@
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 2000
 
-struct db_result {
-    PGresult *pg;
-    enum db_status status;
-};
 
 struct db_query {
     struct db_query *next;
@@ -184,7 +181,7 @@ static void conn_fail(struct db_conn *c, const char *why)
         query_finish(q, NULL, DB_UNAVAILABLE);
 }
 
-static void notice_quiet(void *arg, const char *message)
+void db_notice_quiet(void *arg, const char *message)
 {
     (void)arg;
     (void)message;
@@ -199,7 +196,7 @@ static void conn_start(struct db_conn *c)
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return;
     }
-    PQsetNoticeProcessor(c->pg, notice_quiet, NULL);
+    PQsetNoticeProcessor(c->pg, db_notice_quiet, NULL);
     c->state = C_CONNECTING;
     c->fd = -1;
     conn_watch(c, EV_WRITE); /* libpq: behave as if the first poll said WRITING */
@@ -588,139 +585,4 @@ void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *b
             (*busy)++;
     }
     *queued = pool->queued;
-}
-
-enum db_status db_status(const struct db_result *res)
-{
-    return res->status;
-}
-
-const char *db_sqlstate(const struct db_result *res)
-{
-    const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_SQLSTATE) : NULL;
-    return s ? s : "";
-}
-
-const char *db_error_message(const struct db_result *res)
-{
-    const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    return s ? s : "";
-}
-
-int db_nrows(const struct db_result *res)
-{
-    return res->pg && res->status == DB_OK ? PQntuples(res->pg) : 0;
-}
-
-const char *db_value(const struct db_result *res, int row, int col)
-{
-    if (!res->pg || row < 0 || row >= PQntuples(res->pg) || col < 0 || col >= PQnfields(res->pg))
-        return NULL;
-    if (PQgetisnull(res->pg, row, col))
-        return NULL;
-    return PQgetvalue(res->pg, row, col);
-}
-
-int64_t db_int64(const struct db_result *res, int row, int col)
-{
-    const char *v = db_value(res, row, col);
-    int64_t out = 0;
-    if (v && !parse_int64(v, &out))
-        return 0;
-    return out;
-}
-
-bool db_bool(const struct db_result *res, int row, int col)
-{
-    const char *v = db_value(res, row, col);
-    return v && v[0] == 't';
-}
-
-struct db_sync {
-    PGconn *pg;
-};
-
-struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
-{
-    PGconn *pg = PQconnectdb(conninfo);
-    if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        snprintf(err, errlen, "%s", pg ? PQerrorMessage(pg) : "out of memory");
-        PQfinish(pg);
-        return NULL;
-    }
-    PQsetNoticeProcessor(pg, notice_quiet, NULL);
-    struct db_sync *c = xcalloc(1, sizeof *c);
-    c->pg = pg;
-    return c;
-}
-
-void db_sync_close(struct db_sync *c)
-{
-    if (!c)
-        return;
-    PQfinish(c->pg);
-    free(c);
-}
-
-bool db_sync_exec(struct db_sync *c, const char *sql, int nparams, const char *const *params,
-                  struct db_result **res, char *err, size_t errlen)
-{
-    PGresult *r = nparams ? PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0)
-                          : PQexec(c->pg, sql);
-    ExecStatusType es = PQresultStatus(r);
-    if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
-        snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-        PQclear(r);
-        if (res)
-            *res = NULL;
-        return false;
-    }
-    if (res) {
-        *res = xcalloc(1, sizeof **res);
-        (*res)->pg = r;
-        (*res)->status = DB_OK;
-    } else {
-        PQclear(r);
-    }
-    return true;
-}
-
-void db_sync_result_free(struct db_result *res)
-{
-    if (!res)
-        return;
-    PQclear(res->pg);
-    free(res);
-}
-
-bool db_int64_array(const struct db_result *res, int row, int col, int64_t **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    const char *v = db_value(res, row, col);
-    if (!v)
-        return true;
-    size_t len = strlen(v);
-    if (len < 2 || v[0] != '{' || v[len - 1] != '}')
-        return false;
-    size_t cap = 1;
-    for (size_t i = 0; i < len; i++)
-        cap += v[i] == ',';
-    int64_t *arr = xcalloc(cap, sizeof *arr);
-    size_t count = 0;
-    const char *p = v + 1;
-    while (*p != '}') {
-        char *end;
-        errno = 0;
-        long long x = strtoll(p, &end, 10);
-        if (end == p || errno || count >= cap || (*end != ',' && *end != '}')) {
-            free(arr);
-            return false;
-        }
-        arr[count++] = x;
-        p = *end == ',' ? end + 1 : end;
-    }
-    *out = arr;
-    *n = count;
-    return true;
 }
