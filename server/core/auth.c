@@ -220,9 +220,10 @@ static void gate(struct req *r)
 {
     const struct route *rt = r->route;
     if (rt->auth != AUTH_NONE && r->auth.kind == AUTH_NONE) {
-        req_fail(r, ERR_UNAUTHORIZED, NULL,
-                 rt->auth == AUTH_VOTER ? "Sign in to vote first: your voting session is missing or has ended."
-                                        : "Sign in first.");
+        req_fail(r, ERR_UNAUTHORIZED, NULL, "%s",
+                 rt->auth == AUTH_VOTER   ? "Sign in to vote first: your voting session is missing or has ended."
+                 : rt->auth == AUTH_ANY ? "Sign in first, as staff or as a citizen of this election."
+                                          : "Sign in first: staff sign-in is missing or has expired.");
         return;
     }
     if ((rt->auth == AUTH_STAFF || rt->auth == AUTH_VOTER) && r->auth.kind != rt->auth) {
