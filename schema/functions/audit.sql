@@ -1,7 +1,10 @@
 -- The audit log: append-only, hash-chained, hash = sha256(prev_hash || audit_entry_text).
 -- There is one chain per election (election_id), and one installation chain (election_id
 -- NULL) for what belongs to no election: organisations created, staff invited to a whole
--- organisation. audit_verify(NULL) checks the installation chain.
+-- organisation (organisation_id set), and changes to a staff account itself, such as a new
+-- password or TOTP (organisation_id NULL as well: an account is not one organisation's, and
+-- one entry records the change once however many organisations the person works for).
+-- audit_verify(NULL) checks the installation chain.
 
 -- The canonical text of an entry, the input of its hash.
 CREATE OR REPLACE FUNCTION audit_entry_text(a audit_log) RETURNS text LANGUAGE sql IMMUTABLE AS $$

@@ -1,4 +1,16 @@
--- Organisations (municipalities) on one installation and the staff they invite.
+-- Organisations (municipalities) on one installation and the staff they invite. Both are
+-- audited in the installation chain (election NULL) unless an invite is for one election.
+
+-- The installation admin creates an organisation (the caller checks that role).
+CREATE OR REPLACE FUNCTION create_organisation(p_name text, p_staff bigint) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    o organisations;
+BEGIN
+    INSERT INTO organisations (name) VALUES (p_name) RETURNING * INTO o;
+    PERFORM audit_append(o.id, NULL, p_staff, 'organisation.create', jsonb_build_object('name', o.name));
+    RETURN jsonb_build_object('id', o.id, 'name', o.name, 'created_at', o.created_at);
+END $$;
 
 -- Invites a staff member to an organisation (or one of its elections) with a role. A new
 -- address gets an invite (only the hash of its token is stored); an existing account just

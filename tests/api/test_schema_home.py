@@ -1,7 +1,8 @@
 """SQL functions have one home: every function of the database is defined once, in
 schema/functions/, and no migration defines one. A fresh database and databases upgraded
 from the old layout (every function in the numbered migrations, as at commit e77013c) end
-with the same functions and tables; servers starting together apply the functions once."""
+with the same functions and tables; servers starting together apply the functions once.
+Staff account writes are functions that reach the audit log."""
 import concurrent.futures as cf
 import json
 import os
@@ -182,3 +183,52 @@ def test_broken_function_file_stops_start_up_and_changes_nothing(ctx):
     finally:
         ctx.env.psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
         shutil.rmtree(d, ignore_errors=True)
+
+
+def installation_chain(ctx, staff_id):
+    rows = ctx.env.psql(f"SELECT action || '|' || coalesce(organisation_id::text, '-') || '|' ||"
+                        f" coalesce(election_id::text, '-') FROM audit_log WHERE staff_id = {staff_id}"
+                        f" AND action LIKE 'staff.%' ORDER BY seq")
+    return rows.split("\n") if rows else []
+
+
+def test_password_and_totp_changes_reach_the_audit_log(ctx):
+    from test_staff import login, make_org, totp
+    s = ctx.server
+    org = make_org(ctx)
+    e = ctx.election(phase=None)
+    email = f"{ctx.unique('acct')}@kommune.example"
+    r = s.post(f"/api/v1/organisations/{org}/staff", {"email": email, "role": "moderator"}, token=ctx.admin_token())
+    assert r.status == 201, r
+    sid, invite = r.json["id"], r.json["invite_token"]
+    # the same invite accepted 20 times at once: one account password, one audit entry
+    with cf.ThreadPoolExecutor(20) as pool:
+        statuses = list(pool.map(lambda i: s.post("/api/v1/staff/accept", {
+            "invite_token": invite, "password": f"first password number {i}"}).status, range(20)))
+    assert sorted(statuses) == [200] + [404] * 19, statuses
+    assert installation_chain(ctx, sid) == ["staff.accept|-|-"]
+    password = f"first password number {statuses.index(200)}"
+    token = login(s, email, password).json["token"]
+    other = login(s, email, password).json["token"]
+    r = s.post("/api/v1/staff/password", {"current_password": password, "new_password": "a new long password"},
+               token=token)
+    assert r.status == 204, r
+    assert s.get("/api/v1/staff/me", token=other).status == 401
+    r = s.post("/api/v1/staff/totp", token=token)
+    assert r.status == 200, r
+    assert s.post("/api/v1/staff/totp/enable", {"code": totp(r.json["secret"])}, token=token).status == 200
+    assert installation_chain(ctx, sid) == ["staff.accept|-|-", "staff.password|-|-", "staff.totp_setup|-|-",
+                                            "staff.totp_enable|-|-"]
+    details = json.loads(ctx.env.psql(f"SELECT jsonb_agg(details ORDER BY seq) FROM audit_log WHERE staff_id = {sid}"
+                                      f" AND action IN ('staff.password', 'staff.totp_setup')"))
+    assert details == [{"sessions_ended": 1}, {"was_enabled": False}], details
+    # no secret, hash or token in the log
+    text = ctx.env.psql(f"SELECT string_agg(details::text, ' ') FROM audit_log WHERE staff_id = {sid}")
+    assert "scrypt" not in text and r.json["secret"] not in text
+    # the installation chain and the election's chain both hold
+    assert ctx.env.psql("SELECT broken_seq IS NULL FROM audit_verify(NULL)") == "t"
+    r = s.get(f"/api/v1/elections/{e['id']}/audit/verify", token=ctx.admin_token())
+    assert r.status == 200 and r.json["valid"] is True, r
+    cmd = [os.path.join(ROOT, "build", "pbserver"), "--db", ctx.env.conninfo, "--verify-audit", str(e["id"])]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("OK "), out
