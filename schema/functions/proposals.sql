@@ -89,8 +89,8 @@ BEGIN
 END $$;
 
 -- A staff change to a proposal: every key of p_patch that is present replaces the field
--- ("merged_into" also sets the status to merged), checked, applied and audited in one
--- transaction.
+-- ("merged_into" also sets the status to merged; "exclusive_group" 0 clears the group),
+-- checked, applied and audited in one transaction.
 CREATE OR REPLACE FUNCTION update_proposal(p_staff bigint, p_proposal bigint, p_patch jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -128,6 +128,8 @@ BEGIN
         category = coalesce(p_patch->>'category', category),
         image_url = coalesce(p_patch->>'image_url', image_url),
         location = coalesce(p_patch->'location', location),
+        exclusive_group = CASE WHEN p_patch ? 'exclusive_group'
+                               THEN nullif((p_patch->>'exclusive_group')::int, 0) ELSE exclusive_group END,
         updated_at = now()
      WHERE id = p.id RETURNING * INTO p;
     SELECT * INTO d FROM districts WHERE id = p.district_id;
@@ -137,26 +139,5 @@ BEGIN
     END IF;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.update',
                          jsonb_build_object('proposal_id', p.id, 'before', before, 'after', proposal_json(p)));
-    RETURN proposal_json(p);
-END $$;
-
--- exclusive_group set through the patch of a proposal (before voting opens)
-CREATE OR REPLACE FUNCTION set_exclusive_group(p_staff bigint, p_proposal bigint, p_group int)
-RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE
-    p proposals;
-    e elections;
-BEGIN
-    SELECT * INTO p FROM proposals WHERE id = p_proposal;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'No such proposal.' USING ERRCODE = 'PB404';
-    END IF;
-    e := election_lock(p.election_id);
-    IF phase_rank(e.phase) >= phase_rank('voting') THEN
-        RAISE EXCEPTION 'Proposals cannot change once voting has opened.' USING ERRCODE = 'PB409';
-    END IF;
-    UPDATE proposals SET exclusive_group = nullif(p_group, 0), updated_at = now() WHERE id = p.id RETURNING * INTO p;
-    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.update',
-                         jsonb_build_object('proposal_id', p.id, 'after', proposal_json(p)));
     RETURN proposal_json(p);
 END $$;

@@ -2,7 +2,8 @@
 schema/functions/, and no migration defines one. A fresh database and databases upgraded
 from the old layout (every function in the numbered migrations, as at commit e77013c) end
 with the same functions and tables; servers starting together apply the functions once.
-Staff account writes are functions that reach the audit log."""
+Staff account writes are functions that reach the audit log, and a proposal PATCH with an
+exclusion group is one transaction."""
 import concurrent.futures as cf
 import json
 import os
@@ -232,3 +233,29 @@ def test_password_and_totp_changes_reach_the_audit_log(ctx):
     cmd = [os.path.join(ROOT, "build", "pbserver"), "--db", ctx.env.conninfo, "--verify-audit", str(e["id"])]
     out = subprocess.run(cmd, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("OK "), out
+
+
+def test_proposal_patch_with_exclusive_group_is_one_transaction(ctx):
+    s = ctx.server
+    e = ctx.election(districts=((1000000, "Nord"),), proposals=[(0, 1000)], phase=None)
+    pid, t = e["proposals"][0], e["token"]
+    history = s.get(f"/api/v1/proposals/{pid}/history", token=t).json["history"]
+    # fields and group from 50 concurrent patches: the proposal ends with one patch's pair,
+    # and each patch is one history entry holding both
+    with cf.ThreadPoolExecutor(16) as pool:
+        rs = list(pool.map(lambda i: s.patch(f"/api/v1/proposals/{pid}", {"cost": 2000 + i, "exclusive_group": i + 1},
+                                             token=t), range(50)))
+    assert all(r.status == 200 and r.json["exclusive_group"] == r.json["cost"] - 1999 for r in rs), rs
+    p = s.get(f"/api/v1/proposals/{pid}", token=t).json
+    assert p["exclusive_group"] == p["cost"] - 1999, p
+    after = s.get(f"/api/v1/proposals/{pid}/history", token=t).json["history"][len(history):]
+    assert len(after) == 50, len(after)
+    assert all(h["after"]["exclusive_group"] == h["after"]["cost"] - 1999 for h in after)
+    # 0 clears the group; a failing patch changes neither the group nor anything else
+    r = s.patch(f"/api/v1/proposals/{pid}", {"exclusive_group": 0}, token=t)
+    assert r.status == 200 and r.json["exclusive_group"] is None, r
+    r = s.patch(f"/api/v1/proposals/{pid}", {"exclusive_group": 7, "status": "accepted", "cost": 5000000}, token=t)
+    assert r.status == 422, r
+    p = s.get(f"/api/v1/proposals/{pid}", token=t).json
+    assert p["exclusive_group"] is None and p["cost"] < 5000000, p
+    assert ctx.env.psql("SELECT count(*) FROM pg_proc WHERE proname = 'set_exclusive_group'") == "0"
