@@ -33,13 +33,47 @@ BEGIN
 END $$;
 
 -- An online ballot from a signed session: the voter must still be active (a revoked code
--- or a sign-out ends its sessions), then the ballot is cast. PB401 makes the server answer 401.
+-- or a sign-out ends its sessions), then the ballot is cast. PB401 makes the server answer
+-- 401. With a request (the Idempotency-Key's hash, scoped to the voter), the first answer
+-- is kept: a repeat with the same ballot (body hash) gets that answer again (repeated) and
+-- writes nothing; a repeat with another ballot raises PBIDM (409 idempotency_conflict).
+-- Concurrent repeats wait on the key's unique index for the first to commit. A paper
+-- ballot that stands for the voter raises PBPAP, so no request row outlives a refusal.
 CREATE OR REPLACE FUNCTION cast_online_ballot(p_election bigint, p_district bigint, p_voter bigint, p_voter_tag text,
-                                              p_items bigint[], p_points bigint[], p_tracker text, p_token_hash text)
-RETURNS TABLE (replaced boolean) LANGUAGE plpgsql AS $$
+                                              p_items bigint[], p_points bigint[], p_tracker text, p_token_hash text,
+                                              p_request text, p_body text, p_nonce text)
+RETURNS TABLE (replaced boolean, tracker text, nonce text, repeated boolean) LANGUAGE plpgsql AS $$
+DECLARE
+    prev ballot_requests;
+    was boolean;
 BEGIN
     IF NOT voter_active(p_election, p_voter, p_token_hash) THEN
         RAISE EXCEPTION 'This voting session has ended; sign in again.' USING ERRCODE = 'PB401';
     END IF;
-    RETURN QUERY SELECT * FROM cast_ballot(p_election, p_district, p_voter_tag, p_items, p_points, p_tracker, 'online');
+    IF p_request IS NOT NULL THEN
+        INSERT INTO ballot_requests (election_id, request_hash, body_hash, district_id, tracker, nonce)
+        VALUES (p_election, decode(p_request, 'hex'), decode(p_body, 'hex'), p_district, p_tracker, p_nonce)
+        ON CONFLICT DO NOTHING;
+        IF NOT FOUND THEN
+            SELECT * INTO prev FROM ballot_requests r
+             WHERE r.election_id = p_election AND r.request_hash = decode(p_request, 'hex');
+            IF prev.body_hash <> decode(p_body, 'hex') OR prev.district_id <> p_district THEN
+                RAISE EXCEPTION 'This Idempotency-Key was already used with a different ballot.'
+                    USING ERRCODE = 'PBIDM';
+            END IF;
+            RETURN QUERY SELECT prev.replaced, prev.tracker, prev.nonce, true;
+            RETURN;
+        END IF;
+    END IF;
+    SELECT c.replaced INTO was FROM cast_ballot(p_election, p_district, p_voter_tag, p_items, p_points, p_tracker,
+                                                'online') c;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'A paper ballot has been recorded for this voter; it takes precedence.'
+            USING ERRCODE = 'PBPAP';
+    END IF;
+    IF p_request IS NOT NULL THEN
+        UPDATE ballot_requests r SET replaced = was
+         WHERE r.election_id = p_election AND r.request_hash = decode(p_request, 'hex');
+    END IF;
+    RETURN QUERY SELECT was, p_tracker, p_nonce, false;
 END $$;

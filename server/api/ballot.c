@@ -193,8 +193,14 @@ static void context_loaded(struct req *r, const struct db_result *res)
     free(c);
 }
 
-static struct db_stmt sql_cast = DB_STMT("ballot.cast", 8,
-    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6, $8)");
+/* An online cast: the ballot and, with an Idempotency-Key, the request it answers. */
+struct put_state {
+    struct cast_state cast; /* first: ballot_check finds it there */
+    char request[VOTERKEY_HEX]; /* sha256(voter_tag "|" key), or "" without a key */
+};
+
+static struct db_stmt sql_cast = DB_STMT("ballot.cast", 11,
+    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6, $8, $9, $10, $11)");
 
 static void cast_done(struct req *r, const struct db_result *res)
 {
@@ -205,29 +211,62 @@ static void cast_done(struct req *r, const struct db_result *res)
         req_fail(r, ERR_PAPER_BALLOT, NULL, NULL);
         return;
     }
-    bool replaced = db_bool(res, 0, 0);
-    r->app->metrics.ballots_cast++;
-    if (replaced)
-        r->app->metrics.ballots_replaced++;
+    bool replaced = db_bool(res, 0, 0), repeated = db_bool(res, 0, 3);
+    if (!repeated) {
+        r->app->metrics.ballots_cast++;
+        if (replaced)
+            r->app->metrics.ballots_replaced++;
+    }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "tracker", s->tracker);
+    cJSON_AddStringToObject(o, "tracker", db_value(res, 0, 1));
     cJSON_AddBoolToObject(o, "replaced", replaced);
     jv_add_int(o, "district_id", s->b.district_id);
-    cJSON_AddStringToObject(o, "nonce", s->nonce);
+    cJSON_AddStringToObject(o, "nonce", db_value(res, 0, 2));
     char *canon = ballot_canonical(&s->b);
     cJSON_AddStringToObject(o, "ballot", canon);
     free(canon);
     req_reply_json(r, 200, o);
 }
 
+static void sha256_hex(const char *text, char out[VOTERKEY_HEX])
+{
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(text, strlen(text), h);
+    crypto_hex(h, sizeof h, out);
+}
+
 static void cast_validated(struct req *r)
 {
-    struct cast_state *s = cast_of(r);
-    char tag[VOTERKEY_HEX], id[24], d[24], v[24];
+    struct put_state *ps = REQ_STATE(r, struct put_state);
+    struct cast_state *s = &ps->cast;
+    char tag[VOTERKEY_HEX], id[24], d[24], v[24], body[VOTERKEY_HEX] = "";
     voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
-    const char *p[8] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
-                        s->tracker, i64s(v, r->auth.voter_id), r->auth.token_hash};
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key) {
+        /* the request is the voter's key; the same ballot is the same canonical text */
+        char *scoped = xasprintf("%s|%s", tag, key);
+        sha256_hex(scoped, ps->request);
+        free(scoped);
+        char *canon = ballot_canonical(&s->b);
+        sha256_hex(canon, body);
+        free(canon);
+    }
+    const char *p[11] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
+                         s->tracker, i64s(v, r->auth.voter_id), r->auth.token_hash,
+                         key ? ps->request : NULL, key ? body : NULL, s->nonce};
     req_db(r, &sql_cast, p, cast_done);
+}
+
+/* 1 to 64 visible ASCII characters (a UUID, or any random token the page makes). */
+static bool idempotency_key_valid(const char *k)
+{
+    size_t n = strlen(k);
+    if (n < 1 || n > 64)
+        return false;
+    for (const char *c = k; *c; c++)
+        if (*c < 0x21 || *c > 0x7e)
+            return false;
+    return true;
 }
 
 void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, int64_t district,
@@ -264,13 +303,18 @@ void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_
 
 static void ballot_state_release(void *p)
 {
-    cast_state_release(p);
+    cast_state_release(&((struct put_state *)p)->cast);
 }
 
 void ballot_put(struct req *r)
 {
-    struct cast_state *s = REQ_STATE_NEW(r, struct cast_state, ballot_state_release);
-    ballot_check(r, s, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key && !idempotency_key_valid(key)) {
+        req_fail(r, ERR_BAD_REQUEST, "Idempotency-Key", "The Idempotency-Key header must be 1 to 64 visible ASCII characters.");
+        return;
+    }
+    struct put_state *s = REQ_STATE_NEW(r, struct put_state, ballot_state_release);
+    ballot_check(r, &s->cast, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
 }
 
 static struct db_stmt sql_get = DB_STMT("ballot.get", 3,
