@@ -15,11 +15,13 @@ Exchanges with paths the document does not describe (static pages, unknown endpo
 with methods it has no operation for (405, OPTIONS) have nothing to be checked against.
 Problems are grouped (operation, status, what is wrong) so that 50 parallel requests with
 the same problem make one failure, naming the route."""
+import datetime
 import gzip
 import json
 import os
 import re
 import sys
+import uuid
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Debian's python3-jsonschema (scripts/deps.sh installs it) is the validator, whichever
@@ -28,11 +30,39 @@ _DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages"
 if os.path.isdir(os.path.join(_DEBIAN_PACKAGES, "jsonschema")) and _DEBIAN_PACKAGES not in sys.path:
     sys.path.insert(0, _DEBIAN_PACKAGES)
     try:
-        from jsonschema import Draft202012Validator  # noqa: E402
+        from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
     finally:
         sys.path.remove(_DEBIAN_PACKAGES)
 else:
-    from jsonschema import Draft202012Validator  # noqa: E402
+    from jsonschema import Draft202012Validator, FormatChecker  # noqa: E402
+
+# The formats the document uses, checked the same way whichever jsonschema version runs.
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value):
+    if not isinstance(value, str):
+        return True
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$", value):
+        raise ValueError("not an RFC 3339 date-time")
+    datetime.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    return True
+
+
+@FORMATS.checks("date", raises=ValueError)
+def _date(value):
+    if isinstance(value, str):
+        datetime.date.fromisoformat(value)
+    return True
+
+
+@FORMATS.checks("uuid", raises=ValueError)
+def _uuid(value):
+    if isinstance(value, str) and (len(value) != 36 or str(uuid.UUID(value)) != value.lower()):
+        raise ValueError("not a UUID")
+    return True
+
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -99,7 +129,7 @@ class Contract:
             # resolves there with any version of the jsonschema package.
             root = {"components": self.spec.get("components", {})}
             root.update(schema)
-            v = self._validators[key] = Draft202012Validator(root)
+            v = self._validators[key] = Draft202012Validator(root, format_checker=FORMATS)
         return v
 
     def parameters(self, item, op):
@@ -126,6 +156,9 @@ def _schema_errors(validator, instance, limit=3):
     errors = sorted(validator.iter_errors(instance), key=lambda e: (list(e.absolute_path), e.message))
     out = []
     for e in errors[:limit]:
+        # For oneOf/anyOf, the deepest error of an alternative says more than "not valid under any".
+        while e.context:
+            e = max(e.context, key=lambda c: (len(c.absolute_path), -len(c.message)))
         where = "/" + "/".join(str(p) for p in e.absolute_path)
         out.append(f"at {where}: {e.message[:300]}")
     if len(errors) > limit:
