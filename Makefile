@@ -72,8 +72,7 @@ build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/lib/util.o build/.variant-$
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -levent -lcjson -lm
 
-build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/core/app.o \
-		$(OBJ)/server/core/votertoken.o $(OBJ)/server/core/votecode.o build/.variant-$(VARIANT)
+build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -119,8 +118,7 @@ fuzz: deps
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/core/router.c server/lib/util.c server/lib/log.c \
 		-levent -lpthread
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c server/core/votertoken.c server/core/app.c \
-		server/lib/crypto.c server/lib/util.c server/lib/log.c -lcrypto
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
 	$(Q)for t in ballot pbfile router token; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \

@@ -3,6 +3,7 @@
  */
 #include "core/db.h"
 #include "api/handlers.h"
+#include "core/reply.h"
 #include "core/worker.h"
 
 #include <stdio.h>
@@ -25,9 +26,28 @@ static void ready_done(struct req *r, const struct db_result *res)
     req_reply_json(r, ok ? 200 : 503, o);
 }
 
+static struct db_stmt sql_ready = DB_STMT("health.ready", 0, "SELECT 1");
+
 void health_ready(struct req *r)
 {
-    req_db(r, "SELECT 1", 0, NULL, ready_done);
+    req_db(r, &sql_ready, NULL, ready_done);
+}
+
+/* Prometheus wants each metric's samples together: one pass per metric. */
+struct stmt_pass {
+    struct buf *b;
+    int which; /* 0 calls, 1 errors, 2 seconds */
+};
+
+static void stmt_metric(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds)
+{
+    struct stmt_pass *p = ctx;
+    static const char *const metric[] = {"calls", "errors", "seconds"};
+    if (p->which == 2)
+        buf_printf(p->b, "pb_db_statement_seconds_total{statement=\"%s\"} %.6f\n", name, seconds);
+    else
+        buf_printf(p->b, "pb_db_statement_%s_total{statement=\"%s\"} %llu\n", metric[p->which], name,
+                   (unsigned long long)(p->which ? errors : calls));
 }
 
 void health_metrics(struct req *r)
@@ -71,6 +91,18 @@ void health_metrics(struct req *r)
     buf_printf(&b, "pb_db_pool_connections{state=\"busy\"} %d\n", busy);
     buf_puts(&b, "# TYPE pb_db_pool_queued gauge\n");
     buf_printf(&b, "pb_db_pool_queued %d\n", queued);
+    static const char *const stmt_help[] = {
+        "# HELP pb_db_statement_calls_total Statements run, by statement.\n"
+        "# TYPE pb_db_statement_calls_total counter\n",
+        "# HELP pb_db_statement_errors_total Statements that failed, by statement.\n"
+        "# TYPE pb_db_statement_errors_total counter\n",
+        "# HELP pb_db_statement_seconds_total Time from sending a statement to its result.\n"
+        "# TYPE pb_db_statement_seconds_total counter\n"};
+    for (int i = 0; i < 3; i++) {
+        struct stmt_pass pass = {&b, i};
+        buf_puts(&b, stmt_help[i]);
+        db_pool_stmt_stats(r->app->db, stmt_metric, &pass);
+    }
     buf_puts(&b, "# TYPE pb_worker_jobs_pending gauge\n");
     buf_printf(&b, "pb_worker_jobs_pending %d\n", worker_pending(r->app->workers));
     buf_puts(&b, "# TYPE pb_http_inflight gauge\n");

@@ -4,6 +4,8 @@
  */
 #include "core/cache.h"
 #include "core/db.h"
+#include "core/reply.h"
+#include "lib/countrule.h"
 #include "api/edata.h"
 #include "api/handlers.h"
 #include "lib/jsonv.h"
@@ -21,31 +23,6 @@ static int cmp_project(const void *key, const void *elem)
     int64_t id = *(const int64_t *)key;
     const struct eproject *p = elem;
     return id < p->id ? -1 : id > p->id;
-}
-
-/* The tally options for an election's rule and rule_params (validated when set). */
-static void tally_options_for(const char *rule, const cJSON *params, struct tally_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->unit = 100; /* add1 steps in whole currency units */
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "greedy_variant");
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
-        opt->greedy = GREEDY_NO_SKIP;
-    int64_t threshold = 0;
-    if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(params, "min_project_score_threshold"), 0,
-                           JV_MAX_SAFE_INT, &threshold))
-        opt->min_score = threshold;
-    if (strcmp(rule, "equal_shares") == 0) {
-        opt->rule = RULE_EQUAL_SHARES;
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(params, "completion");
-        opt->completion = !cJSON_IsString(c) || strcmp(c->valuestring, "add1") == 0 ? COMPLETION_ADD1
-                          : strcmp(c->valuestring, "add1-comparison") == 0         ? COMPLETION_ADD1_COMPARISON
-                                                                                   : COMPLETION_NONE;
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(params, "utilities");
-        opt->utilities = cJSON_IsString(u) && strcmp(u->valuestring, "cardinality") == 0 ? UTIL_CARDINALITY : UTIL_COST;
-    } else if (strcmp(rule, "phragmen") == 0) {
-        opt->rule = RULE_PHRAGMEN;
-    }
 }
 
 static enum tally_ballot_kind kind_of(enum ballot_type t)
@@ -84,7 +61,7 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
         .points = d->points,
     };
     struct tally_options opt;
-    tally_options_for(e->rule, e->rule_params, &opt);
+    countrule_options(e->rule, e->rule_params, &opt);
     /* eligibility: a project named on fewer than min_vote_share of the district's ballots
      * is never funded */
     bool *excluded = xcalloc(d->nprojects, sizeof *excluded);
@@ -141,10 +118,9 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, c
     return o;
 }
 
-static void tally_work(void *arg)
+static void tally_work(void *job)
 {
-    struct req *r = arg;
-    struct edata *e = r->state;
+    struct edata *e = job;
     cJSON *out = cJSON_CreateObject();
     jv_add_int(out, "election_id", e->election_id);
     cJSON_AddStringToObject(out, "rule", e->rule);
@@ -170,7 +146,7 @@ static void results_stored(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct edata *e = r->state;
+    struct edata *e = REQ_STATE(r, struct edata);
     r->app->metrics.tallies++;
     cJSON *o = cJSON_Parse(e->output);
     cJSON_AddStringToObject(o, "signature", e->signature);
@@ -178,11 +154,11 @@ static void results_stored(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-static void tally_done(void *arg)
+static struct db_stmt sql_store = DB_STMT("result.store", 4, "SELECT store_results($1, $2, $3, $4)");
+
+static void tally_done(struct req *r)
 {
-    struct req *r = arg;
-    struct edata *e = r->state;
-    r->in_worker = false;
+    struct edata *e = REQ_STATE(r, struct edata);
     if (e->error[0]) {
         req_fail(r, ERR_CONFLICT, NULL, "The election cannot be counted: %s.", e->error);
         return;
@@ -190,42 +166,33 @@ static void tally_done(void *arg)
     char staff[24], id[24];
     const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, e->election_id), e->output,
                         e->signature};
-    req_db(r, "SELECT store_results($1, $2, $3, $4)", 4, p, results_stored);
+    req_db(r, &sql_store, p, results_stored);
 }
 
 static void tally_loaded(struct req *r)
 {
-    req_worker(r, tally_work, tally_done);
+    struct edata *e = REQ_STATE(r, struct edata);
+    req_worker(r, tally_work, e, tally_done);
 }
 
-static void tally_election(struct req *r)
+static void edata_state_release(void *p)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    if (strcmp(r->election.phase, "closed") != 0) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "Close voting before counting; published results are final.");
-        return;
-    }
-    edata_load(r, tally_loaded);
+    edata_release(p);
 }
 
 void result_tally(struct req *r)
 {
-    req_load_election(r, r->ids[0], tally_election);
+    struct edata *e = REQ_STATE_NEW(r, struct edata, edata_state_release);
+    edata_load(r, e, tally_loaded);
 }
 
-static void publish_election(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    char staff[24], id[24];
-    const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
-    req_db(r, "SELECT publish_results($1, $2)::text", 2, p, req_db_reply_ok);
-}
+static struct db_stmt sql_publish = DB_STMT("result.publish", 2, "SELECT publish_results($1, $2)::text");
 
 void result_publish(struct req *r)
 {
-    req_load_election(r, r->ids[0], publish_election);
+    char staff[24], id[24];
+    const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
+    req_db(r, &sql_publish, p, req_db_reply_ok);
 }
 
 static void results_loaded(struct req *r, const struct db_result *res)
@@ -242,42 +209,33 @@ static void results_loaded(struct req *r, const struct db_result *res)
         return;
     }
     cJSON_AddStringToObject(o, "signature", db_value(res, 0, 1));
-    cJSON_AddBoolToObject(o, "published", strcmp(r->election.phase, "published") == 0);
+    cJSON_AddBoolToObject(o, "published", r->election.phase == PHASE_PUBLISHED);
     cJSON_AddStringToObject(o, "computed_at", db_value(res, 0, 2));
     req_reply_json(r, 200, o);
 }
 
-static void results_election(struct req *r)
-{
-    if (!election_visible(r))
-        return;
-    if (strcmp(r->election.phase, "published") != 0 && !req_has_role(r, ROLE_ANY_STAFF)) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
-        return;
-    }
-    char id[24];
-    const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r,
-           "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
-           " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1",
-           1, p, results_loaded);
-}
+static struct db_stmt sql_results = DB_STMT("result.get", 1,
+    "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1");
 
 void result_get(struct req *r)
 {
-    req_load_election(r, r->ids[0], results_election);
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, &sql_results, p, results_loaded);
 }
 
-static const char sql_trackers[] =
+static struct db_stmt sql_trackers = DB_STMT("result.trackers", 1,
     "SELECT e.phase, coalesce((SELECT jsonb_agg(b.tracker ORDER BY b.tracker)"
     "                           FROM ballots b WHERE b.election_id = e.id), '[]')::text"
-    "  FROM elections e WHERE e.id = $1";
+    "  FROM elections e WHERE e.id = $1");
 
 static void trackers_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1 || strcmp(db_value(res, 0, 0), "draft") == 0) {
+    enum phase phase = PHASE_DRAFT;
+    if (db_nrows(res) != 1 || !phase_from_name(db_value(res, 0, 0), &phase) || phase == PHASE_DRAFT) {
         req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
         return;
     }
@@ -292,14 +250,14 @@ void result_trackers(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, sql_trackers, 1, p, trackers_loaded);
+    req_db(r, &sql_trackers, p, trackers_loaded);
 }
 
 /* Ballots are counted exactly on every read, from the small per-hour turnout table. The
  * eligible side (codes and register entries issued, voters signed in) needs counting
  * whole tables, so each process keeps it for up to five seconds; codes and registers
  * change only by staff actions, which clear the cache at once. */
-static const char sql_turnout[] =
+static struct db_stmt sql_turnout = DB_STMT("result.turnout", 1,
     "SELECT jsonb_build_object("
     "  'election_id', $1::bigint,"
     "  'total', (SELECT coalesce(sum(ballots), 0) FROM turnout WHERE election_id = $1),"
@@ -308,14 +266,14 @@ static const char sql_turnout[] =
     "      ORDER BY d.id) FROM districts d WHERE d.election_id = $1), '[]'),"
     "  'over_time', coalesce((SELECT jsonb_agg(jsonb_build_object('hour', t.hour,"
     "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
-    "      FROM turnout t WHERE t.election_id = $1), '[]'))::text";
+    "      FROM turnout t WHERE t.election_id = $1), '[]'))::text");
 
-static const char sql_eligible[] =
+static struct db_stmt sql_eligible = DB_STMT("result.eligible", 1,
     "SELECT coalesce(jsonb_object_agg(d.id::text, jsonb_build_object("
     "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
     "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))),"
     "    '{}')::text"
-    "  FROM districts d WHERE d.election_id = $1";
+    "  FROM districts d WHERE d.election_id = $1");
 
 #define ELIGIBLE_MAX_AGE_MS 5000
 
@@ -324,9 +282,14 @@ static void eligible_key(const struct req *r, char key[48])
     snprintf(key, 48, "turnout-eligible:%lld", (long long)r->election.id);
 }
 
-static void delete_json(void *p)
+/* The eligible counts, kept with the request whatever the cache does meanwhile. */
+struct turnout_state {
+    cJSON *eligible;
+};
+
+static void turnout_state_release(void *p)
 {
-    cJSON_Delete(p);
+    cJSON_Delete(((struct turnout_state *)p)->eligible);
 }
 
 /* The exact ballot counts, each district given the eligible counts the request holds. */
@@ -334,7 +297,7 @@ static void turnout_counted(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    const cJSON *eligible = r->state;
+    const cJSON *eligible = REQ_STATE(r, struct turnout_state)->eligible;
     cJSON *o = cJSON_Parse(db_value(res, 0, 0));
     cJSON *d;
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(o, "districts"))
@@ -355,11 +318,10 @@ static void turnout_counted(struct req *r, const struct db_result *res)
 /* Keeps the eligible counts for this request (one parse, whatever the cache does next). */
 static void count_ballots(struct req *r, const char *eligible_json)
 {
-    r->state = cJSON_Parse(eligible_json);
-    r->state_free = delete_json;
+    REQ_STATE_NEW(r, struct turnout_state, turnout_state_release)->eligible = cJSON_Parse(eligible_json);
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_turnout, 1, p, turnout_counted);
+    req_db(r, &sql_turnout, p, turnout_counted);
 }
 
 static void eligible_counted(struct req *r, const struct db_result *res)
@@ -373,10 +335,8 @@ static void eligible_counted(struct req *r, const struct db_result *res)
     count_ballots(r, text);
 }
 
-static void turnout_election(struct req *r)
+void result_turnout(struct req *r)
 {
-    if (!election_visible(r))
-        return;
     char key[48];
     size_t len;
     eligible_key(r, key);
@@ -387,21 +347,16 @@ static void turnout_election(struct req *r)
     }
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_eligible, 1, p, eligible_counted);
-}
-
-void result_turnout(struct req *r)
-{
-    req_load_election(r, r->ids[0], turnout_election);
+    req_db(r, &sql_eligible, p, eligible_counted);
 }
 
 /* --- where a voter's share went (Equal Shares) --- */
 
-static const char sql_share[] =
+static struct db_stmt sql_share = DB_STMT("result.share", 2,
     "SELECT b.district_id, b.items::text, r.result, e.rule, effective_phase(e)"
     "  FROM elections e JOIN results r ON r.election_id = e.id"
     "  LEFT JOIN ballots b ON b.election_id = e.id AND b.tracker = $2"
-    " WHERE e.id = $1";
+    " WHERE e.id = $1");
 
 static bool approves(const int64_t *items, size_t n, int64_t id)
 {
@@ -419,7 +374,8 @@ static void share_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_TALLIED, NULL, "The election has not been counted yet.");
         return;
     }
-    if (strcmp(db_value(res, 0, 4), "published") != 0) {
+    enum phase phase = PHASE_DRAFT;
+    if (!phase_from_name(db_value(res, 0, 4), &phase) || phase != PHASE_PUBLISHED) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
         return;
     }
@@ -491,6 +447,6 @@ void result_share(struct req *r)
     }
     char id[24];
     const char *p[2] = {i64s(id, r->ids[0]), tracker};
-    req_db(r, sql_share, 2, p, share_loaded);
+    req_db(r, &sql_share, p, share_loaded);
     free(tracker);
 }

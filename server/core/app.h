@@ -6,6 +6,7 @@
 #define PB_APP_H
 
 #include "core/config.h"
+#include "lib/keys.h"
 
 #include <stdint.h>
 
@@ -40,7 +41,7 @@ struct app {
     struct static_files *statics;
     struct ratelimit *limits;
     struct cache *cache;
-    unsigned char secret[32];
+    struct server_keys keys; /* derived from the server secret at start */
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     uint64_t request_seq; /* request ids: a random start per process, then counted */
     char date[32];        /* the HTTP Date header of the second date_at */
@@ -50,9 +51,5 @@ struct app {
     struct event *drain_ev;
     struct metrics metrics;
 };
-
-/* Keys derived from the server secret for one purpose each, so that a leak of one derived
- * value says nothing about the others. */
-void app_derive_key(const struct app *app, const char *purpose, unsigned char out[32]);
 
 #endif

@@ -6,6 +6,8 @@
 #include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
+#include "core/auth.h"
+#include "core/reply.h"
 #include "core/req.h"
 #include "core/router.h"
 #include "core/static.h"
@@ -33,7 +35,6 @@
 #define MAX_HEADERS_SIZE 16384
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
 #define MAX_JSON_DEPTH 32
-#define REQUEST_DEADLINE_S 30
 #define LISTEN_BACKLOG 1024
 
 static enum http_method method_of(enum evhttp_cmd_type t)
@@ -73,29 +74,6 @@ static void allow_header(struct req *r, unsigned mask)
         }
     }
     req_add_header(r, "Allow", allow);
-}
-
-static void deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct req *r = arg;
-    if (r->in_worker) {
-        struct timeval tv = {REQUEST_DEADLINE_S, 0};
-        event_add(r->deadline, &tv);
-        return;
-    }
-    log_warn("request deadline passed id=%s", r->id);
-    req_fail(r, ERR_UNAVAILABLE, NULL, "The request took too long; retry.");
-}
-
-void req_arm_deadline(struct req *r)
-{
-    if (r->deadline)
-        return;
-    r->deadline = evtimer_new(r->app->base, deadline_cb, r);
-    struct timeval tv = {REQUEST_DEADLINE_S, 0};
-    evtimer_add(r->deadline, &tv);
 }
 
 static void serve_static(struct req *r)
@@ -242,7 +220,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     if (!parse_body(r))
         return;
-    req_start(r);
+    auth_start(r);
 }
 
 /* TLS straight through OpenSSL: each accepted connection gets an SSL in accepting mode. */
@@ -344,6 +322,7 @@ bool http_start(struct app *app, int fd)
                                               EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(app->http, "application/json");
     evhttp_set_gencb(app->http, on_request, app);
+    router_check_table();
     /* Request ids only tell log lines apart: unique within the process, from a random start
      * so that processes do not repeat each other. No CSPRNG call per request. */
     crypto_random(&app->request_seq, sizeof app->request_seq);

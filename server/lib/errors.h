@@ -12,6 +12,8 @@
     X(ERR_UNAUTHORIZED, 401, "unauthorized", "Authentication is required.")                    \
     X(ERR_INVALID_CREDENTIALS, 401, "invalid_credentials", "E-mail or password is wrong.")     \
     X(ERR_INVALID_CODE, 401, "invalid_code", "The voting code is not valid for this election.") \
+    X(ERR_TOTP_REQUIRED, 401, "totp_required",                                                 \
+      "Give the 6-digit code from your authenticator app as \"totp\".")                          \
     X(ERR_FORBIDDEN, 403, "forbidden", "You are not allowed to do this.")                      \
     X(ERR_CSRF, 403, "csrf_token_invalid", "The X-CSRF-Token header is missing or wrong.")     \
     X(ERR_NOT_FOUND, 404, "not_found", "No such resource.")                                    \
@@ -19,6 +21,8 @@
     X(ERR_CONFLICT, 409, "conflict", "The request conflicts with the current state.")          \
     X(ERR_WRONG_PHASE, 409, "wrong_phase", "The election is not in a phase that allows this.") \
     X(ERR_NOT_TALLIED, 409, "not_tallied", "The election has not been counted yet.")           \
+    X(ERR_IDEMPOTENCY_CONFLICT, 409, "idempotency_conflict",                                   \
+      "This Idempotency-Key was used with a different request.")                              \
     X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
       "A paper ballot has been recorded for this voter; it takes precedence.")                 \
     X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body is too large.")               \

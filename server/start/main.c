@@ -38,12 +38,13 @@
 #define SHUTDOWN_GRACE_S 15
 
 /* The server secret keys every hash that stands for a voter or a code. It comes from
- * PB_SECRET (64 hex digits) or a file that is created on first start; never the database. */
-static void load_secret(struct app *app)
+ * PB_SECRET (64 hex digits) or a file that is created on first start; never the database.
+ * Only the keys derived from it stay in memory. */
+static void read_secret(struct app *app, unsigned char secret[KEY_LEN])
 {
     const char *env = getenv("PB_SECRET");
     if (env && *env) {
-        if (!crypto_unhex(env, app->secret, sizeof app->secret))
+        if (!crypto_unhex(env, secret, KEY_LEN))
             die("PB_SECRET must be 64 hex digits");
         return;
     }
@@ -54,13 +55,13 @@ static void load_secret(struct app *app)
         size_t n = fread(hex, 1, 64, f);
         fclose(f);
         hex[n] = '\0';
-        if (!crypto_unhex(hex, app->secret, sizeof app->secret))
+        if (!crypto_unhex(hex, secret, KEY_LEN))
             die("secret file %s must hold 64 hex digits", path);
         crypto_wipe(hex, sizeof hex);
         return;
     }
-    crypto_random(app->secret, sizeof app->secret);
-    crypto_hex(app->secret, sizeof app->secret, hex);
+    crypto_random(secret, KEY_LEN);
+    crypto_hex(secret, KEY_LEN, hex);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
         die("cannot create secret file %s: %s", path, strerror(errno));
@@ -70,6 +71,14 @@ static void load_secret(struct app *app)
     if (!ok)
         die("cannot write secret file %s", path);
     log_info("server secret created file=%s", path);
+}
+
+static void load_keys(struct app *app)
+{
+    unsigned char secret[KEY_LEN];
+    read_secret(app, secret);
+    keys_derive(secret, &app->keys);
+    crypto_wipe(secret, sizeof secret);
 }
 
 /* schema/ and web/ next to the binary's parent (build/..), else in the working directory. */
@@ -248,7 +257,7 @@ static pid_t spawn(struct app *app, const int *fds, int i, const char *conninfo,
             if (j != i)
                 close(fds[j]);
         int rc = serve(app, fds[i], conninfo, web_dir);
-        crypto_wipe(app->secret, sizeof app->secret);
+        keys_wipe(&app->keys);
         _exit(rc);
     }
     return pid;
@@ -359,7 +368,7 @@ int main(int argc, char **argv)
         config_free(&app.cfg);
         return rc;
     }
-    load_secret(&app);
+    load_keys(&app);
     char *schema_dir = resource_dir(app.cfg.schema_dir, "schema");
     char *web_dir = resource_dir(app.cfg.web_dir, "web");
     int rc = 1, nfds = 0;
@@ -391,7 +400,7 @@ out:
     free(fds);
     if (app.base)
         event_base_free(app.base);
-    crypto_wipe(app.secret, sizeof app.secret);
+    keys_wipe(&app.keys);
     free(schema_dir);
     free(web_dir);
     pgcluster_stop(&cluster, false);

@@ -28,5 +28,7 @@ void test_crypto(void);
 void test_totp(void);
 void test_votertoken(void);
 void test_votecode(void);
+void test_voterkeys(void);
+void test_vocab(void);
 
 #endif

@@ -1,0 +1,29 @@
+/*
+ * auth: who is calling, and the gate every API request passes before its handler. The
+ * gate resolves the caller's token (a staff session row, or a signed voter token), checks
+ * the CSRF token of cookie sessions, and then what the route's row declares
+ * (core/router.h): the kind of caller, the election (or organisation) loaded and visible
+ * to the caller, a voter belonging to it, a minimum role, the phases the route may run
+ * in. It answers 401/403/404/409 itself; the handler starts with r->auth and r->election
+ * ready and checks none of this by hand.
+ */
+#ifndef PB_AUTH_H
+#define PB_AUTH_H
+
+#include "core/req.h"
+
+struct ratelimit_rule;
+
+/* Starts a request whose route has been matched (called by http): authentication, the
+ * gate, then the handler. */
+void auth_start(struct req *r);
+
+/* The CSRF token that goes with a session (a keyed hash of its token hash). */
+void auth_csrf_token(const struct app *app, const char *token_hash_hex, char out[65]);
+
+/* Answers 429 with Retry-After (and returns true) when the client has failed too often at
+ * this kind of secret; auth_failed records one more failure. */
+bool auth_limited(struct req *r, const struct ratelimit_rule *rule) PB_WUR;
+void auth_failed(struct req *r, const struct ratelimit_rule *rule);
+
+#endif
