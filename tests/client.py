@@ -188,10 +188,11 @@ class Cluster:
         self.servers.append(s)
         return s
 
-    def psql(self, sql, *params):
-        """Runs SQL as the database owner (for tests that look inside the database)."""
+    def psql(self, sql, *params, db=None):
+        """Runs SQL as the database owner (for tests that look inside the database), in the
+        server's database or in db."""
         host = re.search(r"host=(\S+)", self.conninfo).group(1)
-        db = re.search(r"dbname=(\S+)", self.conninfo).group(1)
+        db = db or re.search(r"dbname=(\S+)", self.conninfo).group(1)
         user = re.search(r"user=(\S+)", self.conninfo).group(1)
         r = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-h", host, "-U", user, "-d", db, "-c", sql],
                            capture_output=True, text=True)

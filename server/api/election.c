@@ -2,7 +2,7 @@
  * election: creating and configuring elections (budget frames), their districts and
  * phases. Shape and range checks happen here; state checks, authorisation that depends
  * on the organisation, and the audit entry happen atomically in the database functions
- * of schema/0002_operations.sql.
+ * of schema/functions/elections.sql.
  */
 #include "core/app.h"
 #include "lib/ballot_rules.h"

@@ -15,9 +15,7 @@
 static const char *const roles[] = {"admin", "moderator", "clerk", "observer", NULL};
 
 static struct db_stmt sql_create = DB_STMT("organisation.create", 2,
-    "WITH o AS (INSERT INTO organisations (name) VALUES ($1) RETURNING *),"
-    " a AS (SELECT audit_append(o.id, NULL, $2, 'organisation.create', jsonb_build_object('name', o.name)) FROM o)"
-    "SELECT jsonb_build_object('id', o.id, 'name', o.name, 'created_at', o.created_at)::text FROM o, a");
+    "SELECT create_organisation($1, $2)::text");
 
 void organisation_create(struct req *r)
 {

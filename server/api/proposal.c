@@ -208,24 +208,8 @@ void proposal_get(struct req *r)
     req_db(r, &sql_get, p, got_proposal);
 }
 
-/* A proposal's exclusion group is set after its other fields, in a statement of its own. */
-struct patch_state {
-    int64_t group;
-};
-
+/* The exclusion group travels in the patch: one statement, one transaction. */
 static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
-static struct db_stmt sql_set_group = DB_STMT("proposal.set_group", 3,
-                                              "SELECT set_exclusive_group($1, $2, $3::int)::text");
-
-static void patched_then_group(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    struct patch_state *s = REQ_STATE(r, struct patch_state);
-    char staff[24], id[24], g[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), i64s(g, s->group)};
-    req_db(r, &sql_set_group, p, req_db_reply_ok);
-}
 
 void proposal_patch(struct req *r)
 {
@@ -247,6 +231,8 @@ void proposal_patch(struct req *r)
         jv_add_int(patch, "merged_into", merged);
     if (district)
         jv_add_int(patch, "district_id", district);
+    if (group >= 0)
+        jv_add_int(patch, "exclusive_group", group);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(patch, "status");
     if (st && strcmp(st->valuestring, "rejected") == 0 &&
         !cJSON_GetObjectItemCaseSensitive(patch, "reason")) {
@@ -258,12 +244,7 @@ void proposal_patch(struct req *r)
     cJSON_Delete(patch);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
-    if (group >= 0) {
-        REQ_STATE_NEW(r, struct patch_state, NULL)->group = group;
-        req_db(r, &sql_update, p, patched_then_group);
-    } else {
-        req_db(r, &sql_update, p, req_db_reply_ok);
-    }
+    req_db(r, &sql_update, p, req_db_reply_ok);
     cJSON_free(text);
 }
 

@@ -92,24 +92,10 @@ static struct db_stmt sql_find_staff = DB_STMT("staff.find", 1,
     "  FROM staff WHERE lower(email) = lower($1) AND disabled_at IS NULL AND password_hash IS NOT NULL");
 
 static struct db_stmt sql_failed = DB_STMT("staff.login_failed", 1,
-    "UPDATE staff SET failed_logins = failed_logins + 1,"
-    "       locked_until = CASE WHEN failed_logins + 1 >= 10 THEN now() + interval '15 minutes'"
-    "                      ELSE locked_until END"
-    " WHERE id = $1");
+    "SELECT staff_login_failed($1)");
 
 static struct db_stmt sql_new_session = DB_STMT("staff.session_open", 4,
-    "WITH ok AS (UPDATE staff SET failed_logins = 0, locked_until = NULL,"
-    "                             totp_last_step = greatest(totp_last_step, $4)"
-    "             WHERE id = $2 RETURNING id, is_superadmin),"
-    " s AS (INSERT INTO sessions (token_hash, kind, staff_id, expires_at)"
-    "       SELECT decode($1, 'hex'), 'staff', id, now() + make_interval(secs => $3) FROM ok"
-    "       RETURNING staff_id, expires_at)"
-    "SELECT CASE WHEN ok.is_superadmin THEN 'admin' ELSE"
-    "         (SELECT r.role FROM staff_roles r WHERE r.staff_id = ok.id"
-    "           ORDER BY array_position(ARRAY['admin','moderator','clerk','observer'], r.role)"
-    "           LIMIT 1) END,"
-    "       to_char(s.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ok.id"
-    "  FROM s JOIN ok ON ok.id = s.staff_id");
+                                               "SELECT * FROM staff_session_open($1, $2, $3, $4)");
 
 static void session_stored(struct req *r, const struct db_result *res)
 {
@@ -240,8 +226,7 @@ static void logged_out(struct req *r, const struct db_result *res)
     req_reply_signed_out(r, res, "pb_staff");
 }
 
-static struct db_stmt sql_logout = DB_STMT("staff.session_end", 1,
-                                          "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')");
+static struct db_stmt sql_logout = DB_STMT("staff.session_end", 1, "SELECT staff_session_end($1)");
 
 void staff_logout(struct req *r)
 {
@@ -314,9 +299,7 @@ static void accepted(struct req *r, const struct db_result *res)
 }
 
 static struct db_stmt sql_accept = DB_STMT("staff.accept_invite", 2,
-    "UPDATE staff SET password_hash = $2, invite_hash = NULL, invite_expires_at = NULL,"
-    " failed_logins = 0, locked_until = NULL"
-    " WHERE invite_hash = decode($1, 'hex') AND invite_expires_at > now() RETURNING id, email");
+    "SELECT * FROM staff_accept_invite($1, $2)");
 
 static void accept_hashed(struct req *r)
 {
@@ -357,8 +340,7 @@ static void password_changed(struct req *r, const struct db_result *res)
 }
 
 static struct db_stmt sql_set_password = DB_STMT("staff.set_password", 3,
-    "WITH u AS (UPDATE staff SET password_hash = $2 WHERE id = $1 RETURNING id)"
-    " DELETE FROM sessions WHERE staff_id = (SELECT id FROM u) AND token_hash <> decode($3, 'hex')");
+    "SELECT staff_set_password($1, $2, $3)");
 
 static void password_hashed(struct req *r)
 {
@@ -437,7 +419,7 @@ static void totp_stored(struct req *r, const struct db_result *res)
 }
 
 static struct db_stmt sql_totp_setup = DB_STMT("staff.totp_setup", 2,
-    "UPDATE staff SET totp_secret_sealed = decode($2, 'hex'), totp_enabled = false WHERE id = $1");
+    "SELECT staff_totp_setup($1, $2)");
 
 void staff_totp_setup(struct req *r)
 {
@@ -474,7 +456,7 @@ static void totp_enabled(struct req *r, const struct db_result *res)
 }
 
 static struct db_stmt sql_totp_enable = DB_STMT("staff.totp_enable", 2,
-                                               "UPDATE staff SET totp_enabled = true, totp_last_step = $2 WHERE id = $1");
+    "SELECT staff_totp_enable($1, $2)");
 
 static void totp_loaded(struct req *r, const struct db_result *res)
 {

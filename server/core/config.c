@@ -32,7 +32,7 @@ static const struct option_def defs[] = {
     {"secret-file", "PB_SECRET_FILE", K_STR, OFF(secret_file), NULL,
      "server secret for keyed hashes (created if missing)"},
     {"web-dir", "PB_WEB_DIR", K_STR, OFF(web_dir), NULL, "static frontend (default: ./web)"},
-    {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations (./schema)"},
+    {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations and functions (./schema)"},
     {"otp-sender", "PB_OTP_SENDER", K_STR, OFF(otp_sender), NULL,
      "one-time codes: file:PATH or command:PATH (default file:<data-dir>/outbox.log)"},
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
