@@ -103,7 +103,6 @@ def run_contract(lint_too):
     """docs/openapi.yaml as outside tools see it: both linters, then every response the API
     tests received checked against it (tests/contract)."""
     import lint
-    import responses
     if lint_too:
         for name, ok, detail in lint.lint_all(ROOT):
             report(name, ok, detail)
@@ -111,6 +110,7 @@ def run_contract(lint_too):
     if not recorded:
         return
     try:
+        import responses  # needs python3-jsonschema (scripts/deps.sh)
         results, notes = responses.check_all(os.path.join(ROOT, "docs", "openapi.yaml"), recorded)
     except Exception:
         report("contract: responses checked against docs/openapi.yaml", False, traceback.format_exc())

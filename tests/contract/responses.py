@@ -140,16 +140,28 @@ class Contract:
         return out
 
 
+def _header(x, name):
+    return next((v for k, v in x.headers if k.lower() == name.lower()), None)
+
+
 def _decoded(x):
     body = x.body or b""
-    encoding = next((v for k, v in x.headers if k.lower() == "content-encoding"), "")
-    if "gzip" in encoding.lower() and body:
+    if body and "gzip" in (_header(x, "Content-Encoding") or "").lower():
         body = gzip.decompress(body)
     return body
 
 
-def _header(x, name):
-    return next((v for k, v in x.headers if k.lower() == name.lower()), None)
+def operation_of(contract, x):
+    """(path template, method, operation) the exchange was a call of, or None when the
+    document describes no such operation. HEAD is answered as GET."""
+    path = urlsplit(x.target).path
+    template, item = contract.route(path)
+    if template is None:
+        template, item = contract.route(unquote(path))
+    method = "get" if x.method.lower() == "head" else x.method.lower()
+    if template is None or method not in item:
+        return None
+    return template, method, item[method]
 
 
 def _schema_errors(validator, instance, limit=3):
@@ -168,21 +180,15 @@ def _schema_errors(validator, instance, limit=3):
 
 def check_exchange(contract, x):
     """Yields (problem, detail) for one exchange; problem names the route and what is wrong."""
+    found = operation_of(contract, x)
+    if found is None:
+        return
+    template, op_method, op = found
     url = urlsplit(x.target)
-    path = url.path
-    template, item = contract.route(path)
-    if template is None:
-        template, item = contract.route(unquote(path))
-    if template is None:
-        return
     method = x.method.lower()
-    op_method = "get" if method == "head" else method
-    op = item.get(op_method)
-    if op is None:
-        return
     name = f"{x.method} {template}"
 
-    params = contract.parameters(item, op)
+    params = contract.parameters(contract.spec["paths"][template], op)
     for key, _ in parse_qsl(url.query, keep_blank_values=True):
         if ("query", key) not in params:
             yield f"{name}: query parameter '{key}' is not declared", x.target
@@ -194,13 +200,19 @@ def check_exchange(contract, x):
         excerpt = (x.body or b"")[:300].decode("utf-8", "replace")
         yield f"{name}: status {status} is not documented", f"{x.target} -> {excerpt}"
         return
-    response = contract.resolve(response)
+    if method != "head":
+        yield from _check_body(contract, name, template, op_method, contract.resolve(response), x)
+    if 200 <= x.status < 300 and x.request_body:
+        yield from _check_request_body(contract, name, template, op_method, op, x)
+
+
+def _check_body(contract, name, template, op_method, response, x):
+    """The response's media type against the documented ones, and a JSON body against its schema."""
+    status = str(x.status)
     content = response.get("content") or {}
     body = _decoded(x)
     served = _header(x, "Content-Type")
-    if method == "head":
-        pass
-    elif not content:
+    if not content:
         if body:
             yield (f"{name} {status}: a body ({served}) is sent but none is documented",
                    f"{x.target} -> {body[:300].decode('utf-8', 'replace')}")
@@ -224,9 +236,6 @@ def check_exchange(contract, x):
                     yield (f"{name} {status}: the body does not match the schema",
                            f"{x.target}\n  " + "\n  ".join(errors) +
                            f"\n  body: {body[:400].decode('utf-8', 'replace')}")
-
-    if 200 <= x.status < 300 and x.request_body:
-        yield from _check_request_body(contract, name, template, op_method, op, x)
 
 
 def _check_request_body(contract, name, template, op_method, op, x):
@@ -267,11 +276,10 @@ def check_all(spec_path, exchanges):
     checked = 0
     seen_ops = set()
     for x in exchanges:
-        url = urlsplit(x.target)
-        template, item = contract.route(url.path)
-        if template is not None and (("get" if x.method.lower() == "head" else x.method.lower()) in item):
+        found = operation_of(contract, x)
+        if found is not None:
             checked += 1
-            seen_ops.add((x.method.upper() if x.method.upper() != "HEAD" else "GET", template))
+            seen_ops.add((found[1].upper(), found[0]))
         for problem, detail in check_exchange(contract, x):
             count, first = problems.get(problem, (0, detail))
             problems[problem] = (count + 1, first)
