@@ -83,6 +83,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	$(Q)cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)python3 tests/run.py
 
 # Refreshes the screenshots in docs/screenshots from the browser tests.

@@ -16,6 +16,7 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "contract"))
 import client  # noqa: E402
 
 passed = failed = skipped = 0
@@ -98,6 +99,28 @@ def run_browser(env, server):
         report("browser tests ran", False, proc.stdout[-3000:] + proc.stderr[-3000:])
 
 
+def run_contract(lint_too):
+    """docs/openapi.yaml as outside tools see it: both linters, then every response the API
+    tests received checked against it (tests/contract)."""
+    import lint
+    if lint_too:
+        for name, ok, detail in lint.lint_all(ROOT):
+            report(name, ok, detail)
+    recorded = client.RECORDER.exchanges if client.RECORDER else []
+    if not recorded:
+        return
+    try:
+        import responses  # needs python3-jsonschema (scripts/deps.sh)
+        results, notes = responses.check_all(os.path.join(ROOT, "docs", "openapi.yaml"), recorded)
+    except Exception:
+        report("contract: responses checked against docs/openapi.yaml", False, traceback.format_exc())
+        return
+    for name, ok, detail in results:
+        report(name, ok, detail)
+    for note in notes:
+        print("     " + note, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="run only API tests whose name contains this")
@@ -107,6 +130,7 @@ def main():
     run_unit()
     if not args.k:
         run_pabulib()
+    client.RECORDER = client.Recorder()
     env = client.Cluster(ROOT)
     try:
         env.start()
@@ -130,6 +154,7 @@ def main():
                     report(full, False, traceback.format_exc())
         if not args.k or args.k == "browser":
             run_browser(env, server)
+        run_contract(not args.k or args.k in "contract" or "contract" in args.k)
         report("server still healthy after all tests", server.get("/healthz").status == 200)
         rc = server.stop()
         report("server stops cleanly on SIGTERM", rc == 0, f"exit code {rc}\n{server.log_tail()}")
