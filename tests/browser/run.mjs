@@ -114,7 +114,7 @@ await test("citizen votes in Danish", async () => {
   await page.getByRole("link", { name: "Log ind for at stemme" }).click();
   await page.getByLabel("Stemmekode").fill("WRONG-CODE-2222-2222");
   await page.getByRole("button", { name: "Fortsæt" }).click();
-  await page.getByText("Koden passer ikke").waitFor(); // an API error in the user's language
+  await page.getByRole("alert").getByText("Koden passer ikke").waitFor(); // an API error in the user's language
   await page.getByLabel("Stemmekode").fill(codes[1]);
   await page.getByRole("button", { name: "Fortsæt" }).click();
   await page.getByRole("heading", { name: "Din stemmeseddel" }).waitFor();
