@@ -354,7 +354,7 @@ void result_turnout(struct req *r)
 
 static struct db_stmt sql_share = DB_STMT("result.share", 2,
     "SELECT b.district_id, b.items::text, r.result, e.rule, effective_phase(e)"
-    "  FROM elections e JOIN results r ON r.election_id = e.id"
+    "  FROM elections e LEFT JOIN results r ON r.election_id = e.id"
     "  LEFT JOIN ballots b ON b.election_id = e.id AND b.tracker = $2"
     " WHERE e.id = $1");
 
@@ -370,12 +370,16 @@ static void share_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1) {
+    enum phase phase = PHASE_DRAFT;
+    if (db_nrows(res) != 1 || !phase_from_name(db_value(res, 0, 4), &phase) || phase == PHASE_DRAFT) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
+        return;
+    }
+    if (!db_value(res, 0, 2)) {
         req_fail(r, ERR_NOT_TALLIED, NULL, "The election has not been counted yet.");
         return;
     }
-    enum phase phase = PHASE_DRAFT;
-    if (!phase_from_name(db_value(res, 0, 4), &phase) || phase != PHASE_PUBLISHED) {
+    if (phase != PHASE_PUBLISHED) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
         return;
     }

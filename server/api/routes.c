@@ -8,6 +8,7 @@
 #include "core/router.h"
 
 #define J ROUTE_JSON_BODY
+#define E ROUTE_EMPTY_BODY
 #define OPT ROUTE_OPTIONAL_AUTH
 
 /* What a row's first id names. */
@@ -23,11 +24,11 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0, NO_SCOPE},
 
     {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J, NO_SCOPE},
-    {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, E, NO_SCOPE},
     {M_GET, "/api/v1/staff/me", staff_me, AUTH_STAFF, 0, NO_SCOPE},
     {M_POST, "/api/v1/staff/accept", staff_accept, AUTH_NONE, J, NO_SCOPE},
     {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J, NO_SCOPE},
-    {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, E, NO_SCOPE},
     {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J, NO_SCOPE},
 
     {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0, NO_SCOPE},
@@ -76,9 +77,9 @@ static const struct route routes[] = {
      .elevated = paper_resolves, .elevated_role = ROLE_ADMIN},
     {M_GET, "/api/v1/elections/:id/paper-ballots", paper_list, AUTH_STAFF, 0, ELECTION, .role = ROLE_CLERK},
 
-    {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN,
+    {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
      .phases = PH(PHASE_CLOSED), .phase_hint = "Close voting before counting."},
-    {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN},
     {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT, ELECTION,
      .public_phases = PH(PHASE_PUBLISHED)},
     {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},

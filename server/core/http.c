@@ -116,7 +116,7 @@ static bool parse_body(struct req *r)
     }
     r->body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
     r->body_len = len;
-    if (!(r->route->flags & ROUTE_JSON_BODY))
+    if (!(r->route->flags & (ROUTE_JSON_BODY | ROUTE_EMPTY_BODY)))
         return true;
     if (len == 0) {
         r->json = cJSON_CreateObject();
@@ -141,6 +141,11 @@ static bool parse_body(struct req *r)
     }
     if (!cJSON_IsObject(r->json)) {
         req_fail(r, ERR_INVALID_JSON, NULL, "The request body must be a JSON object.");
+        return false;
+    }
+    static const char *const no_fields[] = {NULL};
+    if ((r->route->flags & ROUTE_EMPTY_BODY) && !jv_only_keys(r->json, no_fields, NULL, &e)) {
+        req_fail_verr(r, &e);
         return false;
     }
     return true;

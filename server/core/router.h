@@ -18,6 +18,7 @@ enum route_flags {
     ROUTE_VOTER_CHECKED = 16, /* the handler's own statement checks the voter is still active */
     ROUTE_NO_LOAD = 32,       /* hot or self-contained paths: the handler's own statement reads
                                * the election; the gate checks only what the token says */
+    ROUTE_EMPTY_BODY = 64,    /* an action that takes no fields: no body, or {} (any field: 422) */
 };
 
 /* What the path's first id names. A voter may only reach the election of their session. */
