@@ -16,8 +16,10 @@ struct db_pool;
 struct worker_pool;
 struct static_files;
 struct ratelimit;
+struct hashq;
 struct cache;
 struct event;
+struct crypto_idmask;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct metrics {
@@ -40,10 +42,12 @@ struct app {
     struct worker_pool *workers;
     struct static_files *statics;
     struct ratelimit *limits;
+    struct hashq *hashing; /* password hashing: fair between addresses, bounded */
     struct cache *cache;
     struct server_keys keys; /* derived from the server secret at start */
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
-    uint64_t request_seq; /* request ids: a random start per process, then counted */
+    uint64_t request_seq; /* requests counted; ids are this under request_ids */
+    struct crypto_idmask *request_ids;
     char date[32];        /* the HTTP Date header of the second date_at */
     int64_t date_at;
     int inflight;

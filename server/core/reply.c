@@ -191,9 +191,8 @@ static void send_body(struct req *r, int status, const char *content_type, const
     if (!held)
         evhttp_add_header(out, "X-Request-Id", r->id);
     evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-    /* Only documents send referrers; JSON answers have nothing to leak through one. */
-    if (!content_type || strncmp(content_type, "application/json", 16) != 0)
-        evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+    /* Every answer: a JSON answer opened in a tab is a document too. */
+    evhttp_add_header(out, "Referrer-Policy", "no-referrer");
     evhttp_add_header(out, "X-Frame-Options", "DENY");
     evhttp_add_header(out, "Date", http_date(r->app));
     if (!evhttp_find_header(r->extra_headers ? r->extra_headers : out, "Content-Security-Policy"))

@@ -130,6 +130,7 @@ def test_admin_signs_in_within_two_seconds_during_a_hashing_flood(ctx):
                 seen.append(r.status)
                 if r.status in (429, 503):
                     assert r.header("Retry-After"), r
+                    time.sleep(0.05)  # the flood's clients share this machine's two cores with the server
 
         threads = [threading.Thread(target=attacker, args=(n,)) for n in range(30)]
         for t in threads:
