@@ -17,6 +17,7 @@ struct worker_pool;
 struct static_files;
 struct ratelimit;
 struct hashq;
+struct conn_watch;
 struct cache;
 struct event;
 struct crypto_idmask;
@@ -38,10 +39,13 @@ struct app {
     struct event_base *base;
     struct evhttp *http;
     SSL_CTX *tls; /* set when serving HTTPS directly */
+    unsigned char *tls_ocsp; /* the DER OCSP response to staple (--tls-ocsp), read at start */
+    size_t tls_ocsp_len;
     struct db_pool *db;
     struct worker_pool *workers;
     struct static_files *statics;
     struct ratelimit *limits;
+    struct conn_watch *conns; /* core/conn: the watch on open connections */
     struct hashq *hashing; /* password hashing: fair between addresses, bounded */
     struct cache *cache;
     struct server_keys keys; /* derived from the server secret at start */

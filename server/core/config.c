@@ -46,7 +46,7 @@ static const struct option_def defs[] = {
     {"tls-cert", "PB_TLS_CERT", K_STR, OFF(tls_cert), NULL, "serve HTTPS with this PEM certificate chain"},
     {"tls-key", "PB_TLS_KEY", K_STR, OFF(tls_key), NULL, "the certificate's PEM private key"},
     {"tls-ocsp", "PB_TLS_OCSP", K_STR, OFF(tls_ocsp), NULL,
-     "DER OCSP response to staple, re-read every hour (kept fresh by an outside tool)"},
+     "DER OCSP response to staple, read at start (renew it and restart before it expires)"},
     {"trusted-proxy", "PB_TRUSTED_PROXY", K_STR, OFF(trusted_proxy), NULL,
      "CIDR[,CIDR]: proxies whose X-Forwarded-For names the client (default: none)"},
     {"metrics-allow", "PB_METRICS_ALLOW", K_STR, OFF(metrics_allow), "127.0.0.0/8,::1",

@@ -35,7 +35,7 @@ struct config {
     char *metrics_token; /* bearer token for /metrics from elsewhere (NULL: none) */
     int header_timeout;  /* seconds from a request's first byte to its last */
     int code_global_limit; /* failed voting codes per 10 minutes from everyone before all are slowed */
-    char *tls_ocsp;      /* DER OCSP response to staple (refreshed by an outside tool) */
+    char *tls_ocsp;      /* DER OCSP response to staple, read at start */
     /* parsed from the strings above */
     struct cidr_list trusted;
     struct cidr_list metrics_cidrs;

@@ -18,7 +18,7 @@ struct worker_pool;
 
 enum hashq_verdict { HASHQ_OK, HASHQ_CLIENT_BUSY, HASHQ_FULL };
 
-#define HASHQ_FRESH 2
+#define HASHQ_FRESH 1
 
 struct hashq *hashq_new(struct worker_pool *workers, int running, int reserve, int per_client, int queued);
 /* Drops waiting jobs (their done is not called, as the worker pool does at shutdown). */

@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "lib/netaddr.h"
 #include "core/auth.h"
+#include "core/conn.h"
 #include "core/reply.h"
 #include "core/req.h"
 #include "core/router.h"
@@ -268,13 +269,38 @@ static void on_request(struct evhttp_request *ev, void *arg)
     auth_start(r);
 }
 
-/* TLS straight through OpenSSL: each accepted connection gets an SSL in accepting mode. */
-static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+/* Each accepted connection's bufferevent, watched by core/conn: plain, or TLS straight
+ * through OpenSSL (an SSL in accepting mode). */
+static struct bufferevent *connection_bev(struct event_base *base, void *arg)
 {
-    SSL *ssl = SSL_new(arg);
-    return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
-               : NULL;
+    struct app *app = arg;
+    struct bufferevent *bev = NULL;
+    if (app->tls) {
+        SSL *ssl = SSL_new(app->tls);
+        bev = ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                   BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
+                  : NULL;
+    } else {
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (bev)
+        conn_watch(app, bev);
+    return bev;
+}
+
+/* Staples the OCSP response read at start (--tls-ocsp) to every handshake that asks. */
+static int ocsp_staple(SSL *ssl, void *arg)
+{
+    const struct app *app = arg;
+    unsigned char *copy = OPENSSL_malloc(app->tls_ocsp_len); /* OpenSSL frees it */
+    if (!copy)
+        return SSL_TLSEXT_ERR_NOACK;
+    memcpy(copy, app->tls_ocsp, app->tls_ocsp_len);
+    if (SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)app->tls_ocsp_len) != 1) {
+        OPENSSL_free(copy);
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    return SSL_TLSEXT_ERR_OK;
 }
 
 static SSL_CTX *tls_context(const char *cert, const char *key)
@@ -289,7 +315,20 @@ static SSL_CTX *tls_context(const char *cert, const char *key)
         SSL_CTX_free(ctx);
         return NULL;
     }
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* Mozilla's "intermediate" profile: TLS 1.2 with ECDHE and AEAD ciphers only (forward
+     * secrecy, no CBC), and all of TLS 1.3; no session tickets, whose static key would undo
+     * forward secrecy; no renegotiation. */
+    if (!SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                      "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                      "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") ||
+        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") ||
+        !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
+        log_error("cannot set the TLS ciphers");
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET |
+                                 SSL_OP_NO_COMPRESSION);
     return ctx;
 }
 
@@ -377,9 +416,18 @@ bool http_start(struct app *app, int fd)
         app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
         if (!app->tls)
             return false;
-        evhttp_set_bevcb(app->http, tls_bev, app->tls);
+        if (app->cfg.tls_ocsp) {
+            app->tls_ocsp = (unsigned char *)read_file(app->cfg.tls_ocsp, &app->tls_ocsp_len);
+            if (!app->tls_ocsp || !app->tls_ocsp_len) {
+                log_error("cannot read the OCSP response path=%s", app->cfg.tls_ocsp);
+                return false;
+            }
+            SSL_CTX_set_tlsext_status_cb(app->tls, ocsp_staple);
+            SSL_CTX_set_tlsext_status_arg(app->tls, app);
+        }
         app->cfg.secure_cookies = true;
     }
+    evhttp_set_bevcb(app->http, connection_bev, app);
     /* the socket is listening already (made before any fork): backlog 0 leaves it so */
     struct evconnlistener *l = evconnlistener_new(app->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, fd);
     if (!l || !evhttp_bind_listener(app->http, l)) {
@@ -396,8 +444,11 @@ void http_stop(struct app *app)
     if (app->http)
         evhttp_free(app->http);
     app->http = NULL;
+    conn_stop(app);
     SSL_CTX_free(app->tls);
     app->tls = NULL;
+    free(app->tls_ocsp);
+    app->tls_ocsp = NULL;
     crypto_idmask_free(app->request_ids);
     app->request_ids = NULL;
 }

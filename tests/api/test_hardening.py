@@ -143,6 +143,8 @@ def test_admin_signs_in_within_two_seconds_during_a_hashing_flood(ctx):
         for t in threads:
             t.join()
         assert r.status == 200, r
+        # the admin waits for at most the one hash already running on the reserved worker,
+        # then their own: on a quiet fast machine under 2 s; here a hash alone takes `quiet`
         assert took < max(2.0, 3 * quiet), (took, quiet)
         assert 429 in seen, seen
     finally:
@@ -286,7 +288,7 @@ def test_errors_libevent_makes_are_json_with_our_headers(ctx):
         (b"BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n", (400, 405, 501)),
         (b"TRACE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", (405,)),
         (b"GET /healthz HTTP/1.1\r\nHost: x\r\nBroken header line\r\n\r\n", (400,)),
-        (b"POST /api/v1/staff/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", (400,)),
+        (b"POST /api/v1/staff/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", (400, 413)),
     ]
     for req, want in cases:
         out = raw(s, req)
