@@ -514,7 +514,7 @@ static void totp_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INVALID_FIELD, "code", "The code does not match; set up TOTP first and use the current code.");
         return;
     }
-    auth_attempt_ok(r, &RL_OTP);
+    auth_attempt_ok(r, &RL_TOTP);
     char id[24], st[24];
     const char *p[2] = {i64s(id, r->auth.staff_id), i64s(st, step)};
     req_db(r, &sql_totp_enable, p, totp_enabled);
@@ -545,5 +545,5 @@ void staff_totp_enable(struct req *r)
     }
     struct totp_state *s = REQ_STATE_NEW(r, struct totp_state, totp_state_release);
     snprintf(s->code, sizeof s->code, "%s", code);
-    auth_attempt(r, &RL_OTP, totp_counted);
+    auth_attempt(r, &RL_TOTP, totp_counted);
 }

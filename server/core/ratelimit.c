@@ -26,6 +26,8 @@ const struct ratelimit_rule RL_VOTING_CODE = {"code", 30, 1000, 600};
 const struct ratelimit_rule RL_STAFF_LOGIN = {"login", 10, 500, 900};
 const struct ratelimit_rule RL_REGISTER = {"register", 10, 1000, 600};
 const struct ratelimit_rule RL_OTP = {"otp", 10, 1000, 600};
+/* staff confirming their authenticator: apart from citizens' one-time codes at the same address */
+const struct ratelimit_rule RL_TOTP = {"totp", 10, 500, 900};
 
 struct slot {
     uint64_t key;
