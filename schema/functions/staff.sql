@@ -15,12 +15,43 @@ LANGUAGE sql STABLE AS $$
        AND (r.election_id IS NULL OR r.election_id = e.id)
 $$;
 
--- A wrong password or TOTP code: ten failures in a row lock the account for 15 minutes.
-CREATE OR REPLACE FUNCTION staff_login_failed(p_staff bigint) RETURNS void LANGUAGE sql AS $$
-    UPDATE staff SET failed_logins = failed_logins + 1,
-           locked_until = CASE WHEN failed_logins + 1 >= 10 THEN now() + interval '15 minutes'
-                          ELSE locked_until END
-     WHERE id = p_staff
+-- The account behind p_email with out_allowed: false when it is locked (nothing counted
+-- then); no row for an unknown, disabled or not yet activated e-mail.
+CREATE OR REPLACE FUNCTION staff_login_attempt(p_email text, p_limit int, p_window_s int, p_lock_s int)
+RETURNS TABLE (out_id bigint, out_hash text, out_allowed boolean, out_totp boolean, out_totp_sealed text,
+               out_totp_last bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s staff;
+    n int;
+BEGIN
+    SELECT * INTO s FROM staff
+     WHERE lower(email) = lower(p_email) AND disabled_at IS NULL AND password_hash IS NOT NULL
+     FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF s.locked_until > now() THEN
+        RETURN QUERY SELECT s.id, NULL::text, false, false, NULL::text, 0::bigint;
+        RETURN;
+    END IF;
+    n := CASE WHEN s.locked_until IS NOT NULL OR s.failed_at IS NULL
+                   OR s.failed_at < now() - make_interval(secs => p_window_s) THEN 1
+              ELSE s.failed_logins + 1 END;
+    UPDATE staff SET failed_logins = n, failed_at = now(),
+                     locked_until = CASE WHEN n >= p_limit THEN now() + make_interval(secs => p_lock_s) END
+     WHERE id = s.id;
+    RETURN QUERY SELECT s.id, s.password_hash, true, s.totp_enabled, encode(s.totp_secret_sealed, 'hex'),
+                        s.totp_last_step;
+END $$;
+
+-- The attempt was right (the password, even if the second factor is still missing): its
+-- count is given back, and a lock it set itself is lifted.
+CREATE OR REPLACE FUNCTION staff_login_giveback(p_staff bigint, p_limit int) RETURNS void
+LANGUAGE sql AS $$
+    UPDATE staff SET failed_logins = greatest(failed_logins - 1, 0),
+                     locked_until = CASE WHEN failed_logins - 1 >= p_limit THEN locked_until END
+     WHERE id = p_staff;
 $$;
 
 -- A successful sign-in: clears the failure count, remembers the TOTP step used (so the
@@ -30,8 +61,7 @@ $$;
 CREATE OR REPLACE FUNCTION staff_session_open(p_token_hash text, p_staff bigint, p_ttl_s int,
                                               p_totp_step bigint)
 RETURNS TABLE (role text, expires_at text, staff_id bigint) LANGUAGE sql AS $$
-    WITH ok AS (UPDATE staff SET failed_logins = 0, locked_until = NULL,
-                                 totp_last_step = greatest(totp_last_step, p_totp_step)
+    WITH ok AS (UPDATE staff SET totp_last_step = greatest(totp_last_step, p_totp_step)
                  WHERE id = p_staff RETURNING id, is_superadmin),
          s AS (INSERT INTO sessions (token_hash, kind, staff_id, expires_at)
                SELECT decode(p_token_hash, 'hex'), 'staff', id, now() + make_interval(secs => p_ttl_s)

@@ -19,6 +19,39 @@
 
 enum format { FMT_PB, FMT_JSON, FMT_CSV, FMT_TRACKERS, FMT_MANIFEST };
 
+/* The formats in enum order, what each holds, and how it is sent. Everything but the trackers holds
+ * ballots or per-project counts (the manifest signs them), so the route row lets those
+ * out only once voting has closed. */
+static const struct {
+    const char *name;
+    enum format fmt;
+    bool votes;
+    const char *type, *ext;
+} formats[] = {
+    {"pb", FMT_PB, true, "text/plain; charset=utf-8", "pb"},
+    {"json", FMT_JSON, true, "application/json; charset=utf-8", "json"},
+    {"csv", FMT_CSV, true, "text/csv; charset=utf-8", "csv"},
+    {"trackers", FMT_TRACKERS, false, "text/plain; charset=utf-8", "txt"},
+    {"manifest", FMT_MANIFEST, true, "application/json; charset=utf-8", "manifest.json"},
+};
+
+/* The format named (pb when none is), or -1. */
+static int format_index(const char *name)
+{
+    for (size_t i = 0; i < PB_ARRAY_LEN(formats); i++)
+        if (strcmp(name ? name : "pb", formats[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool export_reveals_votes(const struct req *r)
+{
+    char *name = req_query_param(r, "format");
+    int i = format_index(name);
+    free(name);
+    return i < 0 || formats[i].votes; /* an unknown format is refused either way */
+}
+
 /* The request's state: the election's data first (edata_load finds it there), then what
  * to build from it. */
 struct export_job {
@@ -369,18 +402,13 @@ static void export_done(struct req *r)
     }
     req_add_header(r, "X-Signature", e->signature);
     req_add_header(r, "X-Signature-Algorithm", "Ed25519");
-    static const char *const types[] = {"text/plain; charset=utf-8", "application/json; charset=utf-8",
-                                        "text/csv; charset=utf-8", "text/plain; charset=utf-8",
-                                        "application/json; charset=utf-8"};
-    static const char *const exts[] = {"pb", "json", "csv", "txt", "manifest.json"};
-    const char *type = types[job->fmt];
+    const char *type = formats[job->fmt].type, *ext = formats[job->fmt].ext;
     char disp[160];
     if (job->district_id)
         snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld-district-%lld.%s\"",
-                 (long long)e->election_id, (long long)job->district_id, exts[job->fmt]);
+                 (long long)e->election_id, (long long)job->district_id, ext);
     else
-        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id,
-                 exts[job->fmt]);
+        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id, ext);
     req_add_header(r, "Content-Disposition", disp);
     req_reply_bytes(r, 200, type, e->output, e->output_len);
 }
@@ -422,19 +450,10 @@ void export_get(struct req *r)
     char *district = req_query_param(r, "district");
     char *kind = req_query_param(r, "kind");
     struct export_job *job = REQ_STATE_NEW(r, struct export_job, export_job_release);
-    bool ok = true;
-    if (!format || strcmp(format, "pb") == 0)
-        job->fmt = FMT_PB;
-    else if (strcmp(format, "json") == 0)
-        job->fmt = FMT_JSON;
-    else if (strcmp(format, "csv") == 0)
-        job->fmt = FMT_CSV;
-    else if (strcmp(format, "trackers") == 0)
-        job->fmt = FMT_TRACKERS;
-    else if (strcmp(format, "manifest") == 0)
-        job->fmt = FMT_MANIFEST;
-    else
-        ok = false;
+    int f = format_index(format);
+    bool ok = f >= 0;
+    if (ok)
+        job->fmt = formats[f].fmt;
     job->ballots_csv = kind && strcmp(kind, "ballots") == 0;
     if (!ok) {
         req_fail(r, ERR_INVALID_FIELD, "format", "\"format\" must be pb, json, csv, trackers or manifest.");

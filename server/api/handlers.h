@@ -62,6 +62,8 @@ void paper_enter(struct req *r);
 void paper_list(struct req *r);
 /* For the route table: a paper entry that resolves a double-entry mismatch needs an admin. */
 bool paper_resolves(const struct req *r);
+/* The export asked for holds ballots or counts (any format but trackers). */
+bool export_reveals_votes(const struct req *r);
 
 /* ballot.c */
 void ballot_put(struct req *r);

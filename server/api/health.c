@@ -5,6 +5,11 @@
 #include "api/handlers.h"
 #include "core/reply.h"
 #include "core/worker.h"
+#include "lib/crypto.h"
+#include "lib/netaddr.h"
+
+#include <string.h>
+#include <strings.h>
 
 #include <stdio.h>
 
@@ -50,8 +55,27 @@ static void stmt_metric(void *ctx, const char *name, uint64_t calls, uint64_t er
                    (unsigned long long)(p->which ? errors : calls));
 }
 
+/* Metrics tell traffic and load: for the monitoring network (--metrics-allow, loopback by
+ * default) or whoever holds --metrics-token. */
+static bool metrics_allowed(struct req *r)
+{
+    struct netaddr a;
+    if (netaddr_parse(r->client_ip, &a) && cidr_list_has(&r->app->cfg.metrics_cidrs, &a))
+        return true;
+    const char *want = r->app->cfg.metrics_token;
+    const char *h = req_header(r, "Authorization");
+    if (!want || !h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    const char *got = h + 7;
+    return strlen(got) == strlen(want) && crypto_equal(got, want, strlen(want));
+}
+
 void health_metrics(struct req *r)
 {
+    if (!metrics_allowed(r)) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "Metrics are served to the monitoring addresses or with the metrics token.");
+        return;
+    }
     static const char *const bounds[] = {"0.001", "0.002", "0.005", "0.01", "0.025", "0.05",
                                          "0.1",   "0.25",  "0.5",   "1",    "2.5",   "+Inf"};
     const struct metrics *m = &r->app->metrics;

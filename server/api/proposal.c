@@ -17,9 +17,17 @@
 
 static const char *const statuses[] = {"submitted", "accepted", "rejected", NULL};
 
+#define PHOTO_PATH "/api/v1/photos/"
+
+/* A proposal's picture is one of this server's uploaded photos: an address elsewhere
+ * would let whoever runs it follow every reader of the page (a tracking pixel). */
 static bool url_valid(const char *u)
 {
-    return strncmp(u, "https://", 8) == 0 || (u[0] == '/' && u[1] != '/');
+    size_t n = strlen(PHOTO_PATH);
+    if (strncmp(u, PHOTO_PATH, n) != 0)
+        return false;
+    size_t id = strlen(u + n);
+    return id >= 1 && id <= 64 && strspn(u + n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == id;
 }
 
 /* Reads the editable fields present in body into patch (as the database expects them). */
@@ -43,7 +51,7 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
         jv_string(r->json, "reason", 2000, &reason, e) < 0)
         return false;
     if (image && !url_valid(image)) {
-        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be an https:// URL.");
+        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be a photo uploaded here: /api/v1/photos/{id}.");
         return false;
     }
     if ((rc = jv_int(r->json, "cost", 1, JV_MAX_SAFE_INT, &cost, e)) < 0)

@@ -195,28 +195,33 @@ static void session_opened(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     if (db_nrows(res) != 1) {
-        auth_failed(r, REQ_STATE(r, struct signin_state)->limit);
-        req_fail(r, ERR_INVALID_CODE, NULL, "These details do not match the register.");
+        req_fail(r, ERR_INVALID_CODE, NULL, "These details do not match the register."); /* counted already */
         return;
     }
+    for (int i = 0; i < s->givebacks; i++)
+        auth_attempt_ok(r, s->limit);
     voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
 static struct db_stmt sql_login_register = DB_STMT("voter.login_register", 2,
                                                    "SELECT * FROM voter_login_register($1, $2)");
 
+static void register_counted(struct req *r)
+{
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), REQ_STATE(r, struct signin_state)->hash};
+    req_db(r, &sql_login_register, p, session_opened);
+}
+
 void voter_session_register(struct req *r, const cJSON *reg)
 {
-    REQ_STATE(r, struct signin_state)->limit = &RL_REGISTER;
-    if (auth_limited(r, &RL_REGISTER))
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    s->limit = &RL_REGISTER;
+    if (!voter_register_hash_from_json(r, reg, s->hash))
         return;
-    char hash[VOTERKEY_HEX];
-    if (!voter_register_hash_from_json(r, reg, hash))
-        return;
-    char id[24];
-    const char *p[2] = {i64s(id, r->ids[0]), hash};
-    req_db(r, &sql_login_register, p, session_opened);
+    auth_attempt(r, &RL_REGISTER, register_counted);
 }
 
 static void otp_sent(struct req *r)
@@ -249,12 +254,20 @@ static void otp_started(struct req *r, const struct db_result *res)
 static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 4, "SELECT otp_start($1, $2, $3::uuid, $4)");
 static struct db_stmt sql_otp_finish = DB_STMT("voter.otp_finish", 3, "SELECT * FROM otp_finish($1, $2::uuid, $3)");
 
+/* Counted for the address (each code sent is an attempt, given back when it signs in). */
+static void otp_request_counted(struct req *r)
+{
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    char id[24];
+    const char *p[4] = {i64s(id, r->ids[0]), l->hash, l->challenge, l->code_hash};
+    req_db(r, &sql_otp_start, p, otp_started);
+}
+
 static void otp_request(struct req *r, const char *contact)
 {
     struct signin_state *l = REQ_STATE(r, struct signin_state);
     l->sender = r->app->cfg.otp_sender;
-    char chash[VOTERKEY_HEX];
-    if (!voterkey_contact(&r->app->keys, r->ids[0], contact, chash)) {
+    if (!voterkey_contact(&r->app->keys, r->ids[0], contact, l->hash)) {
         req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
         return;
     }
@@ -267,26 +280,33 @@ static void otp_request(struct req *r, const char *contact)
     for (int i = 0; i < 8; i++)
         code[i] = (char)('0' + crypto_random_below(10));
     code[8] = '\0';
-    char codehash[VOTERKEY_HEX], id[24];
-    voterkey_otp(&r->app->keys, l->challenge, code, codehash);
+    voterkey_otp(&r->app->keys, l->challenge, code, l->code_hash);
     l->contact = xstrdup(contact);
     l->message = xasprintf("Your Borgerbudget code is %s. It is valid for 10 minutes.", code);
     crypto_wipe(code, sizeof code);
-    const char *p[4] = {i64s(id, r->ids[0]), chash, l->challenge, codehash};
-    req_db(r, &sql_otp_start, p, otp_started);
+    auth_attempt(r, &RL_OTP, otp_request_counted);
+}
+
+static void otp_verify_counted(struct req *r)
+{
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    char id[24];
+    const char *p[3] = {i64s(id, r->ids[0]), l->challenge, l->code_hash};
+    req_db(r, &sql_otp_finish, p, session_opened);
 }
 
 static void otp_verify(struct req *r, const char *challenge, const char *code)
 {
-    REQ_STATE(r, struct signin_state)->limit = &RL_OTP;
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    l->limit = &RL_OTP;
+    l->givebacks = 2; /* the code sent, and this check */
     if (strlen(challenge) != 36 || strspn(challenge, "0123456789abcdef-") != 36) {
         req_fail(r, ERR_INVALID_FIELD, "challenge_id", "\"challenge_id\" is not a challenge.");
         return;
     }
-    char codehash[VOTERKEY_HEX], id[24];
-    voterkey_otp(&r->app->keys, challenge, code, codehash);
-    const char *p[3] = {i64s(id, r->ids[0]), challenge, codehash};
-    req_db(r, &sql_otp_finish, p, session_opened);
+    snprintf(l->challenge, sizeof l->challenge, "%s", challenge);
+    voterkey_otp(&r->app->keys, challenge, code, l->code_hash);
+    auth_attempt(r, &RL_OTP, otp_verify_counted);
 }
 
 void voter_session_otp(struct req *r)
@@ -298,8 +318,6 @@ void voter_session_otp(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
-    if (auth_limited(r, &RL_OTP))
-        return;
     if (challenge && otp)
         otp_verify(r, challenge, otp);
     else if (contact && !challenge && !otp)

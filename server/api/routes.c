@@ -85,8 +85,12 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
     {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
     {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT, ELECTION},
+    /* ballots and counts (every format but trackers) only once voting has closed, for
+     * every role: no signed interim snapshot */
     {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT, ELECTION,
-     .public_phases = PH(PHASE_PUBLISHED)},
+     .public_phases = PH(PHASE_PUBLISHED), .reveals = export_reveals_votes,
+     .reveal_phases = PH(PHASE_CLOSED) | PH(PHASE_PUBLISHED),
+     .reveal_hint = "Ballots and counts are exported once voting has closed; trackers at any time."},
     {M_GET, "/api/v1/elections/:id/public-key", export_public_key, AUTH_NONE, OPT, ELECTION,
      .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED) | PH(PHASE_PUBLISHED),
      .phase_hint = "The public key is published when voting opens."},

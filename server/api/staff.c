@@ -1,8 +1,11 @@
 /*
  * staff: staff sign-in and sign-out, password changes, invites and TOTP. Passwords are
- * checked with scrypt on a worker thread; an unknown e-mail costs the same time as a
- * wrong password. Ten failures in a row lock an account for 15 minutes, and failures per
- * client address are rate limited.
+ * checked with scrypt on a worker thread, through the fair hashing queue (core/hashq.h).
+ * Every attempt is counted before its hash runs, per client address (core/ratelimit) and
+ * per account (in PostgreSQL), so parallel guesses cannot pass the limits; a success gives
+ * its count back. Ten attempts within 15 minutes lock an account for 15 minutes. An
+ * unknown e-mail and a locked account get the same answer after the same hash (of a
+ * stand-in), so sign-in tells nobody which e-mails exist or are locked.
  */
 #include "api/handlers.h"
 #include "core/auth.h"
@@ -21,6 +24,13 @@
 #define STAFF_SESSION_TTL_S (12 * 3600)
 #define MIN_PASSWORD 12
 #define TOTP_SECRET_LEN 20
+#define LOGIN_LIMIT 10
+#define LOGIN_WINDOW_S (15 * 60)
+#define LOGIN_LOCK_S (15 * 60)
+/* Hashed in place of an unknown or locked account's: the same scrypt parameters, so the
+ * same work; no password matches it. */
+#define STAND_IN_HASH "scrypt$17$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+#define LOGIN_REFUSED "E-mail or password is wrong, or the account is locked for 15 minutes after 10 failed sign-ins."
 
 /* A sign-in, password change or invite acceptance; worker jobs read only this. */
 struct login {
@@ -28,7 +38,9 @@ struct login {
     char *password;
     char *new_password; /* password change */
     char *new_hash;
-    char *hash;         /* NULL: unknown e-mail */
+    char *hash;         /* the account's, or the stand-in's */
+    char *email;
+    bool known;         /* an account that may sign in now (exists, not locked) */
     char totp_code[16];
     char *totp_sealed;  /* hex, when TOTP is on */
     int64_t totp_last;
@@ -50,6 +62,7 @@ static void login_release(void *p)
         }
     free(l->new_hash);
     free(l->hash);
+    free(l->email);
     free(l->totp_sealed);
     crypto_wipe(l->token, sizeof l->token);
 }
@@ -86,13 +99,10 @@ static bool totp_ok(const struct server_keys *keys, const char *sealed_hex, cons
     return ok;
 }
 
-static struct db_stmt sql_find_staff = DB_STMT("staff.find", 1,
-    "SELECT id, password_hash, coalesce(locked_until > now(), false), totp_enabled,"
-    "       encode(totp_secret_sealed, 'hex'), totp_last_step"
-    "  FROM staff WHERE lower(email) = lower($1) AND disabled_at IS NULL AND password_hash IS NOT NULL");
+static struct db_stmt sql_attempt = DB_STMT("staff.login_attempt", 4,
+    "SELECT * FROM staff_login_attempt($1, $2, $3, $4)");
 
-static struct db_stmt sql_failed = DB_STMT("staff.login_failed", 1,
-    "SELECT staff_login_failed($1)");
+static struct db_stmt sql_giveback = DB_STMT("staff.login_giveback", 2, "SELECT staff_login_giveback($1, $2)");
 
 static struct db_stmt sql_new_session = DB_STMT("staff.session_open", 4,
                                                "SELECT * FROM staff_session_open($1, $2, $3, $4)");
@@ -114,6 +124,7 @@ static void session_stored(struct req *r, const struct db_result *res)
         cJSON_AddNullToObject(o, "role");
     cJSON_AddStringToObject(o, "expires_at", db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
     jv_add_int(o, "staff_id", db_int64(res, 0, 2));
+    auth_attempt_ok(r, &RL_STAFF_LOGIN);
     req_set_cookie(r, "pb_staff", token, STAFF_SESSION_TTL_S);
     req_reply_json(r, 200, o);
 }
@@ -121,12 +132,7 @@ static void session_stored(struct req *r, const struct db_result *res)
 static void login_work(void *job)
 {
     struct login *l = job;
-    if (!l->hash) {
-        char *waste = crypto_password_hash(l->password); /* same cost as a real check */
-        free(waste);
-        return;
-    }
-    l->ok = crypto_password_verify(l->password, l->hash);
+    l->ok = crypto_password_verify(l->password, l->hash) && l->known;
     if (l->ok && l->totp_sealed) {
         if (!l->totp_code[0]) {
             l->ok = false;
@@ -137,32 +143,18 @@ static void login_work(void *job)
     }
 }
 
-static void failure_recorded(struct req *r, const struct db_result *res)
+static void totp_asked(struct req *r, const struct db_result *res)
 {
     if (req_db_ok(r, res))
-        req_fail(r, ERR_INVALID_CREDENTIALS, NULL, NULL);
+        req_fail(r, ERR_TOTP_REQUIRED, "totp", NULL);
 }
 
-static void login_done(struct req *r)
+/* The account's count is given back: now the session. */
+static void login_given_back(struct req *r, const struct db_result *res)
 {
+    if (!req_db_ok(r, res))
+        return;
     struct login *l = REQ_STATE(r, struct login);
-    if (l->totp_missing) {
-        /* the password was right: ask for the second factor, count nothing against the account */
-        req_fail(r, ERR_TOTP_REQUIRED, "totp", NULL);
-        return;
-    }
-    if (!l->ok) {
-        log_info("staff login failed id=%s", r->id);
-        auth_failed(r, &RL_STAFF_LOGIN);
-        if (!l->hash) {
-            req_fail(r, ERR_INVALID_CREDENTIALS, NULL, NULL);
-            return;
-        }
-        char id[24];
-        const char *p[1] = {i64s(id, l->staff_id)};
-        req_db(r, &sql_failed, p, failure_recorded);
-        return;
-    }
     crypto_token(l->token);
     unsigned char h[CRYPTO_SHA256_LEN];
     crypto_sha256(l->token, strlen(l->token), h);
@@ -173,25 +165,53 @@ static void login_done(struct req *r)
     req_db(r, &sql_new_session, p, session_stored);
 }
 
+static void login_done(struct req *r)
+{
+    struct login *l = REQ_STATE(r, struct login);
+    char id[24], limit[24];
+    if (l->totp_missing) {
+        /* the password was right: ask for the second factor; the attempt does not count */
+        auth_attempt_ok(r, &RL_STAFF_LOGIN);
+        const char *p[2] = {i64s(id, l->staff_id), i64s(limit, LOGIN_LIMIT)};
+        req_db(r, &sql_giveback, p, totp_asked);
+        return;
+    }
+    if (!l->ok) {
+        /* counted already, before the hash; the same answer for every reason */
+        log_info("staff login failed id=%s", r->id);
+        req_fail(r, ERR_INVALID_CREDENTIALS, NULL, LOGIN_REFUSED);
+        return;
+    }
+    const char *p[2] = {i64s(id, l->staff_id), i64s(limit, LOGIN_LIMIT)};
+    req_db(r, &sql_giveback, p, login_given_back);
+}
+
 static void staff_found(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
     struct login *l = REQ_STATE(r, struct login);
-    if (db_nrows(res) == 1) {
-        if (db_bool(res, 0, 2)) {
-            req_add_header(r, "Retry-After", "900");
-            req_fail(r, ERR_RATE_LIMITED, NULL,
-                     "This account is locked for 15 minutes after too many failed sign-ins.");
-            return;
-        }
+    l->known = db_nrows(res) == 1 && db_bool(res, 0, 2);
+    if (l->known) {
         l->staff_id = db_int64(res, 0, 0);
         l->hash = xstrdup(db_value(res, 0, 1));
         if (db_bool(res, 0, 3) && db_value(res, 0, 4))
             l->totp_sealed = xstrdup(db_value(res, 0, 4));
         l->totp_last = db_int64(res, 0, 5);
+    } else {
+        l->hash = xstrdup(STAND_IN_HASH);
     }
-    req_worker(r, login_work, l, login_done);
+    if (!auth_hash(r, &RL_STAFF_LOGIN, login_work, l, login_done))
+        return;
+}
+
+/* The attempt is counted for the address: now for the account, then the hash. */
+static void login_counted(struct req *r)
+{
+    struct login *l = REQ_STATE(r, struct login);
+    char limit[24], window[24], lock[24];
+    const char *p[4] = {l->email, i64s(limit, LOGIN_LIMIT), i64s(window, LOGIN_WINDOW_S), i64s(lock, LOGIN_LOCK_S)};
+    req_db(r, &sql_attempt, p, staff_found);
 }
 
 void staff_login(struct req *r)
@@ -211,14 +231,12 @@ void staff_login(struct req *r)
                  "Give both \"email\" and \"password\".");
         return;
     }
-    if (auth_limited(r, &RL_STAFF_LOGIN))
-        return;
     struct login *l = login_new(r);
     l->password = xstrdup(password);
+    l->email = xstrdup(email);
     if (totp)
         snprintf(l->totp_code, sizeof l->totp_code, "%s", totp);
-    const char *p[1] = {email};
-    req_db(r, &sql_find_staff, p, staff_found);
+    auth_attempt(r, &RL_STAFF_LOGIN, login_counted);
 }
 
 static void logged_out(struct req *r, const struct db_result *res)
@@ -292,6 +310,7 @@ static void accepted(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_FOUND, "invite_token", "The invite is unknown, used or expired.");
         return;
     }
+    auth_attempt_ok(r, &RL_STAFF_LOGIN);
     cJSON *o = cJSON_CreateObject();
     jv_add_int(o, "id", db_int64(res, 0, 0));
     cJSON_AddStringToObject(o, "email", db_value(res, 0, 1));
@@ -308,6 +327,12 @@ static void accept_hashed(struct req *r)
     req_db(r, &sql_accept, p, accepted);
 }
 
+static void accept_counted(struct req *r)
+{
+    if (!auth_hash(r, &RL_STAFF_LOGIN, hash_work, REQ_STATE(r, struct login), accept_hashed))
+        return;
+}
+
 void staff_accept(struct req *r)
 {
     static const char *const keys[] = {"invite_token", "password", NULL};
@@ -322,14 +347,14 @@ void staff_accept(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, !token ? "invite_token" : "password", "Give \"invite_token\" and \"password\".");
         return;
     }
-    if (!password_strong(r, "password", password) || auth_limited(r, &RL_STAFF_LOGIN))
+    if (!password_strong(r, "password", password))
         return;
     unsigned char h[CRYPTO_SHA256_LEN];
     crypto_sha256(token, strlen(token), h);
     crypto_hex(h, sizeof h, r->auth.token_hash); /* the invite's hash, not a session */
     struct login *l = login_new(r);
     l->new_password = xstrdup(password);
-    req_worker(r, hash_work, l, accept_hashed);
+    auth_attempt(r, &RL_STAFF_LOGIN, accept_counted);
 }
 
 static void password_changed(struct req *r, const struct db_result *res)
@@ -346,10 +371,10 @@ static void password_hashed(struct req *r)
 {
     struct login *l = REQ_STATE(r, struct login);
     if (!l->ok) {
-        auth_failed(r, &RL_STAFF_LOGIN);
         req_fail(r, ERR_INVALID_CREDENTIALS, "current_password", "The current password is wrong.");
         return;
     }
+    auth_attempt_ok(r, &RL_STAFF_LOGIN);
     char id[24];
     const char *p[3] = {i64s(id, r->auth.staff_id), l->new_hash, r->auth.token_hash};
     /* a new password signs out every other session of this account */
@@ -362,11 +387,19 @@ static void password_loaded(struct req *r, const struct db_result *res)
         return;
     struct login *l = REQ_STATE(r, struct login);
     l->hash = xstrdup(db_value(res, 0, 0) ? db_value(res, 0, 0) : "");
-    req_worker(r, hash_work, l, password_hashed);
+    if (!auth_hash(r, &RL_STAFF_LOGIN, hash_work, l, password_hashed))
+        return;
 }
 
 static struct db_stmt sql_password_hash = DB_STMT("staff.password_hash", 1,
                                                  "SELECT password_hash FROM staff WHERE id = $1");
+
+static void password_counted(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->auth.staff_id)};
+    req_db(r, &sql_password_hash, p, password_loaded);
+}
 
 void staff_password(struct req *r)
 {
@@ -383,14 +416,12 @@ void staff_password(struct req *r)
                  "Give \"current_password\" and \"new_password\".");
         return;
     }
-    if (!password_strong(r, "new_password", next) || auth_limited(r, &RL_STAFF_LOGIN))
+    if (!password_strong(r, "new_password", next))
         return;
     struct login *l = login_new(r);
     l->password = xstrdup(cur);
     l->new_password = xstrdup(next);
-    char id[24];
-    const char *p[1] = {i64s(id, r->auth.staff_id)};
-    req_db(r, &sql_password_hash, p, password_loaded);
+    auth_attempt(r, &RL_STAFF_LOGIN, password_counted);
 }
 
 /* --- TOTP --- */
@@ -466,10 +497,10 @@ static void totp_loaded(struct req *r, const struct db_result *res)
     int64_t step = 0;
     if (db_nrows(res) != 1 || !db_value(res, 0, 0) ||
         !totp_ok(&r->app->keys, db_value(res, 0, 0), code, db_int64(res, 0, 1), &step)) {
-        auth_failed(r, &RL_OTP);
         req_fail(r, ERR_INVALID_FIELD, "code", "The code does not match; set up TOTP first and use the current code.");
         return;
     }
+    auth_attempt_ok(r, &RL_TOTP);
     char id[24], st[24];
     const char *p[2] = {i64s(id, r->auth.staff_id), i64s(st, step)};
     req_db(r, &sql_totp_enable, p, totp_enabled);
@@ -477,6 +508,13 @@ static void totp_loaded(struct req *r, const struct db_result *res)
 
 static struct db_stmt sql_totp_secret = DB_STMT("staff.totp_secret", 1,
     "SELECT encode(totp_secret_sealed, 'hex'), totp_last_step FROM staff WHERE id = $1");
+
+static void totp_counted(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->auth.staff_id)};
+    req_db(r, &sql_totp_secret, p, totp_loaded);
+}
 
 void staff_totp_enable(struct req *r)
 {
@@ -491,11 +529,7 @@ void staff_totp_enable(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
         return;
     }
-    if (auth_limited(r, &RL_OTP))
-        return;
     struct totp_state *s = REQ_STATE_NEW(r, struct totp_state, totp_state_release);
     snprintf(s->code, sizeof s->code, "%s", code);
-    char id[24];
-    const char *p[1] = {i64s(id, r->auth.staff_id)};
-    req_db(r, &sql_totp_secret, p, totp_loaded);
+    auth_attempt(r, &RL_TOTP, totp_counted);
 }

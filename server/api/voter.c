@@ -267,15 +267,28 @@ static void login_done(struct req *r, const struct db_result *res)
     if (!req_db_ok(r, res))
         return;
     if (db_nrows(res) != 1) {
-        log_info("voter login failed id=%s", r->id);
-        auth_failed(r, &RL_VOTING_CODE);
+        log_info("voter login failed id=%s", r->id); /* counted before the lookup */
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
+    auth_attempt_ok(r, &RL_VOTING_CODE);
     voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
 }
 
 static struct db_stmt sql_login_code = DB_STMT("voter.login_code", 2, "SELECT * FROM voter_login_code($1, $2)");
+
+/* Counted for the address: now the lookup (a malformed code is a wrong one). */
+static void code_counted(struct req *r)
+{
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    if (!s->hash[0]) {
+        req_fail(r, ERR_INVALID_CODE, "code", NULL);
+        return;
+    }
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), s->hash};
+    req_db(r, &sql_login_code, p, login_done);
+}
 
 static void login_with_code(struct req *r, const char *code)
 {
@@ -283,19 +296,12 @@ static void login_with_code(struct req *r, const char *code)
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
         return;
     }
-    if (auth_limited(r, &RL_VOTING_CODE))
-        return;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     char norm[VOTECODE_CHARS + 1];
-    if (!votecode_normalise(code, norm)) {
-        auth_failed(r, &RL_VOTING_CODE);
-        req_fail(r, ERR_INVALID_CODE, "code", NULL);
-        return;
-    }
-    char hash[VOTERKEY_HEX], id[24];
-    voterkey_code(&r->app->keys, r->ids[0], norm, hash);
+    if (votecode_normalise(code, norm))
+        voterkey_code(&r->app->keys, r->ids[0], norm, s->hash);
     crypto_wipe(norm, sizeof norm);
-    const char *p[2] = {i64s(id, r->ids[0]), hash};
-    req_db(r, &sql_login_code, p, login_done);
+    auth_attempt(r, &RL_VOTING_CODE, code_counted);
 }
 
 static void signed_out(struct req *r, const struct db_result *res)
@@ -326,6 +332,7 @@ void voter_session_create(struct req *r)
     }
     struct signin_state *s = REQ_STATE_NEW(r, struct signin_state, signin_state_release);
     s->limit = &RL_VOTING_CODE;
+    s->givebacks = 1;
     if (idx == 1)
         voter_session_register(r, cJSON_GetObjectItemCaseSensitive(r->json, "register"));
     else if (idx == 2)

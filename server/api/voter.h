@@ -20,7 +20,10 @@ struct ratelimit_rule;
 
 /* The request state of every sign-in method. */
 struct signin_state {
-    const struct ratelimit_rule *limit; /* what a failed attempt counts against */
+    const struct ratelimit_rule *limit; /* what the attempt counts against */
+    int givebacks;                      /* counts a success gives back (an OTP request and its check: 2) */
+    char hash[VOTERKEY_HEX];            /* the keyed hash of the code, register entry or contact; "" when malformed */
+    char code_hash[VOTERKEY_HEX];       /* one-time codes: the code's */
     char token[VOTER_TOKEN_MAX];        /* the new session's token, until it is sent */
     int64_t district_id;
     /* one-time codes: the message goes out on a worker thread */

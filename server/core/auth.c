@@ -31,21 +31,37 @@ void auth_csrf_token(const struct app *app, const char *token_hash_hex, char out
     crypto_hex(mac, sizeof mac, out);
 }
 
-bool auth_limited(struct req *r, const struct ratelimit_rule *rule)
+/* Over the global limit every attempt waits this long: a guesser with many addresses gets
+ * slower, and nobody is shut out. */
+#define GLOBAL_PAUSE_MS 1000
+
+void auth_attempt(struct req *r, const struct ratelimit_rule *rule, req_step_fn next)
 {
-    int wait = ratelimit_wait(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
-    if (wait <= 0)
-        return false;
-    char s[16];
-    snprintf(s, sizeof s, "%d", wait);
-    req_add_header(r, "Retry-After", s);
-    req_fail(r, ERR_RATE_LIMITED, NULL, "Too many failed attempts; try again in %d seconds.", wait);
-    return true;
+    bool slow = false;
+    int wait = ratelimit_take(r->app->limits, rule, r->client_ip, (int64_t)time(NULL), &slow);
+    if (wait > 0) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", wait);
+        req_add_header(r, "Retry-After", s);
+        req_fail(r, ERR_RATE_LIMITED, NULL, "Too many attempts from your address; try again in %d seconds.", wait);
+        return;
+    }
+    if (slow)
+        req_after(r, GLOBAL_PAUSE_MS, next);
+    else
+        next(r);
 }
 
-void auth_failed(struct req *r, const struct ratelimit_rule *rule)
+bool auth_hash(struct req *r, const struct ratelimit_rule *rule, void (*work)(void *job), void *job,
+               req_step_fn done)
 {
-    ratelimit_failed(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
+    int tried = ratelimit_count(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
+    return req_worker_hashing(r, tried, work, job, done);
+}
+
+void auth_attempt_ok(struct req *r, const struct ratelimit_rule *rule)
+{
+    ratelimit_giveback(r->app->limits, rule, r->client_ip, (int64_t)time(NULL));
 }
 
 /* --- the gate: the route row's needs, checked in order --- */
@@ -164,6 +180,10 @@ static void gate_election_ready(struct req *r)
     }
     if (rt->public_phases && !holds(e->roles, ROLE_ANY_STAFF) && !(PH(e->phase) & rt->public_phases)) {
         fail_phase(r, NULL);
+        return;
+    }
+    if (rt->reveals && !(PH(e->phase) & rt->reveal_phases) && rt->reveals(r)) {
+        fail_phase(r, rt->reveal_hint);
         return;
     }
     rt->handler(r);

@@ -21,9 +21,16 @@ void auth_start(struct req *r);
 /* The CSRF token that goes with a session (a keyed hash of its token hash). */
 void auth_csrf_token(const struct app *app, const char *token_hash_hex, char out[65]);
 
-/* Answers 429 with Retry-After (and returns true) when the client has failed too often at
- * this kind of secret; auth_failed records one more failure. */
-bool auth_limited(struct req *r, const struct ratelimit_rule *rule) PB_WUR;
-void auth_failed(struct req *r, const struct ratelimit_rule *rule);
+/* Counts an attempt at this kind of secret before it is checked (core/ratelimit.h), then
+ * goes on with next(r): at once, or after a pause when everyone together is over the
+ * global limit. Over the client's own limit it answers 429 with Retry-After instead. Keep
+ * what next needs in the request's state. */
+void auth_attempt(struct req *r, const struct ratelimit_rule *rule, req_step_fn next);
+/* Password hashing for this sign-in through the fair queue (req_worker_hashing), ahead of
+ * addresses that have made more attempts at rule lately. */
+bool auth_hash(struct req *r, const struct ratelimit_rule *rule, void (*work)(void *job), void *job,
+               req_step_fn done) PB_WUR;
+/* The attempt succeeded: its count is given back. */
+void auth_attempt_ok(struct req *r, const struct ratelimit_rule *rule);
 
 #endif

@@ -107,6 +107,17 @@ static const char *http_date(struct app *app)
 
 static bool reply_from_cache(struct req *r);
 
+void reply_common_headers(struct app *app, struct evkeyvalq *out)
+{
+    evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+    /* Every answer: a JSON answer opened in a tab is a document too. */
+    evhttp_add_header(out, "Referrer-Policy", "no-referrer");
+    evhttp_add_header(out, "X-Frame-Options", "DENY");
+    evhttp_add_header(out, "Date", http_date(app));
+    if (app->tls)
+        evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+}
+
 /* Sends the answer with its body, and ends the request. */
 static void emit(struct req *r, int status, struct evbuffer *body)
 {
@@ -190,12 +201,7 @@ static void send_body(struct req *r, int status, const char *content_type, const
     /* Request ids tie an answer to the log; answers from the cache are not logged. */
     if (!held)
         evhttp_add_header(out, "X-Request-Id", r->id);
-    evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
-    /* Only documents send referrers; JSON answers have nothing to leak through one. */
-    if (!content_type || strncmp(content_type, "application/json", 16) != 0)
-        evhttp_add_header(out, "Referrer-Policy", "no-referrer");
-    evhttp_add_header(out, "X-Frame-Options", "DENY");
-    evhttp_add_header(out, "Date", http_date(r->app));
+    reply_common_headers(r->app, out);
     if (!evhttp_find_header(r->extra_headers ? r->extra_headers : out, "Content-Security-Policy"))
         evhttp_add_header(out, "Content-Security-Policy",
                           "default-src 'none'; frame-ancestors 'none'");
@@ -204,8 +210,6 @@ static void send_body(struct req *r, int status, const char *content_type, const
         TAILQ_FOREACH(h, r->extra_headers, next)
         evhttp_add_header(out, h->key, h->value);
     }
-    if (r->app->tls)
-        evhttp_add_header(out, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     if (!evhttp_find_header(out, "Cache-Control"))
         evhttp_add_header(out, "Cache-Control", "no-store");
     struct evbuffer *body = evbuffer_new();

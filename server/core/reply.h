@@ -11,6 +11,7 @@
 #include "core/req.h"
 
 struct db_result;
+struct evkeyvalq;
 
 /* Sends the body (owned; NULL for no body) and frees r. */
 void req_reply_json(struct req *r, int status, cJSON *body);
@@ -32,6 +33,9 @@ void req_db_reply_created(struct req *r, const struct db_result *res);
 void req_reply_signed_out(struct req *r, const struct db_result *res, const char *cookie);
 
 void req_add_header(struct req *r, const char *name, const char *value);
+/* The headers every answer carries: nosniff, Referrer-Policy, X-Frame-Options, Date, and
+ * Strict-Transport-Security when serving TLS. */
+void reply_common_headers(struct app *app, struct evkeyvalq *out);
 /* Sets an HttpOnly, SameSite=Strict cookie (Secure when served over TLS). */
 void req_set_cookie(struct req *r, const char *name, const char *value, int max_age);
 

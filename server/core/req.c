@@ -5,6 +5,7 @@
  */
 #include "core/req.h"
 #include "core/db.h"
+#include "core/hashq.h"
 #include "core/reply.h"
 #include "core/worker.h"
 #include "lib/log.h"
@@ -35,6 +36,8 @@ void req_free(struct req *r)
         db_cancel(r->pending);
     if (r->deadline)
         event_free(r->deadline);
+    if (r->pause)
+        event_free(r->pause);
     if (r->state) {
         if (r->state_release)
             r->state_release(r->state);
@@ -192,6 +195,47 @@ void req_worker(struct req *r, void (*work)(void *job), void *job, req_step_fn d
     worker_submit(r->app->workers, job_work, job_done, j);
 }
 
+bool req_worker_hashing(struct req *r, int priority, void (*work)(void *job), void *job, req_step_fn done)
+{
+    PB_ASSERT(!r->pending && !r->in_worker);
+    struct req_job *j = xcalloc(1, sizeof *j);
+    *j = (struct req_job){r, work, job, done};
+    enum hashq_verdict v = hashq_submit(r->app->hashing, r->client_ip, priority, job_work, job_done, j);
+    if (v != HASHQ_OK) {
+        free(j);
+        req_add_header(r, "Retry-After", "1");
+        if (v == HASHQ_CLIENT_BUSY)
+            req_fail(r, ERR_RATE_LIMITED, NULL, "A sign-in from your address is being checked; try again in a second.");
+        else
+            req_fail(r, ERR_UNAVAILABLE, NULL, "Too many sign-ins are being checked; try again in a second.");
+        return false;
+    }
+    req_arm_deadline(r);
+    r->in_worker = true;
+    return true;
+}
+
+static void pause_over(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct req *r = arg;
+    req_step_fn step = r->pause_step;
+    r->pause_step = NULL;
+    step(r);
+}
+
+void req_after(struct req *r, int ms, req_step_fn step)
+{
+    PB_ASSERT(!r->pending && !r->in_worker && !r->pause_step);
+    req_arm_deadline(r);
+    if (!r->pause)
+        r->pause = evtimer_new(r->app->base, pause_over, r);
+    r->pause_step = step;
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(r->pause, &tv);
+}
+
 /* --- what the client sent --- */
 
 const char *req_header(struct req *r, const char *name)
@@ -199,7 +243,7 @@ const char *req_header(struct req *r, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
 }
 
-char *req_query_param(struct req *r, const char *name)
+char *req_query_param(const struct req *r, const char *name)
 {
     if (!r->query)
         return NULL;

@@ -95,12 +95,14 @@ struct req {
     struct auth auth;
     struct election_ctx election;
     char id[17];      /* request id for logs */
-    char client_ip[64];
+    char client_ip[64]; /* the peer, or the client behind a trusted proxy (--trusted-proxy) */
     int64_t start_us;
     /* the one step in flight: a statement or a worker job */
     struct db_query *pending;
     req_db_fn db_cb;
     bool in_worker;   /* a worker job runs for this request; the deadline waits */
+    struct event *pause; /* req_after's timer */
+    req_step_fn pause_step;
     struct event *deadline;
     /* the handler's state (req_state_new) */
     void *state;
@@ -133,6 +135,12 @@ bool req_db_ok(struct req *r, const struct db_result *res) PB_WUR;
  * must hold copies of everything it reads (never the live request or its state's
  * pointers into evhttp); job is usually the request's state. */
 void req_worker(struct req *r, void (*work)(void *job), void *job, req_step_fn done);
+/* Runs work(job) like req_worker, through the fair password-hashing queue under the
+ * client's address (priority: lower goes first, core/hashq.h); answers 429 or 503 with
+ * Retry-After itself (and returns false) when the queue refuses. */
+bool req_worker_hashing(struct req *r, int priority, void (*work)(void *job), void *job, req_step_fn done) PB_WUR;
+/* Goes on with step(r) after ms milliseconds (a pause, such as a slowed attempt). */
+void req_after(struct req *r, int ms, req_step_fn step);
 /* Starts the request's deadline unless it runs already: from the first step that waits
  * (req_db and req_worker do it), so answers straight from memory need no timer. */
 void req_arm_deadline(struct req *r);
@@ -141,7 +149,7 @@ void req_arm_deadline(struct req *r);
 
 const char *req_header(struct req *r, const char *name);
 /* The decoded value of a query-string parameter (malloc'd), or NULL. */
-char *req_query_param(struct req *r, const char *name);
+char *req_query_param(const struct req *r, const char *name);
 /* The value of a cookie, copied into out; false when absent. */
 bool req_cookie(struct req *r, const char *name, char *out, size_t outlen);
 /* True when the caller holds need in r->election (admin holds every role); for choosing

@@ -45,6 +45,12 @@ struct route {
     /* A further role when the request asks for more (paper: resolving a mismatch). */
     bool (*elevated)(const struct req *r);
     unsigned elevated_role;
+    /* Answers that show more than others on the same route (export: ballots and counts
+     * rather than trackers): when reveals(r) is true, the election must also be in one of
+     * reveal_phases, for every caller, staff of any role and the public alike. */
+    bool (*reveals)(const struct req *r);
+    unsigned reveal_phases;
+    const char *reveal_hint;
 };
 
 /* The route for method and path, with ids captured. When the path exists with other

@@ -25,13 +25,15 @@
       "This Idempotency-Key was used with a different request.")                              \
     X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
       "A paper ballot has been recorded for this voter; it takes precedence.")                 \
-    X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body is too large.")               \
+    X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body or headers are too large.")   \
+    X(ERR_EXPECTATION, 417, "expectation_failed", "Only \"Expect: 100-continue\" is supported.") \
     X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "Send application/json.")          \
     X(ERR_INVALID_FIELD, 422, "invalid_field", "A field is missing or out of range.")          \
     X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
     X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
     X(ERR_RATE_LIMITED, 429, "rate_limited", "Too many attempts; try again later.")            \
     X(ERR_INTERNAL, 500, "internal_error", "Something went wrong on the server.")              \
+    X(ERR_NOT_IMPLEMENTED, 501, "not_implemented", "The server does not support this request.") \
     X(ERR_UNAVAILABLE, 503, "unavailable", "The service is temporarily unavailable; retry.")
 
 enum pb_err {

@@ -9,6 +9,7 @@
 #include "core/cache.h"
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/hashq.h"
 #include "core/http.h"
 #include "lib/log.h"
 #include "start/migrate.h"
@@ -220,6 +221,10 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
     db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
     app->workers = worker_pool_new(app->base, app->cfg.workers);
+    /* password hashes: on half the workers (the others stay for tallies, exports, gzip and
+     * a client who has hardly tried), two per address, 32 waiting */
+    int hashing = (app->cfg.workers + 1) / 2;
+    app->hashing = hashq_new(app->workers, hashing, app->cfg.workers - hashing, 2, 32);
     app->statics = static_load(web_dir);
     app->cache = cache_new(4096);
     char *docs_dir = resource_dir(NULL, "docs");
@@ -238,6 +243,7 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     if (app->drain_ev)
         event_free(app->drain_ev);
     worker_pool_free(app->workers);
+    hashq_free(app->hashing);
     db_pool_free(app->db);
     static_free(app->statics);
     cache_free(app->cache);
@@ -388,7 +394,7 @@ int main(int argc, char **argv)
         goto out;
     log_info("listening address=%s port=%d processes=%d", app.cfg.listen, port, app.cfg.processes);
     printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
-    app.limits = ratelimit_new(); /* before the fork: one table for all processes */
+    app.limits = ratelimit_new(app.cfg.code_global_limit); /* before the fork: one table for all processes */
     if (app.cfg.processes == 1)
         rc = serve(&app, fds[0], conninfo, web_dir);
     else
