@@ -58,12 +58,13 @@ static bool verify(const char *data, size_t len, const char *keyfile, const char
 int main(int argc, char **argv)
 {
     const char *rule = NULL, *completion = NULL, *utilities = NULL, *keyfile = NULL, *sig = NULL;
-    bool json = false, check = false, fill = false;
+    bool json = false, check = false, fill = false, unit_steps = false;
     static const struct option opts[] = {
         {"rule", required_argument, NULL, 'r'}, {"completion", required_argument, NULL, 'c'},
         {"utilities", required_argument, NULL, 'u'}, {"json", no_argument, NULL, 'j'},
         {"verify", required_argument, NULL, 'v'}, {"signature", required_argument, NULL, 's'},
         {"check", no_argument, NULL, 'k'}, {"fill", no_argument, NULL, 'f'},
+        {"unit-steps", no_argument, NULL, 'U'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
         case 's': sig = optarg; break;
         case 'k': check = true; break;
         case 'f': fill = true; break;
+        case 'U': unit_steps = true; break;
         default: usage();
         }
     }
@@ -132,6 +134,7 @@ int main(int argc, char **argv)
     if (utilities && strcmp(utilities, "cardinality") == 0)
         opt.utilities = UTIL_CARDINALITY;
     opt.fill_greedy = fill;
+    opt.add1_unit_steps = unit_steps;
     /* withdrawn projects (cost 999999999) take no part */
     int64_t *cost = xcalloc(e.nprojects, sizeof *cost);
     for (size_t i = 0; i < e.nprojects; i++)
@@ -162,6 +165,8 @@ int main(int argc, char **argv)
         if (opt.rule == RULE_EQUAL_SHARES) {
             cJSON_AddNumberToObject(o, "voter_budget", (double)res.voter_budget / 100);
             cJSON_AddBoolToObject(o, "switched_to_greedy", res.used_greedy);
+            cJSON_AddNumberToObject(o, "runs", (double)res.runs);
+            cJSON_AddNumberToObject(o, "checks", (double)res.checks);
         }
         cJSON *sel = cJSON_AddArrayToObject(o, "selected");
         for (size_t i = 0; i < res.nselected; i++)

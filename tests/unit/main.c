@@ -6,6 +6,8 @@ int main(void)
 {
     test_tally();
     test_tally_proportional();
+    test_equal_shares_add1();
+    test_tally_progress();
     test_ballot_rules();
     test_jsonv();
     test_pbfile();

@@ -77,6 +77,8 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     memset(out, 0, sizeof *out);
     if (!tally_input_valid(in))
         return -1;
+    if (tally_cancelled(opt))
+        return TALLY_CANCELLED;
     size_t m = in->nprojects;
     out->nprojects = m;
     out->score = xcalloc(m, sizeof *out->score);
@@ -111,7 +113,22 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
         }
     }
     free(rank);
+    tally_progress_set(opt, 1000);
     return 0;
+}
+
+bool tally_cancelled(const struct tally_options *opt)
+{
+    return opt && opt->progress && atomic_load(&opt->progress->cancel);
+}
+
+void tally_progress_set(const struct tally_options *opt, int permille)
+{
+    if (!opt || !opt->progress)
+        return;
+    int cur = atomic_load(&opt->progress->permille);
+    while (permille > cur && !atomic_compare_exchange_weak(&opt->progress->permille, &cur, permille))
+        ;
 }
 
 int tally_run(const struct tally_input *in, const struct tally_options *opt,

@@ -25,6 +25,10 @@ struct tally_groups {
 void tally_groups_build(const struct tally_input *in, struct tally_groups *g);
 void tally_groups_free(struct tally_groups *g);
 bool tally_input_valid(const struct tally_input *in);
+/* The caller's progress (tally_options.progress): whether it asked to stop, and raising
+ * the permille done (it never falls). */
+bool tally_cancelled(const struct tally_options *opt);
+void tally_progress_set(const struct tally_options *opt, int permille);
 
 /* n exact rationals, each 0 (the per-group budgets or loads the rules keep exactly beside
  * their double copies); free with tally_mpq_free. */

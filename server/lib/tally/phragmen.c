@@ -60,7 +60,14 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
     int64_t left = in->budget;
     mpq_t best_t, cur;
     mpq_inits(best_t, cur, NULL);
+    int rc = 0;
     for (;;) {
+        if (tally_cancelled(opt)) {
+            rc = TALLY_CANCELLED;
+            break;
+        }
+        if (in->budget > 0)
+            tally_progress_set(opt, (int)(1000 * (double)out->spent / (double)in->budget * 0.95));
         double min = INFINITY;
         for (size_t p = 0; p < np; p++) {
             if (out_of_play[p] || out->selected[p])
@@ -113,5 +120,10 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
     free(t);
     free(out_of_play);
     tally_groups_free(&g);
+    if (rc != 0) {
+        tally_result_free(out);
+        return rc;
+    }
+    tally_progress_set(opt, 1000);
     return 0;
 }
