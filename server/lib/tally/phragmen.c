@@ -3,8 +3,8 @@
  * it. Loads start at 0 and projects costing more than the budget are dropped. Each step
  * picks the project with the lowest new load t = (sum of its supporters' loads + cost) /
  * supporters (ties: lower cost, more votes, lower index) and sets every supporter's load
- * to t. The count stops completely as soon as the chosen project does not fit the budget
- * that remains.
+ * to t. The count stops completely as soon as the chosen project, or one tied with it,
+ * does not fit the budget that remains.
  *
  * Loads are exact rationals (GMP) mirrored in doubles; doubles pick the step unless two
  * candidates are within 1e-9, which the rationals then settle.
@@ -102,8 +102,20 @@ int tally_phragmen(const struct tally_input *in, const struct tally_options *opt
                 mpq_set(best_t, cur);
             }
         }
-        if (in->cost[best] > left)
-            break; /* sequential Phragmén stops at the first project that does not fit */
+        /* Sequential Phragmén stops at the first project that does not fit, and so when any
+         * project tied exactly with the chosen one does not fit: the load rises for all of
+         * them at once, and which of them "comes first" is only a tie-break (pabutools
+         * stops the same way). */
+        bool stop = in->cost[best] > left;
+        for (size_t p = 0; !stop && p < np; p++) {
+            if (p == best || out_of_play[p] || out->selected[p] || in->cost[p] <= left ||
+                fabs(t[p] - min) > NEAR * fmax(fabs(t[p]), fabs(min)))
+                continue;
+            load_exact(&g, lq, in->cost, p, cur);
+            stop = mpq_cmp(cur, best_t) == 0;
+        }
+        if (stop)
+            break;
         for (size_t k = g.sup_start[best]; k < g.sup_start[best + 1]; k++) {
             uint32_t grp = g.supporters[k];
             mpq_set(lq[grp], best_t);
