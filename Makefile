@@ -64,7 +64,7 @@ build/pbserver: $(OBJ)/server/start/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.vari
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) build/.variant-$(VARIANT)
+build/pbtally: $(OBJ)/tools/pbtally.o $(OBJ)/tools/pbcount.o $(OBJ)/tools/pbtally_report.o $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
