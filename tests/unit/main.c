@@ -11,6 +11,8 @@ int main(void)
     test_ballot_rules();
     test_jsonv();
     test_pbfile();
+    test_pbfile_findings();
+    test_pbfile_round_trip();
     test_crypto();
     test_totp();
     test_votertoken();

@@ -26,6 +26,8 @@ void test_tally_progress(void);
 void test_ballot_rules(void);
 void test_jsonv(void);
 void test_pbfile(void);
+void test_pbfile_findings(void);
+void test_pbfile_round_trip(void);
 void test_crypto(void);
 void test_totp(void);
 void test_votertoken(void);

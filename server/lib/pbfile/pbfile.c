@@ -324,7 +324,8 @@ static void write_field(struct buf *out, const char *s)
         buf_putc(out, '"');
 }
 
-static void write_table(struct buf *out, const char *name, const struct pb_table *t)
+/* none_empty: write an empty field of column none_col as None (see pbfile_write). */
+static void write_table(struct buf *out, const char *name, const struct pb_table *t, int none_a, int none_b)
 {
     buf_puts(out, name);
     buf_putc(out, '\n');
@@ -338,7 +339,8 @@ static void write_table(struct buf *out, const char *name, const struct pb_table
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 buf_putc(out, ';');
-            write_field(out, t->rows[r][c]);
+            bool none = ((int)c == none_a || (int)c == none_b) && t->rows[r][c][0] == '\0';
+            write_field(out, none ? "None" : t->rows[r][c]);
         }
         buf_putc(out, '\n');
     }
@@ -353,6 +355,12 @@ void pbfile_write(const struct pbfile *f, struct buf *out)
         write_field(out, f->meta_values[i]);
         buf_putc(out, '\n');
     }
-    write_table(out, "PROJECTS", &f->projects);
-    write_table(out, "VOTES", &f->votes);
+    write_table(out, "PROJECTS", &f->projects, -1, -1);
+    /* An abstention in a points ballot is None in vote and points: pabutools reads an
+     * empty points field as one project named "" and fails. (An empty approval or
+     * ranking stays empty: there pabutools needs the field and skips empty names.) */
+    const char *vt = pbfile_meta(f, "vote_type");
+    bool points = vt && (strcmp(vt, "cumulative") == 0 || strcmp(vt, "scoring") == 0);
+    write_table(out, "VOTES", &f->votes, points ? pb_table_col(&f->votes, "vote") : -1,
+                points ? pb_table_col(&f->votes, "points") : -1);
 }

@@ -40,7 +40,8 @@ bool pbfile_read(const char *data, size_t len, struct pbfile *f, char *err, size
 /* Serialises f so that every pabulib reader takes it: fields with ';' or '"' are quoted,
  * and characters that some readers take for a line end (CR, LF, VT, FF, FS, GS, RS,
  * U+0085, U+2028, U+2029; pabutools splits the file on them before it parses the CSV,
- * quoted or not) are written as spaces. */
+ * quoted or not) are written as spaces. In a points ballot (vote_type cumulative or
+ * scoring) an empty vote or points field is written as None. */
 void pbfile_write(const struct pbfile *f, struct buf *out);
 
 const char *pbfile_meta(const struct pbfile *f, const char *key);
