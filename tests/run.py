@@ -3,6 +3,7 @@
 and the real server on free ports. Prints "N passed, N failed" last and exits non-zero on
 any failure. Usage: tests/run.py [-k substring] [--keep]"""
 import argparse
+import json
 import importlib.util
 import os
 import shutil
@@ -65,6 +66,19 @@ def run_pabulib():
         rule = rule.group(1).strip() if rule else "unknown"
         r = subprocess.run([tool, "--rule", "greedy", "--json", path], capture_output=True, text=True)
         report(f"pabulib reads {fname}", r.returncode == 0, r.stderr[-2000:])
+        if re.search(r"^vote_type;(approval|choose-1)\r?$", meta, re.M):
+            # Equal Shares add1: the fast search gives what the definition (one run per unit
+            # of per-voter budget, --unit-steps) gives, with both utilities
+            for util in ("cost", "cardinality"):
+                args = [tool, "--json", "--rule", "equal_shares", "--completion", "add1", "--utilities", util]
+                fast = subprocess.run(args + [path], capture_output=True, text=True)
+                ref = subprocess.run(args + ["--unit-steps", path], capture_output=True, text=True)
+                same = fast.returncode == 0 and ref.returncode == 0
+                if same:
+                    a, b = json.loads(fast.stdout), json.loads(ref.stdout)
+                    same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"]
+                report(f"pabulib add1 fast = unit steps {fname} ({util})", same,
+                       fast.stdout[-1500:] + ref.stdout[-1500:] + fast.stderr[-500:] + ref.stderr[-500:])
         has_selected = re.search(r"^project_id;.*\bselected\b", meta, re.M) is not None
         if rule != "unknown" and has_selected:
             r = subprocess.run([tool, "--check", path], capture_output=True, text=True)
