@@ -447,9 +447,9 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
     m->uncapped = xcalloc(np, sizeof *m->uncapped);
     m->hsel = xcalloc(np, sizeof *m->hsel);
     m->charged = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->charged);
-    m->gconc = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->gconc);
-    m->hs = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->hs);
-    m->ls = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->ls);
+    double **bounds[] = {&m->l0, &m->l1, &m->u0, &m->u1, &m->us0, &m->us1};
+    for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
+        *bounds[i] = xcalloc(g->ngroups ? g->ngroups : 1, sizeof(double));
     m->cand = xcalloc(np, sizeof *m->cand);
     m->twin_prev = xcalloc(np, sizeof *m->twin_prev);
     size_t maxsup = 1;
@@ -497,9 +497,12 @@ void mes_free(struct mes *m)
     free(m->uncapped);
     free(m->hsel);
     free(m->charged);
-    free(m->gconc);
-    free(m->hs);
-    free(m->ls);
+    free(m->l0);
+    free(m->l1);
+    free(m->u0);
+    free(m->u1);
+    free(m->us0);
+    free(m->us1);
     free(m->cand);
     free(m->twin_prev);
     free(m->scratch);

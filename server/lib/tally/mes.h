@@ -36,8 +36,10 @@ struct mes {
     /* scratch for a run and for a check */
     double t0; /* the last run's starting budget */
     double *rho, *drho, *hb, *lb;
-    double *hs, *ls; /* the check's budget slopes at both ends */
-    bool *fresh, *dead, *close, *uncapped, *hsel, *charged, *gconc;
+    /* the check's concave bounds on each budget between t0 and t1: the lower one's values
+     * at both ends, the upper one's values and slopes */
+    double *l0, *l1, *u0, *u1, *us0, *us1;
+    bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
     size_t *cand;
     uint32_t *scratch;
 };
