@@ -67,6 +67,7 @@ struct search {
     int64_t budget, unit, supported;
     int64_t first_spent; /* of the first run, for progress */
     int64_t proven; /* the length of the last stretch proven */
+    int64_t failed; /* the last starting budget a proof failed at */
     int runs, checks;
 };
 
@@ -126,13 +127,14 @@ static bool add1_skipping(struct mes *m, int64_t start, struct search *s, int64_
             if ((double)g >= est)
                 g -= unit;
         }
-        /* proofs over long stretches fail more often: try at most twice the last one */
-        if (s->proven > 0 && g - t > 2 * s->proven)
-            g = t + 2 * s->proven;
+        /* a point that failed before is likely to fail again: stop short of it */
+        if (s->failed > t && g >= s->failed)
+            g = s->failed - unit;
         while (g > t) {
             s->checks++;
             if (mes_same_up_to(m, (double)g))
                 break;
+            s->failed = g;
             g = t + (g - t) / unit / 2 * unit;
         }
         s->proven = g > t ? g - t : 0;
