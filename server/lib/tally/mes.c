@@ -20,18 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NEAR 1e-9
-
-bool mes_near(double a, double b)
-{
-    return fabs(a - b) <= NEAR * fmax(fabs(a), fabs(b)) + 1e-12;
-}
-
-/* a > b, and not so close that rounding could have decided it */
-bool mes_clearly_above(double a, double b)
-{
-    return a > b && !mes_near(a, b);
-}
 
 double mes_utility(const struct mes *m, size_t p)
 {
@@ -50,6 +38,7 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     const struct tally_groups *g = m->g;
     size_t st = g->sup_start[p], n = g->sup_start[p + 1] - st;
     const uint32_t *sup = g->supporters + st;
+    const double *wt = m->supw + st; /* the supporters' weights, in the same order */
     double cost = (double)m->in->cost[p], sum = 0, dsum = 0, minb = INFINITY;
     memset(v, 0, sizeof *v);
     if (n == 0)
@@ -58,13 +47,19 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
         v->uncapped = true;
         return true;
     }
-    for (size_t k = 0; k < n; k++) {
-        double w = (double)g->weight[sup[k]], bk = b[sup[k]];
-        sum += w * bk;
-        if (s)
-            dsum += w * s[sup[k]];
-        if (bk < minb)
-            minb = bk;
+    if (s) {
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]];
+            sum += wt[k] * bk;
+            dsum += wt[k] * s[sup[k]];
+            minb = bk < minb ? bk : minb;
+        }
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]];
+            sum += wt[k] * bk;
+            minb = bk < minb ? bk : minb;
+        }
     }
     v->sum = sum;
     v->dsum = dsum;
@@ -84,12 +79,12 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     for (int pass = 0; pass < 1000; pass++) {
         low_sum = low_w = low_ws = 0;
         for (size_t k = 0; k < n; k++) {
-            uint32_t grp = sup[k];
-            if (b[grp] < q) {
-                low_sum += (double)g->weight[grp] * b[grp];
-                low_w += (double)g->weight[grp];
+            double bk = b[sup[k]];
+            if (bk < q) {
+                low_sum += wt[k] * bk;
+                low_w += wt[k];
                 if (s)
-                    low_ws += (double)g->weight[grp] * s[grp];
+                    low_ws += wt[k] * s[sup[k]];
             }
         }
         if (low_w >= K) { /* everyone pays all they hold: affordable only just */
@@ -457,6 +452,9 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
         if (g->sup_start[p + 1] - g->sup_start[p] > maxsup)
             maxsup = g->sup_start[p + 1] - g->sup_start[p];
     m->scratch = xcalloc(maxsup, sizeof *m->scratch);
+    m->supw = xcalloc(g->sup_start[np] ? g->sup_start[np] : 1, sizeof *m->supw);
+    for (size_t k = 0; k < g->sup_start[np]; k++)
+        m->supw[k] = (double)g->weight[g->supporters[k]];
     /* twins: sort by (excluded, cost, supporters, index); equal neighbours chain up.
      * Supporter lists are in group order, so equal sets are equal arrays. An excluded
      * project has no twin (it never takes part). */
@@ -506,5 +504,6 @@ void mes_free(struct mes *m)
     free(m->cand);
     free(m->twin_prev);
     free(m->scratch);
+    free(m->supw);
     memset(m, 0, sizeof *m);
 }

@@ -42,6 +42,7 @@ struct mes {
     bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
     size_t *cand;
     uint32_t *scratch;
+    double *supw; /* weight of each entry of g->supporters, as a double */
 };
 
 void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
@@ -72,8 +73,18 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
 /* After p is funded: marks the projects sharing a supporter with it as stale (their rho
  * is now only a lower bound), unless gone[x]. */
 void mes_mark_stale(struct mes *m, size_t p, const bool *gone);
-bool mes_near(double a, double b);
-bool mes_clearly_above(double a, double b);
+/* Whether two values are too close for rounding to have decided their order. */
+static inline bool mes_near(double a, double b)
+{
+    double d = a - b, ma = a < 0 ? -a : a, mb = b < 0 ? -b : b;
+    return (d < 0 ? -d : d) <= 1e-9 * (ma > mb ? ma : mb) + 1e-12;
+}
+
+/* a > b, and not so close that rounding could have decided it */
+static inline bool mes_clearly_above(double a, double b)
+{
+    return a > b && !mes_near(a, b);
+}
 bool mes_shadowed(const struct mes *m, const bool *sel, size_t p);
 bool mes_better_tie(const struct mes *m, size_t a, size_t b);
 int mes_uncapped_cmp(const struct mes *m, size_t a, size_t b);
