@@ -91,9 +91,40 @@ def tally_bench():
     bench("tally_slowest_s", slowest, 1.0, 1.0, lower=True)
 
 
+def tally_million_bench():
+    """A generated election of 1,000,000 voters and 200 projects (build/pbgen), counted by
+    build/pbtally with every rule: the slowest wall time and the largest peak memory
+    (/usr/bin/time -v: maximum resident set size) against 10 s and 1 GB."""
+    path = os.path.join(tempfile.gettempdir(), "pbgen-1000000-200-1.pb")
+    if not os.path.exists(path):
+        with open(path + ".part", "w") as f:
+            subprocess.run([os.path.join(ROOT, "build", "pbgen"), "--voters", "1000000", "--projects", "200"],
+                           stdout=f, check=True)
+        os.replace(path + ".part", path)
+    slowest, peak, where = 0.0, 0, ""
+    for name, args in TALLY_RULES:
+        r = subprocess.run(["/usr/bin/time", "-v", os.path.join(ROOT, "build", "pbtally")] + args + [path],
+                           capture_output=True, text=True, timeout=900)
+        wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+        if r.returncode != 0 or not wall or not rss:
+            print(f"bench: pbtally {' '.join(args)} on the million-voter election failed:\n{r.stderr[-1500:]}",
+                  file=sys.stderr)
+            continue
+        secs = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+        print(f"million voters, {name}: {secs:.2f} s, {int(rss.group(1)) // 1024} MB", flush=True)
+        if secs > slowest:
+            slowest, where = secs, name
+        peak = max(peak, int(rss.group(1)))
+    print(f"million voters: slowest {where}", flush=True)
+    bench("tally_1m_slowest_s", slowest, 10.0, 1.0, lower=True)
+    bench("tally_1m_peak_rss_mb", peak / 1024, 1024, 1.0, lower=True)
+
+
 def main():
     if "--tally" in sys.argv:  # only the counting figures: no server, no database
         tally_bench()
+        tally_million_bench()
         return 0
     failures = []
     for tool in ["wrk", "nginx", "pgbench"]:
@@ -198,8 +229,10 @@ http {{ access_log off; default_type application/json; sendfile on; tcp_nopush o
         bench("ballots_per_s", api_ballots, pg_tps, 0.7)
         bench("server_peak_rss_mb", peak[0] / 1024, 100, 1.0, lower=True)
 
-        # 3. counting: every rule, completion and utility on every shared pabulib file
+        # 3. counting: every rule, completion and utility on every shared pabulib file, and
+        # a million voters
         tally_bench()
+        tally_million_bench()
         srv.stop()
     finally:
         env.stop_all()
