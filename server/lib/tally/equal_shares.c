@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SHORT 3
+
 struct outcome {
     bool *selected;
     size_t *order;
@@ -130,7 +132,12 @@ static bool add1_skipping(struct mes *m, int64_t start, struct search *s, int64_
         /* a point that failed before is likely to fail again: stop short of it */
         if (s->failed > t && g >= s->failed)
             g = s->failed - unit;
+        /* a proof costs about as much as SHORT runs: a shorter stretch is cheaper to step */
         while (g > t) {
+            if (g - t < SHORT * unit) {
+                g = t;
+                break;
+            }
             s->checks++;
             if (mes_same_up_to(m, (double)g))
                 break;
