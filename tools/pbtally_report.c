@@ -57,30 +57,12 @@ void pbtally_json(const struct pbcount *c, FILE *out)
     cJSON_Delete(o);
 }
 
-struct rank_ctx {
-    const int64_t *score, *cost;
-};
-
-static int by_rank(const void *a, const void *b, void *arg)
-{
-    const struct rank_ctx *r = arg;
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (r->score[x] != r->score[y])
-        return r->score[x] > r->score[y] ? -1 : 1;
-    if (r->cost[x] != r->cost[y])
-        return r->cost[x] < r->cost[y] ? -1 : 1;
-    return (x > y) - (x < y);
-}
-
 /* Greedy: each project in rank order, with the budget left when its turn came. */
 static void explain_greedy(const struct pbcount *c, FILE *out)
 {
     size_t m = c->e.nprojects;
     size_t *rank = xcalloc(m ? m : 1, sizeof *rank);
-    for (size_t i = 0; i < m; i++)
-        rank[i] = i;
-    struct rank_ctx r = {c->res.score, c->e.cost};
-    qsort_r(rank, m, sizeof *rank, by_rank, &r);
+    tally_rank(&c->e.in, c->res.score, rank);
     int64_t left = c->e.in.budget;
     bool stopped = false;
     fprintf(out, "%5s  %-14s %10s %14s %14s  %s\n", "rank", "project", "score", "cost", "left before", "outcome");

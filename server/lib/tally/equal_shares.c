@@ -211,12 +211,10 @@ static bool greedy_preferred(const struct mes *m, const bool *es, const bool *gr
 int tally_equal_shares(const struct tally_input *in, const struct tally_options *opt,
                        struct tally_result *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!tally_input_valid(in) || in->kind != TALLY_APPROVAL)
+    struct tally_groups g;
+    if (!tally_approval_groups(in, out, &g))
         return -1;
     size_t np = in->nprojects;
-    struct tally_groups g;
-    tally_groups_build(in, &g);
     tally_progress_set(opt, 20);
     struct mes m;
     mes_init(&m, in, &g, opt);

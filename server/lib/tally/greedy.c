@@ -59,6 +59,14 @@ static int by_score(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
+void tally_rank(const struct tally_input *in, const int64_t *score, size_t *rank)
+{
+    for (size_t i = 0; i < in->nprojects; i++)
+        rank[i] = i;
+    struct rank_ctx ctx = {score, in->cost};
+    qsort_r(rank, in->nprojects, sizeof *rank, by_score, &ctx);
+}
+
 bool tally_input_valid(const struct tally_input *in)
 {
     for (size_t b = 0; b < in->nballots; b++) {
@@ -86,11 +94,8 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     out->order = xcalloc(m, sizeof *out->order);
     tally_scores(in, out->score);
 
-    size_t *rank = xcalloc(m, sizeof *rank);
-    for (size_t i = 0; i < m; i++)
-        rank[i] = i;
-    struct rank_ctx ctx = {out->score, in->cost};
-    qsort_r(rank, m, sizeof *rank, by_score, &ctx);
+    size_t *rank = xcalloc(m ? m : 1, sizeof *rank);
+    tally_rank(in, out->score, rank);
 
     int64_t left = in->budget;
     const int32_t *group = opt ? opt->exclusive_group : NULL;

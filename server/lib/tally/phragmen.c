@@ -69,12 +69,10 @@ static double load_double(const struct tally_groups *g, const struct loads *L, c
 int tally_phragmen(const struct tally_input *in, const struct tally_options *opt,
                    struct tally_result *out)
 {
-    memset(out, 0, sizeof *out);
-    if (!tally_input_valid(in) || in->kind != TALLY_APPROVAL)
+    struct tally_groups g;
+    if (!tally_approval_groups(in, out, &g))
         return -1;
     size_t np = in->nprojects;
-    struct tally_groups g;
-    tally_groups_build(in, &g);
     struct loads L = {xcalloc(g.ngroups ? g.ngroups : 1, sizeof(double)),
                       xcalloc(g.ngroups ? g.ngroups : 1, sizeof(uint32_t)), tally_mpq_new(np), 0,
                       xcalloc(np ? np : 1, sizeof(int64_t))};

@@ -93,6 +93,9 @@ void tally_result_free(struct tally_result *r);
  * worth n, n-1, ..., 1. */
 void tally_scores(const struct tally_input *in, int64_t *score);
 
+/* The projects in greedy's order: score (higher first), then lower cost, then lower index. */
+void tally_rank(const struct tally_input *in, const int64_t *score, size_t *rank);
+
 /* Greedy utilitarian: projects in order of score (higher first), ties by lower cost, then
  * lower index; each is funded when it fits the budget that remains. Returns 0, -1 on
  * invalid input (an item index out of range), or TALLY_CANCELLED. Every rule below
