@@ -274,6 +274,7 @@ static size_t candidates(struct mes *m)
             refreshed = true;
             if (!mes_rho(m, m->bd, m->sd, p, &v)) {
                 m->dead[p] = true; /* budgets only fall: unaffordable for good */
+                m->death[p] = v.dsum > 0 ? ((double)m->in->cost[p] - v.sum) / v.dsum : INFINITY;
                 continue;
             }
             m->rho[p] = v.rho;
@@ -357,6 +358,7 @@ void mes_run(struct mes *m, const mpq_t b0)
         m->rho[p] = 0;
         m->drho[p] = 0;
         m->dead[p] = (m->opt->excluded && m->opt->excluded[p]) || g->votes[p] == 0;
+        m->death[p] = 0;
     }
     for (;;) {
         size_t nc = candidates(m);
@@ -390,8 +392,11 @@ void mes_run(struct mes *m, const mpq_t b0)
     /* where, going up from b0, a project left out may become affordable at the end */
     struct mes_rho v;
     for (size_t p = 0; p < np; p++) {
+        /* when it died its supporters held more than now: if even then it was further
+         * from affordable than the change already found, look no closer */
         if (m->selected[p] || g->votes[p] == 0 || (m->opt->excluded && m->opt->excluded[p]) ||
-            mes_shadowed(m, m->selected, p) || mes_rho(m, m->bd, m->sd, p, &v) || v.dsum <= 0)
+            mes_shadowed(m, m->selected, p) || m->death[p] >= m->next_change ||
+            mes_rho(m, m->bd, m->sd, p, &v) || v.dsum <= 0)
             continue;
         m->next_change = fmin(m->next_change, ((double)m->in->cost[p] - v.sum) / v.dsum);
     }
@@ -447,6 +452,7 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
         *bounds[i] = xcalloc(g->ngroups ? g->ngroups : 1, sizeof(double));
     m->cand = xcalloc(np, sizeof *m->cand);
     m->twin_prev = xcalloc(np, sizeof *m->twin_prev);
+    m->death = xcalloc(np ? np : 1, sizeof *m->death);
     size_t maxsup = 1;
     for (size_t p = 0; p < np; p++)
         if (g->sup_start[p + 1] - g->sup_start[p] > maxsup)
@@ -503,6 +509,7 @@ void mes_free(struct mes *m)
     free(m->us1);
     free(m->cand);
     free(m->twin_prev);
+    free(m->death);
     free(m->scratch);
     free(m->supw);
     memset(m, 0, sizeof *m);

@@ -34,7 +34,8 @@ struct mes {
      * every tie, so only the lowest unfunded twin takes part; MES_NONE when none */
     uint32_t *twin_prev;
     /* scratch for a run and for a check */
-    double t0; /* the last run's starting budget */
+    double t0;     /* the last run's starting budget */
+    double *death; /* per project that died in the run: how far above t0 it looked affordable again */
     double *rho, *drho, *hb, *lb;
     /* the check's concave bounds on each budget between t0 and t1: the lower one's values
      * at both ends, the upper one's values and slopes */
