@@ -76,6 +76,33 @@ def run_pabulib():
             report(f"pabulib outcome {fname} ({rule})", r.returncode == 0 and "MATCHES" in r.stdout,
                    r.stdout[-2000:] + r.stderr[-2000:])
 
+    # the observers' outputs on real files: settings shown, --threshold, --explain, --compare
+    war = os.path.join(shared, "Poland_Warszawa_2026.pb")
+    wie = os.path.join(shared, "Poland_Wieliczka_2023_Green_Budget.pb")
+    swi = os.path.join(shared, "Poland_Swiecie_2023.pb")
+    if all(os.path.exists(x) for x in (war, wie, swi)):
+        meta = subprocess.run([tool, war], capture_output=True, text=True)
+        plain = subprocess.run([tool, "--rule", "greedy", war], capture_output=True, text=True)
+        thr = subprocess.run([tool, "--rule", "greedy", "--threshold", "3000", war], capture_output=True, text=True)
+        report("pbtally: --rule greedy applies no META threshold and says so; --threshold applies it",
+               "not applied" in plain.stderr and "score threshold 3000 (META" in meta.stderr
+               and thr.stdout == meta.stdout and plain.stdout != meta.stdout, plain.stderr + meta.stderr)
+        js = json.loads(subprocess.run([tool, "--json", war], capture_output=True, text=True).stdout or "{}")
+        report("pbtally --json names its settings", js.get("settings", {}).get("threshold_from")
+               == "META min_project_score_threshold", str(js.get("settings")))
+        ex = subprocess.run([tool, "--explain", wie], capture_output=True, text=True)
+        report("pbtally --explain: Equal Shares rounds and price per supporter",
+               "per-voter budget 315.00" in ex.stdout and "paid per supporter" in ex.stdout
+               and "supporters hold" in ex.stdout, ex.stdout[-2000:] + ex.stderr)
+        exg = subprocess.run([tool, "--explain", "--rule", "greedy-no-skip", swi], capture_output=True, text=True)
+        report("pbtally --explain: greedy rank and budget left", "left before" in exg.stdout
+               and "not reached: the count stopped (no-skip)" in exg.stdout, exg.stdout[-2000:] + exg.stderr)
+        cmp_ = subprocess.run([tool, "--rule", "equal_shares", "--compare", swi, "--other-rule", "greedy", swi],
+                              capture_output=True, text=True)
+        same = subprocess.run([tool, "--compare", swi, swi], capture_output=True, text=True)
+        report("pbtally --compare", cmp_.returncode == 1 and "+ c8: funded in B only" in cmp_.stdout
+               and same.returncode == 0 and "the same projects are funded" in same.stdout, cmp_.stdout + same.stdout)
+
     # Equal Shares add1: the fast search gives what the definition gives (one run per unit
     # of per-voter budget, --unit-steps), with both utilities. The definition takes minutes
     # on Budapest 2024 (23,177 runs), so the pairs run two at a time.

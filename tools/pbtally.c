@@ -7,7 +7,8 @@
  *   pbtally FILE.pb
  *   pbtally --rule greedy|greedy-no-skip|greedy-threshold|equal_shares|phragmen
  *           [--completion none|add1|add1-comparison] [--utilities cost|cardinality]
- *           [--threshold N|none] [--fill] [--json|--explain] [--compare OTHER.pb]
+ *           [--threshold N|none] [--fill] [--json|--explain]
+ *           [--compare OTHER.pb [--other-rule R]]
  *           [--verify KEY.pem --signature SIG] FILE.pb
  *   pbtally --check FILE.pb   compare with the file's "selected" column (exit 1 if different)
  *
@@ -26,7 +27,8 @@
 static void usage(void)
 {
     fputs("usage: pbtally [--rule R] [--completion C] [--utilities U] [--threshold N|none] [--fill]\n"
-          "               [--json | --explain] [--compare OTHER.pb] [--check] [--unit-steps]\n"
+          "               [--json | --explain] [--compare OTHER.pb [--other-rule R]] [--check]\n"
+          "               [--unit-steps]\n"
           "               [--verify KEY.pem --signature SIG|SIGFILE] FILE.pb\n",
           stderr);
     exit(2);
@@ -97,7 +99,7 @@ static int count_file(const char *path, const char *keyfile, const char *sig, co
 int main(int argc, char **argv)
 {
     struct pbcount_args a = {0};
-    const char *keyfile = NULL, *sig = NULL, *other = NULL;
+    const char *keyfile = NULL, *sig = NULL, *other = NULL, *other_rule = NULL;
     bool json = false, check = false, explain = false;
     static const struct option opts[] = {
         {"rule", required_argument, NULL, 'r'}, {"completion", required_argument, NULL, 'c'},
@@ -106,6 +108,7 @@ int main(int argc, char **argv)
         {"check", no_argument, NULL, 'k'}, {"fill", no_argument, NULL, 'f'},
         {"unit-steps", no_argument, NULL, 'U'}, {"threshold", required_argument, NULL, 't'},
         {"explain", no_argument, NULL, 'e'}, {"compare", required_argument, NULL, 'C'},
+        {"other-rule", required_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -117,6 +120,7 @@ int main(int argc, char **argv)
         case 'j': json = true; break;
         case 'e': explain = true; break;
         case 'C': other = optarg; break;
+        case 'O': other_rule = optarg; break;
         case 'v': keyfile = optarg; break;
         case 's': sig = optarg; break;
         case 'k': check = true; break;
@@ -134,8 +138,14 @@ int main(int argc, char **argv)
     int status = 0;
     if (other) {
         struct pbcount d;
-        /* the other file is counted with the same options; its own META fills the rest */
-        rc = count_file(other, NULL, NULL, &a, &d);
+        /* the other file is counted with the same options (--other-rule: that rule, for
+         * comparing two rules on one file); its own META fills the rest */
+        struct pbcount_args b = a;
+        if (other_rule) {
+            b.rule = other_rule;
+            b.completion = NULL;
+        }
+        rc = count_file(other, NULL, NULL, &b, &d);
         if (rc != 0) {
             pbcount_free(&c);
             return rc;
