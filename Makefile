@@ -41,7 +41,7 @@ PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(OBJ)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
-BINS := build/pbserver build/pbtally build/pbload build/unit_tests
+BINS := build/pbserver build/pbtally build/pbgen build/pbload build/unit_tests
 
 .PHONY: all deps build run test bench clean fmt screenshots fuzz
 all: build
@@ -64,7 +64,11 @@ build/pbserver: $(OBJ)/server/start/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.vari
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) build/.variant-$(VARIANT)
+build/pbtally: $(OBJ)/tools/pbtally.o $(OBJ)/tools/pbcount.o $(OBJ)/tools/pbtally_report.o $(PURE_OBJ) build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+build/pbgen: $(OBJ)/tools/pbgen.o $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
