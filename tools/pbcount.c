@@ -2,6 +2,7 @@
  * pbcount: reading and counting a pabulib file for pbtally.
  */
 #include "pbcount.h"
+#include "lib/countrule.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -46,7 +47,7 @@ int pbcount_run(const char *path, const char *data, size_t len, const struct pbc
     } else if (a->completion && strncmp(c->rule, "equalshares", 11) == 0) {
         snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion);
     }
-    if (!pb_rule_options(c->rule, &c->opt)) {
+    if (!countrule_from_pabulib(c->rule, &c->opt)) {
         fprintf(stderr, "pbtally: %s: rule \"%s\" (%s) is not implemented; give --rule\n", path, c->rule, c->rule_from);
         pbcount_free(c);
         return 2;

@@ -69,8 +69,11 @@ bool export_reveals_votes(const struct req *r);
 void ballot_put(struct req *r);
 void ballot_get(struct req *r);
 
-/* result.c */
+/* count.c */
 void result_tally(struct req *r);
+void result_tally_status(struct req *r);
+
+/* result.c */
 void result_publish(struct req *r);
 void result_get(struct req *r);
 void result_share(struct req *r);

@@ -1,190 +1,19 @@
 /*
- * result: counting (on a worker thread), publishing, and the public views of the outcome:
- * results, the bulletin board of trackers, and turnout.
+ * result: publishing and the public views of the outcome: results, the bulletin board of
+ * trackers, turnout, and where a voter's share went. Counting is in count.c.
  */
 #include "core/cache.h"
 #include "core/db.h"
 #include "core/reply.h"
-#include "lib/countrule.h"
 #include "api/edata.h"
 #include "api/handlers.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
-#include "lib/tally/tally.h"
-#include "core/worker.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int cmp_project(const void *key, const void *elem)
-{
-    int64_t id = *(const int64_t *)key;
-    const struct eproject *p = elem;
-    return id < p->id ? -1 : id > p->id;
-}
-
-static enum tally_ballot_kind kind_of(enum ballot_type t)
-{
-    return t == BALLOT_CUMULATIVE ? TALLY_CUMULATIVE : t == BALLOT_ORDINAL ? TALLY_ORDINAL : TALLY_APPROVAL;
-}
-
-/* Counts one district; returns its result object or NULL with err set. */
-static cJSON *count_district(const struct edata *e, const struct edistrict *d, char *err, size_t errlen)
-{
-    size_t total = d->start ? d->start[d->nballots] : 0;
-    uint32_t *items = xcalloc(total, sizeof *items);
-    for (size_t k = 0; k < total; k++) {
-        const struct eproject *p =
-            bsearch(&d->items[k], d->projects, d->nprojects, sizeof *d->projects, cmp_project);
-        if (!p) {
-            snprintf(err, errlen, "a ballot names proposal %lld, which is not on the ballot",
-                     (long long)d->items[k]);
-            free(items);
-            return NULL;
-        }
-        items[k] = (uint32_t)(p - d->projects);
-    }
-    int64_t *cost = xcalloc(d->nprojects, sizeof *cost);
-    for (size_t i = 0; i < d->nprojects; i++)
-        cost[i] = d->projects[i].cost;
-    size_t zero = 0;
-    struct tally_input in = {
-        .nprojects = d->nprojects,
-        .cost = cost,
-        .budget = d->budget,
-        .kind = kind_of(e->ballot.type),
-        .nballots = d->nballots,
-        .start = d->start ? d->start : &zero,
-        .items = items,
-        .points = d->points,
-    };
-    struct tally_options opt;
-    countrule_options(e->rule, e->rule_params, &opt);
-    /* eligibility: a project named on fewer than min_vote_share of the district's ballots
-     * is never funded */
-    bool *excluded = xcalloc(d->nprojects, sizeof *excluded);
-    const cJSON *mvs = cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_vote_share");
-    if (cJSON_IsNumber(mvs) && mvs->valuedouble > 0) {
-        int64_t ppm = llround(mvs->valuedouble * 1e6);
-        int64_t *named = xcalloc(d->nprojects, sizeof *named);
-        for (size_t b = 0; b < d->nballots; b++)
-            for (size_t k = d->start[b]; k < d->start[b + 1]; k++)
-                named[items[k]]++;
-        for (size_t i = 0; i < d->nprojects; i++)
-            excluded[i] = (__int128)named[i] * 1000000 < (__int128)ppm * (int64_t)d->nballots;
-        free(named);
-    }
-    opt.excluded = excluded;
-    int32_t *groups = xcalloc(d->nprojects, sizeof *groups);
-    for (size_t i = 0; i < d->nprojects; i++)
-        groups[i] = (int32_t)d->projects[i].exclusive_group;
-    opt.exclusive_group = groups;
-    struct tally_result res;
-    int rc = tally_run(&in, &opt, &res);
-    free(excluded);
-    free(groups);
-    free(items);
-    free(cost);
-    if (rc != 0) {
-        snprintf(err, errlen, "the tally rejected the ballots");
-        return NULL;
-    }
-    cJSON *o = cJSON_CreateObject();
-    jv_add_int(o, "district_id", d->id);
-    jv_add_int(o, "budget", d->budget);
-    jv_add_int(o, "spent", res.spent);
-    jv_add_int(o, "ballots", (int64_t)d->nballots);
-    if (opt.rule == RULE_EQUAL_SHARES) {
-        jv_add_int(o, "voter_budget", res.voter_budget);
-        cJSON_AddBoolToObject(o, "switched_to_greedy", res.used_greedy);
-    }
-    cJSON *winners = cJSON_AddArrayToObject(o, "winners");
-    for (size_t i = 0; i < res.nselected; i++)
-        cJSON_AddItemToArray(winners, cJSON_CreateNumber((double)d->projects[res.order[i]].id));
-    cJSON *projects = cJSON_AddArrayToObject(o, "projects");
-    for (size_t i = 0; i < d->nprojects; i++) {
-        cJSON *p = cJSON_CreateObject();
-        jv_add_int(p, "id", d->projects[i].id);
-        jv_add_int(p, "cost", d->projects[i].cost);
-        jv_add_int(p, "score", res.score[i]);
-        cJSON_AddBoolToObject(p, "selected", res.selected[i]);
-        if (res.price && res.selected[i] && res.price[i] > 0)
-            cJSON_AddNumberToObject(p, "price_per_supporter", res.price[i]);
-        cJSON_AddItemToArray(projects, p);
-    }
-    tally_result_free(&res);
-    return o;
-}
-
-static void tally_work(void *job)
-{
-    struct edata *e = job;
-    cJSON *out = cJSON_CreateObject();
-    jv_add_int(out, "election_id", e->election_id);
-    cJSON_AddStringToObject(out, "rule", e->rule);
-    cJSON_AddItemToObject(out, "rule_params", cJSON_Duplicate(e->rule_params, 1));
-    cJSON_AddStringToObject(out, "currency", e->currency);
-    cJSON *ds = cJSON_AddArrayToObject(out, "districts");
-    for (size_t i = 0; i < e->ndistricts; i++) {
-        cJSON *d = count_district(e, &e->districts[i], e->error, sizeof e->error);
-        if (!d) {
-            cJSON_Delete(out);
-            return;
-        }
-        cJSON_AddItemToArray(ds, d);
-    }
-    e->output = cJSON_PrintUnformatted(out);
-    e->output_len = strlen(e->output);
-    cJSON_Delete(out);
-    if (!edata_sign(e))
-        snprintf(e->error, sizeof e->error, "the election's signing key is not available");
-}
-
-static void results_stored(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    struct edata *e = REQ_STATE(r, struct edata);
-    r->app->metrics.tallies++;
-    cJSON *o = cJSON_Parse(e->output);
-    cJSON_AddStringToObject(o, "signature", e->signature);
-    cJSON_AddBoolToObject(o, "published", false);
-    req_reply_json(r, 200, o);
-}
-
-static struct db_stmt sql_store = DB_STMT("result.store", 4, "SELECT store_results($1, $2, $3, $4)");
-
-static void tally_done(struct req *r)
-{
-    struct edata *e = REQ_STATE(r, struct edata);
-    if (e->error[0]) {
-        req_fail(r, ERR_CONFLICT, NULL, "The election cannot be counted: %s.", e->error);
-        return;
-    }
-    char staff[24], id[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, e->election_id), e->output,
-                        e->signature};
-    req_db(r, &sql_store, p, results_stored);
-}
-
-static void tally_loaded(struct req *r)
-{
-    struct edata *e = REQ_STATE(r, struct edata);
-    req_worker(r, tally_work, e, tally_done);
-}
-
-static void edata_state_release(void *p)
-{
-    edata_release(p);
-}
-
-void result_tally(struct req *r)
-{
-    struct edata *e = REQ_STATE_NEW(r, struct edata, edata_state_release);
-    edata_load(r, e, tally_loaded);
-}
 
 static struct db_stmt sql_publish = DB_STMT("result.publish", 2, "SELECT publish_results($1, $2)::text");
 

@@ -79,6 +79,7 @@ static const struct route routes[] = {
 
     {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
      .phases = PH(PHASE_CLOSED), .phase_hint = "Close voting before counting."},
+    {M_GET, "/api/v1/elections/:id/tally", result_tally_status, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
     {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN},
     {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT, ELECTION,
      .public_phases = PH(PHASE_PUBLISHED)},

@@ -308,30 +308,3 @@ bool pb_election_build(const struct pbfile *f, struct pb_election *e, char *err,
         e->min_score = 0;
     return true;
 }
-
-bool pb_rule_options(const char *rule, struct tally_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->unit = 100;
-    opt->utilities = UTIL_COST;
-    if (strcmp(rule, "greedy") == 0 || strcmp(rule, "greedy-threshold") == 0 ||
-        strcmp(rule, "greedy-exclusive") == 0) {
-        opt->rule = RULE_GREEDY;
-    } else if (strcmp(rule, "greedy-no-skip") == 0) {
-        opt->rule = RULE_GREEDY;
-        opt->greedy = GREEDY_NO_SKIP;
-    } else if (strcmp(rule, "equalshares") == 0 || strcmp(rule, "equalshares/none") == 0) {
-        opt->rule = RULE_EQUAL_SHARES;
-    } else if (strcmp(rule, "equalshares/add1") == 0) {
-        opt->rule = RULE_EQUAL_SHARES;
-        opt->completion = COMPLETION_ADD1;
-    } else if (strcmp(rule, "equalshares/add1-comparison") == 0) {
-        opt->rule = RULE_EQUAL_SHARES;
-        opt->completion = COMPLETION_ADD1_COMPARISON;
-    } else if (strcmp(rule, "phragmen") == 0 || strcmp(rule, "seqphragmen") == 0) {
-        opt->rule = RULE_PHRAGMEN;
-    } else {
-        return false;
-    }
-    return true;
-}

@@ -33,9 +33,6 @@ struct pb_election {
 bool pb_election_build(const struct pbfile *f, struct pb_election *e, char *err, size_t errlen);
 void pb_election_free(struct pb_election *e);
 
-/* Reads a pabulib rule name ("greedy", "greedy-threshold", "greedy-no-skip",
- * "equalshares/add1", "equalshares/add1-comparison", "phragmen", ...) into opt. False
- * for a rule this tally does not implement. */
-bool pb_rule_options(const char *rule, struct tally_options *opt);
+/* A file's META rule reads into tally options with countrule_from_pabulib (lib/countrule.h). */
 
 #endif
