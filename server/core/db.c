@@ -2,8 +2,16 @@
  * db: asynchronous libpq on libevent. Each connection is a small state machine
  * (down -> connecting -> idle <-> busy); queries wait in one FIFO queue and go to the next
  * idle connection. A broken connection fails its query with DB_UNAVAILABLE (the caller
- * answers 503) and reconnects by itself with backoff, so a restarted PostgreSQL is picked
- * up again without help.
+ * answers 503) and reconnects by itself with backoff, so a restarted PostgreSQL, or a
+ * standby promoted in its place (a multi-host conninfo), is picked up again without help.
+ *
+ * What may not be answered as a success is not: a statement's result counts only after
+ * PostgreSQL's ReadyForQuery, that is after its commit (and a synchronous standby's
+ * confirmation); a commit whose wait for the standby was cancelled is reported by the
+ * server as a success with a WARNING, and that is DB_UNAVAILABLE here. A statement with no
+ * answer within the pool's wait limit is answered DB_UNAVAILABLE and cancelled on the
+ * server (so that a wait for a dead standby does not hold the connection forever); a
+ * connection that does not answer even that is dropped.
  */
 #include "core/db.h"
 #include "core/db_private.h"
@@ -34,6 +42,7 @@ struct db_query {
     void *ctx;
     bool cancelled;
     int64_t queued_ms;
+    struct db_pool *fallback; /* a read queued on a reader pool: where it runs if that fails */
 };
 
 enum conn_state { C_DOWN, C_CONNECTING, C_IDLE, C_BUSY };
@@ -51,12 +60,19 @@ struct db_conn {
     int retry_ms;
     struct event *retry_ev;
     bool prepared[DB_MAX_STMTS + 1]; /* by statement id */
-    bool preparing; /* the PREPARE of c->q is in flight; its EXECUTE follows */
+    bool preparing; /* the PREPARE of statement prep_slot is in flight; its EXECUTE follows */
+    int prep_slot;
+    struct event *timer_ev; /* the connect timeout, or the statement's wait limit */
+    bool abandoned; /* the statement's caller was answered; it is being cancelled */
+    bool unconfirmed; /* the server cancelled the statement's wait for a synchronous standby */
+    int first_host; /* the host a new connection attempt starts on */
 };
 
 struct db_pool {
     struct event_base *base;
-    char *conninfo;
+    struct db_target target;
+    enum db_pool_kind kind;
+    int wait_ms;
     int size;
     struct db_conn *conns;
     struct db_query *head, *tail;
@@ -70,6 +86,9 @@ struct db_pool {
         uint64_t calls, errors;
         int64_t us;
     } stats[DB_MAX_STMTS + 1]; /* by statement id */
+    struct db_pool_events events;
+    struct db_pool *reader; /* for DB_STMT_READ statements; NULL without --db-read */
+    char server[256];       /* host:port of the last connection made, to log a change */
 };
 
 /* Statement ids are process-wide (a statement is a static object), so that every pool of
@@ -112,13 +131,55 @@ static void query_free(struct db_query *q)
     free(q);
 }
 
+static void enqueue(struct db_pool *pool, struct db_query *q)
+{
+    q->next = NULL;
+    q->queued_ms = now_ms();
+    if (pool->tail)
+        pool->tail->next = q;
+    else
+        pool->head = q;
+    pool->tail = q;
+    pool->queued++;
+    /* Never dispatch from inside the caller: a failing send would call back into it. */
+    event_active(pool->dispatch_ev, EV_TIMEOUT, 0);
+}
+
+/* A read that failed on the reader pool for want of a server (down, too slow, or a query
+ * cancelled by a conflict with recovery) runs on the primary instead. */
+static bool move_to_fallback(struct db_query *q, PGresult *pg, enum db_status status)
+{
+    if (!q->fallback || q->cancelled)
+        return false;
+    const char *state = pg ? PQresultErrorField(pg, PG_DIAG_SQLSTATE) : NULL;
+    if (status != DB_UNAVAILABLE && status != DB_TIMEOUT && !(state && strcmp(state, "40001") == 0))
+        return false;
+    struct db_pool *to = q->fallback;
+    q->fallback = NULL;
+    to->events.replica_fallbacks++;
+    enqueue(to, q);
+    return true;
+}
+
+/* Answers q's caller (unless cancelled) and frees q, or moves it to its fallback pool. */
 static void query_finish(struct db_query *q, PGresult *pg, enum db_status status)
 {
+    if (move_to_fallback(q, pg, status))
+        return;
     if (!q->cancelled) {
         struct db_result r = {pg, status};
         q->done(q->ctx, &r);
     }
     query_free(q);
+}
+
+static void count_stmt(struct db_pool *p, const struct db_query *q, enum db_status st)
+{
+    if (!q->stmt)
+        return;
+    p->stats[q->stmt->id].calls++;
+    p->stats[q->stmt->id].errors += st != DB_OK;
+    p->stats[q->stmt->id].us += now_us() - q->sent_us;
 }
 
 static void conn_cb(evutil_socket_t fd, short what, void *arg);
@@ -141,6 +202,12 @@ static void conn_watch(struct db_conn *c, short what)
     event_add(c->ev, NULL);
 }
 
+static void timer_set(struct db_conn *c, int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(c->timer_ev, &tv);
+}
+
 static void retry_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -150,10 +217,12 @@ static void retry_cb(evutil_socket_t fd, short what, void *arg)
 
 static void conn_fail(struct db_conn *c, const char *why)
 {
-    if (c->state == C_IDLE || c->state == C_BUSY)
+    if (c->state == C_IDLE || c->state == C_BUSY) {
         log_warn("db connection lost reason=\"%s\"", why);
-    else
+    } else {
         log_debug("db connect failed reason=\"%s\"", why);
+        c->first_host++; /* the next attempt starts on the next host of the conninfo */
+    }
     struct db_query *q = c->q;
     c->q = NULL;
     if (c->res) {
@@ -168,17 +237,21 @@ static void conn_fail(struct db_conn *c, const char *why)
         PQfinish(c->pg);
         c->pg = NULL;
     }
+    evtimer_del(c->timer_ev);
     c->state = C_DOWN;
     c->flushing = false;
     c->preparing = false;
+    c->abandoned = false;
     memset(c->prepared, 0, sizeof c->prepared);
     c->retry_ms = c->retry_ms ? c->retry_ms * 2 : RETRY_MIN_MS;
     if (c->retry_ms > RETRY_MAX_MS)
         c->retry_ms = RETRY_MAX_MS;
     struct timeval tv = {c->retry_ms / 1000, (c->retry_ms % 1000) * 1000};
     evtimer_add(c->retry_ev, &tv);
-    if (q)
+    if (q) {
+        count_stmt(c->pool, q, DB_UNAVAILABLE);
         query_finish(q, NULL, DB_UNAVAILABLE);
+    }
 }
 
 void db_notice_quiet(void *arg, const char *message)
@@ -187,47 +260,47 @@ void db_notice_quiet(void *arg, const char *message)
     (void)message;
 }
 
+/* Notices arrive while a statement runs. The one that matters is the WARNING of a commit
+ * whose wait for the synchronous standby was cancelled: the server then reports success
+ * although the commit is only local. It is recognised by the server's source file, which,
+ * unlike the message, is not translated. */
+static void conn_notice(void *arg, const PGresult *res)
+{
+    struct db_conn *c = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (!severity || strcmp(severity, "WARNING") != 0)
+        return;
+    const char *file = PQresultErrorField(res, PG_DIAG_SOURCE_FILE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    if (file && strcmp(file, "syncrep.c") == 0)
+        c->unconfirmed = true;
+    log_warn("db warning statement=%s message=\"%s\"", c->q && c->q->stmt ? c->q->stmt->name : "-", msg ? msg : "");
+}
+
 static void conn_start(struct db_conn *c)
 {
     memset(c->prepared, 0, sizeof c->prepared); /* a new session has no prepared statements */
     c->preparing = false;
-    c->pg = PQconnectStart(c->pool->conninfo);
+    c->abandoned = false;
+    c->pg = db_target_connect_start(&c->pool->target, c->first_host);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return;
     }
-    PQsetNoticeProcessor(c->pg, db_notice_quiet, NULL);
+    PQsetNoticeReceiver(c->pg, conn_notice, c);
     c->state = C_CONNECTING;
     c->fd = -1;
+    timer_set(c, c->pool->target.connect_timeout_ms);
     conn_watch(c, EV_WRITE); /* libpq: behave as if the first poll said WRITING */
 }
 
 static void send_execute(struct db_conn *c, int slot);
 
-static void complete(struct db_conn *c)
+static const char became_read_only[] = "the server became read-only";
+
+/* The outcome of a finished statement, from its result and the connection. */
+static enum db_status result_status(struct db_conn *c, PGresult *res, const char **drop)
 {
-    if (c->preparing) {
-        /* The statement is prepared (or could not be: then it runs unprepared and reports
-         * its own error); now run it. */
-        PGresult *pres = c->res;
-        c->res = NULL;
-        c->preparing = false;
-        bool ok = pres && PQresultStatus(pres) == PGRES_COMMAND_OK;
-        if (pres)
-            PQclear(pres);
-        int slot = -1;
-        if (ok) {
-            slot = c->q->stmt->id;
-            c->prepared[slot] = true;
-        }
-        send_execute(c, slot);
-        return;
-    }
-    struct db_query *q = c->q;
-    PGresult *res = c->res;
-    c->q = NULL;
-    c->res = NULL;
-    c->state = C_IDLE;
     enum db_status st = DB_ERROR;
     if (res) {
         ExecStatusType es = PQresultStatus(res);
@@ -235,25 +308,109 @@ static void complete(struct db_conn *c)
             st = DB_OK;
     }
     if (st != DB_OK && PQstatus(c->pg) == CONNECTION_BAD)
-        st = DB_UNAVAILABLE;
+        return DB_UNAVAILABLE;
     if (st == DB_ERROR) {
         const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
         /* Admin shutdown, crash recovery, cannot connect now: the database is going away. */
         if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
             st = DB_UNAVAILABLE;
+        /* A write reached a read-only server: the primary was demoted or fenced. */
+        if (state && strcmp(state, "25006") == 0 && c->pool->kind == DB_POOL_PRIMARY) {
+            *drop = became_read_only;
+            st = DB_UNAVAILABLE;
+        }
     }
-    if (q->stmt) {
-        struct db_pool *p = c->pool;
-        p->stats[q->stmt->id].calls++;
-        p->stats[q->stmt->id].errors += st != DB_OK;
-        p->stats[q->stmt->id].us += now_us() - q->sent_us;
+    if (c->unconfirmed && st == DB_OK) {
+        c->pool->events.unconfirmed++;
+        log_warn("db commit not confirmed by the synchronous standby; answering unavailable");
+        st = DB_UNAVAILABLE;
     }
-    query_finish(q, res, st);
+    return st;
+}
+
+/* The server finished what the connection sent (ReadyForQuery): answer and go idle. */
+static void complete(struct db_conn *c)
+{
+    PGresult *res = c->res;
+    c->res = NULL;
+    if (c->preparing) {
+        /* The statement is prepared (or could not be: then it runs unprepared and reports
+         * its own error); now run it, unless its caller has been answered already. */
+        c->preparing = false;
+        bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (res)
+            PQclear(res);
+        if (ok)
+            c->prepared[c->prep_slot] = true;
+        if (!c->abandoned) {
+            send_execute(c, ok ? c->prep_slot : -1);
+            return;
+        }
+    }
+    struct db_query *q = c->q;
+    c->q = NULL;
+    c->state = C_IDLE;
+    evtimer_del(c->timer_ev);
+    const char *drop = NULL;
+    if (c->abandoned) {
+        /* Not reused: the cancel request travels on its own and could still reach the
+         * server after the next statement has started on this connection. */
+        c->abandoned = false;
+        drop = "a cancelled statement ended; a fresh connection takes its place";
+    } else {
+        enum db_status st = result_status(c, res, &drop);
+        count_stmt(c->pool, q, st);
+        query_finish(q, res, st);
+    }
     if (res)
         PQclear(res);
-    if (c->state == C_IDLE && c->pg && PQstatus(c->pg) == CONNECTION_BAD)
+    c->unconfirmed = false;
+    if (c->state != C_IDLE || !c->pg)
+        return;
+    if (PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, "connection closed");
+        return;
+    }
+    if (!drop && c->pool->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg))
+        drop = became_read_only;
+    if (drop) {
+        c->pool->events.refused += drop == became_read_only;
+        conn_fail(c, drop);
+    }
     dispatch(c->pool);
+}
+
+/* The wait limit passed: answer the caller now (the outcome is unknown: 503) and ask the
+ * server to cancel the statement; the connection serves again once the server answers. */
+static void abandon(struct db_conn *c)
+{
+    struct db_query *q = c->q;
+    c->abandoned = true;
+    c->pool->events.abandoned++;
+    log_warn("db statement got no answer in time; cancelling it statement=%s waited_ms=%d",
+             q && q->stmt ? q->stmt->name : "-", c->pool->wait_ms);
+    if (q) {
+        c->q = NULL;
+        count_stmt(c->pool, q, DB_UNAVAILABLE);
+        query_finish(q, NULL, DB_UNAVAILABLE);
+    }
+    if (c->state == C_BUSY) { /* the callback may not have dropped the connection */
+        db_cancel_on_server(c->pg);
+        timer_set(c, c->pool->wait_ms);
+    }
+}
+
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct db_conn *c = arg;
+    if (c->state == C_CONNECTING)
+        conn_fail(c, "connection attempt timed out");
+    else if (c->state == C_BUSY && c->abandoned)
+        conn_fail(c, "no answer even to a cancel");
+    else if (c->state == C_BUSY)
+        abandon(c);
 }
 
 static void deliver_notifies(struct db_conn *c)
@@ -291,6 +448,44 @@ static void read_results(struct db_conn *c)
     }
 }
 
+/* A new connection is up: check it reached what the pool needs, and say where it is when
+ * that changed (a failover shows in the log). */
+static void connected(struct db_conn *c)
+{
+    struct db_pool *p = c->pool;
+    evtimer_del(c->timer_ev);
+    if (PQsetnonblocking(c->pg, 1) != 0) {
+        conn_fail(c, "cannot set non-blocking");
+        return;
+    }
+    if (p->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg)) {
+        p->events.refused++;
+        conn_fail(c, "the server is read-only (a standby)");
+        return;
+    }
+    c->state = C_IDLE;
+    c->retry_ms = 0;
+    p->events.connects++;
+    char server[256];
+    snprintf(server, sizeof server, "%s:%s", PQhost(c->pg), PQport(c->pg));
+    if (strcmp(server, p->server) != 0) {
+        if (p->server[0])
+            log_warn("db %s server changed from=%s to=%s", p->kind == DB_POOL_PRIMARY ? "primary" : "reader",
+                     p->server, server);
+        memcpy(p->server, server, sizeof server);
+    }
+    conn_watch(c, EV_READ);
+    if (p->listen_sql) {
+        /* an internal statement: no caller waits for it */
+        struct db_query *q = xcalloc(1, sizeof *q);
+        q->sql = p->listen_sql;
+        q->cancelled = true;
+        send_query(c, q);
+        return;
+    }
+    dispatch(p);
+}
+
 static void conn_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -299,23 +494,7 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
     case C_CONNECTING:
         switch (PQconnectPoll(c->pg)) {
         case PGRES_POLLING_OK:
-            if (PQsetnonblocking(c->pg, 1) != 0) {
-                conn_fail(c, "cannot set non-blocking");
-                return;
-            }
-            c->state = C_IDLE;
-            c->retry_ms = 0;
-            log_debug("db connected");
-            conn_watch(c, EV_READ);
-            if (c->pool->listen_sql) {
-                /* an internal statement: no caller waits for it */
-                struct db_query *q = xcalloc(1, sizeof *q);
-                q->sql = c->pool->listen_sql;
-                q->cancelled = true;
-                send_query(c, q);
-                return;
-            }
-            dispatch(c->pool);
+            connected(c);
             return;
         case PGRES_POLLING_READING:
             conn_watch(c, EV_READ);
@@ -343,13 +522,17 @@ static void conn_cb(evutil_socket_t fd, short what, void *arg)
             read_results(c);
         return;
     case C_IDLE:
-        /* An idle connection becomes readable only when the server closes it or sends a
-         * notification; either way find out which. */
+        /* An idle connection becomes readable only when the server closes it, sends a
+         * notification, or reports a changed setting; find out which. */
         if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
             conn_fail(c, "server closed the connection");
             return;
         }
         deliver_notifies(c);
+        if (c->pool->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg)) {
+            c->pool->events.refused++;
+            conn_fail(c, became_read_only);
+        }
         return;
     case C_DOWN:
         return;
@@ -390,7 +573,9 @@ static void send_query(struct db_conn *c, struct db_query *q)
 {
     c->q = q;
     c->state = C_BUSY;
+    c->unconfirmed = false;
     q->sent_us = now_us();
+    timer_set(c, c->pool->wait_ms);
     if (!q->stmt) { /* utility statements (LISTEN) cannot be prepared */
         send_execute(c, -1);
         return;
@@ -408,6 +593,7 @@ static void send_query(struct db_conn *c, struct db_query *q)
         return;
     }
     c->preparing = true;
+    c->prep_slot = id;
     flush_and_watch(c);
 }
 
@@ -470,11 +656,16 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size)
+struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size, enum db_pool_kind kind,
+                            int wait_ms)
 {
     struct db_pool *pool = xcalloc(1, sizeof *pool);
+    char err[512];
+    if (!db_target_init(&pool->target, conninfo, kind == DB_POOL_PRIMARY, err, sizeof err))
+        die("invalid database conninfo: %s", err);
     pool->base = base;
-    pool->conninfo = xstrdup(conninfo);
+    pool->kind = kind;
+    pool->wait_ms = wait_ms;
     pool->size = size;
     pool->conns = xcalloc((size_t)size, sizeof *pool->conns);
     pool->dispatch_ev = event_new(base, -1, 0, dispatch_cb, pool);
@@ -486,9 +677,21 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int s
         c->pool = pool;
         c->fd = -1;
         c->retry_ev = evtimer_new(base, retry_cb, c);
+        c->timer_ev = evtimer_new(base, timer_cb, c);
+        c->first_host = i; /* spread the first attempts over the hosts */
         conn_start(c);
     }
     return pool;
+}
+
+void db_pool_set_reader(struct db_pool *pool, struct db_pool *reader)
+{
+    pool->reader = reader;
+}
+
+struct db_pool *db_pool_reader(const struct db_pool *pool)
+{
+    return pool->reader;
 }
 
 void db_pool_free(struct db_pool *pool)
@@ -500,6 +703,7 @@ void db_pool_free(struct db_pool *pool)
         if (c->ev)
             event_free(c->ev);
         event_free(c->retry_ev);
+        event_free(c->timer_ev);
         if (c->res)
             PQclear(c->res);
         if (c->pg)
@@ -515,11 +719,11 @@ void db_pool_free(struct db_pool *pool)
     event_free(pool->dispatch_ev);
     event_free(pool->tick_ev);
     free(pool->conns);
-    free(pool->conninfo);
+    db_target_free(&pool->target);
     free(pool);
 }
 
-struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char *const *params,
+struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char *const *params, bool replica,
                           db_done_fn done, void *ctx)
 {
     struct db_query *q = xcalloc(1, sizeof *q);
@@ -532,15 +736,12 @@ struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char
         q->params[i] = params[i] ? xstrdup(params[i]) : NULL;
     q->done = done;
     q->ctx = ctx;
-    q->queued_ms = now_ms();
-    if (pool->tail)
-        pool->tail->next = q;
-    else
-        pool->head = q;
-    pool->tail = q;
-    pool->queued++;
-    /* Never dispatch from inside the caller: a failing send would call back into it. */
-    event_active(pool->dispatch_ev, EV_TIMEOUT, 0);
+    struct db_pool *to = pool;
+    if (replica && stmt->replica_ok && pool->reader && db_pool_healthy(pool->reader)) {
+        to = pool->reader;
+        q->fallback = pool;
+    }
+    enqueue(to, q);
     return q;
 }
 
@@ -569,8 +770,13 @@ void db_pool_stmt_stats(const struct db_pool *pool,
                         void (*fn)(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds),
                         void *ctx)
 {
-    for (int i = 1; i <= nregistered; i++)
-        fn(ctx, registry[i]->name, pool->stats[i].calls, pool->stats[i].errors, (double)pool->stats[i].us / 1e6);
+    const struct db_pool *rd = pool->reader;
+    for (int i = 1; i <= nregistered; i++) {
+        uint64_t calls = pool->stats[i].calls + (rd ? rd->stats[i].calls : 0);
+        uint64_t errors = pool->stats[i].errors + (rd ? rd->stats[i].errors : 0);
+        int64_t us = pool->stats[i].us + (rd ? rd->stats[i].us : 0);
+        fn(ctx, registry[i]->name, calls, errors, (double)us / 1e6);
+    }
 }
 
 void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *busy,
@@ -585,4 +791,15 @@ void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *b
             (*busy)++;
     }
     *queued = pool->queued;
+}
+
+void db_pool_events(const struct db_pool *pool, struct db_pool_events *out)
+{
+    *out = pool->events;
+    const struct db_pool *rd = pool->reader;
+    if (rd) {
+        out->connects += rd->events.connects;
+        out->abandoned += rd->events.abandoned;
+        out->unconfirmed += rd->events.unconfirmed;
+    }
 }

@@ -217,8 +217,14 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
         die("cannot create the event loop");
     if (!http_start(app, fd))
         return 1;
-    app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
+    app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size, DB_POOL_PRIMARY, app->cfg.db_timeout_ms);
     db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
+    /* hot standbys for public reads; a standby takes no LISTEN */
+    struct db_pool *reader = NULL;
+    if (app->cfg.db_read) {
+        reader = db_pool_new(app->base, app->cfg.db_read, app->cfg.pool_size, DB_POOL_READER, app->cfg.db_timeout_ms);
+        db_pool_set_reader(app->db, reader);
+    }
     app->workers = worker_pool_new(app->base, app->cfg.workers);
     app->statics = static_load(web_dir);
     app->cache = cache_new(4096);
@@ -239,6 +245,7 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
         event_free(app->drain_ev);
     worker_pool_free(app->workers);
     db_pool_free(app->db);
+    db_pool_free(reader);
     static_free(app->statics);
     cache_free(app->cache);
     free(app->openapi_json);
