@@ -1,23 +1,17 @@
 /*
- * db: asynchronous libpq on libevent. Each connection is a small state machine
- * (down -> connecting -> idle <-> busy); queries wait in one FIFO queue and go to the next
- * idle connection. A broken connection fails its query with DB_UNAVAILABLE (the caller
- * answers 503) and reconnects by itself with backoff, so a restarted PostgreSQL, or a
- * standby promoted in its place (a multi-host conninfo), is picked up again without help.
- *
- * What may not be answered as a success is not: a statement's result counts only after
- * PostgreSQL's ReadyForQuery, that is after its commit (and a synchronous standby's
- * confirmation); a commit whose wait for the standby was cancelled is reported by the
- * server as a success with a WARNING, and that is DB_UNAVAILABLE here. A statement with no
- * answer within the pool's wait limit is answered DB_UNAVAILABLE and cancelled on the
- * server (so that a wait for a dead standby does not hold the connection forever); a
- * connection that does not answer even that is dropped.
+ * db: the pool of asynchronous PostgreSQL connections on the event loop (see db.h): one
+ * FIFO queue of statements, each sent to the next idle connection (db_conn.c runs a
+ * connection's life); queued statements that wait too long fail; a public read may go to
+ * a reader pool, and back to this one if that cannot serve it. A broken connection fails
+ * its statement with DB_UNAVAILABLE (the caller answers 503) and reconnects by itself, so
+ * a restarted PostgreSQL, or a standby promoted in its place (a multi-host conninfo), is
+ * picked up again without help.
  */
 #include "core/db.h"
 #include "core/db_private.h"
 #include "lib/log.h"
 
-#include <errno.h>
+#include <event2/event.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,69 +21,6 @@
 #define QUEUE_TIMEOUT_MS 10000
 /* With no connection up, a query waits this long for one to come back before failing. */
 #define DOWN_GRACE_MS 500
-#define RETRY_MIN_MS 100
-#define RETRY_MAX_MS 2000
-
-
-struct db_query {
-    struct db_query *next;
-    struct db_stmt *stmt; /* NULL for the pool's own LISTEN */
-    const char *sql;
-    int nparams;
-    int64_t sent_us;
-    char **params;
-    db_done_fn done;
-    void *ctx;
-    bool cancelled;
-    int64_t queued_ms;
-    struct db_pool *fallback; /* a read queued on a reader pool: where it runs if that fails */
-};
-
-enum conn_state { C_DOWN, C_CONNECTING, C_IDLE, C_BUSY };
-
-struct db_conn {
-    struct db_pool *pool;
-    PGconn *pg;
-    struct event *ev;
-    int fd;
-    short watching;
-    enum conn_state state;
-    bool flushing;
-    struct db_query *q;
-    PGresult *res;
-    int retry_ms;
-    struct event *retry_ev;
-    bool prepared[DB_MAX_STMTS + 1]; /* by statement id */
-    bool preparing; /* the PREPARE of statement prep_slot is in flight; its EXECUTE follows */
-    int prep_slot;
-    struct event *timer_ev; /* the connect timeout, or the statement's wait limit */
-    bool abandoned; /* the statement's caller was answered; it is being cancelled */
-    bool unconfirmed; /* the server cancelled the statement's wait for a synchronous standby */
-    int first_host; /* the host a new connection attempt starts on */
-};
-
-struct db_pool {
-    struct event_base *base;
-    struct db_target target;
-    enum db_pool_kind kind;
-    int wait_ms;
-    int size;
-    struct db_conn *conns;
-    struct db_query *head, *tail;
-    int queued;
-    struct event *dispatch_ev;
-    struct event *tick_ev;
-    const char *listen_sql; /* "LISTEN channel", sent on every new connection */
-    db_notify_fn on_notify;
-    void *notify_ctx;
-    struct {
-        uint64_t calls, errors;
-        int64_t us;
-    } stats[DB_MAX_STMTS + 1]; /* by statement id */
-    struct db_pool_events events;
-    struct db_pool *reader; /* for DB_STMT_READ statements; NULL without --db-read */
-    char server[256];       /* host:port of the last connection made, to log a change */
-};
 
 /* Statement ids are process-wide (a statement is a static object), so that every pool of
  * the process, such as a read replica's, finds it by the same number. Assigned on the loop
@@ -107,11 +38,7 @@ static int stmt_id(struct db_stmt *s)
     return s->id;
 }
 
-static void conn_start(struct db_conn *c);
-static void dispatch(struct db_pool *pool);
-static void send_query(struct db_conn *c, struct db_query *q);
-
-static int64_t now_us(void)
+int64_t db_now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -120,10 +47,10 @@ static int64_t now_us(void)
 
 static int64_t now_ms(void)
 {
-    return now_us() / 1000;
+    return db_now_us() / 1000;
 }
 
-static void query_free(struct db_query *q)
+void db_query_free(struct db_query *q)
 {
     for (int i = 0; i < q->nparams; i++)
         free(q->params[i]);
@@ -162,7 +89,7 @@ static bool move_to_fallback(struct db_query *q, PGresult *pg, enum db_status st
 }
 
 /* Answers q's caller (unless cancelled) and frees q, or moves it to its fallback pool. */
-static void query_finish(struct db_query *q, PGresult *pg, enum db_status status)
+void db_query_finish(struct db_query *q, PGresult *pg, enum db_status status)
 {
     if (move_to_fallback(q, pg, status))
         return;
@@ -170,434 +97,20 @@ static void query_finish(struct db_query *q, PGresult *pg, enum db_status status
         struct db_result r = {pg, status};
         q->done(q->ctx, &r);
     }
-    query_free(q);
+    db_query_free(q);
 }
 
-static void count_stmt(struct db_pool *p, const struct db_query *q, enum db_status st)
+void db_count_stmt(struct db_pool *p, const struct db_query *q, enum db_status st)
 {
     if (!q->stmt)
         return;
     p->stats[q->stmt->id].calls++;
     p->stats[q->stmt->id].errors += st != DB_OK;
-    p->stats[q->stmt->id].us += now_us() - q->sent_us;
+    p->stats[q->stmt->id].us += db_now_us() - q->sent_us;
 }
 
-static void conn_cb(evutil_socket_t fd, short what, void *arg);
 
-static void conn_watch(struct db_conn *c, short what)
-{
-    int fd = PQsocket(c->pg);
-    if (c->ev && c->fd == fd && c->watching == what)
-        return;
-    if (c->ev) {
-        event_free(c->ev);
-        c->ev = NULL;
-    }
-    c->fd = fd;
-    c->watching = what;
-    if (fd < 0)
-        return;
-    c->ev = event_new(c->pool->base, fd, what | EV_PERSIST, conn_cb, c);
-    PB_ASSERT(c->ev);
-    event_add(c->ev, NULL);
-}
-
-static void timer_set(struct db_conn *c, int ms)
-{
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-    evtimer_add(c->timer_ev, &tv);
-}
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    conn_start(arg);
-}
-
-static void conn_fail(struct db_conn *c, const char *why)
-{
-    if (c->state == C_IDLE || c->state == C_BUSY) {
-        log_warn("db connection lost reason=\"%s\"", why);
-    } else {
-        log_debug("db connect failed reason=\"%s\"", why);
-        c->first_host++; /* the next attempt starts on the next host of the conninfo */
-    }
-    struct db_query *q = c->q;
-    c->q = NULL;
-    if (c->res) {
-        PQclear(c->res);
-        c->res = NULL;
-    }
-    if (c->ev) {
-        event_free(c->ev); /* before PQfinish closes the socket */
-        c->ev = NULL;
-    }
-    if (c->pg) {
-        PQfinish(c->pg);
-        c->pg = NULL;
-    }
-    evtimer_del(c->timer_ev);
-    c->state = C_DOWN;
-    c->flushing = false;
-    c->preparing = false;
-    c->abandoned = false;
-    memset(c->prepared, 0, sizeof c->prepared);
-    c->retry_ms = c->retry_ms ? c->retry_ms * 2 : RETRY_MIN_MS;
-    if (c->retry_ms > RETRY_MAX_MS)
-        c->retry_ms = RETRY_MAX_MS;
-    struct timeval tv = {c->retry_ms / 1000, (c->retry_ms % 1000) * 1000};
-    evtimer_add(c->retry_ev, &tv);
-    if (q) {
-        count_stmt(c->pool, q, DB_UNAVAILABLE);
-        query_finish(q, NULL, DB_UNAVAILABLE);
-    }
-}
-
-void db_notice_quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-/* Notices arrive while a statement runs. The one that matters is the WARNING of a commit
- * whose wait for the synchronous standby was cancelled: the server then reports success
- * although the commit is only local. It is recognised by the server's source file, which,
- * unlike the message, is not translated. */
-static void conn_notice(void *arg, const PGresult *res)
-{
-    struct db_conn *c = arg;
-    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-    if (!severity || strcmp(severity, "WARNING") != 0)
-        return;
-    const char *file = PQresultErrorField(res, PG_DIAG_SOURCE_FILE);
-    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-    if (file && strcmp(file, "syncrep.c") == 0)
-        c->unconfirmed = true;
-    log_warn("db warning statement=%s message=\"%s\"", c->q && c->q->stmt ? c->q->stmt->name : "-", msg ? msg : "");
-}
-
-static void conn_start(struct db_conn *c)
-{
-    memset(c->prepared, 0, sizeof c->prepared); /* a new session has no prepared statements */
-    c->preparing = false;
-    c->abandoned = false;
-    c->pg = db_target_connect_start(&c->pool->target, c->first_host);
-    if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
-        conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
-        return;
-    }
-    PQsetNoticeReceiver(c->pg, conn_notice, c);
-    c->state = C_CONNECTING;
-    c->fd = -1;
-    timer_set(c, c->pool->target.connect_timeout_ms);
-    conn_watch(c, EV_WRITE); /* libpq: behave as if the first poll said WRITING */
-}
-
-static void send_execute(struct db_conn *c, int slot);
-
-static const char became_read_only[] = "the server became read-only";
-
-/* The outcome of a finished statement, from its result and the connection. */
-static enum db_status result_status(struct db_conn *c, PGresult *res, const char **drop)
-{
-    enum db_status st = DB_ERROR;
-    if (res) {
-        ExecStatusType es = PQresultStatus(res);
-        if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK)
-            st = DB_OK;
-    }
-    if (st != DB_OK && PQstatus(c->pg) == CONNECTION_BAD)
-        return DB_UNAVAILABLE;
-    if (st == DB_ERROR) {
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        /* Admin shutdown, crash recovery, cannot connect now: the database is going away. */
-        if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
-            st = DB_UNAVAILABLE;
-        /* A write reached a read-only server: the primary was demoted or fenced. */
-        if (state && strcmp(state, "25006") == 0 && c->pool->kind == DB_POOL_PRIMARY) {
-            *drop = became_read_only;
-            st = DB_UNAVAILABLE;
-        }
-    }
-    if (c->unconfirmed && st == DB_OK) {
-        c->pool->events.unconfirmed++;
-        log_warn("db commit not confirmed by the synchronous standby; answering unavailable");
-        st = DB_UNAVAILABLE;
-    }
-    return st;
-}
-
-/* The server finished what the connection sent (ReadyForQuery): answer and go idle. */
-static void complete(struct db_conn *c)
-{
-    PGresult *res = c->res;
-    c->res = NULL;
-    if (c->preparing) {
-        /* The statement is prepared (or could not be: then it runs unprepared and reports
-         * its own error); now run it, unless its caller has been answered already. */
-        c->preparing = false;
-        bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (res)
-            PQclear(res);
-        if (ok)
-            c->prepared[c->prep_slot] = true;
-        if (!c->abandoned) {
-            send_execute(c, ok ? c->prep_slot : -1);
-            return;
-        }
-    }
-    struct db_query *q = c->q;
-    c->q = NULL;
-    c->state = C_IDLE;
-    evtimer_del(c->timer_ev);
-    const char *drop = NULL;
-    if (c->abandoned) {
-        /* Not reused: the cancel request travels on its own and could still reach the
-         * server after the next statement has started on this connection. */
-        c->abandoned = false;
-        drop = "a cancelled statement ended; a fresh connection takes its place";
-    } else {
-        enum db_status st = result_status(c, res, &drop);
-        count_stmt(c->pool, q, st);
-        query_finish(q, res, st);
-    }
-    if (res)
-        PQclear(res);
-    c->unconfirmed = false;
-    if (c->state != C_IDLE || !c->pg)
-        return;
-    if (PQstatus(c->pg) == CONNECTION_BAD) {
-        conn_fail(c, "connection closed");
-        return;
-    }
-    if (!drop && c->pool->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg))
-        drop = became_read_only;
-    if (drop) {
-        c->pool->events.refused += drop == became_read_only;
-        conn_fail(c, drop);
-    }
-    dispatch(c->pool);
-}
-
-/* The wait limit passed: answer the caller now (the outcome is unknown: 503) and ask the
- * server to cancel the statement; the connection serves again once the server answers. */
-static void abandon(struct db_conn *c)
-{
-    struct db_query *q = c->q;
-    c->abandoned = true;
-    c->pool->events.abandoned++;
-    log_warn("db statement got no answer in time; cancelling it statement=%s waited_ms=%d",
-             q && q->stmt ? q->stmt->name : "-", c->pool->wait_ms);
-    if (q) {
-        c->q = NULL;
-        count_stmt(c->pool, q, DB_UNAVAILABLE);
-        query_finish(q, NULL, DB_UNAVAILABLE);
-    }
-    if (c->state == C_BUSY) { /* the callback may not have dropped the connection */
-        db_cancel_on_server(c->pg);
-        timer_set(c, c->pool->wait_ms);
-    }
-}
-
-static void timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct db_conn *c = arg;
-    if (c->state == C_CONNECTING)
-        conn_fail(c, "connection attempt timed out");
-    else if (c->state == C_BUSY && c->abandoned)
-        conn_fail(c, "no answer even to a cancel");
-    else if (c->state == C_BUSY)
-        abandon(c);
-}
-
-static void deliver_notifies(struct db_conn *c)
-{
-    for (PGnotify *n; (n = PQnotifies(c->pg));) {
-        if (c->pool->on_notify)
-            c->pool->on_notify(c->pool->notify_ctx, n->relname, n->extra);
-        PQfreemem(n);
-    }
-}
-
-static void read_results(struct db_conn *c)
-{
-    if (!PQconsumeInput(c->pg)) {
-        conn_fail(c, PQerrorMessage(c->pg));
-        return;
-    }
-    deliver_notifies(c);
-    while (!PQisBusy(c->pg)) {
-        PGresult *r = PQgetResult(c->pg);
-        if (!r) {
-            complete(c);
-            return;
-        }
-        ExecStatusType es = PQresultStatus(r);
-        bool is_error = es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK;
-        if (c->res && PQresultStatus(c->res) != PGRES_COMMAND_OK &&
-            PQresultStatus(c->res) != PGRES_TUPLES_OK && !is_error) {
-            PQclear(r); /* keep the first error */
-        } else {
-            if (c->res)
-                PQclear(c->res);
-            c->res = r;
-        }
-    }
-}
-
-/* A new connection is up: check it reached what the pool needs, and say where it is when
- * that changed (a failover shows in the log). */
-static void connected(struct db_conn *c)
-{
-    struct db_pool *p = c->pool;
-    evtimer_del(c->timer_ev);
-    if (PQsetnonblocking(c->pg, 1) != 0) {
-        conn_fail(c, "cannot set non-blocking");
-        return;
-    }
-    if (p->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg)) {
-        p->events.refused++;
-        conn_fail(c, "the server is read-only (a standby)");
-        return;
-    }
-    c->state = C_IDLE;
-    c->retry_ms = 0;
-    p->events.connects++;
-    char server[256];
-    snprintf(server, sizeof server, "%s:%s", PQhost(c->pg), PQport(c->pg));
-    if (strcmp(server, p->server) != 0) {
-        if (p->server[0])
-            log_warn("db %s server changed from=%s to=%s", p->kind == DB_POOL_PRIMARY ? "primary" : "reader",
-                     p->server, server);
-        memcpy(p->server, server, sizeof server);
-    }
-    conn_watch(c, EV_READ);
-    if (p->listen_sql) {
-        /* an internal statement: no caller waits for it */
-        struct db_query *q = xcalloc(1, sizeof *q);
-        q->sql = p->listen_sql;
-        q->cancelled = true;
-        send_query(c, q);
-        return;
-    }
-    dispatch(p);
-}
-
-static void conn_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    struct db_conn *c = arg;
-    switch (c->state) {
-    case C_CONNECTING:
-        switch (PQconnectPoll(c->pg)) {
-        case PGRES_POLLING_OK:
-            connected(c);
-            return;
-        case PGRES_POLLING_READING:
-            conn_watch(c, EV_READ);
-            return;
-        case PGRES_POLLING_WRITING:
-            conn_watch(c, EV_WRITE);
-            return;
-        default:
-            conn_fail(c, PQerrorMessage(c->pg));
-            return;
-        }
-    case C_BUSY:
-        if ((what & EV_WRITE) && c->flushing) {
-            int r = PQflush(c->pg);
-            if (r < 0) {
-                conn_fail(c, PQerrorMessage(c->pg));
-                return;
-            }
-            if (r == 0) {
-                c->flushing = false;
-                conn_watch(c, EV_READ);
-            }
-        }
-        if (what & EV_READ)
-            read_results(c);
-        return;
-    case C_IDLE:
-        /* An idle connection becomes readable only when the server closes it, sends a
-         * notification, or reports a changed setting; find out which. */
-        if (!PQconsumeInput(c->pg) || PQstatus(c->pg) == CONNECTION_BAD) {
-            conn_fail(c, "server closed the connection");
-            return;
-        }
-        deliver_notifies(c);
-        if (c->pool->kind == DB_POOL_PRIMARY && db_server_read_only(c->pg)) {
-            c->pool->events.refused++;
-            conn_fail(c, became_read_only);
-        }
-        return;
-    case C_DOWN:
-        return;
-    }
-}
-
-static void flush_and_watch(struct db_conn *c)
-{
-    int r = PQflush(c->pg);
-    if (r < 0) {
-        conn_fail(c, PQerrorMessage(c->pg));
-        return;
-    }
-    c->flushing = r == 1;
-    conn_watch(c, c->flushing ? EV_READ | EV_WRITE : EV_READ);
-}
-
-/* Runs c->q as prepared statement slot (or unprepared when slot < 0). */
-static void send_execute(struct db_conn *c, int slot)
-{
-    struct db_query *q = c->q;
-    int sent;
-    if (slot >= 0) {
-        char name[16];
-        snprintf(name, sizeof name, "pb%d", slot);
-        sent = PQsendQueryPrepared(c->pg, name, q->nparams, (const char *const *)q->params, NULL, NULL, 0);
-    } else {
-        sent = PQsendQueryParams(c->pg, q->sql, q->nparams, NULL, (const char *const *)q->params, NULL, NULL, 0);
-    }
-    if (!sent) {
-        conn_fail(c, PQerrorMessage(c->pg));
-        return;
-    }
-    flush_and_watch(c);
-}
-
-static void send_query(struct db_conn *c, struct db_query *q)
-{
-    c->q = q;
-    c->state = C_BUSY;
-    c->unconfirmed = false;
-    q->sent_us = now_us();
-    timer_set(c, c->pool->wait_ms);
-    if (!q->stmt) { /* utility statements (LISTEN) cannot be prepared */
-        send_execute(c, -1);
-        return;
-    }
-    int id = q->stmt->id;
-    if (c->prepared[id]) {
-        send_execute(c, id);
-        return;
-    }
-    /* First use on this connection: prepare it (one extra round trip, once). */
-    char name[16];
-    snprintf(name, sizeof name, "pb%d", id);
-    if (!PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL)) {
-        conn_fail(c, PQerrorMessage(c->pg));
-        return;
-    }
-    c->preparing = true;
-    c->prep_slot = id;
-    flush_and_watch(c);
-}
-
-static void dispatch(struct db_pool *pool)
+void db_dispatch(struct db_pool *pool)
 {
     for (int i = 0; i < pool->size && pool->head; i++) {
         struct db_conn *c = &pool->conns[i];
@@ -610,11 +123,11 @@ static void dispatch(struct db_pool *pool)
         pool->queued--;
         q->next = NULL;
         if (q->cancelled) {
-            query_free(q);
+            db_query_free(q);
             i--; /* this connection is still free */
             continue;
         }
-        send_query(c, q);
+        db_conn_send(c, q);
     }
 }
 
@@ -622,7 +135,7 @@ static void dispatch_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    dispatch(arg);
+    db_dispatch(arg);
 }
 
 /* Fails queued queries that waited too long, or all of them when no connection is up. */
@@ -652,7 +165,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
     while (expired) {
         struct db_query *q = expired;
         expired = q->next;
-        query_finish(q, NULL, any_up ? DB_TIMEOUT : DB_UNAVAILABLE);
+        db_query_finish(q, NULL, any_up ? DB_TIMEOUT : DB_UNAVAILABLE);
     }
 }
 
@@ -672,15 +185,8 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int s
     pool->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, pool);
     struct timeval tick = {0, 200000};
     event_add(pool->tick_ev, &tick);
-    for (int i = 0; i < size; i++) {
-        struct db_conn *c = &pool->conns[i];
-        c->pool = pool;
-        c->fd = -1;
-        c->retry_ev = evtimer_new(base, retry_cb, c);
-        c->timer_ev = evtimer_new(base, timer_cb, c);
-        c->first_host = i; /* spread the first attempts over the hosts */
-        conn_start(c);
-    }
+    for (int i = 0; i < size; i++)
+        db_conn_init(&pool->conns[i], pool, i);
     return pool;
 }
 
@@ -698,23 +204,12 @@ void db_pool_free(struct db_pool *pool)
 {
     if (!pool)
         return;
-    for (int i = 0; i < pool->size; i++) {
-        struct db_conn *c = &pool->conns[i];
-        if (c->ev)
-            event_free(c->ev);
-        event_free(c->retry_ev);
-        event_free(c->timer_ev);
-        if (c->res)
-            PQclear(c->res);
-        if (c->pg)
-            PQfinish(c->pg);
-        if (c->q)
-            query_free(c->q);
-    }
+    for (int i = 0; i < pool->size; i++)
+        db_conn_release(&pool->conns[i]);
     while (pool->head) {
         struct db_query *q = pool->head;
         pool->head = q->next;
-        query_free(q);
+        db_query_free(q);
     }
     event_free(pool->dispatch_ev);
     event_free(pool->tick_ev);
@@ -803,3 +298,4 @@ void db_pool_events(const struct db_pool *pool, struct db_pool_events *out)
         out->unconfirmed += rd->events.unconfirmed;
     }
 }
+

@@ -62,6 +62,13 @@ struct db_sync {
     PGconn *pg;
 };
 
+/* Start-up statements say nothing worth a line on stderr. */
+static void notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
 {
     struct db_target t;
@@ -74,7 +81,7 @@ struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
         PQfinish(pg);
         return NULL;
     }
-    PQsetNoticeProcessor(pg, db_notice_quiet, NULL);
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
     struct db_sync *c = xcalloc(1, sizeof *c);
     c->pg = pg;
     return c;
