@@ -139,6 +139,7 @@ def replication(procs, pool, failures):
               f"longest wait for a ballot's 200 {result.get('ballot_wait_max_s', 0):.2f} s; "
               f"counted {result.get('counted', 0):.0f} = acknowledged {result.get('acked', 0):.0f}", flush=True)
         bench("failover_no_ballot_acked_s", result.get("ballot_gap_max_s", 0), 10, 1.0, lower=True)
+        bench("failover_longest_ballot_wait_s", result.get("ballot_wait_max_s", 0), 10, 1.0, lower=True)
     finally:
         if srv:
             srv.kill()

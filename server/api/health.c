@@ -132,21 +132,22 @@ void health_metrics(struct req *r)
     }
     struct db_pool_events ev;
     db_pool_events(r->app->db, &ev);
-    buf_puts(&b, "# HELP pb_db_connects_total Database connections made (beyond the pool size: reconnects).\n"
-                 "# TYPE pb_db_connects_total counter\n");
-    buf_printf(&b, "pb_db_connects_total %llu\n", (unsigned long long)ev.connects);
-    buf_puts(&b, "# HELP pb_db_read_only_refused_total Connections dropped because the server was read-only.\n"
-                 "# TYPE pb_db_read_only_refused_total counter\n");
-    buf_printf(&b, "pb_db_read_only_refused_total %llu\n", (unsigned long long)ev.refused);
-    buf_puts(&b, "# HELP pb_db_statements_abandoned_total Statements answered 503 after the wait limit, then cancelled.\n"
-                 "# TYPE pb_db_statements_abandoned_total counter\n");
-    buf_printf(&b, "pb_db_statements_abandoned_total %llu\n", (unsigned long long)ev.abandoned);
-    buf_puts(&b, "# HELP pb_db_commits_unconfirmed_total Commits the synchronous standby did not confirm (answered 503).\n"
-                 "# TYPE pb_db_commits_unconfirmed_total counter\n");
-    buf_printf(&b, "pb_db_commits_unconfirmed_total %llu\n", (unsigned long long)ev.unconfirmed);
-    buf_puts(&b, "# HELP pb_db_replica_fallbacks_total Public reads the replica could not serve, run on the primary.\n"
-                 "# TYPE pb_db_replica_fallbacks_total counter\n");
-    buf_printf(&b, "pb_db_replica_fallbacks_total %llu\n", (unsigned long long)ev.replica_fallbacks);
+    const struct {
+        const char *name, *help;
+        uint64_t value;
+    } events[] = {
+        {"pb_db_connects_total", "Database connections made (beyond the pool size: reconnects).", ev.connects},
+        {"pb_db_read_only_refused_total", "Connections dropped because the server was read-only.", ev.refused},
+        {"pb_db_statements_abandoned_total", "Statements answered 503 after the wait limit, then cancelled.",
+         ev.abandoned},
+        {"pb_db_commits_unconfirmed_total", "Commits the synchronous standby did not confirm (answered 503).",
+         ev.unconfirmed},
+        {"pb_db_replica_fallbacks_total", "Public reads the replica could not serve, run on the primary.",
+         ev.replica_fallbacks},
+    };
+    for (size_t i = 0; i < PB_ARRAY_LEN(events); i++)
+        buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", events[i].name, events[i].help, events[i].name,
+                   events[i].name, (unsigned long long)events[i].value);
     static const char *const stmt_help[] = {
         "# HELP pb_db_statement_calls_total Statements run, by statement.\n"
         "# TYPE pb_db_statement_calls_total counter\n",
