@@ -30,8 +30,8 @@ static const struct option_def defs[] = {
     {"db", "PB_DB", K_STR, OFF(db), NULL, "libpq conninfo; default: private cluster in data dir"},
     {"db-read", "PB_DB_READ", K_STR, OFF(db_read), NULL,
      "libpq conninfo of hot standbys for public reads (proposals, results, trackers, turnout)"},
-    {"db-timeout-ms", "PB_DB_TIMEOUT_MS", K_INT, OFF(db_timeout_ms), "10000",
-     "longest wait for one statement; then 503 and the statement is cancelled"},
+    {"db-timeout-ms", "PB_DB_TIMEOUT_MS", K_INT, OFF(db_timeout_ms), "20000",
+     "longest wait for a statement, its commit (a synchronous standby) included, and for a lock; then 503"},
     {"data-dir", "PB_DATA_DIR", K_STR, OFF(data_dir), "var", "private PostgreSQL and secret"},
     {"secret-file", "PB_SECRET_FILE", K_STR, OFF(secret_file), NULL,
      "server secret for keyed hashes (created if missing)"},
@@ -59,7 +59,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: pbserver [options]\n");
     for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++)
-        fprintf(out, "  --%-13s %s%s%s%s\n", defs[i].flag, defs[i].help,
+        fprintf(out, "  --%-18s %s%s%s%s\n", defs[i].flag, defs[i].help,
                 defs[i].env ? " [" : "", defs[i].env ? defs[i].env : "", defs[i].env ? "]" : "");
 }
 

@@ -174,7 +174,8 @@ struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int s
 {
     struct db_pool *pool = xcalloc(1, sizeof *pool);
     char err[512];
-    if (!db_target_init(&pool->target, conninfo, kind == DB_POOL_PRIMARY, err, sizeof err))
+    if (!db_target_init(&pool->target, conninfo, kind == DB_POOL_PRIMARY, kind == DB_POOL_PRIMARY ? wait_ms : 0,
+                        err, sizeof err))
         die("invalid database conninfo: %s", err);
     pool->base = base;
     pool->kind = kind;

@@ -32,8 +32,8 @@ enum db_status {
     DB_OK,          /* the statement ran; rows may be empty */
     DB_ERROR,       /* the statement failed: see db_sqlstate */
     DB_UNAVAILABLE, /* no connection, it broke while the statement ran, the statement
-                     * found no answer in time (then it is cancelled), or its commit was
-                     * not confirmed (a synchronous standby's wait cancelled): the outcome
+                     * found no answer in time, its commit included (then it is cancelled),
+                     * or its commit was not confirmed (a standby's wait cancelled): the outcome
                      * is unknown, and the caller answers 503 */
     DB_TIMEOUT,     /* waited too long for a free connection */
 };
@@ -49,9 +49,12 @@ enum db_pool_kind {
     DB_POOL_READER,  /* hot standbys preferred (target_session_attrs=prefer-standby) */
 };
 
-/* size connections to conninfo. wait_ms: the longest wait for one statement's result;
- * after it the caller gets DB_UNAVAILABLE, PostgreSQL is asked to cancel the statement,
- * and a connection that does not answer even that is dropped. */
+/* size connections to conninfo. wait_ms: the longest wait for a statement's outcome, its
+ * commit included (the server's ReadyForQuery, which comes after a synchronous standby
+ * confirmed the commit); after it the caller gets DB_UNAVAILABLE, PostgreSQL is asked to
+ * cancel the statement or its wait, and a connection that does not answer even that is
+ * dropped. It is also the primary's lock_timeout (statements queued behind the locks of
+ * such a commit fail as soon). */
 struct db_pool *db_pool_new(struct event_base *base, const char *conninfo, int size, enum db_pool_kind kind,
                             int wait_ms);
 /* Statements marked DB_STMT_READ and queried with replica = true go to reader while it has
@@ -106,7 +109,7 @@ void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *b
 struct db_pool_events {
     uint64_t connects;     /* connections made (more than the pool size: reconnects) */
     uint64_t refused;      /* connections dropped because the server was read-only */
-    uint64_t abandoned;    /* statements that found no answer within the wait limit */
+    uint64_t abandoned;    /* statements answered 503 after the wait limit, then cancelled */
     uint64_t unconfirmed;  /* statements whose commit PostgreSQL did not confirm (a warning) */
     uint64_t replica_fallbacks; /* reads moved from the reader pool to this one */
 };

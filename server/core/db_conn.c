@@ -8,9 +8,11 @@
  * PostgreSQL's ReadyForQuery, that is after its commit (and a synchronous standby's
  * confirmation); a commit whose wait for the standby was cancelled is reported by the
  * server as a success with a WARNING, and that is DB_UNAVAILABLE here. A statement with no
- * answer within the pool's wait limit is answered DB_UNAVAILABLE and cancelled on the
- * server (so that a wait for a dead standby does not hold the connection forever); a
- * connection that does not answer even that is dropped.
+ * answer within the pool's wait limit, its commit included, is answered DB_UNAVAILABLE and
+ * cancelled on the server, so that a wait for a lost standby does not hold the connection
+ * forever; a connection that does not answer even that is dropped. (The limit covers the
+ * whole statement: PostgreSQL sends a statement's rows together with ReadyForQuery, after
+ * the commit, so the commit's wait cannot be timed on its own outside pipeline mode.)
  */
 #include "core/db.h"
 #include "core/db_private.h"
@@ -179,6 +181,7 @@ static void complete(struct db_conn *c)
         bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
         if (res)
             PQclear(res);
+        res = NULL;
         if (ok)
             c->prepared[c->prep_slot] = true;
         if (!c->abandoned) {
@@ -219,8 +222,9 @@ static void complete(struct db_conn *c)
     db_dispatch(c->pool);
 }
 
-/* The wait limit passed: answer the caller now (the outcome is unknown: 503) and ask the
- * server to cancel the statement; the connection serves again once the server answers. */
+/* The wait passed its limit: answer the caller now (the outcome is unknown: 503) and ask
+ * the server to cancel the statement or its wait for the standby; the connection is
+ * replaced once the server answers. */
 static void abandon(struct db_conn *c)
 {
     struct db_query *q = c->q;

@@ -6,6 +6,9 @@
  *   that was demoted, is refused at connect time and libpq tries the next host of a
  *   multi-host conninfo), prefer-standby for the reader pool. A conninfo that names its own
  *   value wins (the default stands before the conninfo in libpq's keyword order).
+ * - lock_timeout for the pool's connections: commits that wait for a lost synchronous
+ *   standby hold their row locks, and every ballot of the same district queues behind
+ *   them; with the timeout those fail (503) as soon as the statement ahead of them does.
  * - the first host: libpq tries the hosts of "host=a,b" in order, and in asynchronous use
  *   it has no connect timeout of its own. A dead machine that drops packets would hold
  *   every attempt on host a until TCP gives up (minutes) and b would never be tried; so the
@@ -60,7 +63,8 @@ static size_t list_len(const char *list)
     return n;
 }
 
-bool db_target_init(struct db_target *t, const char *conninfo, bool writes, char *err, size_t errlen)
+bool db_target_init(struct db_target *t, const char *conninfo, bool writes, int lock_timeout_ms, char *err,
+                    size_t errlen)
 {
     memset(t, 0, sizeof *t);
     char *perr = NULL;
@@ -73,6 +77,8 @@ bool db_target_init(struct db_target *t, const char *conninfo, bool writes, char
     t->conninfo = xstrdup(conninfo);
     t->session_attrs = writes ? "read-write" : "prefer-standby";
     t->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+    if (lock_timeout_ms > 0)
+        snprintf(t->options, sizeof t->options, "-c lock_timeout=%d", lock_timeout_ms);
     for (PQconninfoOption *o = opts; o->keyword; o++) {
         if (!o->val || !*o->val)
             continue;
@@ -108,10 +114,11 @@ void db_target_free(struct db_target *t)
  * may override them), then the host lists rotated to start at host number first. */
 static PGconn *connect_with(const struct db_target *t, int first, bool async)
 {
-    const char *keys[6], *vals[6];
+    const char *keys[7], *vals[7];
     char *rotated[3] = {NULL, NULL, NULL};
     int n = 0;
     keys[n] = "target_session_attrs", vals[n++] = t->session_attrs;
+    keys[n] = "options", vals[n++] = t->options; /* "" is skipped by libpq */
     keys[n] = "dbname", vals[n++] = t->conninfo;
     int k = t->nhosts > 1 ? first % t->nhosts : 0;
     if (k) {

@@ -26,10 +26,13 @@ struct db_target {
     char *host, *hostaddr, *port; /* as in the conninfo, or NULL */
     int nhosts;
     int connect_timeout_ms; /* per attempt: libpq has none in asynchronous use */
+    char options[48];       /* libpq options (lock_timeout), unless the conninfo has its own */
 };
-/* writes: connections must reach a writable server. False (message in err) for a conninfo
+/* writes: connections must reach a writable server. lock_timeout_ms: a statement waiting
+ * longer for a lock fails (0: PostgreSQL's default). False (message in err) for a conninfo
  * libpq cannot parse. */
-bool db_target_init(struct db_target *t, const char *conninfo, bool writes, char *err, size_t errlen) PB_WUR;
+bool db_target_init(struct db_target *t, const char *conninfo, bool writes, int lock_timeout_ms, char *err,
+                    size_t errlen) PB_WUR;
 void db_target_free(struct db_target *t);
 /* PQconnectStartParams with the hosts tried from host number first on (modulo their count). */
 PGconn *db_target_connect_start(const struct db_target *t, int first);
@@ -70,7 +73,7 @@ struct db_conn {
     bool prepared[DB_MAX_STMTS + 1]; /* by statement id */
     bool preparing; /* the PREPARE of statement prep_slot is in flight; its EXECUTE follows */
     int prep_slot;
-    struct event *timer_ev; /* the connect timeout, or the statement's wait limit */
+    struct event *timer_ev; /* the connect timeout, the statement's or its commit's wait */
     bool abandoned; /* the statement's caller was answered; it is being cancelled */
     bool unconfirmed; /* the server cancelled the statement's wait for a synchronous standby */
     int first_host; /* the host a new connection attempt starts on */

@@ -72,7 +72,7 @@ static void notice_quiet(void *arg, const char *message)
 struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
 {
     struct db_target t;
-    if (!db_target_init(&t, conninfo, true, err, errlen))
+    if (!db_target_init(&t, conninfo, true, 0, err, errlen))
         return NULL;
     PGconn *pg = db_target_connect_blocking(&t);
     db_target_free(&t);

@@ -10,13 +10,14 @@ import atexit
 import concurrent.futures as cf
 import os
 import re
+import socket
 import subprocess
 import time
 
 import client
 import pgpair
 
-# The server's wait limit for one statement: short here, so that a ballot waiting for a dead
+# The server's wait for a statement and its commit: short here, so that a ballot waiting for a dead
 # standby is answered 503 quickly.
 WAIT_MS = 2000
 
@@ -73,6 +74,29 @@ def _wait(what, cond, timeout=30):
             return v
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_failover_0_a_silent_host_is_skipped(ctx):
+    """A database machine that is gone without closing anything holds a connection attempt
+    until TCP gives up, and libpq has no timeout of its own in asynchronous use: the pool
+    times each attempt out and starts the next one on the next host. Here the first host
+    completes TCP handshakes and never answers; a pool of one connection gets through."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(64)
+    try:
+        host = re.search(r"host=(\S+)", ctx.env.conninfo).group(1)
+        conninfo = (f"host=127.0.0.1,{host} port={silent.getsockname()[1]},5432 dbname=borgerbudget "
+                    "user=borgerbudget connect_timeout=2")
+        srv = client.Server(ctx.env.root, conninfo, ctx.env.data_dir, {"PB_POOL_SIZE": "1"})
+        try:
+            r = _wait("the pool past the silent host", lambda: (lambda x: x if x.status == 200 else None)(
+                srv.get("/readyz")), timeout=20)
+            assert r.json["database"] == "ok", r
+        finally:
+            srv.stop()
+    finally:
+        silent.close()
 
 
 def test_failover_1_read_replica_serves_public_reads(ctx):
@@ -169,9 +193,9 @@ def _standby_gone(srv, patient, pair, e, tokens):
         results = list(pool.map(cast, tokens[1:]))
     for r, took in results:
         assert r.status == 503 and r.code == "unavailable" and r.header("Retry-After"), r
-        # the statement wait limit, twice over for the queue behind the 8 connections, plus slack
+        # the commit ahead waits WAIT_MS, those queued behind its locks as long, plus slack
         assert took < 3 * WAIT_MS / 1000 + 10, took
-    assert _metric(srv, "pb_db_statements_abandoned_total") >= abandoned + 16
+    assert _metric(srv, "pb_db_statements_abandoned_total") > abandoned
     # the connections are free again (the stuck commits were cancelled on the server)
     assert srv.get("/healthz").status == 200
     assert pair.primary.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'") == "0"
