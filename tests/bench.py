@@ -148,6 +148,9 @@ def replication(procs, pool, failures):
 
 def main():
     failures = []
+    if os.environ.get("BENCH_ONLY") == "replication":  # section 4 alone
+        replication(os.environ.get("BENCH_PROCESSES", "2"), os.environ.get("BENCH_POOL", "8"), failures)
+        return 1 if failures else 0
     for tool in ["wrk", "nginx", "pgbench"]:
         if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
             print(f"bench: {tool} is missing (make bench installs wrk and nginx-light)", file=sys.stderr)
