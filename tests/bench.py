@@ -119,7 +119,7 @@ def replication(procs, pool, failures):
 
         # failover: the load runs; the primary dies (SIGKILL), standby1 is promoted at once.
         # (Without the read replica: standby2 would need re-pointing at the new primary.)
-        srv.kill()
+        srv.stop()  # SIGTERM: the supervisor takes its serving processes with it
         s2.kill()
         srv = client.Server(ROOT, pair.conninfo(pair.primary, s1), pair.dir, {"PB_POOL_SIZE": pool, "PB_PROCESSES": procs})
         pair.set_sync("standby1", "on")
@@ -142,7 +142,7 @@ def replication(procs, pool, failures):
         bench("failover_longest_ballot_wait_s", result.get("ballot_wait_max_s", 0), 10, 1.0, lower=True)
     finally:
         if srv:
-            srv.kill()
+            srv.stop()
         pair.destroy()
 
 
