@@ -96,6 +96,19 @@ bool voterkey_contact(const struct server_keys *k, int64_t election, const char 
     return true;
 }
 
+bool voterkey_oidc(const struct server_keys *k, int64_t election, const char *claim, char out[VOTERKEY_HEX])
+{
+    char nid[256];
+    if (!normalise_id(claim, nid, sizeof nid))
+        return false;
+    char *msg = xasprintf("%lld|%s", (long long)election, nid);
+    mac_hex(k->voter_oidc, msg, strlen(msg), out);
+    crypto_wipe(msg, strlen(msg));
+    crypto_wipe(nid, sizeof nid);
+    free(msg);
+    return true;
+}
+
 void voterkey_otp(const struct server_keys *k, const char *challenge, const char *code, char out[VOTERKEY_HEX])
 {
     char *msg = xasprintf("%s|%s", challenge, code);
