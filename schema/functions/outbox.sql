@@ -180,3 +180,40 @@ BEGIN
                                             'reset', p_body IS NULL));
     RETURN message_templates_json(e.id);
 END $$;
+
+-- A receipt by e-mail or SMS, when the voter asks: only for the tracker of their current
+-- ballot (checked by its keyed voter tag), at most three addresses per ballot, and the
+-- same address once. The message holds the tracker and the board's address, never the
+-- ballot.
+CREATE OR REPLACE FUNCTION outbox_receipt(p_election bigint, p_district bigint, p_voter_tag text, p_tracker text,
+                                          p_channel text, p_lang text, p_recipient_sealed text, p_hint text,
+                                          p_params_sealed text, p_ballot_key text, p_recipient_key text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock_shared(p_election);
+    key text := 'receipt:' || p_ballot_key || ':' || p_recipient_key;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM ballots WHERE election_id = e.id AND district_id = p_district
+                      AND voter_tag = decode(p_voter_tag, 'hex') AND tracker = p_tracker) THEN
+        RAISE EXCEPTION 'This is not the receipt of your current ballot.' USING ERRCODE = 'PB404';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = key)
+       AND (SELECT count(*) FROM outbox WHERE idempotency_key LIKE 'receipt:' || p_ballot_key || ':%') >= 3 THEN
+        RAISE EXCEPTION 'This receipt has been sent to three addresses already.' USING ERRCODE = 'PBCON';
+    END IF;
+    RETURN outbox_enqueue(e.organisation_id, e.id, 'receipt', p_channel, coalesce(p_lang, e.default_lang),
+                          p_recipient_sealed, p_hint, p_params_sealed, key, NULL);
+END $$;
+
+-- A test message from the delivery page, audited.
+CREATE OR REPLACE FUNCTION outbox_test(p_staff bigint, p_org bigint, p_channel text, p_lang text,
+                                       p_recipient_sealed text, p_hint text, p_params_sealed text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    id bigint := outbox_enqueue(p_org, NULL, 'test', p_channel, p_lang, p_recipient_sealed, p_hint,
+                                p_params_sealed, 'test:' || gen_random_uuid()::text, NULL);
+BEGIN
+    PERFORM audit_append(p_org, NULL, p_staff, 'delivery.test',
+                         jsonb_build_object('message_id', id, 'channel', p_channel, 'recipient', p_hint));
+    RETURN id;
+END $$;

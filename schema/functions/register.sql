@@ -83,7 +83,7 @@ BEGIN
     END IF;
     INSERT INTO otp_challenges (id, election_id, register_id, code_hash, expires_at)
     VALUES (p_challenge, e.id, reg, decode(p_code_hash, 'hex'), now() + interval '10 minutes');
-    PERFORM outbox_enqueue(e.organisation_id, e.id, 'otp', p_channel, p_lang, p_recipient_sealed, p_hint,
+    PERFORM outbox_enqueue(e.organisation_id, e.id, 'otp', p_channel, coalesce(p_lang, e.default_lang), p_recipient_sealed, p_hint,
                            p_params_sealed, 'otp:' || p_challenge::text, 600);
     RETURN reg;
 END $$;

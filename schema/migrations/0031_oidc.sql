@@ -15,6 +15,7 @@ CREATE TABLE oidc_providers (
     eligibility_claim text NOT NULL DEFAULT 'sub' CHECK (eligibility_claim ~ '^[A-Za-z0-9_.:-]{1,100}$'),
     birthdate_claim   text CHECK (birthdate_claim ~ '^[A-Za-z0-9_.:-]{1,100}$'),
     min_age           int CHECK (min_age BETWEEN 0 AND 130),
+    open_to_all       boolean NOT NULL DEFAULT false, -- no register: anyone the provider signs in may vote
     button_text       jsonb NOT NULL DEFAULT '{"da": "Log ind med MitID", "en": "Sign in with MitID"}',
     enabled           boolean NOT NULL DEFAULT true,
     updated_at        timestamptz NOT NULL DEFAULT now()

@@ -10,7 +10,8 @@
 #include "core/db.h"
 #include "core/ratelimit.h"
 #include "core/reply.h"
-#include "core/sender.h"
+#include "core/outbox.h"
+#include "lib/i18n.h"
 #include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
@@ -219,9 +220,15 @@ void voter_session_register(struct req *r, const cJSON *reg)
     req_db(r, &sql_login_register, p, session_opened);
 }
 
-static void otp_sent(struct req *r)
+static void otp_started(struct req *r, const struct db_result *res)
 {
+    if (!req_db_ok(r, res))
+        return;
     struct signin_state *l = REQ_STATE(r, struct signin_state);
+    /* The message was queued with the challenge; this process sends it at once. Unknown
+     * contacts get the same answer after the same statement: nothing is revealed. */
+    if (db_value(res, 0, 0))
+        outbox_kick(r->app->outbox);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "challenge_id", l->challenge);
     jv_add_int(o, "expires_in", 600);
@@ -229,31 +236,22 @@ static void otp_sent(struct req *r)
     req_reply_json(r, 202, o);
 }
 
-static void otp_send_work(void *job)
-{
-    struct signin_state *l = job;
-    if (l->send && sender_send(l->sender, l->contact, l->message) != 0)
-        log_warn("one-time code could not be sent");
-}
-
-static void otp_started(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    struct signin_state *l = REQ_STATE(r, struct signin_state);
-    l->send = db_value(res, 0, 0) != NULL;
-    /* Unknown contacts get the same answer and the same delay: nothing is revealed. */
-    req_worker(r, otp_send_work, l, otp_sent);
-}
-
-static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 4, "SELECT otp_start($1, $2, $3::uuid, $4)");
+static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 9,
+    "SELECT otp_start($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9)");
 static struct db_stmt sql_otp_finish = DB_STMT("voter.otp_finish", 3, "SELECT * FROM otp_finish($1, $2::uuid, $3)");
+
+/* The citizen's language: the one asked for, else the election's. */
+static const char *otp_lang(struct req *r)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(r->json, "lang");
+    return cJSON_IsString(l) && i18n_lang_valid(l->valuestring) ? l->valuestring : NULL;
+}
 
 static void otp_request(struct req *r, const char *contact)
 {
     struct signin_state *l = REQ_STATE(r, struct signin_state);
-    l->sender = r->app->cfg.otp_sender;
     char chash[VOTERKEY_HEX];
+    struct outbox_sealed sealed;
     if (!voterkey_contact(&r->app->keys, r->ids[0], contact, chash)) {
         req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
         return;
@@ -269,11 +267,21 @@ static void otp_request(struct req *r, const char *contact)
     code[8] = '\0';
     char codehash[VOTERKEY_HEX], id[24];
     voterkey_otp(&r->app->keys, l->challenge, code, codehash);
-    l->contact = xstrdup(contact);
-    l->message = xasprintf("Your Borgerbudget code is %s. It is valid for 10 minutes.", code);
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "code", code);
+    jv_add_int(params, "minutes", 10);
+    bool ok = outbox_seal(&r->app->keys, contact, params, &sealed);
+    cJSON_Delete(params);
     crypto_wipe(code, sizeof code);
-    const char *p[4] = {i64s(id, r->ids[0]), chash, l->challenge, codehash};
+    if (!ok) {
+        req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
+        return;
+    }
+    const char *lang = otp_lang(r);
+    const char *p[9] = {i64s(id, r->ids[0]), chash, l->challenge, codehash, sealed.channel,
+                        lang, sealed.recipient_hex, sealed.hint, sealed.params_hex};
     req_db(r, &sql_otp_start, p, otp_started);
+    outbox_sealed_free(&sealed);
 }
 
 static void otp_verify(struct req *r, const char *challenge, const char *code)

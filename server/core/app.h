@@ -18,6 +18,10 @@ struct static_files;
 struct ratelimit;
 struct cache;
 struct event;
+struct fetch;
+struct outbox;
+struct credentials;
+struct oidc_cache;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct metrics {
@@ -41,6 +45,10 @@ struct app {
     struct static_files *statics;
     struct ratelimit *limits;
     struct cache *cache;
+    struct fetch *fetch;             /* outbound HTTPS and SMTP on the loop */
+    struct outbox *outbox;           /* this process's sender of queued messages */
+    struct credentials *credentials; /* named secrets, read at start-up */
+    struct oidc_cache *oidc;         /* providers' discovery documents and keys */
     struct server_keys keys; /* derived from the server secret at start */
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     uint64_t request_seq; /* request ids: a random start per process, then counted */
