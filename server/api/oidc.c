@@ -204,6 +204,7 @@ struct oidc_signin {
     char *issuer, *client_id, *secret_ref, *claim, *birthdate_claim;
     int min_age;
     char *nonce, *verifier, *code, *id_token;
+    char *iss; /* the issuer the provider named in its redirect (RFC 9207), if it did */
     bool refreshed;
 };
 
@@ -216,6 +217,7 @@ static void signin_release(void *p)
             crypto_wipe(wipe[i], strlen(wipe[i]));
             free(wipe[i]);
         }
+    free(s->iss);
     free(s->issuer);
     free(s->client_id);
     free(s->secret_ref);
@@ -380,6 +382,18 @@ static void login_taken(struct req *r, const struct db_result *res)
     }
     s->provider_id = db_int64(res, 0, 0);
     s->issuer = xstrdup(db_value(res, 0, 1));
+    if (s->iss && strcmp(s->iss, s->issuer) != 0) {
+        /* a mix-up: the code came from another provider than this sign-in went to */
+        log_warn("OIDC return names another issuer id=%s", r->id);
+        req_fail(r, ERR_OIDC_TOKEN, NULL, NULL);
+        return;
+    }
+    if (s->iss && strcmp(s->iss, s->issuer) != 0) {
+        /* a mix-up: the code came from another provider than this sign-in went to */
+        log_warn("OIDC return names another issuer id=%s", r->id);
+        req_fail(r, ERR_OIDC_TOKEN, NULL, NULL);
+        return;
+    }
     s->client_id = xstrdup(db_value(res, 0, 2));
     s->secret_ref = db_value(res, 0, 3) ? xstrdup(db_value(res, 0, 3)) : NULL;
     s->claim = xstrdup(db_value(res, 0, 4));
@@ -407,10 +421,12 @@ static struct db_stmt sql_login_take = DB_STMT("oidc.login_take", 3, "SELECT * F
 
 void voter_session_oidc(struct req *r)
 {
-    static const char *const keys[] = {"method", "code", "state", "error", "lang", NULL};
+    static const char *const keys[] = {"method", "code", "state", "error", "error_description", "iss",
+                                       "lang", NULL};
     struct verr e;
-    const char *code = NULL, *state = NULL, *error = NULL;
+    const char *code = NULL, *state = NULL, *error = NULL, *iss = NULL;
     if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 2048, &code, &e) < 0 ||
+        jv_string(r->json, "iss", 300, &iss, &e) < 0 ||
         jv_string(r->json, "state", 100, &state, &e) < 0 || jv_string(r->json, "error", 100, &error, &e) < 0) {
         req_fail_verr(r, &e);
         return;
@@ -430,6 +446,7 @@ void voter_session_oidc(struct req *r)
     st->method = s;
     st->method_release = signin_release;
     s->code = code ? xstrdup(code) : NULL;
+    s->iss = iss ? xstrdup(iss) : NULL;
     if (error)
         log_info("OIDC provider returned an error id=%s error=%s", r->id, error);
     /* the sign-in is used up either way: a cancelled one cannot be resumed */

@@ -2,7 +2,8 @@
  * register: eligibility by the municipality's voter register and by one-time codes sent
  * to a phone or e-mail address on it. The register is stored as keyed hashes only: one
  * hash over identifier, birth date and postcode, so a failed match cannot say which field
- * was wrong, and one over the contact address.
+ * was wrong, one over the contact address, and one over the identifier alone (or the
+ * oidc_id column) that an OpenID provider's claim is matched with (api/oidc.c).
  */
 #include "api/handlers.h"
 #include "api/voter.h"
@@ -117,8 +118,10 @@ static void upload_release(void *p)
 static void upload_work(void *job)
 {
     struct upload *u = job;
-    int cols[5] = {-1, -1, -1, -1, -1}; /* personal_id, birth_date, postcode, district_id, contact */
-    static const char *const names[5] = {"personal_id", "birth_date", "postcode", "district_id", "contact"};
+    /* personal_id, birth_date, postcode, district_id, contact, oidc_id (the identifier an
+     * OpenID provider gives, when it is not the personal_id itself) */
+    int cols[6] = {-1, -1, -1, -1, -1, -1};
+    static const char *const names[6] = {"personal_id", "birth_date", "postcode", "district_id", "contact", "oidc_id"};
     size_t lineno = 0;
     char *save = NULL;
     buf_putc(&u->rows, '[');
@@ -128,7 +131,7 @@ static void upload_work(void *job)
         int n = csv_fields(line, f, 16);
         if (lineno == 1) {
             for (int i = 0; i < n; i++)
-                for (int k = 0; k < 5; k++)
+                for (int k = 0; k < 6; k++)
                     if (strcmp(f[i], names[k]) == 0)
                         cols[k] = i;
             if (cols[0] < 0 || cols[1] < 0 || cols[3] < 0) {
@@ -141,18 +144,22 @@ static void upload_work(void *job)
         }
         if (n == 1 && !f[0][0])
             continue;
-        char hash[65], chash[65] = "";
+        char hash[65], chash[65] = "", ohash[65] = "";
         int64_t district;
         const char *pc = cols[2] >= 0 && cols[2] < n ? f[cols[2]] : "";
         const char *contact = cols[4] >= 0 && cols[4] < n ? f[cols[4]] : "";
+        const char *oidc_id = cols[5] >= 0 && cols[5] < n && *f[cols[5]] ? f[cols[5]] : NULL;
         if (cols[3] >= n || cols[1] >= n || cols[0] >= n || !parse_int64(f[cols[3]], &district) ||
             !voterkey_register(u->keys, u->election, f[cols[0]], f[cols[1]], pc, hash) ||
-            (*contact && !voterkey_contact(u->keys, u->election, contact, chash)) || ++u->count > MAX_REGISTER_ROWS) {
+            (*contact && !voterkey_contact(u->keys, u->election, contact, chash)) ||
+            !voterkey_oidc(u->keys, u->election, oidc_id ? oidc_id : f[cols[0]], ohash) ||
+            ++u->count > MAX_REGISTER_ROWS) {
             snprintf(u->error, sizeof u->error, "Line %zu of the register is malformed.", lineno);
             u->error_field = "body";
             return;
         }
-        buf_printf(&u->rows, "%s[%lld,\"%s\",\"%s\"]", u->count > 1 ? "," : "", (long long)district, hash, chash);
+        buf_printf(&u->rows, "%s[%lld,\"%s\",\"%s\",\"%s\"]", u->count > 1 ? "," : "", (long long)district, hash,
+                   chash, ohash);
     }
     buf_putc(&u->rows, ']');
     if (u->count == 0) {

@@ -313,7 +313,7 @@ void voter_session_delete(struct req *r)
 void voter_session_create(struct req *r)
 {
     static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", "lang",
-                                       "state", "error", NULL};
+                                       "state", "error", "error_description", "iss", NULL};
     static const char *const methods[] = {"code", "register", "otp", "oidc", NULL};
     struct verr e;
     const char *code = NULL, *lang = NULL;

@@ -26,6 +26,7 @@ struct oidc_entry {
     int64_t doc_at;
     char *jwks;
     int64_t jwks_at;
+    int64_t refresh_at; /* the last fetch for an unknown key */
     struct oidc_entry *next;
 };
 
@@ -241,8 +242,9 @@ void oidc_jwks(struct app *app, const char *issuer, bool refresh, oidc_jwks_fn d
     struct oidc_entry *e = entry_for(app->oidc, issuer);
     struct oidc_call *call = call_new(app, e, ctx);
     call->jwks_done = done;
-    int64_t age = now_s() - e->jwks_at;
-    if (e->jwks && ((!refresh && age < OIDC_CACHE_S) || (refresh && age < OIDC_JWKS_MIN_REFRESH_S))) {
+    int64_t now = now_s();
+    if (e->jwks && ((!refresh && now - e->jwks_at < OIDC_CACHE_S) ||
+                    (refresh && now - e->refresh_at < OIDC_JWKS_MIN_REFRESH_S))) {
         answer_later(call);
         return;
     }
@@ -251,8 +253,10 @@ void oidc_jwks(struct app *app, const char *issuer, bool refresh, oidc_jwks_fn d
         answer_later(call);
         return;
     }
-    if (refresh)
+    if (refresh) {
+        e->refresh_at = now;
         log_info("OIDC keys fetched again for an unknown key issuer=%s", e->issuer);
+    }
     const char *headers[] = {"Accept: application/json", NULL};
     struct fetch_http rq = {.method = "GET", .url = e->jwks_uri, .headers = headers, .timeout_ms = OIDC_TIMEOUT_MS,
                             .max_response = OIDC_MAX_DOC};

@@ -3,7 +3,8 @@
  * the discovery document (/.well-known/openid-configuration, OpenID Connect Discovery 1.0,
  * whose issuer must equal the configured one exactly) and the JWKS, each cached per process
  * for an hour; the JWKS is fetched again when a token names a key it does not hold (key
- * rotation), at most once per OIDC_JWKS_MIN_REFRESH_S. A stale copy is used while the
+ * rotation), at most once per OIDC_JWKS_MIN_REFRESH_S (a stream of forged kids cannot make the
+ * server hammer the provider). A stale copy is used while the
  * provider cannot be reached. Also the token request and the URL and form encoding they
  * need, through libcurl. The checks of the ID token itself are lib/idtoken's.
  *
