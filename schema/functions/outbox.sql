@@ -77,7 +77,8 @@ END $$;
 -- message went to another is recorded as an attempt but changes nothing. p_retry_s NULL
 -- means the failure is final (a rejected address); otherwise the message is tried again
 -- then, until max_attempts.
-CREATE OR REPLACE FUNCTION outbox_finish(p_id bigint, p_attempt int, p_ok boolean, p_detail text, p_retry_s int)
+CREATE OR REPLACE FUNCTION outbox_finish(p_id bigint, p_attempt int, p_ok boolean, p_detail text,
+                                         p_retry_s double precision)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     m outbox;

@@ -156,7 +156,11 @@ bool outmsg_email(const char *from, const char *to, const char *subject, const c
                months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     buf_printf(out, "From: <%s>\r\nTo: <%s>\r\nSubject: ", from, to);
     header_value(out, subject);
-    buf_printf(out, "\r\nMessage-ID: <%s@%s>\r\n", message_id, domain_of(from));
+    /* the id's left part is a dot-atom (RFC 5322, 3.6.4): other characters become dots */
+    buf_puts(out, "\r\nMessage-ID: <");
+    for (const char *p = message_id; *p; p++)
+        buf_putc(out, isalnum((unsigned char)*p) || strchr("!#$%&'*+-/=?^_`{|}~", *p) ? *p : '.');
+    buf_printf(out, "@%s>\r\n", domain_of(from));
     buf_puts(out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                   "Content-Transfer-Encoding: base64\r\nAuto-Submitted: auto-generated\r\n\r\n");
     /* the body with CRLF line ends, then base64 in lines of 76 */

@@ -28,7 +28,7 @@ void outmsg_render(const char *tmpl, const cJSON *params, struct buf *out);
 
 /* An e-mail ready for SMTP: headers, a blank line, the body in base64, CRLF line ends.
  * message_id is the part before the @ of the Message-ID (the outbox's idempotency key, so
- * a message sent again carries the same id); date is seconds since the epoch. False when
+ * a message sent again carries the same id; characters a dot-atom cannot hold become dots); date is seconds since the epoch. False when
  * an address or the subject cannot be a header value. */
 bool outmsg_email(const char *from, const char *to, const char *subject, const char *body,
                   const char *message_id, int64_t date, struct buf *out) PB_WUR;

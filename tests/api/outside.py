@@ -133,7 +133,12 @@ class SmtpSink:
         self.start()
 
     def start(self):
-        from aiosmtpd.controller import Controller
+        try:
+            from aiosmtpd.controller import Controller
+        except ImportError:  # a python3 of its own (pyenv) next to Debian's python3-aiosmtpd
+            import sys
+            sys.path.append("/usr/lib/python3/dist-packages")
+            from aiosmtpd.controller import Controller
         sink = self
 
         class Handler:

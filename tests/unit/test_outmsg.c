@@ -33,9 +33,9 @@ void test_outmsg(void)
 
     buf_init(&b);
     CHECK(outmsg_email("noreply@kommune.dk", "borger@example.dk", "Din kvittering: Næstved", "Linje 1\nLinje 2 æøå",
-                       "receipt-42", 1800000000, &b));
+                       "receipt:42", 1800000000, &b));
     CHECK(strstr(b.data, "From: <noreply@kommune.dk>\r\n") != NULL);
-    CHECK(strstr(b.data, "Message-ID: <receipt-42@kommune.dk>\r\n") != NULL);
+    CHECK(strstr(b.data, "Message-ID: <receipt.42@kommune.dk>\r\n") != NULL);
     CHECK(strstr(b.data, "Date: Fri, 15 Jan 2027 08:00:00 +0000\r\n") != NULL);
     CHECK(strstr(b.data, "Subject: =?UTF-8?B?") != NULL && strstr(b.data, "Næstved") == NULL);
     char *body64 = crypto_base64((const unsigned char *)"Linje 1\r\nLinje 2 æøå", strlen("Linje 1\r\nLinje 2 æøå"));
