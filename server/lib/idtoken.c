@@ -52,13 +52,28 @@ static void cjose_free(void *p)
         cjose_get_dealloc()(p);
 }
 
+/* True for unpadded base64url text of a length that can be decoded. libcjose's decoder
+ * asserts (aborts the process) on some malformed input, such as '=' inside the text: it
+ * sees only what passed this check. */
+static bool b64url_ok(const char *s, size_t len)
+{
+    if (len % 4 == 1)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 /* The JSON object in one base64url part of a compact JWS, or NULL. */
 static cJSON *decode_part(const char *part, size_t len)
 {
     uint8_t *raw = NULL;
     size_t n = 0;
     cjose_err err;
-    if (len == 0 || !cjose_base64url_decode(part, len, &raw, &n, &err))
+    if (len == 0 || !b64url_ok(part, len) || !cjose_base64url_decode(part, len, &raw, &n, &err))
         return NULL;
     cJSON *j = utf8_valid((const char *)raw, n) ? cJSON_ParseWithLength((const char *)raw, n) : NULL;
     cjose_free(raw);
@@ -93,9 +108,16 @@ static bool key_fits(const cJSON *key, size_t a, const char *kid)
 }
 
 /* Imports key with libcjose and checks the type it made of it (a JWK that says "RSA" but
- * carries other parameters is refused by the import). */
+ * carries other parameters is refused by the import). Its key parameters must be
+ * base64url that libcjose can take (see b64url_ok). */
 static cjose_jwk_t *key_import(const cJSON *key, size_t a)
 {
+    static const char *const params[] = {"n", "e", "x", "y", "d", "p", "q", "dp", "dq", "qi", "k"};
+    for (size_t i = 0; i < PB_ARRAY_LEN(params); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(key, params[i]);
+        if (v && (!cJSON_IsString(v) || !b64url_ok(v->valuestring, strlen(v->valuestring))))
+            return NULL;
+    }
     char *text = cJSON_PrintUnformatted(key);
     if (!text)
         return NULL;
@@ -201,6 +223,10 @@ enum idtoken_err idtoken_verify(const char *jwt, size_t jwt_len, const char *jwk
         goto out;
     }
     cjose_err err;
+    if (!b64url_ok(dot1 + 1, (size_t)(dot2 - dot1 - 1)) || !b64url_ok(dot2 + 1, jwt_len - (size_t)(dot2 + 1 - jwt))) {
+        rc = IDT_MALFORMED;
+        goto out;
+    }
     jws = cjose_jws_import(jwt, jwt_len, &err);
     if (!jws) {
         rc = IDT_MALFORMED;

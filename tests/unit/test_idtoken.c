@@ -192,12 +192,18 @@ void test_idtoken(void)
     CHECK(verify("a.b", jwks, "n-1") == IDT_MALFORMED);
     CHECK(verify("a.b.c.d.e", jwks, "n-1") == IDT_MALFORMED);
     CHECK(verify("!!!.???.###", jwks, "n-1") == IDT_MALFORMED);
+    /* found by make fuzz: '=' inside a part makes libcjose's decoder abort the process */
+    CHECK(verify("eyJibGciOiJub25lInGci=OiJubnIl5320.MfQ.c2ln", jwks, "n-1") == IDT_MALFORMED);
+    CHECK(verify("eyJhbGciOiJSUzI1NiJ9.e=yJ9.c2ln", jwks, "n-1") == IDT_MALFORMED);
+    CHECK(verify("eyJhbGciOiJSUzI1NiJ9.eyJ9.c2=ln", jwks, "n-1") == IDT_MALFORMED);
     jwt = sign_with(rsa, "RS256", "r1", good);
     CHECK(verify(jwt, "{}", "n-1") == IDT_JWKS);
     CHECK(verify(jwt, "not json", "n-1") == IDT_JWKS);
     CHECK(verify(jwt, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"n\":\"AQAB\"}]}", "n-1") == IDT_SIGNATURE);
     CHECK(verify(jwt, "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"r1\",\"k\":\"c2VjcmV0\"}]}", "n-1") == IDT_NO_KEY);
     CHECK(verify(jwt, "{\"keys\":[1,\"x\",null]}", "n-1") == IDT_NO_KEY);
+    CHECK(verify(jwt, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"n\":\"AQ=AB\",\"e\":\"AQAB\"}]}", "n-1") ==
+          IDT_SIGNATURE);
     free(jwt);
 
     /* claims as text, and ages */
