@@ -3,6 +3,7 @@
 // tests (Python) and the browser test (Chromium) sign in the way a citizen does at MitID.
 //
 //   node provider.mjs --port 0 --redirect http://127.0.0.1:N/oidc/callback [--alg RS256|ES256|PS256] [--key-seed S]
+//                     [--public]
 //
 // Prints "listening port=N issuer=URL" once serving. The keys come from --key-seed, so a
 // restart with another seed is a key rotation. Users (login / password): anna / anna-pw
@@ -60,11 +61,12 @@ server.listen(port, "127.0.0.1", async () => {
   const provider = new Provider(issuer, {
     clients: [{
       client_id: "borgerbudget",
-      client_secret: secret,
       redirect_uris: redirect.split(","),
       response_types: ["code"],
       grant_types: ["authorization_code"],
-      token_endpoint_auth_method: "client_secret_basic",
+      // --public: a client without a secret (PKCE alone), as the browser test's server has none
+      ...(process.argv.includes("--public") ? { token_endpoint_auth_method: "none" }
+        : { client_secret: secret, token_endpoint_auth_method: "client_secret_basic" }),
       id_token_signed_response_alg: alg,
     }, {
       client_id: "other-client",

@@ -3,6 +3,7 @@
 // close, count and publish. Staff texts are in English; election texts in Danish and English.
 import { api, h } from "./api.js";
 import { pick, money } from "./i18n.js";
+import { deliveryPage } from "./admin-delivery.js";
 
 const main = document.getElementById("main");
 let token = sessionStorage.getItem("pb-staff");
@@ -167,7 +168,8 @@ async function electionPage(eid) {
   const timer = setInterval(() => { if (!location.hash.startsWith(`#/e/${eid}`)) clearInterval(timer); else turnout(); }, 10000);
 
   show(h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase} · ballot: ${e.ballot.type} · rule: ${e.rule} · id ${e.id}`),
-    h("nav", { class: "sub" }, h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
+    h("nav", { class: "sub" }, h("a", { href: `#/org/${e.organisation_id}/delivery` }, "Sign-in and delivery"),
+      h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
       h("a", { href: `/live.html#/e/${eid}` }, "Projector screen"), h("a", { href: `/?kiosk=1#/e/${eid}/signin` }, "Kiosk mode")),
     out, h("h2", {}, "Phase, count and publish"), phases, h("h2", {}, "Turnout (live)"), turnoutBox,
     h("h2", {}, "Districts and budgets"), districts, h("h2", {}, "Proposals"), proposalsBox,
@@ -181,6 +183,7 @@ async function route() {
   const parts = location.hash.slice(1).split("/").filter(Boolean);
   try {
     if (parts[0] === "e" && parts[1]) await electionPage(parts[1]);
+    else if (parts[0] === "org" && parts[2] === "delivery") await deliveryPage(show, token, parts[1]);
     else await listPage();
   } catch (e) { if (!token) loginPage(); else show(h("h1", {}, "Error"), msg(e.message || String(e.code), true)); }
 }
