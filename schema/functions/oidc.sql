@@ -43,7 +43,9 @@ BEGIN
     INSERT INTO oidc_providers (organisation_id, election_id, purpose, issuer, client_id, client_secret_ref, scopes,
                                 eligibility_claim, birthdate_claim, min_age, open_to_all, button_text, enabled)
     VALUES (p_org, e, p->>'purpose', p->>'issuer', p->>'client_id', p->>'client_secret_ref',
-            coalesce(p->>'scopes', 'openid'), coalesce(p->>'eligibility_claim', 'sub'), p->>'birthdate_claim',
+            coalesce(p->>'scopes', 'openid'),
+            coalesce(p->>'eligibility_claim', CASE WHEN p->>'purpose' = 'staff' THEN 'email' ELSE 'sub' END),
+            p->>'birthdate_claim',
             (p->>'min_age')::int, coalesce((p->>'open_to_all')::boolean, false),
             coalesce(p->'button_text', '{"da": "Log ind med MitID", "en": "Sign in with MitID"}'),
             coalesce((p->>'enabled')::boolean, true))
@@ -131,4 +133,17 @@ END $$;
 CREATE OR REPLACE FUNCTION election_oidc_button(p_election bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT p.button_text FROM elections e, oidc_provider_for(e.organisation_id, e.id, 'citizen') p
      WHERE e.id = p_election AND p.id IS NOT NULL
+$$;
+
+-- A staff sign-in through the organisation's provider: the account with that e-mail that
+-- holds a role in the organisation (or the installation's admin) gets a session like a
+-- password sign-in. The provider vouches for the address; the roles are Borgerbudget's.
+CREATE OR REPLACE FUNCTION staff_oidc_session(p_org bigint, p_email text, p_token_hash text, p_ttl_s int)
+RETURNS TABLE (role text, expires_at text, staff_id bigint) LANGUAGE sql AS $$
+    SELECT * FROM staff_session_open(p_token_hash,
+        (SELECT s.id FROM staff s
+          WHERE lower(s.email) = lower(p_email) AND s.disabled_at IS NULL
+            AND (s.is_superadmin OR EXISTS (SELECT 1 FROM staff_roles r
+                                             WHERE r.staff_id = s.id AND r.organisation_id = p_org))),
+        p_ttl_s, 0)
 $$;

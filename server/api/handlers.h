@@ -77,6 +77,8 @@ void result_turnout(struct req *r);
 
 /* oidc.c: OpenID Connect sign-in */
 void oidc_start(struct req *r);
+void staff_oidc_start(struct req *r);
+void staff_oidc_session(struct req *r);
 /* idp.c: the providers admins configure */
 void idp_list(struct req *r);
 void idp_put(struct req *r);

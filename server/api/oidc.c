@@ -23,6 +23,7 @@
 #include "core/db.h"
 #include "core/oidc.h"
 #include "core/reply.h"
+#include "core/router.h"
 #include "lib/crypto.h"
 #include "lib/idtoken.h"
 #include "lib/jsonv.h"
@@ -87,6 +88,7 @@ static char *redirect_uri(const struct req *r)
 
 struct oidc_start {
     int64_t provider_id;
+    int64_t election_id; /* 0: a staff sign-in */
     char *issuer, *client_id, *scopes;
     char state[CRYPTO_TOKEN_STRLEN], nonce[CRYPTO_TOKEN_STRLEN], verifier[CRYPTO_TOKEN_STRLEN];
     char browser[CRYPTO_TOKEN_STRLEN];
@@ -165,8 +167,8 @@ static void start_discovered(void *ctx, const struct oidc_endpoints *ep, const c
     crypto_hex(sealed, vlen + CRYPTO_SEAL_OVERHEAD, sealed_hex);
     sha256_hex(s->state, state_hash);
     sha256_hex(s->browser, browser_hash);
-    const char *p[6] = {state_hash, i64s(pid, s->provider_id), i64s(eid, r->election.id), browser_hash, s->nonce,
-                        sealed_hex};
+    const char *p[6] = {state_hash, i64s(pid, s->provider_id), s->election_id ? i64s(eid, s->election_id) : NULL,
+                        browser_hash, s->nonce, sealed_hex};
     req_db(r, &sql_login_start, p, start_stored);
 }
 
@@ -179,6 +181,7 @@ static void provider_found(struct req *r, const struct db_result *res)
         return;
     }
     struct oidc_start *s = REQ_STATE_NEW(r, struct oidc_start, start_release);
+    s->election_id = r->route->handler == oidc_start ? r->election.id : 0;
     s->provider_id = db_int64(res, 0, 0);
     s->issuer = xstrdup(db_value(res, 0, 1));
     s->client_id = xstrdup(db_value(res, 0, 2));
@@ -197,6 +200,26 @@ void oidc_start(struct req *r)
     req_db(r, &sql_provider_for, p, provider_found);
 }
 
+/* Staff of an organisation sign in through its own provider (Entra ID, AD FS). */
+void staff_oidc_start(struct req *r)
+{
+    static const char *const keys[] = {"organisation_id", NULL};
+    struct verr e;
+    int64_t org = 0;
+    int rc;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || (rc = jv_id(r->json, "organisation_id", &org, &e)) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!rc) {
+        req_fail(r, ERR_INVALID_FIELD, "organisation_id", "\"organisation_id\" says whose sign-in to use.");
+        return;
+    }
+    char o[24];
+    const char *p[3] = {i64s(o, org), NULL, "staff"};
+    req_db(r, &sql_provider_for, p, provider_found);
+}
+
 /* --- the return --- */
 
 struct oidc_signin {
@@ -205,6 +228,9 @@ struct oidc_signin {
     int min_age;
     char *nonce, *verifier, *code, *id_token;
     char *iss; /* the issuer the provider named in its redirect (RFC 9207), if it did */
+    int64_t organisation_id;
+    bool staff;
+    char token[CRYPTO_TOKEN_STRLEN]; /* a staff session's token, until it is sent */
     bool refreshed;
 };
 
@@ -225,9 +251,77 @@ static void signin_release(void *p)
     free(s->birthdate_claim);
 }
 
+/* A staff sign-in's request state; a citizen's is the voter sign-in's (api/voter.h). */
+struct staff_oidc {
+    struct oidc_signin *flow;
+};
+
+static void staff_oidc_release(void *p)
+{
+    struct staff_oidc *st = p;
+    if (st->flow) {
+        signin_release(st->flow);
+        crypto_wipe(st->flow, sizeof *st->flow);
+        free(st->flow);
+    }
+}
+
 static struct oidc_signin *signin_of(struct req *r)
 {
+    if (r->route->handler == staff_oidc_session)
+        return REQ_STATE(r, struct staff_oidc)->flow;
     return REQ_STATE(r, struct signin_state)->method;
+}
+
+/* as api/staff.c's sign-in */
+#define OIDC_STAFF_SESSION_TTL_S (12 * 3600)
+
+static void staff_signed_in(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    if (db_nrows(res) != 1) {
+        log_info("OIDC staff sign-in refused: no account with a role here for this e-mail id=%s", r->id);
+        req_fail(r, ERR_OIDC_NOT_ELIGIBLE, NULL, "No staff account of this organisation has the e-mail address you signed in with.");
+        return;
+    }
+    struct oidc_signin *s = signin_of(r);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", s->token);
+    char csrf[65];
+    auth_csrf_token(r->app, r->auth.token_hash, csrf);
+    cJSON_AddStringToObject(o, "csrf_token", csrf);
+    if (db_value(res, 0, 0))
+        cJSON_AddStringToObject(o, "role", db_value(res, 0, 0));
+    else
+        cJSON_AddNullToObject(o, "role");
+    cJSON_AddStringToObject(o, "expires_at", db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
+    jv_add_int(o, "staff_id", db_int64(res, 0, 2));
+    req_set_cookie(r, "pb_staff", s->token, OIDC_STAFF_SESSION_TTL_S);
+    req_reply_json(r, 200, o);
+}
+
+static struct db_stmt sql_staff_session = DB_STMT("oidc.staff_session", 4, "SELECT * FROM staff_oidc_session($1, $2, $3, $4)");
+
+/* Roles stay Borgerbudget's: the provider only says which account's e-mail this is. */
+static void staff_verified(struct req *r, cJSON *claims)
+{
+    struct oidc_signin *s = signin_of(r);
+    const cJSON *verified = cJSON_GetObjectItemCaseSensitive(claims, "email_verified");
+    char buf[32];
+    const char *email = idtoken_claim_text(claims, s->claim, buf);
+    if (!email || !strchr(email, '@') || (verified && !cJSON_IsTrue(verified))) {
+        log_warn("OIDC staff sign-in without a verified e-mail claim id=%s claim=%s", r->id, s->claim);
+        req_fail(r, ERR_OIDC_NOT_ELIGIBLE, NULL, "The identity provider did not give a verified e-mail address.");
+        return;
+    }
+    crypto_token(s->token);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(s->token, strlen(s->token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
+    char org[24], ttl[24];
+    const char *p[4] = {i64s(org, s->organisation_id), email, r->auth.token_hash, i64s(ttl, OIDC_STAFF_SESSION_TTL_S)};
+    req_db(r, &sql_staff_session, p, staff_signed_in);
 }
 
 static void signed_in(struct req *r, const struct db_result *res)
@@ -248,6 +342,10 @@ static struct db_stmt sql_voter_login = DB_STMT("oidc.voter_login", 3, "SELECT *
 static void token_verified(struct req *r, cJSON *claims)
 {
     struct oidc_signin *s = signin_of(r);
+    if (s->staff) {
+        staff_verified(r, claims);
+        return;
+    }
     char buf[32], hash[VOTERKEY_HEX];
     const char *value = idtoken_claim_text(claims, s->claim, buf);
     if (!value || !voterkey_oidc(&r->app->keys, r->ids[0], value, hash)) {
@@ -369,8 +467,7 @@ static void login_taken(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct signin_state *st = REQ_STATE(r, struct signin_state);
-    struct oidc_signin *s = st->method;
+    struct oidc_signin *s = signin_of(r);
     if (db_nrows(res) != 1) {
         log_info("OIDC return with an unknown, used, expired or foreign state id=%s", r->id);
         req_fail(r, ERR_OIDC_STATE, NULL, NULL);
@@ -399,6 +496,7 @@ static void login_taken(struct req *r, const struct db_result *res)
     s->claim = xstrdup(db_value(res, 0, 4));
     s->birthdate_claim = db_value(res, 0, 5) ? xstrdup(db_value(res, 0, 5)) : NULL;
     s->min_age = (int)db_int64(res, 0, 6);
+    s->organisation_id = db_int64(res, 0, 9);
     s->nonce = xstrdup(db_value(res, 0, 7));
     const char *hex = db_value(res, 0, 8);
     size_t n = hex ? strlen(hex) / 2 : 0;
@@ -419,14 +517,16 @@ static void login_taken(struct req *r, const struct db_result *res)
 
 static struct db_stmt sql_login_take = DB_STMT("oidc.login_take", 3, "SELECT * FROM oidc_login_take($1, $2, $3)");
 
-void voter_session_oidc(struct req *r)
+/* The return from the provider, for a citizen or a staff sign-in: s is the request's. */
+static void oidc_return(struct req *r, struct oidc_signin *s)
 {
     static const char *const keys[] = {"method", "code", "state", "error", "error_description", "iss",
                                        "lang", NULL};
+    static const char *const staff_keys[] = {"code", "state", "error", "error_description", "iss", NULL};
     struct verr e;
     const char *code = NULL, *state = NULL, *error = NULL, *iss = NULL;
-    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 2048, &code, &e) < 0 ||
-        jv_string(r->json, "iss", 300, &iss, &e) < 0 ||
+    if (!jv_only_keys(r->json, s->staff ? staff_keys : keys, NULL, &e) ||
+        jv_string(r->json, "code", 2048, &code, &e) < 0 || jv_string(r->json, "iss", 300, &iss, &e) < 0 ||
         jv_string(r->json, "state", 100, &state, &e) < 0 || jv_string(r->json, "error", 100, &error, &e) < 0) {
         req_fail_verr(r, &e);
         return;
@@ -441,10 +541,6 @@ void voter_session_oidc(struct req *r)
         req_fail(r, ERR_OIDC_STATE, NULL, NULL);
         return;
     }
-    struct signin_state *st = REQ_STATE(r, struct signin_state);
-    struct oidc_signin *s = xcalloc(1, sizeof *s);
-    st->method = s;
-    st->method_release = signin_release;
     s->code = code ? xstrdup(code) : NULL;
     s->iss = iss ? xstrdup(iss) : NULL;
     if (error)
@@ -455,6 +551,23 @@ void voter_session_oidc(struct req *r)
     sha256_hex(state, state_hash);
     sha256_hex(browser, browser_hash);
     crypto_wipe(browser, sizeof browser);
-    const char *p[3] = {state_hash, browser_hash, i64s(eid, r->ids[0])};
+    const char *p[3] = {state_hash, browser_hash, s->staff ? NULL : i64s(eid, r->ids[0])};
     req_db(r, &sql_login_take, p, login_taken);
+}
+
+void voter_session_oidc(struct req *r)
+{
+    struct signin_state *st = REQ_STATE(r, struct signin_state);
+    struct oidc_signin *s = xcalloc(1, sizeof *s);
+    st->method = s;
+    st->method_release = signin_release;
+    oidc_return(r, s);
+}
+
+void staff_oidc_session(struct req *r)
+{
+    struct staff_oidc *st = REQ_STATE_NEW(r, struct staff_oidc, staff_oidc_release);
+    st->flow = xcalloc(1, sizeof *st->flow);
+    st->flow->staff = true;
+    oidc_return(r, st->flow);
 }

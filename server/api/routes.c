@@ -30,6 +30,9 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J, NO_SCOPE},
     {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, E, NO_SCOPE},
     {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J, NO_SCOPE},
+    /* staff through the organisation's OpenID provider; roles stay Borgerbudget's */
+    {M_POST, "/api/v1/staff/oidc/start", staff_oidc_start, AUTH_NONE, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/oidc/session", staff_oidc_session, AUTH_NONE, J, NO_SCOPE},
 
     {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0, NO_SCOPE},
     {M_POST, "/api/v1/organisations", organisation_create, AUTH_STAFF, J, NO_SCOPE, .role = ROLE_SUPERADMIN},

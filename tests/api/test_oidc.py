@@ -25,6 +25,7 @@ def configure(srv, token, org, issuer, **extra):
             "scopes": "openid profile cpr", "eligibility_claim": "cpr",
             "button_text": {"da": "Log ind med MitID", "en": "Sign in with MitID"}}
     body.update(extra)
+    body = {k: v for k, v in body.items() if v is not None}
     r = srv.request("PUT", f"/api/v1/organisations/{org}/oidc-providers", body=body, token=token)
     assert r.status == 200, r
     return r.json
@@ -61,7 +62,8 @@ def test_oidc_sign_in_with_register(ctx):
         # no provider yet
         r = srv.post(f"/api/v1/elections/{e['id']}/oidc/start")
         assert r.status == 404 and r.code == "oidc_not_configured", r
-        p = configure(srv, e["token"], org, op.issuer)
+        # for this election only: the organisation's other elections (other tests) keep theirs
+        p = configure(srv, e["token"], org, op.issuer, election_id=e["id"])
         assert p["client_secret_available"] is True and "secret" not in str(p).replace("client_secret_", ""), p
         el = srv.get(f"/api/v1/elections/{e['id']}").json
         assert el["sign_in_methods"][0] == "oidc" and el["oidc_button"]["en"] == "Sign in with MitID", el
@@ -250,4 +252,52 @@ def test_oidc_discovery_failures_and_replays(ctx):
         assert n == "1", n
     finally:
         rogue.stop()
+        srv.stop()
+
+
+def test_oidc_staff_sign_in(ctx):
+    """Staff sign in through the organisation's own provider; roles stay Borgerbudget's."""
+    srv = oidc_server(ctx)
+    op = Node("provider.mjs", "--redirect", f"http://127.0.0.1:{srv.port}/oidc/callback")
+    try:
+        e = election_on(ctx, srv, proposals=[(0, 100)])
+        org = srv.get(f"/api/v1/elections/{e['id']}").json["organisation_id"]
+        r = srv.post(f"/api/v1/organisations/{org}/staff", {"email": "Anna@Example.dk", "role": "moderator"}, token=e["token"])
+        assert r.status == 201, r
+        r = srv.post("/api/v1/staff/oidc/start", {"organisation_id": org})
+        assert r.status == 404 and r.code == "oidc_not_configured", r
+        p = configure(srv, e["token"], org, op.issuer, purpose="staff", scopes="openid email", eligibility_claim=None)
+        assert p["eligibility_claim"] == "email", p
+
+        def staff_sign_in(login, password):
+            r = srv.post("/api/v1/staff/oidc/start", {"organisation_id": org})
+            assert r.status == 200, r
+            cookie = r.header("Set-Cookie").split(";")[0]
+            back = Browserless(f"http://127.0.0.1:{srv.port}/oidc/callback").sign_in(r.json["authorization_url"], login,
+                                                                                     password)
+            return srv.post("/api/v1/staff/oidc/session", back, headers={"Cookie": cookie})
+
+        r = staff_sign_in("anna", "anna-pw")
+        cookies = [v for k, v in r.headers if k.lower() == "set-cookie"]
+        assert r.status == 200 and r.json["role"] == "moderator" and any(c.startswith("pb_staff=") for c in cookies), r
+        me = srv.get("/api/v1/staff/me", token=r.json["token"])
+        assert me.status == 200 and me.json["email"].lower() == "anna@example.dk", me
+        # a moderator cannot do an admin's work: the role is Borgerbudget's, not the provider's
+        assert srv.post(f"/api/v1/elections/{e['id']}/phase", {"phase": "closed"}, token=r.json["token"]).status == 403
+        r = staff_sign_in("bo", "bo-pw")
+        assert r.status == 403 and r.code == "oidc_not_eligible", r
+        # a citizen's return is no staff sign-in
+        configure(srv, e["token"], org, op.issuer, election_id=e["id"], open_to_all=True)
+        url, cookie = oidc_start(srv, e["id"])
+        back = Browserless(f"http://127.0.0.1:{srv.port}/oidc/callback").sign_in(url, "anna", "anna-pw")
+        r = srv.post("/api/v1/staff/oidc/session", back, headers={"Cookie": cookie})
+        assert r.status == 401 and r.code == "oidc_state_invalid", r
+        for bad in ({}, {"organisation_id": "x"}, {"organisation_id": 1, "extra": 1}):
+            assert srv.post("/api/v1/staff/oidc/start", bad).status == 422, bad
+        assert srv.post("/api/v1/staff/oidc/start", {"organisation_id": 999999}).status == 404
+        pid = [x for x in srv.get(f"/api/v1/organisations/{org}/oidc-providers", token=e["token"]).json["providers"]
+               if x["purpose"] == "staff"][0]["id"]
+        assert srv.request("DELETE", f"/api/v1/organisations/{org}/oidc-providers/{pid}", token=e["token"]).status == 204
+    finally:
+        op.stop()
         srv.stop()

@@ -1,10 +1,12 @@
 // The organisation's sign-in and delivery page for its admins (#/org/ID/delivery): the
 // OpenID provider for citizens (MitID) and staff, e-mail by SMTP and SMS by a gateway (secrets
 // are named credentials of the server, never typed here), a test message, the outbox with
-// each message's state, and an election's message texts. Used by admin.js (one route and
-// one link).
+// each message's state, and an election's message texts; and the staff sign-in through
+// the organisation's provider. Used by admin.js (one route, one link, one form on the
+// sign-in page).
 import { api, h } from "./api.js";
 import { pick } from "./i18n.js";
+import { staffOidcStart } from "./oidc.js";
 
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
 function input(id, label, value, attrs) {
@@ -169,4 +171,16 @@ export async function deliveryPage(show, token, org, notice) {
       h("p", {}, h("button", { type: "submit" }, "Send a test message"))),
     h("h2", {}, "Outbox"), h("p", {}, h("button", { type: "button", class: "secondary", onclick: refresh }, "Refresh")), outbox,
     h("h2", {}, "Message texts"), await textsBox(token, org, out));
+}
+
+// For the staff sign-in page: signing in through the organisation's own provider.
+export function staffOidcForm() {
+  const out = h("div", {});
+  return h("form", { id: "staff-oidc", onsubmit: async (ev) => {
+    ev.preventDefault();
+    try { await staffOidcStart(v("org-id")); }
+    catch (e) { out.replaceChildren(msg(e.code === "oidc_not_configured" ? "This organisation has no staff sign-in set up." : `Sign-in could not start (${e.code}).`, true)); }
+  } }, h("h2", {}, "Or use your organisation's own sign-in"), out,
+  ...input("org-id", "Organisation number", new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
+  h("p", {}, h("button", { type: "submit", class: "secondary" }, "Continue with your organisation")));
 }

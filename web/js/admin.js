@@ -3,7 +3,7 @@
 // close, count and publish. Staff texts are in English; election texts in Danish and English.
 import { api, h } from "./api.js";
 import { pick, money } from "./i18n.js";
-import { deliveryPage } from "./admin-delivery.js";
+import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 
 const main = document.getElementById("main");
 let token = sessionStorage.getItem("pb-staff");
@@ -35,7 +35,7 @@ function loginPage() {
       field("email", "E-mail", { type: "email", autocomplete: "username", required: true }),
       field("password", "Password", { type: "password", autocomplete: "current-password", required: true }),
       field("totp", "Authenticator code (if enabled)", { inputmode: "numeric", autocomplete: "one-time-code" }),
-      h("p", {}, h("button", { type: "submit", id: "signin" }, "Sign in"))));
+      h("p", {}, h("button", { type: "submit", id: "signin" }, "Sign in"))), staffOidcForm());
 }
 
 async function listPage() {
