@@ -43,7 +43,7 @@ $$;
 CREATE OR REPLACE FUNCTION outbox_claim(p_limit int, p_lease_s int)
 RETURNS TABLE (id bigint, attempt int, idempotency_key text, kind text, channel text, lang text,
                recipient_sealed text, params_sealed text, expired boolean, subject text, body text,
-               election_title text, email jsonb, sms jsonb)
+               election_title text, email jsonb, sms jsonb, organisation_name text)
 LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY
@@ -64,8 +64,10 @@ BEGIN
            c.expires_at IS NOT NULL AND c.expires_at < now(),
            t.subject, t.body,
            coalesce(e.title ->> c.lang, e.title ->> e.default_lang, ''),
-           coalesce(d.email, '{"transport": "server"}'), coalesce(d.sms, '{"transport": "server"}')
+           coalesce(d.email, '{"transport": "server"}'), coalesce(d.sms, '{"transport": "server"}'),
+           coalesce(org.name, '')
       FROM claimed c
+      LEFT JOIN organisations org ON org.id = c.organisation_id
       LEFT JOIN elections e ON e.id = c.election_id
       LEFT JOIN delivery_settings d ON d.organisation_id = c.organisation_id
       LEFT JOIN LATERAL message_template(c.election_id, c.kind, c.channel, c.lang) t ON true

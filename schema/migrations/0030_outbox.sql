@@ -98,5 +98,7 @@ INSERT INTO message_templates (election_id, kind, channel, lang, subject, body) 
  (NULL, 'test', 'sms', 'da', '', 'Testbesked fra Borgerbudget. Levering virker.'),
  (NULL, 'test', 'sms', 'en', '', 'Test message from Borgerbudget. Delivery works.');
 
--- One-time codes now queue their message in the outbox in the same transaction.
+-- One-time codes and staff invites now queue their message in the outbox in the same
+-- transaction.
 DROP FUNCTION IF EXISTS otp_start(bigint, text, uuid, text);
+DROP FUNCTION IF EXISTS invite_staff(bigint, boolean, bigint, text, text, bigint, text);

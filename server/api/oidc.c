@@ -17,6 +17,7 @@
  * Operators read why a sign-in failed in the log; the person gets a stable error code.
  */
 #include "api/handlers.h"
+#include "api/staff.h"
 #include "api/voter.h"
 #include "core/auth.h"
 #include "core/credentials.h"
@@ -273,9 +274,6 @@ static struct oidc_signin *signin_of(struct req *r)
     return REQ_STATE(r, struct signin_state)->method;
 }
 
-/* as api/staff.c's sign-in */
-#define OIDC_STAFF_SESSION_TTL_S (12 * 3600)
-
 static void staff_signed_in(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
@@ -285,20 +283,7 @@ static void staff_signed_in(struct req *r, const struct db_result *res)
         req_fail(r, ERR_OIDC_NOT_ELIGIBLE, NULL, "No staff account of this organisation has the e-mail address you signed in with.");
         return;
     }
-    struct oidc_signin *s = signin_of(r);
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "token", s->token);
-    char csrf[65];
-    auth_csrf_token(r->app, r->auth.token_hash, csrf);
-    cJSON_AddStringToObject(o, "csrf_token", csrf);
-    if (db_value(res, 0, 0))
-        cJSON_AddStringToObject(o, "role", db_value(res, 0, 0));
-    else
-        cJSON_AddNullToObject(o, "role");
-    cJSON_AddStringToObject(o, "expires_at", db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
-    jv_add_int(o, "staff_id", db_int64(res, 0, 2));
-    req_set_cookie(r, "pb_staff", s->token, OIDC_STAFF_SESSION_TTL_S);
-    req_reply_json(r, 200, o);
+    staff_session_reply(r, res, signin_of(r)->token);
 }
 
 static struct db_stmt sql_staff_session = DB_STMT("oidc.staff_session", 4, "SELECT * FROM staff_oidc_session($1, $2, $3, $4)");
@@ -320,7 +305,7 @@ static void staff_verified(struct req *r, cJSON *claims)
     crypto_sha256(s->token, strlen(s->token), h);
     crypto_hex(h, sizeof h, r->auth.token_hash);
     char org[24], ttl[24];
-    const char *p[4] = {i64s(org, s->organisation_id), email, r->auth.token_hash, i64s(ttl, OIDC_STAFF_SESSION_TTL_S)};
+    const char *p[4] = {i64s(org, s->organisation_id), email, r->auth.token_hash, i64s(ttl, STAFF_SESSION_TTL_S)};
     req_db(r, &sql_staff_session, p, staff_signed_in);
 }
 

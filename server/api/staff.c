@@ -5,6 +5,7 @@
  * client address are rate limited.
  */
 #include "api/handlers.h"
+#include "api/staff.h"
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/reply.h"
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#define STAFF_SESSION_TTL_S (12 * 3600)
 #define MIN_PASSWORD 12
 #define TOTP_SECRET_LEN 20
 
@@ -97,11 +97,8 @@ static struct db_stmt sql_failed = DB_STMT("staff.login_failed", 1,
 static struct db_stmt sql_new_session = DB_STMT("staff.session_open", 4,
                                                "SELECT * FROM staff_session_open($1, $2, $3, $4)");
 
-static void session_stored(struct req *r, const struct db_result *res)
+void staff_session_reply(struct req *r, const struct db_result *res, const char *token)
 {
-    if (!req_db_ok(r, res))
-        return;
-    const char *token = REQ_STATE(r, struct login)->token;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", token);
     char csrf[65];
@@ -116,6 +113,12 @@ static void session_stored(struct req *r, const struct db_result *res)
     jv_add_int(o, "staff_id", db_int64(res, 0, 2));
     req_set_cookie(r, "pb_staff", token, STAFF_SESSION_TTL_S);
     req_reply_json(r, 200, o);
+}
+
+static void session_stored(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        staff_session_reply(r, res, REQ_STATE(r, struct login)->token);
 }
 
 static void login_work(void *job)

@@ -140,23 +140,43 @@ static const char *doc_string(const cJSON *doc, const char *name)
     return cJSON_IsString(v) && *v->valuestring ? v->valuestring : NULL;
 }
 
+/* The JSON object a provider answered with; NULL with *why set when the call failed, the
+ * status was not 200 or the body is not a JSON object. */
+static cJSON *answer_object(const struct fetch_result *res, const char **why)
+{
+    cJSON *j = NULL;
+    if (res->status != FETCH_OK)
+        *why = res->error;
+    else if (res->code != 200)
+        *why = "the provider did not answer 200";
+    else if (!(j = cJSON_ParseWithLength(res->body, res->body_len)) || !cJSON_IsObject(j))
+        *why = "the answer is not a JSON object";
+    else
+        return j;
+    cJSON_Delete(j);
+    return NULL;
+}
+
+/* True (and the call answered) when the server stopped the call. */
+static bool cancelled(struct oidc_call *call, const struct fetch_result *res)
+{
+    if (res->status != FETCH_CANCELLED)
+        return false;
+    snprintf(call->error, sizeof call->error, "the server is stopping");
+    answer(call);
+    return true;
+}
+
 static void discovered(void *ctx, const struct fetch_result *res)
 {
     struct oidc_call *call = ctx;
     struct oidc_entry *e = call->entry;
-    if (res->status == FETCH_CANCELLED) {
-        snprintf(call->error, sizeof call->error, "the server is stopping");
-        answer(call);
+    if (cancelled(call, res))
         return;
-    }
-    cJSON *doc = NULL;
     const char *why = NULL;
-    if (res->status != FETCH_OK)
-        why = res->error;
-    else if (res->code != 200)
-        why = "the discovery document did not answer 200";
-    else if (!(doc = cJSON_ParseWithLength(res->body, res->body_len)) || !cJSON_IsObject(doc))
-        why = "the discovery document is not a JSON object";
+    cJSON *doc = answer_object(res, &why);
+    if (!doc)
+        ;
     else if (!doc_string(doc, "issuer") || strcmp(doc_string(doc, "issuer"), e->issuer) != 0)
         why = "the discovery document names another issuer";
     else if (!oidc_url_allowed(doc_string(doc, "authorization_endpoint")) ||
@@ -209,20 +229,12 @@ static void jwks_fetched(void *ctx, const struct fetch_result *res)
 {
     struct oidc_call *call = ctx;
     struct oidc_entry *e = call->entry;
-    if (res->status == FETCH_CANCELLED) {
-        snprintf(call->error, sizeof call->error, "the server is stopping");
-        answer(call);
+    if (cancelled(call, res))
         return;
-    }
-    cJSON *set = NULL;
     const char *why = NULL;
-    if (res->status != FETCH_OK)
-        why = res->error;
-    else if (res->code != 200)
-        why = "the JWKS did not answer 200";
-    else if (!(set = cJSON_ParseWithLength(res->body, res->body_len)) ||
-             !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(set, "keys")))
-        why = "the JWKS is not a JSON object with keys";
+    cJSON *set = answer_object(res, &why);
+    if (set && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(set, "keys")))
+        why = "the JWKS has no keys";
     if (why) {
         log_warn("OIDC keys could not be fetched issuer=%s http=%ld reason=\"%s\"%s", e->issuer, res->code, why,
                  e->jwks ? " (using the keys from before)" : "");

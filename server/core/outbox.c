@@ -213,6 +213,8 @@ static void send_row(struct outbox *o, const struct db_result *res, int row)
     } else {
         if (!cJSON_GetObjectItemCaseSensitive(params, "election"))
             cJSON_AddStringToObject(params, "election", db_value(res, row, 11));
+        if (!cJSON_GetObjectItemCaseSensitive(params, "organisation"))
+            cJSON_AddStringToObject(params, "organisation", db_value(res, row, 14) ? db_value(res, row, 14) : "");
         struct buf subject, body;
         buf_init(&subject);
         buf_init(&body);

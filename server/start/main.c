@@ -242,14 +242,15 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     event_add(sigterm, NULL);
     event_base_dispatch(app->base);
     log_info("stopped accepting; closing");
+    /* Outbound calls still running (the drain's grace ran out) end first: their callbacks
+     * answer their requests while evhttp, the outbox and the pool they use still exist. */
+    fetch_free(app->fetch);
+    app->fetch = NULL;
     http_stop(app);
     event_free(sigint);
     event_free(sigterm);
     if (app->drain_ev)
         event_free(app->drain_ev);
-    /* the order matters: calls still running are cancelled while the outbox and the pool
-     * they report to exist; then the workers; then the pool */
-    fetch_free(app->fetch);
     worker_pool_free(app->workers);
     outbox_free(app->outbox);
     oidc_cache_free(app->oidc);

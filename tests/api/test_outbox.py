@@ -159,6 +159,22 @@ def test_email_sms_receipt_and_texts(ctx):
                     {"sms": {"transport": "https", "url": "https://gw.example", "password": "x"}}, {}):
             r = srv.request("PUT", f"/api/v1/organisations/{org}/delivery", body=bad, token=e["token"])
             assert r.status == 422, (bad, r)
+        # a staff invite arrives by e-mail with the link that sets the password
+        r = srv.post(f"/api/v1/organisations/{org}/staff", {"email": "ny@kommune.example", "role": "clerk"}, token=e["token"])
+        assert r.status == 201 and r.json["invite_token"], r
+        got = wait_until(lambda: [x for x in smtp.received() if x[1] == ["ny@kommune.example"]], what="the invite")
+        m = parsed(got[0][2])
+        link = re.search(r"http://127\.0\.0\.1:\d+/admin\.html#/accept/(\S+)", m.get_content())
+        assert m["Subject"].startswith("Invitation to Borgerbudget: ") and link, m.get_content()
+        assert link.group(1) == r.json["invite_token"]
+        assert srv.post("/api/v1/staff/accept", {"invite_token": link.group(1), "password": "a long enough password"}).status == 200
+        assert srv.post("/api/v1/staff/login", {"email": "ny@kommune.example", "password": "a long enough password"}).status == 200
+        # an existing account only gains a role: no second invite
+        n = len(smtp.received())
+        assert srv.post(f"/api/v1/organisations/{org}/staff", {"email": "ny@kommune.example", "role": "observer"},
+                        token=e["token"]).json["invite_token"] is None
+        time.sleep(1)
+        assert len(smtp.received()) == n
         # nothing readable in the outbox table: recipients and codes are sealed
         dump = ctx.env.psql("SELECT encode(recipient_sealed, 'escape') || encode(params_sealed, 'escape') FROM outbox",
                             db=srv.db)

@@ -4,6 +4,7 @@
 import { api, h } from "./api.js";
 import { pick, money } from "./i18n.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
+import { acceptPage } from "./admin-accept.js";
 
 const main = document.getElementById("main");
 let token = sessionStorage.getItem("pb-staff");
@@ -23,8 +24,8 @@ async function call(method, path, body, out) {
   }
 }
 
-function loginPage() {
-  const out = h("div", {});
+function loginPage(notice) {
+  const out = h("div", {}, notice ? msg(notice) : null);
   show(h("h1", {}, "Staff sign-in"), out,
     h("form", { onsubmit: async (ev) => {
         ev.preventDefault();
@@ -179,8 +180,9 @@ async function electionPage(eid) {
 async function route() {
   const logout = document.getElementById("logout");
   logout.hidden = !token;
-  if (!token) return loginPage();
   const parts = location.hash.slice(1).split("/").filter(Boolean);
+  if (parts[0] === "accept" && parts[1]) return acceptPage(show, parts[1], loginPage);
+  if (!token) return loginPage();
   try {
     if (parts[0] === "e" && parts[1]) await electionPage(parts[1]);
     else if (parts[0] === "org" && parts[2] === "delivery") await deliveryPage(show, token, parts[1]);
