@@ -4,6 +4,7 @@
 // #/e/ID/board, #/e/ID/results. ?kiosk=1 signs the voter out after each ballot.
 import { api, h } from "./api.js";
 import { t, pick, money, errorText, getLang, setLang } from "./i18n.js";
+import { oidcButton, oidcReturn } from "./oidc.js";
 
 const main = document.getElementById("main");
 const kiosk = new URLSearchParams(location.search).get("kiosk") === "1";
@@ -17,7 +18,7 @@ function setSession(eid, s) { if (s) store.setItem("pb-voter-" + eid, JSON.strin
 function say(text) { const live = document.getElementById("live"); live.textContent = ""; setTimeout(() => { live.textContent = text; }, 30); }
 
 function show(...nodes) {
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined)); // a part left out is null, not "null"
   const h1 = main.querySelector("h1");
   if (h1) { h1.tabIndex = -1; h1.focus(); }
 }
@@ -37,9 +38,9 @@ async function loadElection(eid) {
 async function home() {
   const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
   show(h("h1", {}, t("elections")),
-    list.length ? list.map((e) => h("div", { class: "card" },
+    ...(list.length ? list.map((e) => h("div", { class: "card" },
       h("h2", { style: "margin-top:0" }, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language))),
-      h("p", { class: "muted" }, t("phase_" + e.phase)))) : h("p", {}, t("noElections")));
+      h("p", { class: "muted" }, t("phase_" + e.phase)))) : [h("p", {}, t("noElections"))]));
 }
 
 function proposalCard(p, extra) {
@@ -144,7 +145,7 @@ async function signInPage(eid) {
       location.hash = `#/e/${eid}/vote`;
     } catch (e) { msg.replaceChildren(message(errorText(e), true)); say(errorText(e)); }
   }
-  show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), tabs, msg, area);
+  show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), oidcButton(election, msg), tabs, msg, area);
   pickMethod("code");
 }
 
@@ -271,7 +272,7 @@ async function votePage(eid) {
   function renderAll() { renderList(); renderStatus(); }
   renderAll();
   show(h("h1", {}, t("yourBallot")), h("p", {}, `${title(election.title)} · ${title(district.name)}`),
-    draft.hadVoted ? message(t("alreadyVoted")) : null, note, list, status);
+    draft.hadVoted ? message(t("alreadyVoted")) : null, note, h("h2", { class: "skip" }, t("proposals")), list, status);
 }
 
 async function reviewPage(eid) {
@@ -397,4 +398,4 @@ function applyChrome() {
 }
 applyChrome();
 window.addEventListener("hashchange", route);
-route();
+if (!(await oidcReturn(main))) route();
