@@ -74,7 +74,8 @@ def run_pabulib():
 
 def run_browser(env, server):
     """The browser tests (tests/browser/run.mjs) against the same server: playwright-core
-    driving Debian's chromium."""
+    driving Debian's chromium. PB_DATA_DIR lets them read the one-time codes the file sender
+    wrote (what a citizen's phone would get)."""
     global passed, failed
     node = shutil.which("node")
     chromium = shutil.which("chromium")
@@ -84,7 +85,7 @@ def run_browser(env, server):
                f"node={node} chromium={chromium} playwright-core installed={os.path.isdir(mods)}")
         return
     e = dict(os.environ, PB_BASE=f"http://127.0.0.1:{server.port}", PB_ADMIN_EMAIL=client.ADMIN_EMAIL,
-             PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium)
+             PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium, PB_DATA_DIR=env.data_dir)
     proc = subprocess.run([node, os.path.join(ROOT, "tests", "browser", "run.mjs")], capture_output=True, text=True,
                           env=e, timeout=900)
     for line in proc.stdout.splitlines():

@@ -68,6 +68,8 @@ const texts = {
   },
 };
 
+export const tables = texts;
+
 let lang = localStorage.getItem("pb-lang") || (navigator.language || "da").slice(0, 2);
 if (!texts[lang]) lang = "da";
 

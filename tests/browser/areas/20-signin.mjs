@@ -1,0 +1,106 @@
+// Signing in: the methods the election offers, voting codes, the voter register, one-time
+// codes, and what happens when a session has ended.
+import { test, visitor, assert, NARROW } from "../lib.mjs";
+import { api, election, uploadRegister, offerMethods, sentCode, outboxSize } from "../fixtures.mjs";
+import { toSignIn, signInWithCode, tokenOf, say } from "../steps.mjs";
+
+const methodNames = { code: "Voting code", register: "Personal number and birth date", otp: "One-time code by text/e-mail" };
+
+async function registerElection(title) {
+  const e = await election({ title, proposals: [{ cost: 2000000 }, { cost: 3000000 }] });
+  const d = e.districts[0].id;
+  await uploadRegister(e, `personal_id,birth_date,postcode,district_id,contact\n` +
+    `010190-1234,1990-01-01,7100,${d},+4512345678\n020285-4321,1985-02-02,,${d},borger@example.dk\n`);
+  return e;
+}
+
+test("only the sign-in methods the election offers are shown", async () => {
+  const e = await election({ title: { da: "Kun koder", en: "Codes only" }, proposals: [{ cost: 100000 }] });
+  const offered = (await api("GET", `/elections/${e.id}`)).sign_in_methods || ["code"];
+  const v = await visitor({ lang: "en" });
+  await toSignIn(v, e);
+  for (const [m, name] of Object.entries(methodNames)) {
+    if (offered.length === 1) assert(!(await v.button(name).count()), `no tab "${name}" when there is one method`);
+    else assert(!!(await v.button(name).count()) === offered.includes(m), `tab "${name}" shown only when offered`);
+  }
+  if (offered.includes("code")) await v.page.getByLabel("Voting code", { exact: true }).waitFor();
+
+  const r = await registerElection({ da: "Kode og engangskode", en: "Code and one-time code" });
+  const w = await visitor({ lang: "en" });
+  await offerMethods(w, r, ["code", "otp"]);
+  await toSignIn(w, r);
+  assert(await w.button(methodNames.code).isVisible() && await w.button(methodNames.otp).isVisible(), "the offered tabs");
+  assert(!(await w.button(methodNames.register).count()), "no register tab where the register is not offered");
+});
+
+test("register sign-in in Danish: the fields are there, mistakes are said in Danish, and the right details sign in", async () => {
+  const e = await registerElection({ da: "Registerbudget", en: "Register budget" });
+  const v = await visitor({ lang: "da", size: NARROW });
+  await offerMethods(v, e, ["code", "register", "otp"]);
+  await toSignIn(v, e, "da");
+  await v.click(v.button("CPR-nummer og fødselsdato"), "the register tab");
+  const id = v.page.getByLabel("CPR-nummer", { exact: true });
+  const birth = v.page.getByLabel(/^Fødselsdato/);
+  await v.fill(id, "010190-1234");
+  await v.click(v.button("Fortsæt"), "send without a birth date");
+  await v.see("Skriv din fødselsdato");
+  assert(await birth.getAttribute("aria-invalid") === "true", "the birth date field is marked");
+  assert(!(await v.text(/Give|personal_id|birth_date/).count()), "no developer message from the server");
+  await v.fill(birth, "1990-01-02");
+  v.expectHttp(401, "/voter-sessions");
+  await v.click(v.button("Fortsæt"), "details that do not match");
+  await v.see("Oplysningerne passer ikke med vælgerregistret");
+  await v.fill(birth, "01-01-1990");                 // the Danish way of writing it works too
+  await v.fill(v.page.getByLabel(/^Postnummer/), "7100");
+  await v.click(v.button("Fortsæt"), "sign in from the register");
+  await v.heading("Din stemmeseddel").waitFor();
+});
+
+test("one-time code: Send code says where it went without telling whether the address is known, then the code signs in", async () => {
+  const e = await registerElection({ da: "Engangskodebudget", en: "One-time code budget" });
+  const v = await visitor({ lang: "en" });
+  await offerMethods(v, e, ["code", "register", "otp"]);
+  await toSignIn(v, e);
+  await v.click(v.button(methodNames.otp), "the one-time code tab");
+  const contact = v.page.getByLabel("Phone or e-mail");
+  await v.fill(contact, "nobody@example.org");
+  await v.click(v.button("Send code"), "send a code to an unknown address");
+  const sentText = "We sent a code to the e-mail address or phone number you gave, if it is in the register.";
+  await v.see(sentText);
+  assert(await v.live() !== "", "the confirmation is said in the live region");
+  const unknownAnswer = await v.page.locator("main").innerText();
+  const before = outboxSize();
+  await v.fill(contact, "+4512345678");
+  await v.click(v.button("Send code"), "send a code to the voter's phone");
+  await v.see(sentText);
+  assert((await v.page.locator("main").innerText()) === unknownAnswer, "known and unknown addresses get the same answer");
+  assert(await v.page.evaluate(() => document.activeElement.id) === "o-code", "the focus is on the code field");
+  const code = await sentCode("+4512345678", before);
+  await v.fill(v.page.getByLabel("One-time code", { exact: true }), code);
+  await v.click(v.button("Continue"), "sign in with the one-time code");
+  await v.heading("Your ballot").waitFor();
+});
+
+test("a signed-out or expired session leads back to sign-in, says why, and forgets the token", async () => {
+  const e = await election({ title: { da: "Udløbet budget", en: "Expired session budget" }, proposals: [{ cost: 2000000 }, { cost: 3000000 }] });
+  const v = await visitor({ lang: "en" });
+  await signInWithCode(v, e, e.codes[0][0]);
+  await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose one");
+  // the session ends elsewhere (signed out, or its two hours ran out)
+  const token = await tokenOf(v, e);
+  await api("DELETE", `/elections/${e.id}/voter-sessions/current`, undefined, token);
+  await v.click(v.button(say.en.review), "review");
+  v.expectHttp(401, "/ballot");
+  await v.click(v.button(say.en.cast), "cast with an ended session");
+  await v.heading("Sign in").waitFor();
+  await v.see("Your session has ended. Sign in again to vote.");
+  assert(await tokenOf(v, e) === null, "the stale token is gone");
+  // a reload of the ballot with a stale token does the same
+  await signInWithCode(v, e, e.codes[0][0]);
+  await api("DELETE", `/elections/${e.id}/voter-sessions/current`, undefined, await tokenOf(v, e));
+  v.expectHttp(401, "/ballot");
+  await v.reload();
+  await v.heading("Sign in").waitFor();
+  await v.see("Your session has ended. Sign in again to vote.");
+  assert(await tokenOf(v, e) === null, "the stale token is gone after a reload too");
+});
