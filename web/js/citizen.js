@@ -2,7 +2,7 @@
 // review, cast, keep the receipt, check it on the bulletin board, see the results.
 // Routes live in the URL hash: #/e/ID, #/e/ID/signin, #/e/ID/vote, #/e/ID/receipt,
 // #/e/ID/board, #/e/ID/results. ?kiosk=1 signs the voter out after each ballot.
-import { api, h } from "./api.js";
+import { api, h, nodes } from "./api.js";
 import { t, pick, money, errorText, getLang, setLang } from "./i18n.js";
 
 const main = document.getElementById("main");
@@ -16,8 +16,8 @@ function session(eid) { try { return JSON.parse(store.getItem("pb-voter-" + eid)
 function setSession(eid, s) { if (s) store.setItem("pb-voter-" + eid, JSON.stringify(s)); else store.removeItem("pb-voter-" + eid); }
 function say(text) { const live = document.getElementById("live"); live.textContent = ""; setTimeout(() => { live.textContent = text; }, 30); }
 
-function show(...nodes) {
-  main.replaceChildren(...nodes);
+function show(...kids) {
+  main.replaceChildren(...nodes(kids));
   const h1 = main.querySelector("h1");
   if (h1) { h1.tabIndex = -1; h1.focus(); }
 }
