@@ -143,7 +143,9 @@ export class Visitor {
           if (el.hasAttribute(a)) out.push(el.getAttribute(a));
       for (const o of document.querySelectorAll("option")) out.push(o.textContent);
       const d = document.documentElement;
-      return { text: out.join("\n"), overflow: d.scrollWidth - d.clientWidth, lang: d.lang };
+      // literal technical text (a CSV header, a signature) is shown in <code> and <pre> on purpose
+      const literal = [...document.querySelectorAll("code, pre, kbd, samp")].map((c) => c.innerText).filter(Boolean);
+      return { text: out.join("\n"), literal, overflow: d.scrollWidth - d.clientWidth, lang: d.lang };
     });
     const junk = seen.text.match(/\[object|\bnull\b|\bundefined\b|\bNaN\b/);
     if (junk) problems.push(`the page shows "${junk[0]}": ` + around(seen.text, junk.index));
@@ -158,8 +160,10 @@ export class Visitor {
     if (!texts) texts = await this.page.evaluate(async () => (await import("/js/i18n.js")).tables);
     const out = [];
     const keys = new Set(Object.values(texts).flatMap((t) => Object.keys(t)));
-    for (const m of seen.text.matchAll(/(?<![\p{L}\p{N}_-])[a-z]+(?:_[a-z0-9]+)+|(?<![\p{L}\p{N}])[a-z]+[A-Z][A-Za-z]*/gu))
-      out.push(`raw key or code "${m[0]}"${keys.has(m[0]) ? " (an untranslated text key)" : ""}: ` + around(seen.text, m.index));
+    let prose = seen.text;
+    for (const l of seen.literal) prose = prose.replace(l, " ");
+    for (const m of prose.matchAll(/(?<![\p{L}\p{N}_-])[a-z]+(?:_[a-z0-9]+)+|(?<![\p{L}\p{N}])[a-z]+[A-Z][A-Za-z]*/gu))
+      out.push(`raw key or code "${m[0]}"${keys.has(m[0]) ? " (an untranslated text key)" : ""}: ` + around(prose, m.index));
     const mine = texts[seen.lang];
     if (!mine) return out.concat(`the page's language "${seen.lang}" has no texts`);
     const ownValues = new Set(Object.values(mine).flatMap(forms));
@@ -208,14 +212,16 @@ export class Visitor {
     }
     throw new Error("Tab never reached " + locator);
   }
-  async focused() { return this.page.evaluate(() => { const a = document.activeElement; return a ? (a.id || a.getAttribute("aria-label") || a.textContent.trim()) : ""; }); }
+  // The focused element by what a screen reader calls it (aria-label, else its text), else its id.
+  async focused() { return this.page.evaluate(() => { const a = document.activeElement; return a ? (a.getAttribute("aria-label") || a.textContent.trim() || a.id) : ""; }); }
 
   // Shortcuts for finding things the way a user sees them.
   link(name) { return this.page.getByRole("link", { name, exact: true }); }
   button(name) { return this.page.getByRole("button", { name, exact: true }); }
   heading(name) { return this.page.getByRole("heading", { name }); }
   text(t) { return this.page.getByText(t); }
-  async see(t) { await this.page.getByText(t).first().waitFor(); }
+  // Waits until the page's content (not only the live region) shows the text.
+  async see(t) { await this.page.locator("main").getByText(t).first().waitFor(); }
   async live() { return (await this.page.locator("#live").textContent()).trim(); }
   async shot(file) { if (shots) await this.page.screenshot({ path: path.join(shots, file), fullPage: false }); }
 }

@@ -1,6 +1,7 @@
-// The JSON API: every call returns the parsed body or throws {status, code, message}.
-export async function api(method, path, body, token) {
-  const headers = { "Accept": "application/json" };
+// The JSON API: every call returns the parsed body or throws {status, code, message, field}.
+// extra: more request headers (such as Idempotency-Key).
+export async function api(method, path, body, token, extra) {
+  const headers = { "Accept": "application/json", ...(extra || {}) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers["Authorization"] = "Bearer " + token;
   let res;

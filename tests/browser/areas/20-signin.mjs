@@ -50,6 +50,7 @@ test("register sign-in in Danish: the fields are there, mistakes are said in Dan
   v.expectHttp(401, "/voter-sessions");
   await v.click(v.button("Fortsæt"), "details that do not match");
   await v.see("Oplysningerne passer ikke med vælgerregistret");
+  await v.shot("citizen-signin-register-da.png");
   await v.fill(birth, "01-01-1990");                 // the Danish way of writing it works too
   await v.fill(v.page.getByLabel(/^Postnummer/), "7100");
   await v.click(v.button("Fortsæt"), "sign in from the register");

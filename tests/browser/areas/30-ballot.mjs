@@ -105,6 +105,7 @@ test("ordinal ballot by keyboard: the focus stays on the control after Add, up, 
   assert((await v.live()).includes("Project 1"), "the live region says where it went");
   await v.press("Enter", "Add");
   await focusIs("Add: Project 3", "after the second Add");
+  await v.shot("citizen-ranking.png");
   await v.tabTo(v.button("Move up: Project 2"));
   await v.press("Enter", "Move up");
   await focusIs("Move down: Project 2", "after moving to the top");

@@ -33,9 +33,10 @@ test("kiosk: an idle ballot counts down, then is cleared and signed out; a touch
   await signInWithCode(v, e, e.codes[0][0], "en", "?kiosk=1&idle=6");
   await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose one");
   const token = await tokenOf(v, e);
-  const countdown = v.page.getByText(/The ballot is cleared in \d+ seconds?\./);
+  const countdown = v.page.getByRole("region", { name: "Are you still there?" }).getByText(/The ballot is cleared in \d+ seconds?\./);
   await countdown.waitFor({ timeout: 8000 });
   await v.check("the countdown is shown");
+  await v.shot("citizen-kiosk-idle.png");
   await v.button("Continue voting").waitFor();
   await v.press("Shift", "the voter is still there");
   assert(!(await countdown.isVisible()), "any key puts the countdown away");
@@ -49,7 +50,7 @@ test("kiosk: an idle ballot counts down, then is cleared and signed out; a touch
   await v.back();
   assert(!(await v.page.locator(`#p-${e.props[0].id}:checked`).count()), "Back shows no ballot of the last voter");
   // an untouched sign-in page with nothing typed stays as it is, without a countdown
-  await v.goto(`${base}/?kiosk=1&idle=2#/`);
-  await sleep(3000);
+  await v.goto(`${base}/?kiosk=1&idle=5#/`);
+  await sleep(6000);
   assert(!(await countdown.count()), "no countdown where there is nothing to clear");
 });

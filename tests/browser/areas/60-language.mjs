@@ -63,6 +63,7 @@ test("Danish pages are Danish all the way, with the right singular and plural", 
   await v.see("1 point");
   await v.click(v.button(say.da.cast));
   await v.heading(say.da.thanks).waitFor();
+  await v.shot("citizen-receipt-da.png");
   await v.click(v.link(say.da.board), "til opslagstavlen");
   await v.see(say.da.found);
   await v.see("1 stemme er talt med.");
