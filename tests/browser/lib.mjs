@@ -94,8 +94,8 @@ export class Visitor {
     this.inflight = new Set();
     page.on("pageerror", (e) => this.errors.push("page error: " + e.message));
     page.on("console", (m) => {
-      // HTTP error answers are judged by the response listener below, with what the test allows
-      if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of \d+/.test(m.text()))
+      // failed loads are judged by the response and requestfailed listeners, with what the test allows
+      if (m.type() === "error" && !/^Failed to load resource: /.test(m.text()))
         this.errors.push("console error: " + m.text());
     });
     page.on("request", (r) => this.inflight.add(r));
@@ -103,7 +103,8 @@ export class Visitor {
     page.on("requestfailed", (r) => {
       this.inflight.delete(r);
       // a reload or Back cancels what the old page was still fetching: that is not an error
-      if (!/ERR_ABORTED/.test(r.failure()?.errorText || "")) this.errors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+      // (a request that got no answer counts as HTTP status 0)
+      if (!/ERR_ABORTED/.test(r.failure()?.errorText || "")) this.httpErrors.push({ status: 0, method: r.method(), url: r.url() });
     });
     page.on("response", (r) => { if (r.status() >= 400) this.httpErrors.push({ status: r.status(), method: r.request().method(), url: r.url() }); });
     page.on("dialog", (d) => this.onDialog ? this.onDialog(d) : d.dismiss());
@@ -112,7 +113,8 @@ export class Visitor {
   // Another tab of the same browser (shares localStorage and cookies, not sessionStorage).
   async newTab() { return new Visitor(this.ctx, await this.ctx.newPage(), this.size); }
 
-  // The test announces an HTTP error answer it provokes on purpose (status, part of the URL).
+  // The test announces an HTTP error answer it provokes on purpose (status, part of the URL;
+  // status 0: the request got no answer).
   expectHttp(status, urlPart = "") { this.allowed.push({ status, urlPart }); }
 
   // Waits until the page has fetched and drawn what the last step started.

@@ -4,7 +4,7 @@
 // #/e/ID/receipt, #/e/ID/board, #/e/ID/results. ?kiosk=1 (and &idle=SECONDS) is the
 // voting-day kiosk (citizen/kiosk.js).
 import { h } from "./api.js";
-import { t, errorText, getLang, setLang, languages } from "./i18n.js";
+import { t, errorText, getLang, setLang, useLang, languages } from "./i18n.js";
 import { isRoute, busy } from "./page.js";
 import { view, message } from "./citizen/ui.js";
 import { SESSION_ENDED } from "./citizen/voter.js";
@@ -45,6 +45,7 @@ function chrome() {
   for (const a of document.querySelectorAll("a.skip")) a.textContent = t("skip");
 }
 
+useLang(getLang());
 const langSel = document.getElementById("lang");
 langSel.replaceChildren(...languages.map(([code, name]) => h("option", { value: code, lang: code }, name)));
 langSel.value = getLang();

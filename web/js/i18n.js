@@ -11,14 +11,19 @@ const locales = { da: "da-DK", en: "en-GB" };
 
 let lang = localStorage.getItem("pb-lang") || (navigator.language || "da").slice(0, 2);
 if (!tables[lang]) lang = "da";
-document.documentElement.lang = lang;
 
 export function getLang() { return lang; }
 export function locale() { return locales[lang]; }
+// The citizen's choice: used on this page, marked on <html>, remembered for the next visit.
 export function setLang(l) {
   if (!tables[l]) return;
-  lang = l;
+  useLang(l);
   localStorage.setItem("pb-lang", l);
+}
+// The language of this page only (the observer page is in English whatever the citizen chose).
+export function useLang(l) {
+  if (!tables[l]) return;
+  lang = l;
   document.documentElement.lang = l;
 }
 

@@ -3,10 +3,11 @@
 // Public data needs no sign-in; staff observers sign in on the staff page first (the token
 // is shared through sessionStorage) to see turnout, audit and exports before publication.
 import { api, h } from "./api.js";
-import { pick, money, t } from "./i18n.js";
+import { pick, money, t, useLang } from "./i18n.js";
 import { show as draw, isRoute } from "./page.js";
 
 let routed = false;
+useLang("en");   // the observer pages are written in English
 const token = sessionStorage.getItem("pb-staff");
 function show(...n) { draw("Borgerbudget · observer", ...n); }
 async function get(path) { return api("GET", path, undefined, token || undefined); }

@@ -30,6 +30,35 @@ test("a double-click on Cast sends one ballot with an Idempotency-Key, and the r
   assert(puts.length === 2 && puts[1] !== puts[0], "a new key for a new review");
 });
 
+test("when the answer to Cast is lost, Cast again resends the same ballot with the same Idempotency-Key", async () => {
+  const e = await election({ title: { da: "Tabt svar", en: "Lost answer" }, proposals: four, codes: 1 });
+  const v = await visitor({ lang: "en" });
+  const keys = [];
+  let lose = true;
+  await v.page.route(new RegExp(`/api/v1/elections/${e.id}/ballot$`), async (route) => {
+    if (route.request().method() !== "PUT") return route.continue();
+    keys.push(route.request().headers()["idempotency-key"]);
+    if (!lose) return route.continue();
+    lose = false;
+    await route.fetch();   // the server gets and stores the ballot ...
+    await route.abort("connectionreset");   // ... but the answer never reaches the phone
+  });
+  await signInWithCode(v, e, e.codes[0][0]);
+  await v.click(v.page.locator(`#p-${e.props[2].id}`));
+  await v.click(v.button(say.en.review));
+  v.expectHttp(0, "/ballot");
+  await v.click(v.button(say.en.cast), "cast; the answer is lost");
+  await v.see("No connection. Try again.");
+  assert(await v.page.evaluate(() => document.activeElement.id) === "cast", "the focus is still on Cast");
+  await v.reload();   // the voter even reloads before trying again
+  await v.heading(say.en.reviewTitle).waitFor();
+  await v.click(v.button(say.en.cast), "cast again");
+  await v.heading(say.en.thanks).waitFor();
+  assert(keys.length === 2 && keys[0] === keys[1], "the same key both times: " + keys);
+  await v.click(v.link(say.en.board));
+  await v.see(say.en.found);
+});
+
 test("reload and Back in the middle of voting keep the choices until the vote is cast (320 px, Danish)", async () => {
   const e = await election({ title: { da: "Kladden holder", en: "The draft holds" }, proposals: four, codes: 1 });
   const v = await visitor({ lang: "da", size: NARROW });

@@ -38,6 +38,11 @@ test("staff sign in, set up an election in the browser, close, count and publish
   await v.click(page.locator("#phase-voting"));
   await v.button("✓ voting").waitFor();
   await v.shot("staff-election.png");
+  await v.click(v.link("Projector screen"), "the projector screen");
+  await v.heading("Holbæk citizens' budget").waitFor();
+  await v.see("0 ballots");
+  await v.back();
+  await v.heading(/Holbæk/).waitFor();
   const id = Number(page.url().split("/").pop());
   const t = await admin();
   const e = await api("GET", `/elections/${id}`, undefined, t);

@@ -1,6 +1,6 @@
 // The citizen pages' texts in Danish (see en.js for the form of the table).
 export default {
-  app: "Borgerbudget", language: "Sprog", skip: "Spring til indhold", back: "Tilbage", loading: "Henter…",
+  app: "Borgerbudget", language: "Sprog", skip: "Spring til indhold", back: "Tilbage",
   elections: "Afstemninger", noElections: "Der er ingen åbne afstemninger.",
   phase_draft: "Kladde", phase_proposals: "Idéfase", phase_supports: "Støttefase", phase_review: "Behandling",
   phase_voting: "Afstemning åben", phase_closed: "Afstemning lukket", phase_published: "Resultat offentliggjort",
@@ -45,6 +45,7 @@ export default {
   board: "Opslagstavle", boardIntro: "Alle talte stemmers kvitteringer. Indsæt din for at tjekke den.",
   trackerLabel: "Din kvittering (tracker)", check: "Tjek",
   found: "✓ Fundet: din stemme er talt med.", notFound: "✗ Ikke fundet. Har du skiftet stemme, gælder kun den nyeste kvittering.",
+  ballots: { one: "{n} stemme", other: "{n} stemmer" },
   boardCount: { one: "{n} stemme er talt med.", other: "{n} stemmer er talt med." },
   results: "Resultat", funded: "Finansieret", notFunded: "Ikke finansieret", fundedLine: "Budgettet rækker hertil",
   spentOf: "Brugt: {spent} af {budget}", votes: { one: "{n} stemme", other: "{n} stemmer" },

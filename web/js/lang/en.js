@@ -2,7 +2,7 @@
 // wording, an object with the plural forms Intl.PluralRules("en") names ({one, other}).
 // {name} is filled in by t(key, {name: ...}); {n} also chooses the plural form.
 export default {
-  app: "Borgerbudget", language: "Language", skip: "Skip to content", back: "Back", loading: "Loading…",
+  app: "Borgerbudget", language: "Language", skip: "Skip to content", back: "Back",
   elections: "Votes", noElections: "There are no open votes.",
   phase_draft: "Draft", phase_proposals: "Ideas phase", phase_supports: "Supports phase", phase_review: "Review",
   phase_voting: "Voting open", phase_closed: "Voting closed", phase_published: "Results published",
@@ -47,6 +47,7 @@ export default {
   board: "Bulletin board", boardIntro: "The receipts of all counted ballots. Paste yours to check it.",
   trackerLabel: "Your receipt (tracker)", check: "Check",
   found: "✓ Found: your vote is counted.", notFound: "✗ Not found. If you changed your vote, only the newest receipt counts.",
+  ballots: { one: "{n} ballot", other: "{n} ballots" },
   boardCount: { one: "{n} ballot is counted.", other: "{n} ballots are counted." },
   results: "Results", funded: "Funded", notFunded: "Not funded", fundedLine: "The budget reaches this far",
   spentOf: "Spent: {spent} of {budget}", votes: { one: "{n} vote", other: "{n} votes" },
