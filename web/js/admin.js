@@ -2,10 +2,11 @@
 // cost proposals; voting codes and printable cards; the register; paper ballots; turnout;
 // close, count and publish. Staff texts are in English; election texts in Danish and English.
 import { api, h } from "./api.js";
-import { pick, money } from "./i18n.js";
+import { pick, money, useLang } from "./i18n.js";
 import { show as draw, isRoute } from "./page.js";
 
 let routed = false;
+useLang("en");   // the staff pages are written in English
 // What staff read for the API's ballot types and counting rules.
 const ballotNames = { approval: "Approval", knapsack: "Knapsack (budget)", cumulative: "Cumulative (points)", ordinal: "Ordinal (ranking)" };
 const ruleNames = { greedy: "Greedy (most votes first)", equal_shares: "Method of Equal Shares", phragmen: "Sequential Phragmén" };
