@@ -10,7 +10,6 @@
 // whatever its impact.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,7 +17,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const base = process.env.PB_BASE;
 const shots = process.env.PB_SCREENSHOTS || "";
 const axeSource = fs.readFileSync(path.join(here, "node_modules/axe-core/axe.min.js"), "utf8");
-const failDir = path.join(os.tmpdir(), "pb-browser-failures");
+// pictures of failed tests, in this checkout's ignored var/ (other checkouts share /tmp)
+const failDir = path.join(here, "..", "..", "var", "browser-failures");
 
 export const PHONE = { width: 390, height: 844 };
 export const NARROW = { width: 320, height: 640 };
