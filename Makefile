@@ -41,7 +41,7 @@ PURE_OBJ := $(PURE_SRC:%.c=$(OBJ)/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(OBJ)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
-BINS := build/pbserver build/pbtally build/pbload build/unit_tests
+BINS := build/pbserver build/pbtally build/pbgen build/pbload build/unit_tests
 
 .PHONY: all deps build run test bench clean fmt screenshots fuzz
 all: build
@@ -64,7 +64,11 @@ build/pbserver: $(OBJ)/server/start/main.o $(SERVER_OBJ) $(PURE_OBJ) build/.vari
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
-build/pbtally: $(OBJ)/tools/pbtally.o $(PURE_OBJ) build/.variant-$(VARIANT)
+build/pbtally: $(OBJ)/tools/pbtally.o $(OBJ)/tools/pbcount.o $(OBJ)/tools/pbtally_report.o $(PURE_OBJ) build/.variant-$(VARIANT)
+	@[ "$(V)" = 1 ] || echo "  LD $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
+
+build/pbgen: $(OBJ)/tools/pbgen.o $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -72,8 +76,7 @@ build/pbload: $(OBJ)/loadtest/pbload.o $(OBJ)/server/lib/util.o build/.variant-$
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) -levent -lcjson -lm
 
-build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) $(OBJ)/server/core/app.o \
-		$(OBJ)/server/core/votertoken.o $(OBJ)/server/core/votecode.o build/.variant-$(VARIANT)
+build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 	@[ "$(V)" = 1 ] || echo "  LD $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
@@ -84,6 +87,7 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	$(Q)cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)python3 tests/run.py
 
 # Refreshes the screenshots in docs/screenshots from the browser tests.
@@ -118,8 +122,7 @@ fuzz: deps
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/core/router.c server/lib/util.c server/lib/log.c \
 		-levent -lpthread
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c server/core/votertoken.c server/core/app.c \
-		server/lib/crypto.c server/lib/util.c server/lib/log.c -lcrypto
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjson -lgmp -lcrypto -lm
 	$(Q)for t in ballot pbfile router token; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libgmp-dev zlib1g-dev
-          postgresql postgresql-contrib curl python3 ca-certificates openssl chromium)
+          postgresql postgresql-contrib curl python3 python3-jsonschema ca-certificates openssl chromium testssl.sh)
 # Tools that may come from elsewhere (NodeSource's nodejs bundles npm): needed only when
 # the command is missing.
 declare -A commands=([node]=nodejs [npm]=npm)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """make bench: figures from one run on this machine, each next to its limit, one line each:
-BENCH name=<name> value=<v> limit=<l> ratio=<v/l> target=<t> [better=lower]"""
+BENCH name=<name> value=<v> limit=<l> ratio=<v/l> target=<t> [better=lower]
+(tests/bench.py --tally: only the counting figures)"""
 import json
 import os
 import re
@@ -51,7 +52,80 @@ def wrk(url, seconds):
     return float(m.group(1)) if m else 0.0, r.stdout
 
 
+TALLY_RULES = [
+    ("greedy", ["--rule", "greedy"]),
+    ("es add1 cost", ["--rule", "equal_shares", "--completion", "add1"]),
+    ("es add1 card", ["--rule", "equal_shares", "--completion", "add1", "--utilities", "cardinality"]),
+    ("es add1-cmp", ["--rule", "equal_shares", "--completion", "add1-comparison"]),
+    ("es none", ["--rule", "equal_shares", "--completion", "none"]),
+    ("phragmen", ["--rule", "phragmen"]),
+]
+
+
+def tally_bench():
+    """build/pbtally with each rule on each file in ../shared/pabulib, one process each
+    (wall time, reading the file included); prints the table docs/TALLY.md shows and the
+    slowest as tally_slowest_s. Rules for approval ballots print n/a on other files."""
+    shared = os.path.join(ROOT, "..", "shared", "pabulib")
+    if not os.path.isdir(shared):
+        print("bench: ../shared/pabulib not found; no tally figures", file=sys.stderr)
+        return
+    tool = os.path.join(ROOT, "build", "pbtally")
+    slowest, where = 0.0, ""
+    print("| file | " + " | ".join(name for name, _ in TALLY_RULES) + " |", flush=True)
+    print("|---|" + "---|" * len(TALLY_RULES), flush=True)
+    for fname in sorted(f for f in os.listdir(shared) if f.endswith(".pb")):
+        cells = []
+        for name, args in TALLY_RULES:
+            t0 = time.time()
+            r = subprocess.run([tool] + args + [os.path.join(shared, fname)], capture_output=True, timeout=600)
+            t = time.time() - t0
+            if r.returncode != 0:
+                cells.append("n/a")
+                continue
+            cells.append(f"{t:.2f}")
+            if t > slowest:
+                slowest, where = t, f"{fname} {name}"
+        print(f"| {fname} | " + " | ".join(cells) + " |", flush=True)
+    print(f"slowest count: {where}", flush=True)
+    bench("tally_slowest_s", slowest, 1.0, 1.0, lower=True)
+
+
+def tally_million_bench():
+    """A generated election of 1,000,000 voters and 200 projects (build/pbgen), counted by
+    build/pbtally with every rule: the slowest wall time and the largest peak memory
+    (/usr/bin/time -v: maximum resident set size) against 10 s and 1 GB."""
+    path = os.path.join(tempfile.gettempdir(), "pbgen-1000000-200-1.pb")
+    if not os.path.exists(path):
+        with open(path + ".part", "w") as f:
+            subprocess.run([os.path.join(ROOT, "build", "pbgen"), "--voters", "1000000", "--projects", "200"],
+                           stdout=f, check=True)
+        os.replace(path + ".part", path)
+    slowest, peak, where = 0.0, 0, ""
+    for name, args in TALLY_RULES:
+        r = subprocess.run(["/usr/bin/time", "-v", os.path.join(ROOT, "build", "pbtally")] + args + [path],
+                           capture_output=True, text=True, timeout=900)
+        wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
+        rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+        if r.returncode != 0 or not wall or not rss:
+            print(f"bench: pbtally {' '.join(args)} on the million-voter election failed:\n{r.stderr[-1500:]}",
+                  file=sys.stderr)
+            continue
+        secs = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+        print(f"million voters, {name}: {secs:.2f} s, {int(rss.group(1)) // 1024} MB", flush=True)
+        if secs > slowest:
+            slowest, where = secs, name
+        peak = max(peak, int(rss.group(1)))
+    print(f"million voters: slowest {where}", flush=True)
+    bench("tally_1m_slowest_s", slowest, 10.0, 1.0, lower=True)
+    bench("tally_1m_peak_rss_mb", peak / 1024, 1024, 1.0, lower=True)
+
+
 def main():
+    if "--tally" in sys.argv:  # only the counting figures: no server, no database
+        tally_bench()
+        tally_million_bench()
+        return 0
     failures = []
     for tool in ["wrk", "nginx", "pgbench"]:
         if not shutil.which(tool) and not os.path.exists(f"/usr/lib/postgresql/15/bin/{tool}"):
@@ -155,17 +229,10 @@ http {{ access_log off; default_type application/json; sendfile on; tcp_nopush o
         bench("ballots_per_s", api_ballots, pg_tps, 0.7)
         bench("server_peak_rss_mb", peak[0] / 1024, 100, 1.0, lower=True)
 
-        # 3. counting the largest election in ../shared/pabulib
-        shared = os.path.join(ROOT, "..", "shared", "pabulib")
-        if os.path.isdir(shared):
-            largest = max((os.path.join(shared, f) for f in os.listdir(shared) if f.endswith(".pb")), key=os.path.getsize)
-            times = []
-            for _ in range(3):
-                t0 = time.time()
-                subprocess.run([os.path.join(ROOT, "build", "pbtally"), largest], capture_output=True)
-                times.append(time.time() - t0)
-            print(f"largest election: {os.path.basename(largest)}", flush=True)
-            bench("tally_largest_s", min(times), 1.0, 1.0, lower=True)
+        # 3. counting: every rule, completion and utility on every shared pabulib file, and
+        # a million voters
+        tally_bench()
+        tally_million_bench()
         srv.stop()
     finally:
         env.stop_all()

@@ -15,6 +15,38 @@ ADMIN_EMAIL = "admin@test.example"
 ADMIN_PASSWORD = "correct horse battery staple"
 
 
+class Exchange:
+    """One request and the response it got, as sent and received (body bytes undecoded)."""
+
+    __slots__ = ("method", "target", "request_headers", "request_body", "status", "headers", "body")
+
+    def __init__(self, method, target, request_headers, request_body, status, headers, body):
+        self.method = method
+        self.target = target
+        self.request_headers = request_headers
+        self.request_body = request_body
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+class Recorder:
+    """Keeps every exchange made through Server.request, for the contract check at the end
+    of a run (tests/contract/responses.py). Safe to use from many threads."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.exchanges = []
+
+    def add(self, exchange):
+        with self._lock:
+            self.exchanges.append(exchange)
+
+
+# Set by tests/run.py; None (as for tests/bench.py) records nothing.
+RECORDER = None
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status = status
@@ -91,7 +123,10 @@ class Server:
         try:
             conn.request(method, path, body=data, headers=h)
             r = conn.getresponse()
-            return Response(r.status, r.getheaders(), r.read().decode("utf-8", "replace"))
+            raw_body = r.read()
+            if RECORDER is not None:
+                RECORDER.add(Exchange(method, path, dict(h), data, r.status, r.getheaders(), raw_body))
+            return Response(r.status, r.getheaders(), raw_body.decode("utf-8", "replace"))
         finally:
             conn.close()
 
@@ -153,10 +188,11 @@ class Cluster:
         self.servers.append(s)
         return s
 
-    def psql(self, sql, *params):
-        """Runs SQL as the database owner (for tests that look inside the database)."""
+    def psql(self, sql, *params, db=None):
+        """Runs SQL as the database owner (for tests that look inside the database), in the
+        server's database or in db."""
         host = re.search(r"host=(\S+)", self.conninfo).group(1)
-        db = re.search(r"dbname=(\S+)", self.conninfo).group(1)
+        db = db or re.search(r"dbname=(\S+)", self.conninfo).group(1)
         user = re.search(r"user=(\S+)", self.conninfo).group(1)
         r = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-h", host, "-U", user, "-d", db, "-c", sql],
                            capture_output=True, text=True)

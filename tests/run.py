@@ -3,6 +3,8 @@
 and the real server on free ports. Prints "N passed, N failed" last and exits non-zero on
 any failure. Usage: tests/run.py [-k substring] [--keep]"""
 import argparse
+import concurrent.futures
+import json
 import importlib.util
 import os
 import shutil
@@ -16,6 +18,7 @@ import traceback
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "contract"))
 import client  # noqa: E402
 
 passed = failed = skipped = 0
@@ -56,6 +59,7 @@ def run_pabulib():
         skipped += 1
         return
     tool = os.path.join(ROOT, "build", "pbtally")
+    add1_pairs = []
     for fname in sorted(os.listdir(shared)):
         if not fname.endswith(".pb"):
             continue
@@ -65,11 +69,65 @@ def run_pabulib():
         rule = rule.group(1).strip() if rule else "unknown"
         r = subprocess.run([tool, "--rule", "greedy", "--json", path], capture_output=True, text=True)
         report(f"pabulib reads {fname}", r.returncode == 0, r.stderr[-2000:])
+        if re.search(r"^vote_type;(approval|choose-1)\r?$", meta, re.M):
+            add1_pairs += [(fname, path, util) for util in ("cost", "cardinality")]
         has_selected = re.search(r"^project_id;.*\bselected\b", meta, re.M) is not None
         if rule != "unknown" and has_selected:
             r = subprocess.run([tool, "--check", path], capture_output=True, text=True)
             report(f"pabulib outcome {fname} ({rule})", r.returncode == 0 and "MATCHES" in r.stdout,
                    r.stdout[-2000:] + r.stderr[-2000:])
+
+    # the observers' outputs on real files: settings shown, --threshold, --explain, --compare
+    war = os.path.join(shared, "Poland_Warszawa_2026.pb")
+    wie = os.path.join(shared, "Poland_Wieliczka_2023_Green_Budget.pb")
+    swi = os.path.join(shared, "Poland_Swiecie_2023.pb")
+    if all(os.path.exists(x) for x in (war, wie, swi)):
+        meta = subprocess.run([tool, war], capture_output=True, text=True)
+        plain = subprocess.run([tool, "--rule", "greedy", war], capture_output=True, text=True)
+        thr = subprocess.run([tool, "--rule", "greedy", "--threshold", "3000", war], capture_output=True, text=True)
+        report("pbtally: --rule greedy applies no META threshold and says so; --threshold applies it",
+               "not applied" in plain.stderr and "score threshold 3000 (META" in meta.stderr
+               and thr.stdout == meta.stdout and plain.stdout != meta.stdout, plain.stderr + meta.stderr)
+        js = json.loads(subprocess.run([tool, "--json", war], capture_output=True, text=True).stdout or "{}")
+        report("pbtally --json names its settings", js.get("settings", {}).get("threshold_from")
+               == "META min_project_score_threshold", str(js.get("settings")))
+        ex = subprocess.run([tool, "--explain", wie], capture_output=True, text=True)
+        report("pbtally --explain: Equal Shares rounds and price per supporter",
+               "per-voter budget 315.00" in ex.stdout and "paid per supporter" in ex.stdout
+               and "supporters hold" in ex.stdout, ex.stdout[-2000:] + ex.stderr)
+        exg = subprocess.run([tool, "--explain", "--rule", "greedy-no-skip", swi], capture_output=True, text=True)
+        report("pbtally --explain: greedy rank and budget left", "left before" in exg.stdout
+               and "not reached: the count stopped (no-skip)" in exg.stdout, exg.stdout[-2000:] + exg.stderr)
+        cmp_ = subprocess.run([tool, "--rule", "equal_shares", "--compare", swi, "--other-rule", "greedy", swi],
+                              capture_output=True, text=True)
+        same = subprocess.run([tool, "--compare", swi, swi], capture_output=True, text=True)
+        report("pbtally --compare", cmp_.returncode == 1 and "+ c8: funded in B only" in cmp_.stdout
+               and same.returncode == 0 and "the same projects are funded" in same.stdout, cmp_.stdout + same.stdout)
+
+    # Equal Shares add1: the fast search gives what the definition gives (one run per unit
+    # of per-voter budget, --unit-steps), with both utilities. The definition takes minutes
+    # on Budapest 2024 (23,177 runs), so the pairs run two at a time.
+    def add1_same(item):
+        fname, path, util = item
+        args = [tool, "--json", "--rule", "equal_shares", "--completion", "add1", "--utilities", util]
+        fast = subprocess.run(args + [path], capture_output=True, text=True)
+        ref = subprocess.run(args + ["--unit-steps", path], capture_output=True, text=True)
+        same = fast.returncode == 0 and ref.returncode == 0
+        if same:
+            a, b = json.loads(fast.stdout), json.loads(ref.stdout)
+            same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"]
+        return item, same, fast.stdout[-1500:] + ref.stdout[-1500:] + fast.stderr[-500:] + ref.stderr[-500:]
+
+    if os.path.exists(os.path.join(ROOT, "build", ".variant-san")):
+        # under the sanitizers the definition runs for an hour on the large files: compare
+        # the small ones (every path of the search is still taken), the release run does all
+        big = [x for x in add1_pairs if os.path.getsize(x[1]) > 500000]
+        add1_pairs = [x for x in add1_pairs if x not in big]
+        print(f"skip pabulib add1 fast = unit steps on {len(big)} large file/utility pairs (sanitizer build)", flush=True)
+        skipped += len(big)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for (fname, _, util), same, detail in pool.map(add1_same, add1_pairs):
+            report(f"pabulib add1 fast = unit steps {fname} ({util})", same, detail)
 
 
 def run_browser(env, server):
@@ -99,6 +157,28 @@ def run_browser(env, server):
         report("browser tests ran", False, proc.stdout[-3000:] + proc.stderr[-3000:])
 
 
+def run_contract(lint_too):
+    """docs/openapi.yaml as outside tools see it: both linters, then every response the API
+    tests received checked against it (tests/contract)."""
+    import lint
+    if lint_too:
+        for name, ok, detail in lint.lint_all(ROOT):
+            report(name, ok, detail)
+    recorded = client.RECORDER.exchanges if client.RECORDER else []
+    if not recorded:
+        return
+    try:
+        import responses  # needs python3-jsonschema (scripts/deps.sh)
+        results, notes = responses.check_all(os.path.join(ROOT, "docs", "openapi.yaml"), recorded)
+    except Exception:
+        report("contract: responses checked against docs/openapi.yaml", False, traceback.format_exc())
+        return
+    for name, ok, detail in results:
+        report(name, ok, detail)
+    for note in notes:
+        print("     " + note, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("-k", default="", help="run only API tests whose name contains this")
@@ -108,6 +188,7 @@ def main():
     run_unit()
     if not args.k:
         run_pabulib()
+    client.RECORDER = client.Recorder()
     env = client.Cluster(ROOT)
     try:
         env.start()
@@ -131,6 +212,7 @@ def main():
                     report(full, False, traceback.format_exc())
         if not args.k or args.k == "browser":
             run_browser(env, server)
+        run_contract(not args.k or args.k in "contract" or "contract" in args.k)
         report("server still healthy after all tests", server.get("/healthz").status == 200)
         rc = server.stop()
         report("server stops cleanly on SIGTERM", rc == 0, f"exit code {rc}\n{server.log_tail()}")

@@ -1,51 +1,61 @@
 /*
  * ballot: citizens cast, replace and read their ballot. The ballot is checked against the
- * election's rules in C (ballot_rules), then written by one statement (cast_ballot) that
- * re-checks the phase and replaces any earlier ballot of the same voter atomically; the
- * 200 goes out only after that statement has committed.
+ * election's rules in C (ballot_rules), then written by one statement (cast_online_ballot)
+ * that re-checks the phase and replaces any earlier ballot of the same voter atomically;
+ * the 200 goes out only after that statement has committed.
+ *
+ * The rules and proposals a ballot is checked against are locked while voting is open, so
+ * each process keeps them as typed structs for a second (a flat block in the cache, no
+ * pointers inside, so the cache can copy it); a staff change clears them at once.
  */
-#include "lib/ballot_rules.h"
-#include "core/cache.h"
-#include "lib/crypto.h"
-#include "core/db.h"
+#include "api/ballot.h"
 #include "api/handlers.h"
+#include "core/cache.h"
+#include "core/db.h"
+#include "core/reply.h"
+#include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
-#include "api/voter.h"
-#include "api/ballot.h"
+#include "lib/voterkeys.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void cast_state_free(void *p)
+#define CONTEXT_MAX_AGE_MS 1000
+#define CONTEXT_MAX_PROJECTS 10000
+
+/* What a ballot of one district is checked against. */
+struct ballot_context {
+    enum phase phase;
+    int64_t budget;
+    struct ballot_config rules;
+    size_t nprojects;
+    struct context_project {
+        int64_t id, cost;
+        char category[65]; /* "" for none */
+    } projects[];
+};
+
+static size_t context_size(size_t nprojects)
 {
-    struct cast_state *s = p;
+    return sizeof(struct ballot_context) + nprojects * sizeof(struct context_project);
+}
+
+void cast_state_release(struct cast_state *s)
+{
     ballot_free(&s->b);
     free(s->items);
     free(s->points);
-    free(s);
-}
-
-static bool voter_may_use(struct req *r)
-{
-    if (r->auth.election_id != r->ids[0]) {
-        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
-        return false;
-    }
-    return true;
 }
 
 /* The election's ballot rules, the phase, and the accepted proposals of the district. */
-static const char sql_context[] =
+static struct db_stmt sql_context = DB_STMT("ballot.context", 2,
     "SELECT effective_phase(e), e.ballot::text, d.budget,"
     "       coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.category))"
     "                   FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'),"
     "                '[]')::text"
     "  FROM elections e JOIN districts d ON d.election_id = e.id AND d.id = $2"
-    " WHERE e.id = $1";
-
-static const char sql_cast[] =
-    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6, $8)";
+    " WHERE e.id = $1");
 
 static char *int_array(const int64_t *v, size_t n)
 {
@@ -58,50 +68,15 @@ static char *int_array(const int64_t *v, size_t n)
     return buf_steal(&b);
 }
 
-static void cast_done(struct req *r, const struct db_result *res)
+/* The checks once the context is known: phase, the ballot's shape and rules. */
+static void context_ready(struct req *r, struct cast_state *s, const struct ballot_context *c)
 {
-    if (!req_db_ok(r, res))
-        return;
-    struct cast_state *s = r->state;
-    if (db_nrows(res) != 1) {
-        req_fail(r, ERR_PAPER_BALLOT, NULL, NULL);
-        return;
-    }
-    bool replaced = db_bool(res, 0, 0);
-    r->app->metrics.ballots_cast++;
-    if (replaced)
-        r->app->metrics.ballots_replaced++;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "tracker", s->tracker);
-    cJSON_AddBoolToObject(o, "replaced", replaced);
-    jv_add_int(o, "district_id", s->b.district_id);
-    cJSON_AddStringToObject(o, "nonce", s->nonce);
-    char *canon = ballot_canonical(&s->b);
-    cJSON_AddStringToObject(o, "ballot", canon);
-    free(canon);
-    req_reply_json(r, 200, o);
-}
-
-/* The checks once the rules are known: phase, ballot_json, budget, accepted proposals
- * ([[id, cost], ...]) of the district. */
-static void context_ready(struct req *r, const char *phase, const char *ballot_json, int64_t budget,
-                          const char *proposals_json)
-{
-    struct cast_state *s = r->state;
-    if (strcmp(phase, "voting") != 0 && !(s->paper && strcmp(phase, "closed") == 0)) {
+    if (c->phase != PHASE_VOTING && !(s->paper && c->phase == PHASE_CLOSED)) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "Voting is not open.");
         return;
     }
-    cJSON *ballot = cJSON_Parse(ballot_json);
     struct verr e;
-    bool ok = ballot_config_parse(ballot, &s->bc, &e);
-    cJSON_Delete(ballot);
-    if (!ok) {
-        log_error("stored ballot rules invalid election=%lld", (long long)r->ids[0]);
-        req_fail(r, ERR_INTERNAL, NULL, NULL);
-        return;
-    }
-    if (!ballot_parse(s->body, &s->bc, &s->b, &e)) {
+    if (!ballot_parse(s->body, &c->rules, &s->b, &e)) {
         req_fail_verr(r, &e);
         return;
     }
@@ -111,20 +86,14 @@ static void context_ready(struct req *r, const char *phase, const char *ballot_j
         req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
         return;
     }
-    cJSON *plist = cJSON_Parse(proposals_json);
-    int np = cJSON_GetArraySize(plist);
-    struct ballot_project *projects = xcalloc((size_t)np, sizeof *projects);
-    int i = 0;
-    for (const cJSON *p = plist ? plist->child : NULL; p && i < np; p = p->next, i++) {
-        projects[i].id = (int64_t)cJSON_GetArrayItem(p, 0)->valuedouble;
-        projects[i].cost = (int64_t)cJSON_GetArrayItem(p, 1)->valuedouble;
-        const cJSON *cat = cJSON_GetArrayItem(p, 2);
-        projects[i].category = cJSON_IsString(cat) ? cat->valuestring : NULL;
-        projects[i].district_id = s->b.district_id;
-        projects[i].accepted = true;
-    }
-    ok = ballot_validate(&s->b, &s->bc, budget, projects, (size_t)np, &e);
-    cJSON_Delete(plist); /* the projects' categories point into it */
+    struct ballot_project *projects = xcalloc(c->nprojects ? c->nprojects : 1, sizeof *projects);
+    for (size_t i = 0; i < c->nprojects; i++)
+        projects[i] = (struct ballot_project){.id = c->projects[i].id,
+                                              .district_id = s->b.district_id,
+                                              .cost = c->projects[i].cost,
+                                              .accepted = true,
+                                              .category = c->projects[i].category[0] ? c->projects[i].category : NULL};
+    bool ok = ballot_validate(&s->b, &c->rules, c->budget, projects, c->nprojects, &e);
     free(projects);
     if (!ok) {
         req_fail_verr(r, &e);
@@ -145,6 +114,59 @@ static void context_ready(struct req *r, const char *phase, const char *ballot_j
     s->next(r);
 }
 
+/* Builds the typed context from the statement's row; NULL (logged) when the stored rules
+ * or proposals cannot be read, which is the server's fault, not the voter's. */
+static struct ballot_context *context_from_row(struct req *r, const struct db_result *res, size_t *size)
+{
+    enum phase phase;
+    struct ballot_config rules;
+    struct verr e;
+    cJSON *ballot = cJSON_Parse(db_value(res, 0, 1));
+    bool ok = phase_from_name(db_value(res, 0, 0), &phase) && ballot_config_parse(ballot, &rules, &e);
+    cJSON_Delete(ballot);
+    cJSON *plist = cJSON_Parse(db_value(res, 0, 3));
+    int n = cJSON_GetArraySize(plist);
+    if (!ok || !cJSON_IsArray(plist) || n > CONTEXT_MAX_PROJECTS) {
+        cJSON_Delete(plist);
+        log_error("stored ballot context unreadable id=%s election=%lld", r->id, (long long)r->ids[0]);
+        return NULL;
+    }
+    *size = context_size((size_t)n);
+    struct ballot_context *c = xcalloc(1, *size);
+    c->phase = phase;
+    c->budget = db_int64(res, 0, 2);
+    c->rules = rules;
+    for (const cJSON *p = plist->child; p; p = p->next) {
+        struct context_project *cp = &c->projects[c->nprojects];
+        const cJSON *cat = cJSON_GetArrayItem(p, 2);
+        if (!jv_number_to_int64(cJSON_GetArrayItem(p, 0), 1, JV_MAX_SAFE_INT, &cp->id) ||
+            !jv_number_to_int64(cJSON_GetArrayItem(p, 1), 0, JV_MAX_SAFE_INT, &cp->cost) ||
+            (cJSON_IsString(cat) && strlen(cat->valuestring) >= sizeof cp->category)) {
+            free(c);
+            cJSON_Delete(plist);
+            log_error("stored proposal unreadable id=%s election=%lld", r->id, (long long)r->ids[0]);
+            return NULL;
+        }
+        if (cJSON_IsString(cat))
+            memcpy(cp->category, cat->valuestring, strlen(cat->valuestring) + 1);
+        c->nprojects++;
+    }
+    cJSON_Delete(plist);
+    return c;
+}
+
+static void context_key(char key[64], int64_t election, int64_t district)
+{
+    snprintf(key, 64, "ballot-context:%lld:%lld", (long long)election, (long long)district);
+}
+
+/* The cast state is the first member of the request's state (ballot.h). */
+static struct cast_state *cast_of(struct req *r)
+{
+    PB_ASSERT(r->state && r->state_size >= sizeof(struct cast_state));
+    return r->state;
+}
+
 static void context_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
@@ -153,42 +175,104 @@ static void context_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_FOUND, NULL, "No such election or district.");
         return;
     }
-    struct cast_state *s = r->state;
-    const char *phase = db_value(res, 0, 0);
-    if (strcmp(phase, "voting") == 0) {
-        /* The rules and proposals are locked while voting is open: keep them for a second.
-         * cast_ballot checks the phase again in its own statement. */
-        cJSON *c = cJSON_CreateArray();
-        cJSON_AddItemToArray(c, cJSON_CreateString(phase));
-        cJSON_AddItemToArray(c, cJSON_CreateString(db_value(res, 0, 1)));
-        cJSON_AddItemToArray(c, cJSON_CreateNumber((double)db_int64(res, 0, 2)));
-        cJSON_AddItemToArray(c, cJSON_CreateString(db_value(res, 0, 3)));
-        char *text = cJSON_PrintUnformatted(c);
-        cache_put(r->app->cache, s->cache_key, text, strlen(text));
-        cJSON_free(text);
-        cJSON_Delete(c);
+    struct cast_state *s = cast_of(r);
+    size_t size = 0;
+    struct ballot_context *c = context_from_row(r, res, &size);
+    if (!c) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
     }
-    context_ready(r, phase, db_value(res, 0, 1), db_int64(res, 0, 2), db_value(res, 0, 3));
+    /* The rules and proposals are locked while voting is open: keep them for a second.
+     * cast_online_ballot checks the phase again in its own statement. */
+    if (c->phase == PHASE_VOTING) {
+        char key[64];
+        context_key(key, r->ids[0], s->asked_district);
+        cache_put(r->app->cache, key, (const char *)c, size);
+    }
+    context_ready(r, s, c);
+    free(c);
+}
+
+/* An online cast: the ballot and, with an Idempotency-Key, the request it answers. */
+struct put_state {
+    struct cast_state cast; /* first: ballot_check finds it there */
+    char request[VOTERKEY_HEX]; /* sha256(voter_tag "|" key), or "" without a key */
+};
+
+static struct db_stmt sql_cast = DB_STMT("ballot.cast", 11,
+    "SELECT * FROM cast_online_ballot($1, $2, $7, $3, $4::bigint[], $5::bigint[], $6, $8, $9, $10, $11)");
+
+static void cast_done(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct cast_state *s = cast_of(r);
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_PAPER_BALLOT, NULL, NULL);
+        return;
+    }
+    bool replaced = db_bool(res, 0, 0), repeated = db_bool(res, 0, 3);
+    if (!repeated) {
+        r->app->metrics.ballots_cast++;
+        if (replaced)
+            r->app->metrics.ballots_replaced++;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "tracker", db_value(res, 0, 1));
+    cJSON_AddBoolToObject(o, "replaced", replaced);
+    jv_add_int(o, "district_id", s->b.district_id);
+    cJSON_AddStringToObject(o, "nonce", db_value(res, 0, 2));
+    char *canon = ballot_canonical(&s->b);
+    cJSON_AddStringToObject(o, "ballot", canon);
+    free(canon);
+    req_reply_json(r, 200, o);
+}
+
+static void sha256_hex(const char *text, char out[VOTERKEY_HEX])
+{
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(text, strlen(text), h);
+    crypto_hex(h, sizeof h, out);
 }
 
 static void cast_validated(struct req *r)
 {
-    struct cast_state *s = r->state;
-    char tag[65], id[24], d[24], v[24];
-    voter_tag(r->app, r->ids[0], r->auth.voter_id, tag);
-    const char *p[8] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
-                        s->tracker, i64s(v, r->auth.voter_id), r->auth.token_hash};
-    req_db(r, sql_cast, 8, p, cast_done);
+    struct put_state *ps = REQ_STATE(r, struct put_state);
+    struct cast_state *s = &ps->cast;
+    char tag[VOTERKEY_HEX], id[24], d[24], v[24], body[VOTERKEY_HEX] = "";
+    voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key) {
+        /* the request is the voter's key; the same ballot is the same canonical text */
+        char *scoped = xasprintf("%s|%s", tag, key);
+        sha256_hex(scoped, ps->request);
+        free(scoped);
+        char *canon = ballot_canonical(&s->b);
+        sha256_hex(canon, body);
+        free(canon);
+    }
+    const char *p[11] = {i64s(id, r->ids[0]), i64s(d, s->b.district_id), tag, s->items, s->points,
+                         s->tracker, i64s(v, r->auth.voter_id), r->auth.token_hash,
+                         key ? ps->request : NULL, key ? body : NULL, s->nonce};
+    req_db(r, &sql_cast, p, cast_done);
 }
 
-void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t district, bool paper,
-                  void (*next)(struct req *r))
+/* 1 to 64 visible ASCII characters (a UUID, or any random token the page makes). */
+static bool idempotency_key_valid(const char *k)
 {
-    if (r->state_free && r->state)
-        r->state_free(r->state);
-    struct cast_state *s = xcalloc(1, sizeof *s);
-    r->state = s;
-    r->state_free = cast_state_free;
+    size_t n = strlen(k);
+    if (n < 1 || n > 64)
+        return false;
+    for (const char *c = k; *c; c++)
+        if (*c < 0x21 || *c > 0x7e)
+            return false;
+    return true;
+}
+
+void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, int64_t district,
+                  bool paper, req_step_fn next)
+{
+    PB_ASSERT(s == r->state); /* the callbacks find it there */
     s->body = body;
     s->district_id = district;
     s->paper = paper;
@@ -199,33 +283,44 @@ void ballot_check(struct req *r, const cJSON *body, int64_t election, int64_t di
         req_fail_verr(r, &e);
         return;
     }
-    snprintf(s->cache_key, sizeof s->cache_key, "ballot-context:%lld:%lld", (long long)election, (long long)asked);
+    s->asked_district = asked;
+    char key[64];
+    context_key(key, election, asked);
+    const char *data;
     size_t len;
-    const char *hit = cache_get(r->app->cache, s->cache_key, 1000, &len, NULL);
-    if (hit) {
-        cJSON *c = cJSON_Parse(hit);
-        int64_t budget = (int64_t)cJSON_GetArrayItem(c, 2)->valuedouble;
-        context_ready(r, cJSON_GetArrayItem(c, 0)->valuestring, cJSON_GetArrayItem(c, 1)->valuestring, budget,
-                      cJSON_GetArrayItem(c, 3)->valuestring);
-        cJSON_Delete(c);
+    struct cache_bytes *held = cache_hold(r->app->cache, key, CONTEXT_MAX_AGE_MS, false, &data, &len, NULL);
+    if (held) {
+        const struct ballot_context *c = (const struct ballot_context *)data;
+        PB_ASSERT(len == context_size(c->nprojects));
+        context_ready(r, s, c); /* checks synchronously, before the reference goes */
+        cache_bytes_release(held);
         return;
     }
     char id[24], d[24];
     const char *p[2] = {i64s(id, election), i64s(d, asked)};
-    req_db(r, sql_context, 2, p, context_loaded);
+    req_db(r, &sql_context, p, context_loaded);
+}
+
+static void ballot_state_release(void *p)
+{
+    cast_state_release(&((struct put_state *)p)->cast);
 }
 
 void ballot_put(struct req *r)
 {
-    if (!voter_may_use(r))
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key && !idempotency_key_valid(key)) {
+        req_fail(r, ERR_BAD_REQUEST, "Idempotency-Key", "The Idempotency-Key header must be 1 to 64 visible ASCII characters.");
         return;
-    ballot_check(r, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
+    }
+    struct put_state *s = REQ_STATE_NEW(r, struct put_state, ballot_state_release);
+    ballot_check(r, &s->cast, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
 }
 
-static const char sql_get[] =
+static struct db_stmt sql_get = DB_STMT("ballot.get", 3,
     "SELECT b.items, b.points, b.tracker, b.source, e.ballot->>'type', b.district_id"
     "  FROM ballots b JOIN elections e ON e.id = b.election_id"
-    " WHERE b.election_id = $1 AND b.district_id = $2 AND b.voter_tag = decode($3, 'hex')";
+    " WHERE b.election_id = $1 AND b.district_id = $2 AND b.voter_tag = decode($3, 'hex')");
 
 static void got_ballot(struct req *r, const struct db_result *res)
 {
@@ -233,6 +328,11 @@ static void got_ballot(struct req *r, const struct db_result *res)
         return;
     if (db_nrows(res) != 1) {
         req_fail(r, ERR_NOT_FOUND, NULL, "You have not voted yet.");
+        return;
+    }
+    enum ballot_type t;
+    if (!ballot_type_from_name(db_value(res, 0, 4), &t)) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
         return;
     }
     struct ballot b = {0};
@@ -243,11 +343,6 @@ static void got_ballot(struct req *r, const struct db_result *res)
         req_fail(r, ERR_INTERNAL, NULL, NULL);
         return;
     }
-    const char *type = db_value(res, 0, 4);
-    enum ballot_type t = strcmp(type, "cumulative") == 0 ? BALLOT_CUMULATIVE
-                         : strcmp(type, "ordinal") == 0  ? BALLOT_ORDINAL
-                         : strcmp(type, "knapsack") == 0 ? BALLOT_KNAPSACK
-                                                         : BALLOT_APPROVAL;
     cJSON *o = ballot_to_json(&b, t);
     ballot_free(&b);
     cJSON_AddStringToObject(o, "tracker", db_value(res, 0, 2));
@@ -257,10 +352,8 @@ static void got_ballot(struct req *r, const struct db_result *res)
 
 void ballot_get(struct req *r)
 {
-    if (!voter_may_use(r))
-        return;
-    char tag[65], id[24], d[24];
-    voter_tag(r->app, r->ids[0], r->auth.voter_id, tag);
+    char tag[VOTERKEY_HEX], id[24], d[24];
+    voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
     const char *p[3] = {i64s(id, r->ids[0]), i64s(d, r->auth.district_id), tag};
-    req_db(r, sql_get, 3, p, got_ballot);
+    req_db(r, &sql_get, p, got_ballot);
 }

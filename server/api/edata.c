@@ -3,30 +3,35 @@
  */
 #include "api/edata.h"
 #include "core/db.h"
+#include "core/reply.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_election[] =
+static struct db_stmt sql_election = DB_STMT("edata.election", 1,
     "SELECT election_json(e)::text, encode(e.private_key_sealed, 'hex'), encode(e.public_key, 'hex'),"
     "       coalesce((SELECT jsonb_agg(jsonb_build_object('id', d.id, 'budget', d.budget, 'name', d.name,"
     "                  'projects', coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.title, p.category, coalesce(p.exclusive_group, 0))"
     "                                         ORDER BY p.id)"
     "                                 FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'), '[]'))"
     "                  ORDER BY d.id) FROM districts d WHERE d.election_id = e.id), '[]')::text"
-    "  FROM elections e WHERE e.id = $1";
+    "  FROM elections e WHERE e.id = $1");
 
-static const char sql_ballots[] =
+static struct db_stmt sql_ballots = DB_STMT("edata.ballots", 1,
     "SELECT district_id, items, points FROM ballots WHERE election_id = $1"
-    " ORDER BY district_id, tracker";
+    " ORDER BY district_id, tracker");
 
-void edata_free(void *p)
+/* The edata is the first member of the request's state (edata.h). */
+static struct edata *edata_of(struct req *r)
 {
-    struct edata *e = p;
-    if (!e)
-        return;
+    PB_ASSERT(r->state && r->state_size >= sizeof(struct edata));
+    return r->state;
+}
+
+void edata_release(struct edata *e)
+{
     for (size_t i = 0; i < e->ndistricts; i++) {
         struct edistrict *d = &e->districts[i];
         for (size_t k = 0; k < d->nprojects; k++) {
@@ -44,7 +49,6 @@ void edata_free(void *p)
     cJSON_Delete(e->rule_params);
     free(e->output);
     crypto_wipe(e->priv, sizeof e->priv);
-    free(e);
 }
 
 const struct edistrict *edata_district(const struct edata *e, int64_t id)
@@ -70,7 +74,7 @@ static void ballots_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct edata *e = r->state;
+    struct edata *e = edata_of(r);
     int n = db_nrows(res);
     /* Rows come ordered by district: count first, then fill. */
     for (int i = 0; i < n; i++) {
@@ -113,9 +117,7 @@ static void ballots_loaded(struct req *r, const struct db_result *res)
         free(items);
         free(points);
     }
-    void (*next)(struct req *) = (void (*)(struct req *))r->state_next;
-    r->state_next = NULL;
-    next(r);
+    e->next(r);
 }
 
 static void election_loaded(struct req *r, const struct db_result *res)
@@ -126,7 +128,7 @@ static void election_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
         return;
     }
-    struct edata *e = r->state;
+    struct edata *e = edata_of(r);
     e->election = cJSON_Parse(db_value(res, 0, 0));
     struct verr err;
     if (!e->election ||
@@ -144,12 +146,10 @@ static void election_loaded(struct req *r, const struct db_result *res)
 
     const char *sealed_hex = db_value(res, 0, 1), *pub_hex = db_value(res, 0, 2);
     if (sealed_hex && pub_hex) {
-        unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD], key[32];
-        app_derive_key(r->app, "election-signing-key", key);
+        unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD];
         e->have_key = crypto_unhex(sealed_hex, sealed, sizeof sealed) &&
                       crypto_unhex(pub_hex, e->pub, sizeof e->pub) &&
-                      crypto_open(key, sealed, sizeof sealed, e->priv);
-        crypto_wipe(key, sizeof key);
+                      crypto_open(r->app->keys.election_signing, sealed, sizeof sealed, e->priv);
         if (!e->have_key)
             log_error("election signing key cannot be opened election=%lld (wrong secret?)",
                       (long long)e->election_id);
@@ -180,19 +180,15 @@ static void election_loaded(struct req *r, const struct db_result *res)
     cJSON_Delete(ds);
     char id[24];
     const char *p[1] = {i64s(id, e->election_id)};
-    req_db(r, sql_ballots, 1, p, ballots_loaded);
+    req_db(r, &sql_ballots, p, ballots_loaded);
 }
 
-void edata_load(struct req *r, void (*next)(struct req *r))
+void edata_load(struct req *r, struct edata *e, req_step_fn next)
 {
-    struct edata *e = xcalloc(1, sizeof *e);
+    PB_ASSERT(e == r->state); /* the callbacks find it there */
     e->election_id = r->election.id;
-    if (r->state_free && r->state)
-        r->state_free(r->state);
-    r->state = e;
-    r->state_free = edata_free;
-    r->state_next = (void (*)(void))next;
+    e->next = next;
     char id[24];
     const char *p[1] = {i64s(id, e->election_id)};
-    req_db(r, sql_election, 1, p, election_loaded);
+    req_db(r, &sql_election, p, election_loaded);
 }

@@ -1,8 +1,8 @@
 /*
  * edata: an election's districts, accepted proposals and counted ballots, copied out of
  * the database into plain C so that a worker thread can count or export them without
- * touching the loop. Loading runs on the loop (two statements); the struct is then owned
- * by the request's state.
+ * touching the loop. Loading runs on the loop (two statements) into a struct that is the
+ * first member of the request's state.
  */
 #ifndef PB_EDATA_H
 #define PB_EDATA_H
@@ -55,12 +55,14 @@ struct edata {
     size_t output_len;
     char signature[100]; /* base64 Ed25519 signature of output */
     char error[200];
+    req_step_fn next; /* after loading */
 };
 
-/* Loads the election in r->election.id into a new edata in r->state (freed with the
- * request), then calls next. Answers errors itself. */
-void edata_load(struct req *r, void (*next)(struct req *r));
-void edata_free(void *e);
+/* Loads the election in r->election.id into e, which must be the first member of the
+ * request's state, then calls next. Answers errors itself. */
+void edata_load(struct req *r, struct edata *e, req_step_fn next);
+/* Frees what e holds (not e itself). */
+void edata_release(struct edata *e);
 /* Signs output with the election's key into e->signature; false without a key. */
 bool edata_sign(struct edata *e) PB_WUR;
 const struct edistrict *edata_district(const struct edata *e, int64_t id);

@@ -2,12 +2,14 @@
  * election: creating and configuring elections (budget frames), their districts and
  * phases. Shape and range checks happen here; state checks, authorisation that depends
  * on the organisation, and the audit entry happen atomically in the database functions
- * of schema/0002_operations.sql.
+ * of schema/functions/elections.sql.
  */
 #include "core/app.h"
 #include "lib/ballot_rules.h"
+#include "lib/countrule.h"
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/reply.h"
 #include "api/handlers.h"
 #include "lib/i18n.h"
 #include "lib/jsonv.h"
@@ -19,7 +21,6 @@
 #define MAX_TITLE 300
 #define MAX_DESCRIPTION 20000
 
-static const char *const rules[] = {"greedy", "equal_shares", "phragmen", NULL};
 static const char *const phases[] = {"proposals", "review", "voting", "closed", "ideas", NULL};
 
 static bool slug_valid(const char *s)
@@ -40,16 +41,13 @@ static bool rule_params_valid(const cJSON *p, struct verr *e)
 {
     static const char *const keys[] = {"greedy_variant", "min_project_score_threshold",
                                        "completion", "utilities", "min_vote_share", NULL};
-    static const char *const variants[] = {"skip", "no-skip", NULL};
-    static const char *const completions[] = {"none", "add1", "add1-comparison", NULL};
-    static const char *const utilities[] = {"cost", "cardinality", NULL};
     int idx;
     int64_t v;
     if (!jv_only_keys(p, keys, "rule_params", e) ||
-        jv_enum(p, "greedy_variant", variants, &idx, e) < 0 ||
+        jv_enum(p, "greedy_variant", countrule_greedy_variants, &idx, e) < 0 ||
         jv_int(p, "min_project_score_threshold", 0, JV_MAX_SAFE_INT, &v, e) < 0 ||
-        jv_enum(p, "completion", completions, &idx, e) < 0 ||
-        jv_enum(p, "utilities", utilities, &idx, e) < 0)
+        jv_enum(p, "completion", countrule_completions, &idx, e) < 0 ||
+        jv_enum(p, "utilities", countrule_utilities, &idx, e) < 0)
         return false;
     double share;
     if (jv_share(p, "min_vote_share", &share, e) < 0)
@@ -173,11 +171,11 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
     if (!jv_only_keys(body, keys, NULL, e) || jv_string(body, "slug", 63, &in->slug, e) < 0 ||
         jv_string(body, "default_language", 11, &in->lang, e) < 0 ||
         jv_string(body, "currency", 3, &in->currency, e) < 0 ||
-        (rc_rule = jv_enum(body, "rule", rules, &idx, e)) < 0 ||
+        (rc_rule = jv_enum(body, "rule", countrule_names, &idx, e)) < 0 ||
         jv_id(body, "organisation_id", &in->organisation_id, e) < 0)
         return false;
     if (rc_rule == 1)
-        in->rule = rules[idx];
+        in->rule = countrule_names[idx];
     if (in->slug && !slug_valid(in->slug)) {
         verr_set(e, ERR_INVALID_FIELD, "slug",
                  "\"slug\" must be 1-63 lowercase letters, digits and dashes.");
@@ -236,9 +234,9 @@ static char *print(const cJSON *j)
     return j ? cJSON_PrintUnformatted(j) : NULL;
 }
 
-static const char sql_create[] =
+static struct db_stmt sql_create = DB_STMT("election.create", 16,
     "SELECT create_election_frame($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10,"
-    "       $11::jsonb, $12::jsonb, decode($13, 'hex'), decode($14, 'hex'), $15::jsonb, $16::jsonb)::text";
+    "       $11::jsonb, $12::jsonb, decode($13, 'hex'), decode($14, 'hex'), $15::jsonb, $16::jsonb)::text");
 
 void election_create(struct req *r)
 {
@@ -267,17 +265,14 @@ void election_create(struct req *r)
         return;
     }
     unsigned char priv[CRYPTO_ED25519_KEY_LEN], pub[CRYPTO_ED25519_KEY_LEN];
-    unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD], key[32];
-    app_derive_key(r->app, "election-signing-key", key);
-    if (!crypto_ed25519_keygen(priv, pub) || !crypto_seal(key, priv, sizeof priv, sealed)) {
+    unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD];
+    if (!crypto_ed25519_keygen(priv, pub) || !crypto_seal(r->app->keys.election_signing, priv, sizeof priv, sealed)) {
         crypto_wipe(priv, sizeof priv);
-        crypto_wipe(key, sizeof key);
         input_free(&in);
         req_fail(r, ERR_INTERNAL, NULL, "Cannot create the election's signing key.");
         return;
     }
     crypto_wipe(priv, sizeof priv);
-    crypto_wipe(key, sizeof key);
     char pubhex[2 * sizeof pub + 1], sealedhex[2 * sizeof sealed + 1];
     crypto_hex(pub, sizeof pub, pubhex);
     crypto_hex(sealed, sizeof sealed, sealedhex);
@@ -291,7 +286,7 @@ void election_create(struct req *r)
                          title, desc, in.lang ? in.lang : "da",
                          in.currency ? in.currency : "DKK", ballot, rule, rp, ph, pubhex,
                          sealedhex, langs, cats};
-    req_db(r, sql_create, 16, p, req_db_reply_created);
+    req_db(r, &sql_create, p, req_db_reply_created);
     cJSON_free(langs);
     cJSON_free(cats);
     cJSON_free(title);
@@ -302,10 +297,10 @@ void election_create(struct req *r)
     input_free(&in);
 }
 
-static const char sql_list[] =
+static struct db_stmt sql_list = DB_STMT("election.list", 2,
     "SELECT coalesce(jsonb_agg(election_json(e) ORDER BY e.id), '[]')::text FROM elections e"
     " WHERE e.phase <> 'draft' OR $2::boolean"
-    "    OR ($1::bigint IS NOT NULL AND staff_role_mask($1, e.id) > 0)";
+    "    OR ($1::bigint IS NOT NULL AND staff_role_mask($1, e.id) > 0)");
 
 static void list_done(struct req *r, const struct db_result *res)
 {
@@ -320,38 +315,20 @@ void election_list(struct req *r)
     bool is_staff = r->auth.kind == AUTH_STAFF;
     const char *p[2] = {is_staff ? i64s(staff, r->auth.staff_id) : NULL,
                         is_staff && r->auth.superadmin ? "true" : "false"};
-    req_db(r, sql_list, 2, p, list_done);
+    req_db(r, &sql_list, p, list_done);
 }
 
-/* Drafts are visible to the organisation's staff only; to anyone else they do not exist. */
-bool election_visible(struct req *r)
+void election_get(struct req *r)
 {
-    if (strcmp(r->election.phase, "draft") != 0 || req_has_role(r, ROLE_ANY_STAFF))
-        return true;
-    req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
-    return false;
-}
-
-static void got_election(struct req *r)
-{
-    if (!election_visible(r))
-        return;
     cJSON *row = r->election.row;
     r->election.row = NULL;
     req_reply_json(r, 200, row);
 }
 
-void election_get(struct req *r)
-{
-    req_load_election(r, r->ids[0], got_election);
-}
+static struct db_stmt sql_patch = DB_STMT("election.update", 3, "SELECT update_election($1, $2, $3::jsonb)::text");
 
-static const char sql_patch[] = "SELECT update_election($1, $2, $3::jsonb)::text";
-
-static void patch_loaded(struct req *r)
+void election_patch(struct req *r)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
     struct election_input in;
     struct verr e;
     if (!read_input(r->json, r->election.default_lang, &in, &e)) {
@@ -406,19 +383,14 @@ static void patch_loaded(struct req *r)
     cJSON_Delete(patch);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), text};
-    req_db(r, sql_patch, 3, p, req_db_reply_ok);
+    req_db(r, &sql_patch, p, req_db_reply_ok);
     cJSON_free(text);
 }
 
-void election_patch(struct req *r)
-{
-    req_load_election(r, r->ids[0], patch_loaded);
-}
+static struct db_stmt sql_set_phase = DB_STMT("election.set_phase", 3, "SELECT set_phase($1, $2, $3)::text");
 
-static void phase_loaded(struct req *r)
+void election_phase(struct req *r)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
     static const char *const keys[] = {"phase", NULL};
     struct verr e;
     int idx = -1;
@@ -431,21 +403,18 @@ static void phase_loaded(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "phase", "\"phase\" is required.");
         return;
     }
-    const char *phase = strcmp(phases[idx], "ideas") == 0 ? "proposals" : phases[idx];
+    enum phase phase = PHASE_DRAFT;
+    if (!phase_from_name(phases[idx], &phase)) /* "ideas" is the pages' word for proposals */
+        PB_ASSERT(!"phase list and vocabulary disagree");
     char staff[24], id[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), phase};
-    req_db(r, "SELECT set_phase($1, $2, $3)::text", 3, p, req_db_reply_ok);
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), phase_name(phase)};
+    req_db(r, &sql_set_phase, p, req_db_reply_ok);
 }
 
-void election_phase(struct req *r)
-{
-    req_load_election(r, r->ids[0], phase_loaded);
-}
+static struct db_stmt sql_add_district = DB_STMT("district.create", 4, "SELECT add_district($1, $2, $3::jsonb, $4)::text");
 
-static void district_loaded(struct req *r)
+void district_create(struct req *r)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
     static const char *const keys[] = {"name", "budget", NULL};
     struct verr e;
     cJSON *name = NULL;
@@ -469,35 +438,23 @@ static void district_loaded(struct req *r)
     char staff[24], id[24], b[24];
     const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), text,
                         i64s(b, budget)};
-    req_db(r, "SELECT add_district($1, $2, $3::jsonb, $4)::text", 4, p, req_db_reply_created);
+    req_db(r, &sql_add_district, p, req_db_reply_created);
     cJSON_free(text);
 }
 
-void district_create(struct req *r)
+void district_list(struct req *r)
 {
-    req_load_election(r, r->ids[0], district_loaded);
-}
-
-static void districts_listed(struct req *r)
-{
-    if (!election_visible(r))
-        return;
     cJSON *o = cJSON_CreateObject();
     cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(r->election.row, "districts");
     cJSON_AddItemToObject(o, "districts", d ? d : cJSON_CreateArray());
     req_reply_json(r, 200, o);
 }
 
-void district_list(struct req *r)
-{
-    req_load_election(r, r->ids[0], districts_listed);
-}
-
-static const char sql_audit[] =
+static struct db_stmt sql_audit = DB_STMT("audit.list", 1,
     "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
     "         'action', a.action, 'details', a.details, 'prev_hash', encode(a.prev_hash, 'hex'),"
     "         'hash', encode(a.hash, 'hex')) ORDER BY a.seq), '[]')::text"
-    "  FROM audit_log a WHERE a.election_id = $1";
+    "  FROM audit_log a WHERE a.election_id = $1");
 
 static void audit_done(struct req *r, const struct db_result *res)
 {
@@ -506,18 +463,11 @@ static void audit_done(struct req *r, const struct db_result *res)
     req_reply_member(r, "entries", db_value(res, 0, 0));
 }
 
-static void audit_loaded(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ANY_STAFF))
-        return;
-    char id[24];
-    const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_audit, 1, p, audit_done);
-}
-
 void election_audit(struct req *r)
 {
-    req_load_election(r, r->ids[0], audit_loaded);
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, &sql_audit, p, audit_done);
 }
 
 static void audit_verified(struct req *r, const struct db_result *res)
@@ -536,16 +486,11 @@ static void audit_verified(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-static void audit_verify_loaded(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ANY_STAFF))
-        return;
-    char id[24];
-    const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, "SELECT * FROM audit_verify($1)", 1, p, audit_verified);
-}
+static struct db_stmt sql_audit_verify = DB_STMT("audit.verify", 1, "SELECT * FROM audit_verify($1)");
 
 void election_audit_verify(struct req *r)
 {
-    req_load_election(r, r->ids[0], audit_verify_loaded);
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, &sql_audit_verify, p, audit_verified);
 }

@@ -3,8 +3,10 @@
  * CSV, built on a worker thread and signed with the election's Ed25519 key (the detached
  * signature travels in the X-Signature header). Exports never contain voter identities.
  */
+#include "lib/countrule.h"
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/reply.h"
 #include "api/edata.h"
 #include "api/handlers.h"
 #include "lib/i18n.h"
@@ -17,12 +19,49 @@
 
 enum format { FMT_PB, FMT_JSON, FMT_CSV, FMT_TRACKERS, FMT_MANIFEST };
 
+/* The formats in enum order, what each holds, and how it is sent. Everything but the trackers holds
+ * ballots or per-project counts (the manifest signs them), so the route row lets those
+ * out only once voting has closed. */
+static const struct {
+    const char *name;
+    enum format fmt;
+    bool votes;
+    const char *type, *ext;
+} formats[] = {
+    {"pb", FMT_PB, true, "text/plain; charset=utf-8", "pb"},
+    {"json", FMT_JSON, true, "application/json; charset=utf-8", "json"},
+    {"csv", FMT_CSV, true, "text/csv; charset=utf-8", "csv"},
+    {"trackers", FMT_TRACKERS, false, "text/plain; charset=utf-8", "txt"},
+    {"manifest", FMT_MANIFEST, true, "application/json; charset=utf-8", "manifest.json"},
+};
+
+/* The format named (pb when none is), or -1. */
+static int format_index(const char *name)
+{
+    for (size_t i = 0; i < PB_ARRAY_LEN(formats); i++)
+        if (strcmp(name ? name : "pb", formats[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool export_reveals_votes(const struct req *r)
+{
+    char *name = req_query_param(r, "format");
+    int i = format_index(name);
+    free(name);
+    return i < 0 || formats[i].votes; /* an unknown format is refused either way */
+}
+
+/* The request's state: the election's data first (edata_load finds it there), then what
+ * to build from it. */
 struct export_job {
+    struct edata data;
     enum format fmt;
     int64_t district_id;
     bool ballots_csv;
     char *results;  /* the stored, signed results text, or NULL */
     char *trackers; /* the bulletin board, one tracker per line */
+    enum pb_err error; /* why data.error is set */
 };
 
 static void money(char *out, size_t n, int64_t minor)
@@ -74,24 +113,9 @@ static void build_pb(const struct edata *e, const struct edistrict *d, const cJS
     pbfile_meta_set(&f, "num_votes", v);
     money(v, sizeof v, d->budget);
     pbfile_meta_set(&f, "budget", v);
-    const char *vt = e->ballot.type == BALLOT_CUMULATIVE ? "cumulative"
-                     : e->ballot.type == BALLOT_ORDINAL  ? "ordinal"
-                                                         : "approval";
-    pbfile_meta_set(&f, "vote_type", vt);
-    const cJSON *variant = cJSON_GetObjectItemCaseSensitive(e->rule_params, "greedy_variant");
-    const cJSON *completion = cJSON_GetObjectItemCaseSensitive(e->rule_params, "completion");
-    if (strcmp(e->rule, "greedy") == 0)
-        pbfile_meta_set(&f, "rule", cJSON_IsString(variant) && strcmp(variant->valuestring, "no-skip") == 0
-                                        ? "greedy-no-skip" : "greedy");
-    else if (strcmp(e->rule, "equal_shares") == 0) {
-        /* add1 is the server's default completion, as in docs/TALLY.md */
-        const char *c = cJSON_IsString(completion) ? completion->valuestring : "add1";
-        pbfile_meta_set(&f, "rule", strcmp(c, "none") == 0 ? "equalshares"
-                                    : strcmp(c, "add1") == 0 ? "equalshares/add1"
-                                                             : "equalshares/add1-comparison");
-    }
-    else
-        pbfile_meta_set(&f, "rule", "phragmen");
+    /* pabulib knows no knapsack type: a knapsack ballot is an approval ballot with a cost limit */
+    pbfile_meta_set(&f, "vote_type", e->ballot.type == BALLOT_KNAPSACK ? "approval" : ballot_type_name(e->ballot.type));
+    pbfile_meta_set(&f, "rule", countrule_pabulib_name(e->rule, e->rule_params));
     pbfile_meta_set(&f, "currency", e->currency);
     pbfile_meta_set(&f, "language", e->lang);
     if (e->ballot.type == BALLOT_KNAPSACK) {
@@ -344,9 +368,8 @@ static void build_manifest(struct edata *e, const struct export_job *job, const 
 
 static void export_work(void *arg)
 {
-    struct req *r = arg;
-    struct edata *e = r->state;
-    struct export_job *job = (struct export_job *)r->extra;
+    struct export_job *job = arg;
+    struct edata *e = &job->data;
     cJSON *results = job->results ? cJSON_Parse(job->results) : NULL;
     struct buf out;
     buf_init(&out);
@@ -358,38 +381,34 @@ static void export_work(void *arg)
     cJSON_Delete(results);
     if (!ok) {
         buf_free(&out);
+        job->error = ERR_NOT_FOUND; /* the only way a build fails: an unknown district */
         return;
     }
     e->output_len = out.len;
     e->output = buf_steal(&out);
-    if (!edata_sign(e))
+    if (!edata_sign(e)) {
         snprintf(e->error, sizeof e->error, "The election's signing key is not available.");
+        job->error = ERR_INTERNAL;
+    }
 }
 
-static void export_done(void *arg)
+static void export_done(struct req *r)
 {
-    struct req *r = arg;
-    struct edata *e = r->state;
-    struct export_job *job = (struct export_job *)r->extra;
-    r->in_worker = false;
+    struct export_job *job = REQ_STATE(r, struct export_job);
+    struct edata *e = &job->data;
     if (e->error[0]) {
-        req_fail(r, strstr(e->error, "district") ? ERR_NOT_FOUND : ERR_INTERNAL, NULL, "%s", e->error);
+        req_fail(r, job->error, NULL, "%s", e->error);
         return;
     }
     req_add_header(r, "X-Signature", e->signature);
     req_add_header(r, "X-Signature-Algorithm", "Ed25519");
-    static const char *const types[] = {"text/plain; charset=utf-8", "application/json; charset=utf-8",
-                                        "text/csv; charset=utf-8", "text/plain; charset=utf-8",
-                                        "application/json; charset=utf-8"};
-    static const char *const exts[] = {"pb", "json", "csv", "txt", "manifest.json"};
-    const char *type = types[job->fmt];
+    const char *type = formats[job->fmt].type, *ext = formats[job->fmt].ext;
     char disp[160];
     if (job->district_id)
         snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld-district-%lld.%s\"",
-                 (long long)e->election_id, (long long)job->district_id, exts[job->fmt]);
+                 (long long)e->election_id, (long long)job->district_id, ext);
     else
-        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id,
-                 exts[job->fmt]);
+        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id, ext);
     req_add_header(r, "Content-Disposition", disp);
     req_reply_bytes(r, 200, type, e->output, e->output_len);
 }
@@ -398,59 +417,43 @@ static void export_results_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct export_job *job = (struct export_job *)r->extra;
+    struct export_job *job = REQ_STATE(r, struct export_job);
     if (db_value(res, 0, 0))
         job->results = xstrdup(db_value(res, 0, 0));
     job->trackers = xstrdup(db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
-    req_worker(r, export_work, export_done);
+    req_worker(r, export_work, job, export_done);
 }
+
+static struct db_stmt sql_results = DB_STMT("export.results", 1,
+    "SELECT (SELECT result FROM results WHERE election_id = $1),"
+    "       coalesce((SELECT string_agg(tracker || E'\\n', '' ORDER BY tracker) FROM ballots"
+    "                  WHERE election_id = $1), '')");
 
 static void export_loaded(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r,
-           "SELECT (SELECT result FROM results WHERE election_id = $1),"
-           "       coalesce((SELECT string_agg(tracker || E'\\n', '' ORDER BY tracker) FROM ballots"
-           "                  WHERE election_id = $1), '')",
-           1, p, export_results_loaded);
+    req_db(r, &sql_results, p, export_results_loaded);
 }
 
-static void export_job_free(void *p)
+static void export_job_release(void *p)
 {
     struct export_job *job = p;
+    edata_release(&job->data);
     free(job->results);
     free(job->trackers);
-    free(job);
 }
 
-static void export_election(struct req *r)
+void export_get(struct req *r)
 {
-    if (!election_visible(r))
-        return;
-    if (strcmp(r->election.phase, "published") != 0 && !req_has_role(r, ROLE_ANY_STAFF)) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "Exports are public once the results are published.");
-        return;
-    }
     char *format = req_query_param(r, "format");
     char *district = req_query_param(r, "district");
     char *kind = req_query_param(r, "kind");
-    struct export_job *job = xcalloc(1, sizeof *job);
-    r->extra = job;
-    r->extra_free = export_job_free;
-    bool ok = true;
-    if (!format || strcmp(format, "pb") == 0)
-        job->fmt = FMT_PB;
-    else if (strcmp(format, "json") == 0)
-        job->fmt = FMT_JSON;
-    else if (strcmp(format, "csv") == 0)
-        job->fmt = FMT_CSV;
-    else if (strcmp(format, "trackers") == 0)
-        job->fmt = FMT_TRACKERS;
-    else if (strcmp(format, "manifest") == 0)
-        job->fmt = FMT_MANIFEST;
-    else
-        ok = false;
+    struct export_job *job = REQ_STATE_NEW(r, struct export_job, export_job_release);
+    int f = format_index(format);
+    bool ok = f >= 0;
+    if (ok)
+        job->fmt = formats[f].fmt;
     job->ballots_csv = kind && strcmp(kind, "ballots") == 0;
     if (!ok) {
         req_fail(r, ERR_INVALID_FIELD, "format", "\"format\" must be pb, json, csv, trackers or manifest.");
@@ -465,29 +468,15 @@ static void export_election(struct req *r)
     free(district);
     free(kind);
     if (ok)
-        edata_load(r, export_loaded);
-}
-
-void export_get(struct req *r)
-{
-    req_load_election(r, r->ids[0], export_election);
+        edata_load(r, &job->data, export_loaded);
 }
 
 static void key_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1 || strcmp(db_value(res, 0, 0), "draft") == 0) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
-        return;
-    }
-    const char *phase = db_value(res, 0, 0);
-    if (strcmp(phase, "proposals") == 0 || strcmp(phase, "review") == 0) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "The public key is published when voting opens.");
-        return;
-    }
+    const char *hex = db_nrows(res) == 1 ? db_value(res, 0, 0) : NULL;
     unsigned char pub[CRYPTO_ED25519_KEY_LEN];
-    const char *hex = db_value(res, 0, 1);
     if (!hex || !crypto_unhex(hex, pub, sizeof pub)) {
         req_fail(r, ERR_NOT_FOUND, NULL, "This election has no signing key.");
         return;
@@ -505,9 +494,12 @@ static void key_loaded(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
+static struct db_stmt sql_public_key = DB_STMT("export.public_key", 1,
+                                              "SELECT encode(public_key, 'hex') FROM elections WHERE id = $1");
+
 void export_public_key(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, "SELECT phase, encode(public_key, 'hex') FROM elections WHERE id = $1", 1, p, key_loaded);
+    req_db(r, &sql_public_key, p, key_loaded);
 }

@@ -1,6 +1,7 @@
 /*
  * handlers: every route's entry point, one group per domain module. The route table in
- * routes.c is the only user of this header.
+ * routes.c is the only user of this header. A handler runs after the gate has checked
+ * what its route row declares (core/auth.h).
  */
 #ifndef PB_HANDLERS_H
 #define PB_HANDLERS_H
@@ -38,8 +39,6 @@ void district_create(struct req *r);
 void district_list(struct req *r);
 void election_audit(struct req *r);
 void election_audit_verify(struct req *r);
-/* For handlers after req_load_election: answers 404 for a draft the caller may not see. */
-bool election_visible(struct req *r);
 
 /* proposal.c */
 void proposal_create(struct req *r);
@@ -61,13 +60,20 @@ void register_upload(struct req *r);
 /* paper.c */
 void paper_enter(struct req *r);
 void paper_list(struct req *r);
+/* For the route table: a paper entry that resolves a double-entry mismatch needs an admin. */
+bool paper_resolves(const struct req *r);
+/* The export asked for holds ballots or counts (any format but trackers). */
+bool export_reveals_votes(const struct req *r);
 
 /* ballot.c */
 void ballot_put(struct req *r);
 void ballot_get(struct req *r);
 
-/* result.c */
+/* count.c */
 void result_tally(struct req *r);
+void result_tally_status(struct req *r);
+
+/* result.c */
 void result_publish(struct req *r);
 void result_get(struct req *r);
 void result_share(struct req *r);

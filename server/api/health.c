@@ -3,7 +3,13 @@
  */
 #include "core/db.h"
 #include "api/handlers.h"
+#include "core/reply.h"
 #include "core/worker.h"
+#include "lib/crypto.h"
+#include "lib/netaddr.h"
+
+#include <string.h>
+#include <strings.h>
 
 #include <stdio.h>
 
@@ -25,13 +31,51 @@ static void ready_done(struct req *r, const struct db_result *res)
     req_reply_json(r, ok ? 200 : 503, o);
 }
 
+static struct db_stmt sql_ready = DB_STMT("health.ready", 0, "SELECT 1");
+
 void health_ready(struct req *r)
 {
-    req_db(r, "SELECT 1", 0, NULL, ready_done);
+    req_db(r, &sql_ready, NULL, ready_done);
+}
+
+/* Prometheus wants each metric's samples together: one pass per metric. */
+struct stmt_pass {
+    struct buf *b;
+    int which; /* 0 calls, 1 errors, 2 seconds */
+};
+
+static void stmt_metric(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds)
+{
+    struct stmt_pass *p = ctx;
+    static const char *const metric[] = {"calls", "errors", "seconds"};
+    if (p->which == 2)
+        buf_printf(p->b, "pb_db_statement_seconds_total{statement=\"%s\"} %.6f\n", name, seconds);
+    else
+        buf_printf(p->b, "pb_db_statement_%s_total{statement=\"%s\"} %llu\n", metric[p->which], name,
+                   (unsigned long long)(p->which ? errors : calls));
+}
+
+/* Metrics tell traffic and load: for the monitoring network (--metrics-allow, loopback by
+ * default) or whoever holds --metrics-token. */
+static bool metrics_allowed(struct req *r)
+{
+    struct netaddr a;
+    if (netaddr_parse(r->client_ip, &a) && cidr_list_has(&r->app->cfg.metrics_cidrs, &a))
+        return true;
+    const char *want = r->app->cfg.metrics_token;
+    const char *h = req_header(r, "Authorization");
+    if (!want || !h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    const char *got = h + 7;
+    return strlen(got) == strlen(want) && crypto_equal(got, want, strlen(want));
 }
 
 void health_metrics(struct req *r)
 {
+    if (!metrics_allowed(r)) {
+        req_fail(r, ERR_FORBIDDEN, NULL, "Metrics are served to the monitoring addresses or with the metrics token.");
+        return;
+    }
     static const char *const bounds[] = {"0.001", "0.002", "0.005", "0.01", "0.025", "0.05",
                                          "0.1",   "0.25",  "0.5",   "1",    "2.5",   "+Inf"};
     const struct metrics *m = &r->app->metrics;
@@ -71,6 +115,18 @@ void health_metrics(struct req *r)
     buf_printf(&b, "pb_db_pool_connections{state=\"busy\"} %d\n", busy);
     buf_puts(&b, "# TYPE pb_db_pool_queued gauge\n");
     buf_printf(&b, "pb_db_pool_queued %d\n", queued);
+    static const char *const stmt_help[] = {
+        "# HELP pb_db_statement_calls_total Statements run, by statement.\n"
+        "# TYPE pb_db_statement_calls_total counter\n",
+        "# HELP pb_db_statement_errors_total Statements that failed, by statement.\n"
+        "# TYPE pb_db_statement_errors_total counter\n",
+        "# HELP pb_db_statement_seconds_total Time from sending a statement to its result.\n"
+        "# TYPE pb_db_statement_seconds_total counter\n"};
+    for (int i = 0; i < 3; i++) {
+        struct stmt_pass pass = {&b, i};
+        buf_puts(&b, stmt_help[i]);
+        db_pool_stmt_stats(r->app->db, stmt_metric, &pass);
+    }
     buf_puts(&b, "# TYPE pb_worker_jobs_pending gauge\n");
     buf_printf(&b, "pb_worker_jobs_pending %d\n", worker_pending(r->app->workers));
     buf_puts(&b, "# TYPE pb_http_inflight gauge\n");

@@ -5,6 +5,7 @@
  */
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/reply.h"
 #include "api/handlers.h"
 #include "lib/jsonv.h"
 
@@ -13,12 +14,11 @@
 
 static const char *const roles[] = {"admin", "moderator", "clerk", "observer", NULL};
 
+static struct db_stmt sql_create = DB_STMT("organisation.create", 2,
+    "SELECT create_organisation($1, $2)::text");
+
 void organisation_create(struct req *r)
 {
-    if (!r->auth.superadmin) {
-        req_fail(r, ERR_FORBIDDEN, NULL, "Only the installation admin creates organisations.");
-        return;
-    }
     static const char *const keys[] = {"name", NULL};
     struct verr e;
     const char *name = NULL;
@@ -32,11 +32,7 @@ void organisation_create(struct req *r)
     }
     char id[24];
     const char *p[2] = {name, i64s(id, r->auth.staff_id)};
-    req_db(r,
-           "WITH o AS (INSERT INTO organisations (name) VALUES ($1) RETURNING *),"
-           " a AS (SELECT audit_append(o.id, NULL, $2, 'organisation.create', jsonb_build_object('name', o.name)) FROM o)"
-           "SELECT jsonb_build_object('id', o.id, 'name', o.name, 'created_at', o.created_at)::text FROM o, a",
-           2, p, req_db_reply_created);
+    req_db(r, &sql_create, p, req_db_reply_created);
 }
 
 static void orgs_listed(struct req *r, const struct db_result *res)
@@ -46,15 +42,16 @@ static void orgs_listed(struct req *r, const struct db_result *res)
     req_reply_member(r, "organisations", db_value(res, 0, 0));
 }
 
+static struct db_stmt sql_list = DB_STMT("organisation.list", 2,
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'name', o.name) ORDER BY o.id), '[]')::text"
+    "  FROM organisations o WHERE $2::boolean"
+    "    OR EXISTS (SELECT 1 FROM staff_roles r WHERE r.organisation_id = o.id AND r.staff_id = $1)");
+
 void organisation_list(struct req *r)
 {
     char id[24];
     const char *p[2] = {i64s(id, r->auth.staff_id), r->auth.superadmin ? "true" : "false"};
-    req_db(r,
-           "SELECT coalesce(jsonb_agg(jsonb_build_object('id', o.id, 'name', o.name) ORDER BY o.id), '[]')::text"
-           "  FROM organisations o WHERE $2::boolean"
-           "    OR EXISTS (SELECT 1 FROM staff_roles r WHERE r.organisation_id = o.id AND r.staff_id = $1)",
-           2, p, orgs_listed);
+    req_db(r, &sql_list, p, orgs_listed);
 }
 
 struct invite_state {
@@ -67,7 +64,7 @@ static void invited(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct invite_state *s = r->state;
+    struct invite_state *s = REQ_STATE(r, struct invite_state);
     cJSON *o = cJSON_CreateObject();
     jv_add_int(o, "id", db_int64(res, 0, 0));
     cJSON_AddStringToObject(o, "email", s->email);
@@ -79,11 +76,12 @@ static void invited(struct req *r, const struct db_result *res)
     req_reply_json(r, 201, o);
 }
 
-static void invite_state_free(void *p)
+static void invite_state_release(void *p)
 {
     crypto_wipe(p, sizeof(struct invite_state));
-    free(p);
 }
+
+static struct db_stmt sql_invite = DB_STMT("staff.invite", 7, "SELECT * FROM invite_staff($1, $2, $3, $4, $5, $6, $7)");
 
 void organisation_staff_invite(struct req *r)
 {
@@ -107,9 +105,7 @@ void organisation_staff_invite(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "email", "\"email\" must be an e-mail address.");
         return;
     }
-    struct invite_state *s = xcalloc(1, sizeof *s);
-    r->state = s;
-    r->state_free = invite_state_free;
+    struct invite_state *s = REQ_STATE_NEW(r, struct invite_state, invite_state_release);
     crypto_token(s->token);
     snprintf(s->role, sizeof s->role, "%s", roles[role]);
     snprintf(s->email, sizeof s->email, "%s", email);
@@ -119,32 +115,27 @@ void organisation_staff_invite(struct req *r)
     crypto_hex(h, sizeof h, hex);
     const char *p[7] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
                         i64s(org, r->ids[0]), email, roles[role], election ? i64s(el, election) : NULL, hex};
-    req_db(r, "SELECT * FROM invite_staff($1, $2, $3, $4, $5, $6, $7)", 7, p, invited);
+    req_db(r, &sql_invite, p, invited);
 }
+
+static struct db_stmt sql_staff = DB_STMT("organisation.staff", 1,
+    "SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id, 'email', s.email,"
+    "      'active', s.password_hash IS NOT NULL AND s.disabled_at IS NULL,"
+    "      'roles', (SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id))"
+    "                  FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $1)) ORDER BY s.id)"
+    "    FROM staff s WHERE EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $1)),"
+    "    '[]')::text");
 
 static void staff_listed(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (!db_bool(res, 0, 0)) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such organisation.");
-        return;
-    }
-    req_reply_member(r, "staff", db_value(res, 0, 1));
+    req_reply_member(r, "staff", db_value(res, 0, 0));
 }
 
 void organisation_staff_list(struct req *r)
 {
-    char actor[24], org[24];
-    const char *p[3] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false", i64s(org, r->ids[0])};
-    req_db(r,
-           "SELECT $2::boolean OR EXISTS (SELECT 1 FROM staff_roles WHERE staff_id = $1 AND organisation_id = $3"
-           "                                AND role = 'admin' AND election_id IS NULL),"
-           "  coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id, 'email', s.email,"
-           "      'active', s.password_hash IS NOT NULL AND s.disabled_at IS NULL,"
-           "      'roles', (SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id))"
-           "                  FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $3)) ORDER BY s.id)"
-           "    FROM staff s WHERE EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $3)),"
-           "    '[]')::text",
-           3, p, staff_listed);
+    char org[24];
+    const char *p[1] = {i64s(org, r->ids[0])};
+    req_db(r, &sql_staff, p, staff_listed);
 }

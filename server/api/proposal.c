@@ -3,6 +3,7 @@
  * until voting opens; only accepted proposals are on the ballot and shown to the public.
  */
 #include "core/db.h"
+#include "core/reply.h"
 #include "api/handlers.h"
 #include "lib/i18n.h"
 #include "lib/jsonv.h"
@@ -16,9 +17,17 @@
 
 static const char *const statuses[] = {"submitted", "accepted", "rejected", NULL};
 
+#define PHOTO_PATH "/api/v1/photos/"
+
+/* A proposal's picture is one of this server's uploaded photos: an address elsewhere
+ * would let whoever runs it follow every reader of the page (a tracking pixel). */
 static bool url_valid(const char *u)
 {
-    return strncmp(u, "https://", 8) == 0 || (u[0] == '/' && u[1] != '/');
+    size_t n = strlen(PHOTO_PATH);
+    if (strncmp(u, PHOTO_PATH, n) != 0)
+        return false;
+    size_t id = strlen(u + n);
+    return id >= 1 && id <= 64 && strspn(u + n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == id;
 }
 
 /* Reads the editable fields present in body into patch (as the database expects them). */
@@ -42,7 +51,7 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
         jv_string(r->json, "reason", 2000, &reason, e) < 0)
         return false;
     if (image && !url_valid(image)) {
-        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be an https:// URL.");
+        verr_set(e, ERR_INVALID_FIELD, "image_url", "\"image_url\" must be a photo uploaded here: /api/v1/photos/{id}.");
         return false;
     }
     if ((rc = jv_int(r->json, "cost", 1, JV_MAX_SAFE_INT, &cost, e)) < 0)
@@ -88,21 +97,15 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
     return true;
 }
 
-static const char sql_add[] =
-    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text";
+static struct db_stmt sql_add = DB_STMT("proposal.create", 11,
+    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text");
 
-static const char sql_submit[] =
-    "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text";
+static struct db_stmt sql_submit = DB_STMT("proposal.submit", 10,
+    "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text");
 
-static void create_loaded(struct req *r)
+void proposal_create(struct req *r)
 {
     bool citizen = r->auth.kind == AUTH_VOTER;
-    if (citizen && r->auth.election_id != r->election.id) {
-        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
-        return;
-    }
-    if (!citizen && !req_require_role(r, ROLE_MODERATOR))
-        return;
     static const char *const keys[] = {"district_id", "title", "summary", "description", "cost",
                                        "category", "status", "image_url", "location", NULL};
     struct verr e;
@@ -145,14 +148,14 @@ static void create_loaded(struct req *r)
         if (st)
             req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
         else
-            req_db(r, sql_submit, 10, p, req_db_reply_created);
+            req_db(r, &sql_submit, p, req_db_reply_created);
     } else {
         /* Staff write proposals after checking them: accepted unless they say otherwise. */
         const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
                              i64s(dist, district), title, summary, desc,
                              cat ? cat->valuestring : NULL, i64s(c, cost),
                              st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
-        req_db(r, sql_add, 11, p, req_db_reply_created);
+        req_db(r, &sql_add, p, req_db_reply_created);
     }
     cJSON_free(location);
     cJSON_free(title);
@@ -161,19 +164,10 @@ static void create_loaded(struct req *r)
     cJSON_Delete(f);
 }
 
-void proposal_create(struct req *r)
-{
-    if (r->auth.kind == AUTH_NONE) {
-        req_fail(r, ERR_UNAUTHORIZED, NULL, "Sign in as staff, or as a citizen with a voting code.");
-        return;
-    }
-    req_load_election(r, r->ids[0], create_loaded);
-}
-
-static const char sql_list[] =
+static struct db_stmt sql_list = DB_STMT("proposal.list", 3,
     "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.district_id, p.id), '[]')::text"
     "  FROM proposals p WHERE p.election_id = $1 AND ($2::boolean OR p.status = 'accepted')"
-    "   AND ($3::bigint IS NULL OR p.district_id = $3)";
+    "   AND ($3::bigint IS NULL OR p.district_id = $3)");
 
 static void list_done(struct req *r, const struct db_result *res)
 {
@@ -182,10 +176,8 @@ static void list_done(struct req *r, const struct db_result *res)
     req_reply_member(r, "proposals", db_value(res, 0, 0));
 }
 
-static void list_loaded(struct req *r)
+void proposal_list(struct req *r)
 {
-    if (!election_visible(r))
-        return;
     char *district = req_query_param(r, "district");
     if (!district)
         district = req_query_param(r, "district_id");
@@ -199,70 +191,36 @@ static void list_loaded(struct req *r)
     char id[24], ds[24];
     const char *p[3] = {i64s(id, r->election.id), req_has_role(r, ROLE_ANY_STAFF) ? "true" : "false",
                         d ? i64s(ds, d) : NULL};
-    req_db(r, sql_list, 3, p, list_done);
+    req_db(r, &sql_list, p, list_done);
 }
 
-void proposal_list(struct req *r)
-{
-    req_load_election(r, r->ids[0], list_loaded);
-}
+static struct db_stmt sql_get = DB_STMT("proposal.get", 1,
+    "SELECT proposal_json(p)::text, p.status = 'accepted' FROM proposals p WHERE p.id = $1");
 
-static const char sql_get[] =
-    "SELECT proposal_json(p)::text, p.election_id, p.status FROM proposals p WHERE p.id = $1";
-
-static void get_election_loaded(struct req *r)
-{
-    char *json = r->state;
-    if (!election_visible(r))
-        return;
-    /* The state holds "<status>\0<json>" */
-    bool accepted = strcmp(json, "accepted") == 0;
-    json += strlen(json) + 1;
-    if (!accepted && !req_has_role(r, ROLE_ANY_STAFF)) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
-        return;
-    }
-    req_reply_json_text(r, 200, json);
-}
-
-static void get_done(struct req *r, const struct db_result *res)
+static void got_proposal(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1) {
+    /* Proposals not (yet) on the ballot are for the election's staff only. */
+    if (db_nrows(res) != 1 || (!db_bool(res, 0, 1) && !req_has_role(r, ROLE_ANY_STAFF))) {
         req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
         return;
     }
-    const char *status = db_value(res, 0, 2), *json = db_value(res, 0, 0);
-    char *st = xmalloc(strlen(status) + strlen(json) + 2);
-    memcpy(st, status, strlen(status) + 1);
-    memcpy(st + strlen(status) + 1, json, strlen(json) + 1);
-    r->state = st;
-    r->state_free = free;
-    req_load_election(r, db_int64(res, 0, 1), get_election_loaded);
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
 }
 
 void proposal_get(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, sql_get, 1, p, get_done);
+    req_db(r, &sql_get, p, got_proposal);
 }
 
-/* A proposal's exclusion group is set after its other fields, in a statement of its own. */
-static void patched_then_group(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    char staff[24], id[24], g[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), i64s(g, *(int64_t *)r->extra)};
-    req_db(r, "SELECT set_exclusive_group($1, $2, $3::int)::text", 3, p, req_db_reply_ok);
-}
+/* The exclusion group travels in the patch: one statement, one transaction. */
+static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
 
-static void patch_election_loaded(struct req *r)
+void proposal_patch(struct req *r)
 {
-    if (!req_require_role(r, ROLE_MODERATOR))
-        return;
     static const char *const keys[] = {"title", "summary", "description", "cost", "category",
                                        "status", "image_url", "reason", "location", "merged_into",
                                        "district_id", "exclusive_group", NULL};
@@ -281,6 +239,8 @@ static void patch_election_loaded(struct req *r)
         jv_add_int(patch, "merged_into", merged);
     if (district)
         jv_add_int(patch, "district_id", district);
+    if (group >= 0)
+        jv_add_int(patch, "exclusive_group", group);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(patch, "status");
     if (st && strcmp(st->valuestring, "rejected") == 0 &&
         !cJSON_GetObjectItemCaseSensitive(patch, "reason")) {
@@ -292,45 +252,15 @@ static void patch_election_loaded(struct req *r)
     cJSON_Delete(patch);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
-    if (group >= 0) {
-        int64_t *g = xmalloc(sizeof *g);
-        *g = group;
-        r->extra = g;
-        r->extra_free = free;
-        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, patched_then_group);
-    } else {
-        req_db(r, "SELECT update_proposal($1, $2, $3::jsonb)::text", 3, p, req_db_reply_ok);
-    }
+    req_db(r, &sql_update, p, req_db_reply_ok);
     cJSON_free(text);
 }
 
-/* Calls on one proposal (r->ids[0]) work in its election: find it (404 when the proposal
- * does not exist), load it with the caller's roles, then go on with next. */
-static void proposal_election_found(struct req *r, const struct db_result *res)
-{
-    void (*next)(struct req *) = (void (*)(struct req *))r->state_next;
-    r->state_next = NULL;
-    if (!req_db_ok(r, res))
-        return;
-    if (db_nrows(res) != 1) {
-        req_fail(r, ERR_NOT_FOUND, NULL, "No such proposal.");
-        return;
-    }
-    req_load_election(r, db_int64(res, 0, 0), next);
-}
-
-static void load_proposal_election(struct req *r, void (*next)(struct req *r))
-{
-    char id[24];
-    const char *p[1] = {i64s(id, r->ids[0])};
-    r->state_next = (void (*)(void))next;
-    req_db(r, "SELECT election_id FROM proposals WHERE id = $1", 1, p, proposal_election_found);
-}
-
-void proposal_patch(struct req *r)
-{
-    load_proposal_election(r, patch_election_loaded);
-}
+static struct db_stmt sql_history = DB_STMT("proposal.history", 2,
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
+    "         'action', a.action, 'before', a.details->'before', 'after', a.details->'after') ORDER BY a.seq), '[]')::text"
+    "  FROM audit_log a WHERE a.election_id = $2 AND a.action IN ('proposal.create', 'proposal.update')"
+    "   AND coalesce(a.details->'after'->>'id', a.details->>'proposal_id') = $1::text");
 
 static void history_done(struct req *r, const struct db_result *res)
 {
@@ -343,24 +273,16 @@ static void history_done(struct req *r, const struct db_result *res)
     buf_free(&b);
 }
 
-static void history_election_loaded(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ANY_STAFF))
-        return;
-    char id[24], el[24];
-    const char *p[2] = {i64s(id, r->ids[0]), i64s(el, r->election.id)};
-    req_db(r,
-           "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
-           "         'action', a.action, 'before', a.details->'before', 'after', a.details->'after') ORDER BY a.seq), '[]')::text"
-           "  FROM audit_log a WHERE a.election_id = $2 AND a.action IN ('proposal.create', 'proposal.update')"
-           "   AND coalesce(a.details->'after'->>'id', a.details->>'proposal_id') = $1::text",
-           2, p, history_done);
-}
-
 void proposal_history(struct req *r)
 {
-    load_proposal_election(r, history_election_loaded);
+    char id[24], el[24];
+    const char *p[2] = {i64s(id, r->ids[0]), i64s(el, r->election.id)};
+    req_db(r, &sql_history, p, history_done);
 }
+
+static struct db_stmt sql_mine = DB_STMT("proposal.mine", 2,
+    "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.id), '[]')::text FROM proposals p"
+    " WHERE p.election_id = $1 AND p.author_voter_id = $2");
 
 static void mine_listed(struct req *r, const struct db_result *res)
 {
@@ -372,14 +294,7 @@ static void mine_listed(struct req *r, const struct db_result *res)
 /* A citizen's own proposals with their status and, when rejected, the reason. */
 void proposal_mine(struct req *r)
 {
-    if (r->auth.election_id != r->ids[0]) {
-        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
-        return;
-    }
     char id[24], v[24];
     const char *p[2] = {i64s(id, r->ids[0]), i64s(v, r->auth.voter_id)};
-    req_db(r,
-           "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.id), '[]')::text FROM proposals p"
-           " WHERE p.election_id = $1 AND p.author_voter_id = $2",
-           2, p, mine_listed);
+    req_db(r, &sql_mine, p, mine_listed);
 }

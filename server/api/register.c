@@ -4,15 +4,16 @@
  * hash over identifier, birth date and postcode, so a failed match cannot say which field
  * was wrong, and one over the contact address.
  */
-#include "lib/crypto.h"
-#include "core/db.h"
 #include "api/handlers.h"
+#include "api/voter.h"
+#include "core/auth.h"
+#include "core/db.h"
+#include "core/ratelimit.h"
+#include "core/reply.h"
+#include "core/sender.h"
+#include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
-#include "core/ratelimit.h"
-#include "core/sender.h"
-#include "api/voter.h"
-#include "core/worker.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -20,76 +21,7 @@
 
 #define MAX_REGISTER_ROWS 500000
 
-/* Uppercases and drops spaces and dashes; false when empty or too long. */
-static bool normalise_id(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = in; *p; p++) {
-        if (*p == ' ' || *p == '-' || *p == '\t')
-            continue;
-        if (n + 1 >= cap || (unsigned char)*p < 0x20)
-            return false;
-        out[n++] = (char)toupper((unsigned char)*p);
-    }
-    out[n] = '\0';
-    return n > 0;
-}
-
-static bool date_valid(const char *d)
-{
-    return strlen(d) == 10 && isdigit((unsigned char)d[0]) && isdigit((unsigned char)d[3]) && d[4] == '-' &&
-           d[7] == '-' && strspn(d, "0123456789-") == 10 && memcmp(d + 5, "13", 2) < 0 &&
-           memcmp(d + 8, "32", 2) < 0 && memcmp(d + 5, "00", 2) > 0 && memcmp(d + 8, "00", 2) > 0;
-}
-
-/* The keyed hash of one register identity; false on malformed fields. */
-static bool register_hash(const struct app *app, int64_t election, const char *id, const char *birth,
-                          const char *postcode, char out[65])
-{
-    char nid[128], npc[32] = "";
-    if (!normalise_id(id, nid, sizeof nid) || !date_valid(birth))
-        return false;
-    if (postcode && *postcode && !normalise_id(postcode, npc, sizeof npc))
-        return false;
-    unsigned char key[32], mac[CRYPTO_SHA256_LEN];
-    char *msg = xasprintf("%lld|%s|%s|%s", (long long)election, nid, birth, npc);
-    app_derive_key(app, "voter-register", key);
-    crypto_hmac_sha256(key, sizeof key, msg, strlen(msg), mac);
-    crypto_hex(mac, sizeof mac, out);
-    crypto_wipe(key, sizeof key);
-    crypto_wipe(msg, strlen(msg));
-    free(msg);
-    return true;
-}
-
-/* Contact addresses: e-mail lowercased, phone digits with an optional leading +. */
-static bool contact_hash(const struct app *app, int64_t election, const char *contact, char out[65])
-{
-    char norm[256];
-    size_t n = 0;
-    bool email = strchr(contact, '@') != NULL;
-    for (const char *p = contact; *p && n + 1 < sizeof norm; p++) {
-        if (email) {
-            if (!isspace((unsigned char)*p))
-                norm[n++] = (char)tolower((unsigned char)*p);
-        } else if (isdigit((unsigned char)*p) || (*p == '+' && n == 0)) {
-            norm[n++] = *p;
-        }
-    }
-    norm[n] = '\0';
-    if (n < 5)
-        return false;
-    unsigned char key[32], mac[CRYPTO_SHA256_LEN];
-    char *msg = xasprintf("%lld|%s", (long long)election, norm);
-    app_derive_key(app, "voter-contact", key);
-    crypto_hmac_sha256(key, sizeof key, msg, strlen(msg), mac);
-    crypto_hex(mac, sizeof mac, out);
-    crypto_wipe(key, sizeof key);
-    free(msg);
-    return true;
-}
-
-bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[65])
+bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[VOTERKEY_HEX])
 {
     static const char *const keys[] = {"personal_id", "birth_date", "postcode", NULL};
     struct verr e;
@@ -99,7 +31,7 @@ bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[65]
         req_fail_verr(r, &e);
         return false;
     }
-    if (!id || !birth || !register_hash(r->app, r->ids[0], id, birth, postcode, out)) {
+    if (!id || !birth || !voterkey_register(&r->app->keys, r->ids[0], id, birth, postcode, out)) {
         req_fail(r, ERR_INVALID_FIELD, "register",
                  "Give \"personal_id\" and \"birth_date\" (YYYY-MM-DD), and \"postcode\" if asked.");
         return false;
@@ -161,29 +93,29 @@ static void register_stored(struct req *r, const struct db_result *res)
 
 /* An upload being hashed on a worker thread: the CSV in, the rows for add_register out. */
 struct upload {
+    const struct server_keys *keys; /* the server's, fixed since start-up */
     char *text;
     size_t len;
     int64_t election;
     struct buf rows;
     size_t count;
     char error[160];
+    const char *error_field;
 };
 
-static void upload_free(void *p)
+static void upload_release(void *p)
 {
     struct upload *u = p;
     crypto_wipe(u->text, u->len);
     free(u->text);
     buf_free(&u->rows);
-    free(u);
 }
 
 /* Parses and hashes every row (worker thread: up to 500,000 rows of HMACs stay off the
- * loop). Reads only the request's app secret, which never changes. */
-static void upload_work(void *arg)
+ * loop). */
+static void upload_work(void *job)
 {
-    struct req *r = arg;
-    struct upload *u = r->state;
+    struct upload *u = job;
     int cols[5] = {-1, -1, -1, -1, -1}; /* personal_id, birth_date, postcode, district_id, contact */
     static const char *const names[5] = {"personal_id", "birth_date", "postcode", "district_id", "contact"};
     size_t lineno = 0;
@@ -201,6 +133,7 @@ static void upload_work(void *arg)
             if (cols[0] < 0 || cols[1] < 0 || cols[3] < 0) {
                 snprintf(u->error, sizeof u->error,
                          "The first line must name the columns: personal_id,birth_date,postcode,district_id[,contact].");
+                u->error_field = "header";
                 return;
             }
             continue;
@@ -212,117 +145,88 @@ static void upload_work(void *arg)
         const char *pc = cols[2] >= 0 && cols[2] < n ? f[cols[2]] : "";
         const char *contact = cols[4] >= 0 && cols[4] < n ? f[cols[4]] : "";
         if (cols[3] >= n || cols[1] >= n || cols[0] >= n || !parse_int64(f[cols[3]], &district) ||
-            !register_hash(r->app, u->election, f[cols[0]], f[cols[1]], pc, hash) ||
-            (*contact && !contact_hash(r->app, u->election, contact, chash)) || ++u->count > MAX_REGISTER_ROWS) {
+            !voterkey_register(u->keys, u->election, f[cols[0]], f[cols[1]], pc, hash) ||
+            (*contact && !voterkey_contact(u->keys, u->election, contact, chash)) || ++u->count > MAX_REGISTER_ROWS) {
             snprintf(u->error, sizeof u->error, "Line %zu of the register is malformed.", lineno);
+            u->error_field = "body";
             return;
         }
         buf_printf(&u->rows, "%s[%lld,\"%s\",\"%s\"]", u->count > 1 ? "," : "", (long long)district, hash, chash);
     }
     buf_putc(&u->rows, ']');
-    if (u->count == 0)
+    if (u->count == 0) {
         snprintf(u->error, sizeof u->error, "The register has no rows.");
+        u->error_field = "body";
+    }
 }
 
-static void upload_done(void *arg)
+static struct db_stmt sql_add_register = DB_STMT("register.add", 3, "SELECT add_register($1, $2, $3::jsonb)");
+
+static void upload_done(struct req *r)
 {
-    struct req *r = arg;
-    struct upload *u = r->state;
-    r->in_worker = false;
+    struct upload *u = REQ_STATE(r, struct upload);
     if (u->error[0]) {
-        req_fail(r, ERR_INVALID_FIELD, strstr(u->error, "first line") ? "header" : "body", "%s", u->error);
+        req_fail(r, ERR_INVALID_FIELD, u->error_field, "%s", u->error);
         return;
     }
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, u->election), u->rows.data};
-    req_db(r, "SELECT add_register($1, $2, $3::jsonb)", 3, p, register_stored);
-}
-
-static void register_loaded(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    if (!r->body_len || !utf8_valid(r->body, r->body_len)) {
-        req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
-        return;
-    }
-    struct upload *u = xcalloc(1, sizeof *u);
-    u->text = xstrndup(r->body, r->body_len);
-    u->len = r->body_len;
-    u->election = r->election.id;
-    buf_init(&u->rows);
-    r->state = u;
-    r->state_free = upload_free;
-    req_worker(r, upload_work, upload_done);
+    req_db(r, &sql_add_register, p, register_stored);
 }
 
 void register_upload(struct req *r)
 {
-    req_load_election(r, r->ids[0], register_loaded);
+    if (!r->body_len || !utf8_valid(r->body, r->body_len)) {
+        req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
+        return;
+    }
+    struct upload *u = REQ_STATE_NEW(r, struct upload, upload_release);
+    u->keys = &r->app->keys;
+    u->text = xstrndup(r->body, r->body_len);
+    u->len = r->body_len;
+    u->election = r->election.id;
+    buf_init(&u->rows);
+    req_worker(r, upload_work, u, upload_done);
 }
 
 /* --- voter sessions by register match and by one-time code --- */
-
-struct reg_login {
-    char challenge[40];
-    char *contact;
-    char *message;
-    bool send;
-};
-
-static void reg_login_free(void *p)
-{
-    struct reg_login *l = p;
-    if (l->contact) {
-        crypto_wipe(l->contact, strlen(l->contact));
-        free(l->contact);
-    }
-    free(l->message);
-    crypto_wipe(l, sizeof *l);
-    free(l);
-}
 
 static void session_opened(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     if (db_nrows(res) != 1) {
-        req_rate_failed(r, r->state_rule);
-        req_fail(r, ERR_INVALID_CODE, NULL, "These details do not match the register.");
+        req_fail(r, ERR_INVALID_CODE, NULL, "These details do not match the register."); /* counted already */
         return;
     }
+    for (int i = 0; i < s->givebacks; i++)
+        auth_attempt_ok(r, s->limit);
     voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+}
+
+static struct db_stmt sql_login_register = DB_STMT("voter.login_register", 2,
+                                                   "SELECT * FROM voter_login_register($1, $2)");
+
+static void register_counted(struct req *r)
+{
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), REQ_STATE(r, struct signin_state)->hash};
+    req_db(r, &sql_login_register, p, session_opened);
 }
 
 void voter_session_register(struct req *r, const cJSON *reg)
 {
-    r->state_rule = &RL_REGISTER;
-    if (req_rate_limited(r, &RL_REGISTER))
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    s->limit = &RL_REGISTER;
+    if (!voter_register_hash_from_json(r, reg, s->hash))
         return;
-    char hash[65];
-    if (!voter_register_hash_from_json(r, reg, hash))
-        return;
-    char id[24];
-    const char *p[2] = {i64s(id, r->ids[0]), hash};
-    req_db(r, "SELECT * FROM voter_login_register($1, $2)", 2, p, session_opened);
+    auth_attempt(r, &RL_REGISTER, register_counted);
 }
 
-static void otp_code_hash(const struct app *app, const char *challenge, const char *code, char out[65])
+static void otp_sent(struct req *r)
 {
-    unsigned char key[32], mac[CRYPTO_SHA256_LEN];
-    char *msg = xasprintf("%s|%s", challenge, code);
-    app_derive_key(app, "voter-otp", key);
-    crypto_hmac_sha256(key, sizeof key, msg, strlen(msg), mac);
-    crypto_hex(mac, sizeof mac, out);
-    crypto_wipe(key, sizeof key);
-    free(msg);
-}
-
-static void otp_sent(void *arg)
-{
-    struct req *r = arg;
-    struct reg_login *l = r->state;
-    r->in_worker = false;
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "challenge_id", l->challenge);
     jv_add_int(o, "expires_in", 600);
@@ -330,31 +234,40 @@ static void otp_sent(void *arg)
     req_reply_json(r, 202, o);
 }
 
-static void otp_send_work(void *arg)
+static void otp_send_work(void *job)
 {
-    struct req *r = arg;
-    struct reg_login *l = r->state;
-    if (l->send && sender_send(r->app, l->contact, l->message) != 0)
-        log_warn("one-time code could not be sent id=%s", r->id);
+    struct signin_state *l = job;
+    if (l->send && sender_send(l->sender, l->contact, l->message) != 0)
+        log_warn("one-time code could not be sent");
 }
 
 static void otp_started(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct reg_login *l = r->state;
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
     l->send = db_value(res, 0, 0) != NULL;
     /* Unknown contacts get the same answer and the same delay: nothing is revealed. */
-    req_worker(r, otp_send_work, otp_sent);
+    req_worker(r, otp_send_work, l, otp_sent);
+}
+
+static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 4, "SELECT otp_start($1, $2, $3::uuid, $4)");
+static struct db_stmt sql_otp_finish = DB_STMT("voter.otp_finish", 3, "SELECT * FROM otp_finish($1, $2::uuid, $3)");
+
+/* Counted for the address (each code sent is an attempt, given back when it signs in). */
+static void otp_request_counted(struct req *r)
+{
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    char id[24];
+    const char *p[4] = {i64s(id, r->ids[0]), l->hash, l->challenge, l->code_hash};
+    req_db(r, &sql_otp_start, p, otp_started);
 }
 
 static void otp_request(struct req *r, const char *contact)
 {
-    struct reg_login *l = xcalloc(1, sizeof *l);
-    r->state = l;
-    r->state_free = reg_login_free;
-    char chash[65];
-    if (!contact_hash(r->app, r->ids[0], contact, chash)) {
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    l->sender = r->app->cfg.otp_sender;
+    if (!voterkey_contact(&r->app->keys, r->ids[0], contact, l->hash)) {
         req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
         return;
     }
@@ -367,26 +280,33 @@ static void otp_request(struct req *r, const char *contact)
     for (int i = 0; i < 8; i++)
         code[i] = (char)('0' + crypto_random_below(10));
     code[8] = '\0';
-    char codehash[65], id[24];
-    otp_code_hash(r->app, l->challenge, code, codehash);
+    voterkey_otp(&r->app->keys, l->challenge, code, l->code_hash);
     l->contact = xstrdup(contact);
     l->message = xasprintf("Your Borgerbudget code is %s. It is valid for 10 minutes.", code);
     crypto_wipe(code, sizeof code);
-    const char *p[4] = {i64s(id, r->ids[0]), chash, l->challenge, codehash};
-    req_db(r, "SELECT otp_start($1, $2, $3::uuid, $4)", 4, p, otp_started);
+    auth_attempt(r, &RL_OTP, otp_request_counted);
+}
+
+static void otp_verify_counted(struct req *r)
+{
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    char id[24];
+    const char *p[3] = {i64s(id, r->ids[0]), l->challenge, l->code_hash};
+    req_db(r, &sql_otp_finish, p, session_opened);
 }
 
 static void otp_verify(struct req *r, const char *challenge, const char *code)
 {
-    r->state_rule = &RL_OTP;
+    struct signin_state *l = REQ_STATE(r, struct signin_state);
+    l->limit = &RL_OTP;
+    l->givebacks = 2; /* the code sent, and this check */
     if (strlen(challenge) != 36 || strspn(challenge, "0123456789abcdef-") != 36) {
         req_fail(r, ERR_INVALID_FIELD, "challenge_id", "\"challenge_id\" is not a challenge.");
         return;
     }
-    char codehash[65], id[24];
-    otp_code_hash(r->app, challenge, code, codehash);
-    const char *p[3] = {i64s(id, r->ids[0]), challenge, codehash};
-    req_db(r, "SELECT * FROM otp_finish($1, $2::uuid, $3)", 3, p, session_opened);
+    snprintf(l->challenge, sizeof l->challenge, "%s", challenge);
+    voterkey_otp(&r->app->keys, challenge, code, l->code_hash);
+    auth_attempt(r, &RL_OTP, otp_verify_counted);
 }
 
 void voter_session_otp(struct req *r)
@@ -398,8 +318,6 @@ void voter_session_otp(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
-    if (req_rate_limited(r, &RL_OTP))
-        return;
     if (challenge && otp)
         otp_verify(r, challenge, otp);
     else if (contact && !challenge && !otp)

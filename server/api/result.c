@@ -1,231 +1,27 @@
 /*
- * result: counting (on a worker thread), publishing, and the public views of the outcome:
- * results, the bulletin board of trackers, and turnout.
+ * result: publishing and the public views of the outcome: results, the bulletin board of
+ * trackers, turnout, and where a voter's share went. Counting is in count.c.
  */
 #include "core/cache.h"
 #include "core/db.h"
+#include "core/reply.h"
 #include "api/edata.h"
 #include "api/handlers.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
-#include "lib/tally/tally.h"
-#include "core/worker.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_project(const void *key, const void *elem)
-{
-    int64_t id = *(const int64_t *)key;
-    const struct eproject *p = elem;
-    return id < p->id ? -1 : id > p->id;
-}
-
-/* The tally options for an election's rule and rule_params (validated when set). */
-static void tally_options_for(const char *rule, const cJSON *params, struct tally_options *opt)
-{
-    memset(opt, 0, sizeof *opt);
-    opt->unit = 100; /* add1 steps in whole currency units */
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(params, "greedy_variant");
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "no-skip") == 0)
-        opt->greedy = GREEDY_NO_SKIP;
-    int64_t threshold = 0;
-    if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(params, "min_project_score_threshold"), 0,
-                           JV_MAX_SAFE_INT, &threshold))
-        opt->min_score = threshold;
-    if (strcmp(rule, "equal_shares") == 0) {
-        opt->rule = RULE_EQUAL_SHARES;
-        const cJSON *c = cJSON_GetObjectItemCaseSensitive(params, "completion");
-        opt->completion = !cJSON_IsString(c) || strcmp(c->valuestring, "add1") == 0 ? COMPLETION_ADD1
-                          : strcmp(c->valuestring, "add1-comparison") == 0         ? COMPLETION_ADD1_COMPARISON
-                                                                                   : COMPLETION_NONE;
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(params, "utilities");
-        opt->utilities = cJSON_IsString(u) && strcmp(u->valuestring, "cardinality") == 0 ? UTIL_CARDINALITY : UTIL_COST;
-    } else if (strcmp(rule, "phragmen") == 0) {
-        opt->rule = RULE_PHRAGMEN;
-    }
-}
-
-static enum tally_ballot_kind kind_of(enum ballot_type t)
-{
-    return t == BALLOT_CUMULATIVE ? TALLY_CUMULATIVE : t == BALLOT_ORDINAL ? TALLY_ORDINAL : TALLY_APPROVAL;
-}
-
-/* Counts one district; returns its result object or NULL with err set. */
-static cJSON *count_district(const struct edata *e, const struct edistrict *d, char *err, size_t errlen)
-{
-    size_t total = d->start ? d->start[d->nballots] : 0;
-    uint32_t *items = xcalloc(total, sizeof *items);
-    for (size_t k = 0; k < total; k++) {
-        const struct eproject *p =
-            bsearch(&d->items[k], d->projects, d->nprojects, sizeof *d->projects, cmp_project);
-        if (!p) {
-            snprintf(err, errlen, "a ballot names proposal %lld, which is not on the ballot",
-                     (long long)d->items[k]);
-            free(items);
-            return NULL;
-        }
-        items[k] = (uint32_t)(p - d->projects);
-    }
-    int64_t *cost = xcalloc(d->nprojects, sizeof *cost);
-    for (size_t i = 0; i < d->nprojects; i++)
-        cost[i] = d->projects[i].cost;
-    size_t zero = 0;
-    struct tally_input in = {
-        .nprojects = d->nprojects,
-        .cost = cost,
-        .budget = d->budget,
-        .kind = kind_of(e->ballot.type),
-        .nballots = d->nballots,
-        .start = d->start ? d->start : &zero,
-        .items = items,
-        .points = d->points,
-    };
-    struct tally_options opt;
-    tally_options_for(e->rule, e->rule_params, &opt);
-    /* eligibility: a project named on fewer than min_vote_share of the district's ballots
-     * is never funded */
-    bool *excluded = xcalloc(d->nprojects, sizeof *excluded);
-    const cJSON *mvs = cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_vote_share");
-    if (cJSON_IsNumber(mvs) && mvs->valuedouble > 0) {
-        int64_t ppm = llround(mvs->valuedouble * 1e6);
-        int64_t *named = xcalloc(d->nprojects, sizeof *named);
-        for (size_t b = 0; b < d->nballots; b++)
-            for (size_t k = d->start[b]; k < d->start[b + 1]; k++)
-                named[items[k]]++;
-        for (size_t i = 0; i < d->nprojects; i++)
-            excluded[i] = (__int128)named[i] * 1000000 < (__int128)ppm * (int64_t)d->nballots;
-        free(named);
-    }
-    opt.excluded = excluded;
-    int32_t *groups = xcalloc(d->nprojects, sizeof *groups);
-    for (size_t i = 0; i < d->nprojects; i++)
-        groups[i] = (int32_t)d->projects[i].exclusive_group;
-    opt.exclusive_group = groups;
-    struct tally_result res;
-    int rc = tally_run(&in, &opt, &res);
-    free(excluded);
-    free(groups);
-    free(items);
-    free(cost);
-    if (rc != 0) {
-        snprintf(err, errlen, "the tally rejected the ballots");
-        return NULL;
-    }
-    cJSON *o = cJSON_CreateObject();
-    jv_add_int(o, "district_id", d->id);
-    jv_add_int(o, "budget", d->budget);
-    jv_add_int(o, "spent", res.spent);
-    jv_add_int(o, "ballots", (int64_t)d->nballots);
-    if (opt.rule == RULE_EQUAL_SHARES) {
-        jv_add_int(o, "voter_budget", res.voter_budget);
-        cJSON_AddBoolToObject(o, "switched_to_greedy", res.used_greedy);
-    }
-    cJSON *winners = cJSON_AddArrayToObject(o, "winners");
-    for (size_t i = 0; i < res.nselected; i++)
-        cJSON_AddItemToArray(winners, cJSON_CreateNumber((double)d->projects[res.order[i]].id));
-    cJSON *projects = cJSON_AddArrayToObject(o, "projects");
-    for (size_t i = 0; i < d->nprojects; i++) {
-        cJSON *p = cJSON_CreateObject();
-        jv_add_int(p, "id", d->projects[i].id);
-        jv_add_int(p, "cost", d->projects[i].cost);
-        jv_add_int(p, "score", res.score[i]);
-        cJSON_AddBoolToObject(p, "selected", res.selected[i]);
-        if (res.price && res.selected[i] && res.price[i] > 0)
-            cJSON_AddNumberToObject(p, "price_per_supporter", res.price[i]);
-        cJSON_AddItemToArray(projects, p);
-    }
-    tally_result_free(&res);
-    return o;
-}
-
-static void tally_work(void *arg)
-{
-    struct req *r = arg;
-    struct edata *e = r->state;
-    cJSON *out = cJSON_CreateObject();
-    jv_add_int(out, "election_id", e->election_id);
-    cJSON_AddStringToObject(out, "rule", e->rule);
-    cJSON_AddItemToObject(out, "rule_params", cJSON_Duplicate(e->rule_params, 1));
-    cJSON_AddStringToObject(out, "currency", e->currency);
-    cJSON *ds = cJSON_AddArrayToObject(out, "districts");
-    for (size_t i = 0; i < e->ndistricts; i++) {
-        cJSON *d = count_district(e, &e->districts[i], e->error, sizeof e->error);
-        if (!d) {
-            cJSON_Delete(out);
-            return;
-        }
-        cJSON_AddItemToArray(ds, d);
-    }
-    e->output = cJSON_PrintUnformatted(out);
-    e->output_len = strlen(e->output);
-    cJSON_Delete(out);
-    if (!edata_sign(e))
-        snprintf(e->error, sizeof e->error, "the election's signing key is not available");
-}
-
-static void results_stored(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    struct edata *e = r->state;
-    r->app->metrics.tallies++;
-    cJSON *o = cJSON_Parse(e->output);
-    cJSON_AddStringToObject(o, "signature", e->signature);
-    cJSON_AddBoolToObject(o, "published", false);
-    req_reply_json(r, 200, o);
-}
-
-static void tally_done(void *arg)
-{
-    struct req *r = arg;
-    struct edata *e = r->state;
-    r->in_worker = false;
-    if (e->error[0]) {
-        req_fail(r, ERR_CONFLICT, NULL, "The election cannot be counted: %s.", e->error);
-        return;
-    }
-    char staff[24], id[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, e->election_id), e->output,
-                        e->signature};
-    req_db(r, "SELECT store_results($1, $2, $3, $4)", 4, p, results_stored);
-}
-
-static void tally_loaded(struct req *r)
-{
-    req_worker(r, tally_work, tally_done);
-}
-
-static void tally_election(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    if (strcmp(r->election.phase, "closed") != 0) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "Close voting before counting; published results are final.");
-        return;
-    }
-    edata_load(r, tally_loaded);
-}
-
-void result_tally(struct req *r)
-{
-    req_load_election(r, r->ids[0], tally_election);
-}
-
-static void publish_election(struct req *r)
-{
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
-    char staff[24], id[24];
-    const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
-    req_db(r, "SELECT publish_results($1, $2)::text", 2, p, req_db_reply_ok);
-}
+static struct db_stmt sql_publish = DB_STMT("result.publish", 2, "SELECT publish_results($1, $2)::text");
 
 void result_publish(struct req *r)
 {
-    req_load_election(r, r->ids[0], publish_election);
+    char staff[24], id[24];
+    const char *p[2] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id)};
+    req_db(r, &sql_publish, p, req_db_reply_ok);
 }
 
 static void results_loaded(struct req *r, const struct db_result *res)
@@ -242,42 +38,33 @@ static void results_loaded(struct req *r, const struct db_result *res)
         return;
     }
     cJSON_AddStringToObject(o, "signature", db_value(res, 0, 1));
-    cJSON_AddBoolToObject(o, "published", strcmp(r->election.phase, "published") == 0);
+    cJSON_AddBoolToObject(o, "published", r->election.phase == PHASE_PUBLISHED);
     cJSON_AddStringToObject(o, "computed_at", db_value(res, 0, 2));
     req_reply_json(r, 200, o);
 }
 
-static void results_election(struct req *r)
-{
-    if (!election_visible(r))
-        return;
-    if (strcmp(r->election.phase, "published") != 0 && !req_has_role(r, ROLE_ANY_STAFF)) {
-        req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
-        return;
-    }
-    char id[24];
-    const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r,
-           "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
-           " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1",
-           1, p, results_loaded);
-}
+static struct db_stmt sql_results = DB_STMT("result.get", 1,
+    "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
+    " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1");
 
 void result_get(struct req *r)
 {
-    req_load_election(r, r->ids[0], results_election);
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, &sql_results, p, results_loaded);
 }
 
-static const char sql_trackers[] =
+static struct db_stmt sql_trackers = DB_STMT("result.trackers", 1,
     "SELECT e.phase, coalesce((SELECT jsonb_agg(b.tracker ORDER BY b.tracker)"
     "                           FROM ballots b WHERE b.election_id = e.id), '[]')::text"
-    "  FROM elections e WHERE e.id = $1";
+    "  FROM elections e WHERE e.id = $1");
 
 static void trackers_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1 || strcmp(db_value(res, 0, 0), "draft") == 0) {
+    enum phase phase = PHASE_DRAFT;
+    if (db_nrows(res) != 1 || !phase_from_name(db_value(res, 0, 0), &phase) || phase == PHASE_DRAFT) {
         req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
         return;
     }
@@ -292,14 +79,14 @@ void result_trackers(struct req *r)
 {
     char id[24];
     const char *p[1] = {i64s(id, r->ids[0])};
-    req_db(r, sql_trackers, 1, p, trackers_loaded);
+    req_db(r, &sql_trackers, p, trackers_loaded);
 }
 
 /* Ballots are counted exactly on every read, from the small per-hour turnout table. The
  * eligible side (codes and register entries issued, voters signed in) needs counting
  * whole tables, so each process keeps it for up to five seconds; codes and registers
  * change only by staff actions, which clear the cache at once. */
-static const char sql_turnout[] =
+static struct db_stmt sql_turnout = DB_STMT("result.turnout", 1,
     "SELECT jsonb_build_object("
     "  'election_id', $1::bigint,"
     "  'total', (SELECT coalesce(sum(ballots), 0) FROM turnout WHERE election_id = $1),"
@@ -308,14 +95,14 @@ static const char sql_turnout[] =
     "      ORDER BY d.id) FROM districts d WHERE d.election_id = $1), '[]'),"
     "  'over_time', coalesce((SELECT jsonb_agg(jsonb_build_object('hour', t.hour,"
     "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
-    "      FROM turnout t WHERE t.election_id = $1), '[]'))::text";
+    "      FROM turnout t WHERE t.election_id = $1), '[]'))::text");
 
-static const char sql_eligible[] =
+static struct db_stmt sql_eligible = DB_STMT("result.eligible", 1,
     "SELECT coalesce(jsonb_object_agg(d.id::text, jsonb_build_object("
     "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
     "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))),"
     "    '{}')::text"
-    "  FROM districts d WHERE d.election_id = $1";
+    "  FROM districts d WHERE d.election_id = $1");
 
 #define ELIGIBLE_MAX_AGE_MS 5000
 
@@ -324,9 +111,14 @@ static void eligible_key(const struct req *r, char key[48])
     snprintf(key, 48, "turnout-eligible:%lld", (long long)r->election.id);
 }
 
-static void delete_json(void *p)
+/* The eligible counts, kept with the request whatever the cache does meanwhile. */
+struct turnout_state {
+    cJSON *eligible;
+};
+
+static void turnout_state_release(void *p)
 {
-    cJSON_Delete(p);
+    cJSON_Delete(((struct turnout_state *)p)->eligible);
 }
 
 /* The exact ballot counts, each district given the eligible counts the request holds. */
@@ -334,7 +126,7 @@ static void turnout_counted(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    const cJSON *eligible = r->state;
+    const cJSON *eligible = REQ_STATE(r, struct turnout_state)->eligible;
     cJSON *o = cJSON_Parse(db_value(res, 0, 0));
     cJSON *d;
     cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(o, "districts"))
@@ -355,11 +147,10 @@ static void turnout_counted(struct req *r, const struct db_result *res)
 /* Keeps the eligible counts for this request (one parse, whatever the cache does next). */
 static void count_ballots(struct req *r, const char *eligible_json)
 {
-    r->state = cJSON_Parse(eligible_json);
-    r->state_free = delete_json;
+    REQ_STATE_NEW(r, struct turnout_state, turnout_state_release)->eligible = cJSON_Parse(eligible_json);
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_turnout, 1, p, turnout_counted);
+    req_db(r, &sql_turnout, p, turnout_counted);
 }
 
 static void eligible_counted(struct req *r, const struct db_result *res)
@@ -373,10 +164,8 @@ static void eligible_counted(struct req *r, const struct db_result *res)
     count_ballots(r, text);
 }
 
-static void turnout_election(struct req *r)
+void result_turnout(struct req *r)
 {
-    if (!election_visible(r))
-        return;
     char key[48];
     size_t len;
     eligible_key(r, key);
@@ -387,21 +176,16 @@ static void turnout_election(struct req *r)
     }
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
-    req_db(r, sql_eligible, 1, p, eligible_counted);
-}
-
-void result_turnout(struct req *r)
-{
-    req_load_election(r, r->ids[0], turnout_election);
+    req_db(r, &sql_eligible, p, eligible_counted);
 }
 
 /* --- where a voter's share went (Equal Shares) --- */
 
-static const char sql_share[] =
+static struct db_stmt sql_share = DB_STMT("result.share", 2,
     "SELECT b.district_id, b.items::text, r.result, e.rule, effective_phase(e)"
-    "  FROM elections e JOIN results r ON r.election_id = e.id"
+    "  FROM elections e LEFT JOIN results r ON r.election_id = e.id"
     "  LEFT JOIN ballots b ON b.election_id = e.id AND b.tracker = $2"
-    " WHERE e.id = $1";
+    " WHERE e.id = $1");
 
 static bool approves(const int64_t *items, size_t n, int64_t id)
 {
@@ -415,11 +199,16 @@ static void share_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    if (db_nrows(res) != 1) {
+    enum phase phase = PHASE_DRAFT;
+    if (db_nrows(res) != 1 || !phase_from_name(db_value(res, 0, 4), &phase) || phase == PHASE_DRAFT) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "No such election.");
+        return;
+    }
+    if (!db_value(res, 0, 2)) {
         req_fail(r, ERR_NOT_TALLIED, NULL, "The election has not been counted yet.");
         return;
     }
-    if (strcmp(db_value(res, 0, 4), "published") != 0) {
+    if (phase != PHASE_PUBLISHED) {
         req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
         return;
     }
@@ -491,6 +280,6 @@ void result_share(struct req *r)
     }
     char id[24];
     const char *p[2] = {i64s(id, r->ids[0]), tracker};
-    req_db(r, sql_share, 2, p, share_loaded);
+    req_db(r, &sql_share, p, share_loaded);
     free(tracker);
 }

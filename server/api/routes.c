@@ -1,67 +1,100 @@
 /*
- * routes: the table of every API route: method, path pattern, handler, who may call it.
- * docs/openapi.yaml describes each of them; a test keeps the two in step.
+ * routes: the table of every API route: method, path pattern, handler, and what the
+ * handler needs — who must be signed in, what the path's id names, the role, the phases.
+ * The gate (core/auth.c) checks a row before its handler runs; core/router.h says what
+ * each field means. docs/openapi.yaml describes each route; a test keeps the two in step.
  */
 #include "api/handlers.h"
 #include "core/router.h"
 
 #define J ROUTE_JSON_BODY
+#define E ROUTE_EMPTY_BODY
 #define OPT ROUTE_OPTIONAL_AUTH
 
+/* What a row's first id names. */
+#define NO_SCOPE .scope = SCOPE_NONE
+#define ELECTION .scope = SCOPE_ELECTION
+#define PROPOSAL .scope = SCOPE_PROPOSAL
+#define ORGANISATION .scope = SCOPE_ORGANISATION
+
 static const struct route routes[] = {
-    {M_GET, "/healthz", health_live, AUTH_NONE, 0},
-    {M_GET, "/readyz", health_ready, AUTH_NONE, 0},
-    {M_GET, "/metrics", health_metrics, AUTH_NONE, 0},
-    {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0},
+    {M_GET, "/healthz", health_live, AUTH_NONE, 0, NO_SCOPE},
+    {M_GET, "/readyz", health_ready, AUTH_NONE, 0, NO_SCOPE},
+    {M_GET, "/metrics", health_metrics, AUTH_NONE, 0, NO_SCOPE},
+    {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0, NO_SCOPE},
 
-    {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J},
-    {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, J},
-    {M_GET, "/api/v1/staff/me", staff_me, AUTH_STAFF, 0},
-    {M_POST, "/api/v1/staff/accept", staff_accept, AUTH_NONE, J},
-    {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J},
-    {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, J},
-    {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J},
+    {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, E, NO_SCOPE},
+    {M_GET, "/api/v1/staff/me", staff_me, AUTH_STAFF, 0, NO_SCOPE},
+    {M_POST, "/api/v1/staff/accept", staff_accept, AUTH_NONE, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, E, NO_SCOPE},
+    {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J, NO_SCOPE},
 
-    {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0},
-    {M_POST, "/api/v1/organisations", organisation_create, AUTH_STAFF, J},
-    {M_GET, "/api/v1/organisations/:id/staff", organisation_staff_list, AUTH_STAFF, 0},
-    {M_POST, "/api/v1/organisations/:id/staff", organisation_staff_invite, AUTH_STAFF, J},
+    {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0, NO_SCOPE},
+    {M_POST, "/api/v1/organisations", organisation_create, AUTH_STAFF, J, NO_SCOPE, .role = ROLE_SUPERADMIN},
+    {M_GET, "/api/v1/organisations/:id/staff", organisation_staff_list, AUTH_STAFF, 0, ORGANISATION,
+     .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/organisations/:id/staff", organisation_staff_invite, AUTH_STAFF, J, ORGANISATION,
+     .role = ROLE_ADMIN},
 
-    {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT | ROUTE_CACHED},
-    {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id", election_get, AUTH_NONE, OPT | ROUTE_CACHED},
-    {M_PATCH, "/api/v1/elections/:id", election_patch, AUTH_STAFF, J},
-    {M_POST, "/api/v1/elections/:id/phase", election_phase, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT},
-    {M_POST, "/api/v1/elections/:id/districts", district_create, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0},
-    {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0},
+    {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT | ROUTE_CACHED, NO_SCOPE},
+    {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J, NO_SCOPE},
+    {M_GET, "/api/v1/elections/:id", election_get, AUTH_NONE, OPT | ROUTE_CACHED, ELECTION},
+    {M_PATCH, "/api/v1/elections/:id", election_patch, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/elections/:id/phase", election_phase, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT, ELECTION},
+    {M_POST, "/api/v1/elections/:id/districts", district_create, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
+    {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0, ELECTION,
+     .role = ROLE_ANY_STAFF},
 
-    {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT | ROUTE_CACHED},
-    {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_NONE, J | OPT},
-    {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT},
-    {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, 0},
-    {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J},
-    {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0},
+    {M_GET, "/api/v1/elections/:id/proposals", proposal_list, AUTH_NONE, OPT | ROUTE_CACHED, ELECTION},
+    /* staff as moderators; citizens with a voter session of this election */
+    {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_ANY, J, ELECTION,
+     .role = ROLE_MODERATOR},
+    {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT, PROPOSAL},
+    {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
+    {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J, PROPOSAL, .role = ROLE_MODERATOR},
+    {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0, PROPOSAL,
+     .role = ROLE_ANY_STAFF},
 
-    {M_POST, "/api/v1/elections/:id/codes", codes_create, AUTH_STAFF, J},
-    {M_POST, "/api/v1/elections/:id/codes/revoke", codes_revoke, AUTH_STAFF, J},
-    {M_POST, "/api/v1/elections/:id/register", register_upload, AUTH_STAFF, ROUTE_LARGE_BODY},
-    {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J},
-    {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, 0},
-    {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED},
-    {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, 0},
-    {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id/paper-ballots", paper_list, AUTH_STAFF, 0},
+    {M_POST, "/api/v1/elections/:id/codes", codes_create, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/elections/:id/codes/revoke", codes_revoke, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/elections/:id/register", register_upload, AUTH_STAFF, ROUTE_LARGE_BODY, ELECTION,
+     .role = ROLE_ADMIN},
+    /* sign-in runs hot on voting day: its own statements check the election */
+    {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J | ROUTE_NO_LOAD,
+     ELECTION},
+    {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, ROUTE_NO_LOAD,
+     ELECTION},
+    /* the cast checks the phase and the voter inside its own statement */
+    {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
+     ELECTION},
+    {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
+    {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J, ELECTION, .role = ROLE_CLERK,
+     .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED), .phase_hint = "Paper ballots are entered while voting is open or closed, before the results are published.",
+     .elevated = paper_resolves, .elevated_role = ROLE_ADMIN},
+    {M_GET, "/api/v1/elections/:id/paper-ballots", paper_list, AUTH_STAFF, 0, ELECTION, .role = ROLE_CLERK},
 
-    {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, J},
-    {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, J},
-    {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT},
-    {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, 0},
-    {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, 0},
-    {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT},
-    {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT},
-    {M_GET, "/api/v1/elections/:id/public-key", export_public_key, AUTH_NONE, 0},
+    {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
+     .phases = PH(PHASE_CLOSED), .phase_hint = "Close voting before counting."},
+    {M_GET, "/api/v1/elections/:id/tally", result_tally_status, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
+    {M_POST, "/api/v1/elections/:id/publish", result_publish, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/elections/:id/results", result_get, AUTH_NONE, OPT, ELECTION,
+     .public_phases = PH(PHASE_PUBLISHED)},
+    {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
+    {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
+    {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT, ELECTION},
+    /* ballots and counts (every format but trackers) only once voting has closed, for
+     * every role: no signed interim snapshot */
+    {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT, ELECTION,
+     .public_phases = PH(PHASE_PUBLISHED), .reveals = export_reveals_votes,
+     .reveal_phases = PH(PHASE_CLOSED) | PH(PHASE_PUBLISHED),
+     .reveal_hint = "Ballots and counts are exported once voting has closed; trackers at any time."},
+    {M_GET, "/api/v1/elections/:id/public-key", export_public_key, AUTH_NONE, OPT, ELECTION,
+     .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED) | PH(PHASE_PUBLISHED),
+     .phase_hint = "The public key is published when voting opens."},
 };
 
 const struct route *router_table(size_t *n)

@@ -3,14 +3,16 @@
  * them. A code is shown once, when it is made; the database keeps only its keyed hash.
  */
 #include "api/voter.h"
-#include "lib/crypto.h"
-#include "core/db.h"
 #include "api/handlers.h"
-#include "lib/jsonv.h"
-#include "lib/i18n.h"
-#include "lib/log.h"
+#include "core/auth.h"
+#include "core/db.h"
 #include "core/ratelimit.h"
-#include "core/votertoken.h"
+#include "core/reply.h"
+#include "lib/crypto.h"
+#include "lib/i18n.h"
+#include "lib/jsonv.h"
+#include "lib/log.h"
+#include "lib/votecode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +20,19 @@
 
 #define MAX_CODES_PER_CALL 100000
 
+/* Codes being made on a worker thread: the job reads only this. */
 struct codes_state {
+    const struct server_keys *keys; /* the server's, fixed since start-up */
+    int64_t election_id, district_id, count;
     cJSON *reply;
     struct buf hashes; /* the keyed hashes as a text[] literal of hex strings */
-    int64_t election_id, district_id, count;
-    const struct app *app;
 };
 
-static void codes_state_free(void *p)
+static void codes_state_release(void *p)
 {
     struct codes_state *s = p;
     cJSON_Delete(s->reply);
     buf_free(&s->hashes);
-    free(s);
 }
 
 static void html_escaped(struct buf *b, const char *s)
@@ -91,7 +93,7 @@ static void codes_stored(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct codes_state *s = r->state;
+    struct codes_state *s = REQ_STATE(r, struct codes_state);
     cJSON *reply = s->reply;
     s->reply = NULL;
     char *format = req_query_param(r, "format");
@@ -121,49 +123,43 @@ static void code_revoked(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-static void revoke_loaded(struct req *r)
+static struct db_stmt sql_revoke = DB_STMT("codes.revoke", 3, "SELECT revoke_code($1, $2, $3)");
+
+void codes_revoke(struct req *r)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
     static const char *const keys[] = {"code", NULL};
     struct verr e;
     const char *code = NULL;
-    char norm[VOTER_CODE_CHARS + 1];
+    char norm[VOTECODE_CHARS + 1];
     if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "code", 64, &code, &e) < 0) {
         req_fail_verr(r, &e);
         return;
     }
-    if (!code || !voter_code_normalise(code, norm)) {
+    if (!code || !votecode_normalise(code, norm)) {
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" must be a voting code.");
         return;
     }
-    char hash[65], staff[24], id[24];
-    voter_code_hash(r->app, r->election.id, norm, hash);
+    char hash[VOTERKEY_HEX], staff[24], id[24];
+    voterkey_code(&r->app->keys, r->election.id, norm, hash);
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), hash};
-    req_db(r, "SELECT revoke_code($1, $2, $3)", 3, p, code_revoked);
-}
-
-void codes_revoke(struct req *r)
-{
-    req_load_election(r, r->ids[0], revoke_loaded);
+    req_db(r, &sql_revoke, p, code_revoked);
 }
 
 /* On a worker thread: the codes and their keyed hashes. */
-static void codes_work(void *arg)
+static void codes_work(void *job)
 {
-    struct req *r = arg;
-    struct codes_state *s = r->state;
+    struct codes_state *s = job;
     s->reply = cJSON_CreateObject();
     jv_add_int(s->reply, "district_id", s->district_id);
     jv_add_int(s->reply, "count", s->count);
     cJSON *list = cJSON_AddArrayToObject(s->reply, "codes");
     buf_putc(&s->hashes, '{');
     for (int64_t i = 0; i < s->count; i++) {
-        char code[VOTER_CODE_STRLEN], norm[VOTER_CODE_CHARS + 1], hash[65];
-        voter_code_new(code);
-        if (!voter_code_normalise(code, norm))
+        char code[VOTECODE_STRLEN], norm[VOTECODE_CHARS + 1], hash[VOTERKEY_HEX];
+        votecode_new(code);
+        if (!votecode_normalise(code, norm))
             PB_ASSERT(!"generated code does not normalise");
-        voter_code_hash(s->app, s->election_id, norm, hash);
+        voterkey_code(s->keys, s->election_id, norm, hash);
         cJSON_AddItemToArray(list, cJSON_CreateString(code));
         if (i)
             buf_putc(&s->hashes, ',');
@@ -172,21 +168,19 @@ static void codes_work(void *arg)
     buf_putc(&s->hashes, '}');
 }
 
-static void codes_made(void *arg)
+static struct db_stmt sql_add_codes = DB_STMT("codes.add", 4, "SELECT add_codes($1, $2, $3, $4::text[])");
+
+static void codes_made(struct req *r)
 {
-    struct req *r = arg;
-    struct codes_state *s = r->state;
-    r->in_worker = false;
+    struct codes_state *s = REQ_STATE(r, struct codes_state);
     char staff[24], id[24], d[24];
     const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id),
                         s->hashes.data};
-    req_db(r, "SELECT add_codes($1, $2, $3, $4::text[])", 4, p, codes_stored);
+    req_db(r, &sql_add_codes, p, codes_stored);
 }
 
-static void codes_loaded(struct req *r)
+void codes_create(struct req *r)
 {
-    if (!req_require_role(r, ROLE_ADMIN))
-        return;
     static const char *const keys[] = {"district_id", "count", NULL};
     struct verr e;
     int64_t district = 0, count = 0;
@@ -202,45 +196,38 @@ static void codes_loaded(struct req *r)
                  !rc_d ? "district_id" : "count");
         return;
     }
-    struct codes_state *s = xcalloc(1, sizeof *s);
-    r->state = s;
-    r->state_free = codes_state_free;
-    s->app = r->app;
+    struct codes_state *s = REQ_STATE_NEW(r, struct codes_state, codes_state_release);
+    s->keys = &r->app->keys;
     s->election_id = r->election.id;
     s->district_id = district;
     s->count = count;
     buf_init(&s->hashes);
     /* Thousands of codes take a noticeable fraction of a second: not on the event loop. */
-    req_worker(r, codes_work, codes_made);
-}
-
-void codes_create(struct req *r)
-{
-    req_load_election(r, r->ids[0], codes_loaded);
+    req_worker(r, codes_work, s, codes_made);
 }
 
 /* --- voter sessions --- */
 
-struct session_state {
-    char token[VOTER_TOKEN_MAX];
-    int64_t district_id;
-};
-
-static void session_state_free(void *p)
+static void signin_state_release(void *p)
 {
-    crypto_wipe(p, sizeof(struct session_state));
-    free(p);
+    struct signin_state *s = p;
+    if (s->contact) {
+        crypto_wipe(s->contact, strlen(s->contact));
+        free(s->contact);
+    }
+    free(s->message);
+    crypto_wipe(s, sizeof *s);
 }
 
 static void has_voted_done(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    struct session_state *s = r->extra;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", s->token);
     char csrf[65];
-    req_csrf_token(r->app, r->auth.token_hash, csrf);
+    auth_csrf_token(r->app, r->auth.token_hash, csrf);
     cJSON_AddStringToObject(o, "csrf_token", csrf);
     jv_add_int(o, "election_id", r->ids[0]);
     cJSON *d = cJSON_AddArrayToObject(o, "districts");
@@ -253,30 +240,26 @@ static void has_voted_done(struct req *r, const struct db_result *res)
     req_reply_json(r, 201, o);
 }
 
-static const char sql_has_voted[] =
+static struct db_stmt sql_has_voted = DB_STMT("voter.has_voted", 3,
     "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
-    "                  AND voter_tag = decode($3, 'hex'))";
+    "                  AND voter_tag = decode($3, 'hex'))");
 
 void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id)
 {
-    struct session_state *s = xcalloc(1, sizeof *s);
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     struct voter_claims c = {.election_id = r->ids[0],
                              .voter_id = voter_id,
                              .district_id = district_id,
                              .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
-    voter_token_issue(r->app, &c, s->token);
+    voter_token_issue(&r->app->keys, &c, s->token);
     unsigned char h[CRYPTO_SHA256_LEN];
     crypto_sha256(s->token, strlen(s->token), h);
     crypto_hex(h, sizeof h, r->auth.token_hash);
     s->district_id = district_id;
-    if (r->extra_free && r->extra)
-        r->extra_free(r->extra);
-    r->extra = s;
-    r->extra_free = session_state_free;
-    char tag[65], id[24], d[24];
-    voter_tag(r->app, r->ids[0], voter_id, tag);
+    char tag[VOTERKEY_HEX], id[24], d[24];
+    voterkey_tag(&r->app->keys, r->ids[0], voter_id, tag);
     const char *p[3] = {i64s(id, r->ids[0]), i64s(d, district_id), tag};
-    req_db(r, sql_has_voted, 3, p, has_voted_done);
+    req_db(r, &sql_has_voted, p, has_voted_done);
 }
 
 static void login_done(struct req *r, const struct db_result *res)
@@ -284,12 +267,27 @@ static void login_done(struct req *r, const struct db_result *res)
     if (!req_db_ok(r, res))
         return;
     if (db_nrows(res) != 1) {
-        log_info("voter login failed id=%s", r->id);
-        req_rate_failed(r, &RL_VOTING_CODE);
+        log_info("voter login failed id=%s", r->id); /* counted before the lookup */
         req_fail(r, ERR_INVALID_CODE, "code", NULL);
         return;
     }
+    auth_attempt_ok(r, &RL_VOTING_CODE);
     voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+}
+
+static struct db_stmt sql_login_code = DB_STMT("voter.login_code", 2, "SELECT * FROM voter_login_code($1, $2)");
+
+/* Counted for the address: now the lookup (a malformed code is a wrong one). */
+static void code_counted(struct req *r)
+{
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    if (!s->hash[0]) {
+        req_fail(r, ERR_INVALID_CODE, "code", NULL);
+        return;
+    }
+    char id[24];
+    const char *p[2] = {i64s(id, r->ids[0]), s->hash};
+    req_db(r, &sql_login_code, p, login_done);
 }
 
 static void login_with_code(struct req *r, const char *code)
@@ -298,19 +296,12 @@ static void login_with_code(struct req *r, const char *code)
         req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" is required.");
         return;
     }
-    if (req_rate_limited(r, &RL_VOTING_CODE))
-        return;
-    char norm[VOTER_CODE_CHARS + 1];
-    if (!voter_code_normalise(code, norm)) {
-        req_rate_failed(r, &RL_VOTING_CODE);
-        req_fail(r, ERR_INVALID_CODE, "code", NULL);
-        return;
-    }
-    char hash[65], id[24];
-    voter_code_hash(r->app, r->ids[0], norm, hash);
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    char norm[VOTECODE_CHARS + 1];
+    if (votecode_normalise(code, norm))
+        voterkey_code(&r->app->keys, r->ids[0], norm, s->hash);
     crypto_wipe(norm, sizeof norm);
-    const char *p[2] = {i64s(id, r->ids[0]), hash};
-    req_db(r, "SELECT * FROM voter_login_code($1, $2)", 2, p, login_done);
+    auth_attempt(r, &RL_VOTING_CODE, code_counted);
 }
 
 static void signed_out(struct req *r, const struct db_result *res)
@@ -318,15 +309,13 @@ static void signed_out(struct req *r, const struct db_result *res)
     req_reply_signed_out(r, res, "pb_voter");
 }
 
+static struct db_stmt sql_sign_out = DB_STMT("voter.sign_out", 2, "SELECT voter_sign_out($1, $2)");
+
 void voter_session_delete(struct req *r)
 {
-    if (r->auth.election_id != r->ids[0]) {
-        req_fail(r, ERR_FORBIDDEN, NULL, "This voter session belongs to another election.");
-        return;
-    }
     char ttl[24];
     const char *p[2] = {r->auth.token_hash, i64s(ttl, VOTER_SESSION_TTL_S)};
-    req_db(r, "SELECT voter_sign_out($1, $2)", 2, p, signed_out);
+    req_db(r, &sql_sign_out, p, signed_out);
 }
 
 void voter_session_create(struct req *r)
@@ -341,6 +330,9 @@ void voter_session_create(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
+    struct signin_state *s = REQ_STATE_NEW(r, struct signin_state, signin_state_release);
+    s->limit = &RL_VOTING_CODE;
+    s->givebacks = 1;
     if (idx == 1)
         voter_session_register(r, cJSON_GetObjectItemCaseSensitive(r->json, "register"));
     else if (idx == 2)

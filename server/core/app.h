@@ -6,6 +6,7 @@
 #define PB_APP_H
 
 #include "core/config.h"
+#include "lib/keys.h"
 
 #include <stdint.h>
 
@@ -15,8 +16,11 @@ struct db_pool;
 struct worker_pool;
 struct static_files;
 struct ratelimit;
+struct hashq;
+struct conn_watch;
 struct cache;
 struct event;
+struct crypto_idmask;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct metrics {
@@ -35,14 +39,19 @@ struct app {
     struct event_base *base;
     struct evhttp *http;
     SSL_CTX *tls; /* set when serving HTTPS directly */
+    unsigned char *tls_ocsp; /* the DER OCSP response to staple (--tls-ocsp), read at start */
+    size_t tls_ocsp_len;
     struct db_pool *db;
     struct worker_pool *workers;
     struct static_files *statics;
     struct ratelimit *limits;
+    struct conn_watch *conns; /* core/conn: the watch on open connections */
+    struct hashq *hashing; /* password hashing: fair between addresses, bounded */
     struct cache *cache;
-    unsigned char secret[32];
+    struct server_keys keys; /* derived from the server secret at start */
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
-    uint64_t request_seq; /* request ids: a random start per process, then counted */
+    uint64_t request_seq; /* requests counted; ids are this under request_ids */
+    struct crypto_idmask *request_ids;
     char date[32];        /* the HTTP Date header of the second date_at */
     int64_t date_at;
     int inflight;
@@ -50,9 +59,5 @@ struct app {
     struct event *drain_ev;
     struct metrics metrics;
 };
-
-/* Keys derived from the server secret for one purpose each, so that a leak of one derived
- * value says nothing about the others. */
-void app_derive_key(const struct app *app, const char *purpose, unsigned char out[32]);
 
 #endif

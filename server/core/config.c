@@ -32,7 +32,7 @@ static const struct option_def defs[] = {
     {"secret-file", "PB_SECRET_FILE", K_STR, OFF(secret_file), NULL,
      "server secret for keyed hashes (created if missing)"},
     {"web-dir", "PB_WEB_DIR", K_STR, OFF(web_dir), NULL, "static frontend (default: ./web)"},
-    {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations (./schema)"},
+    {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations and functions (./schema)"},
     {"otp-sender", "PB_OTP_SENDER", K_STR, OFF(otp_sender), NULL,
      "one-time codes: file:PATH or command:PATH (default file:<data-dir>/outbox.log)"},
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
@@ -45,6 +45,18 @@ static const struct option_def defs[] = {
      "mark cookies Secure (when a TLS proxy is in front)"},
     {"tls-cert", "PB_TLS_CERT", K_STR, OFF(tls_cert), NULL, "serve HTTPS with this PEM certificate chain"},
     {"tls-key", "PB_TLS_KEY", K_STR, OFF(tls_key), NULL, "the certificate's PEM private key"},
+    {"tls-ocsp", "PB_TLS_OCSP", K_STR, OFF(tls_ocsp), NULL,
+     "DER OCSP response to staple, read at start (renew it and restart before it expires)"},
+    {"trusted-proxy", "PB_TRUSTED_PROXY", K_STR, OFF(trusted_proxy), NULL,
+     "CIDR[,CIDR]: proxies whose X-Forwarded-For names the client (default: none)"},
+    {"metrics-allow", "PB_METRICS_ALLOW", K_STR, OFF(metrics_allow), "127.0.0.0/8,::1",
+     "CIDR[,CIDR] that may read /metrics"},
+    {"metrics-token", "PB_METRICS_TOKEN", K_STR, OFF(metrics_token), NULL,
+     "bearer token that reads /metrics from anywhere (at least 16 characters)"},
+    {"header-timeout", "PB_HEADER_TIMEOUT", K_INT, OFF(header_timeout), "10",
+     "seconds a client has to send a request's headers"},
+    {"code-global-limit", "PB_GLOBAL_CODE_LIMIT", K_INT, OFF(code_global_limit), "1000",
+     "failed voting codes per 10 minutes from all clients before every attempt is slowed"},
     {"verbose", "PB_VERBOSE", K_BOOL, OFF(verbose), "0", "debug logging"},
     {"pg-start", NULL, K_BOOL, OFF(pg_start_only), "0", "start the private cluster and exit"},
     {"pg-stop", NULL, K_BOOL, OFF(pg_stop_only), "0", "stop the private cluster and exit"},
@@ -55,7 +67,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: pbserver [options]\n");
     for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++)
-        fprintf(out, "  --%-13s %s%s%s%s\n", defs[i].flag, defs[i].help,
+        fprintf(out, "  --%-17s %s%s%s%s\n", defs[i].flag, defs[i].help,
                 defs[i].env ? " [" : "", defs[i].env ? defs[i].env : "", defs[i].env ? "]" : "");
 }
 
@@ -142,6 +154,18 @@ void config_load(struct config *cfg, int argc, char **argv)
         die("--otp-sender must be file:PATH or command:PATH");
     if (!cfg->secret_file)
         cfg->secret_file = xasprintf("%s/secret", cfg->data_dir);
+    if (!cidr_list_parse(cfg->trusted_proxy, &cfg->trusted))
+        die("--trusted-proxy must be numeric CIDR blocks separated by commas: %s", cfg->trusted_proxy);
+    if (!cidr_list_parse(cfg->metrics_allow, &cfg->metrics_cidrs))
+        die("--metrics-allow must be numeric CIDR blocks separated by commas: %s", cfg->metrics_allow);
+    if (cfg->metrics_token && strlen(cfg->metrics_token) < 16)
+        die("--metrics-token needs at least 16 characters");
+    if (cfg->header_timeout < 1 || cfg->header_timeout > 300)
+        die("--header-timeout must be 1..300 seconds");
+    if (cfg->code_global_limit < 1)
+        die("--code-global-limit must be at least 1");
+    if (cfg->tls_ocsp && !cfg->tls_cert)
+        die("--tls-ocsp needs --tls-cert");
 }
 
 void config_free(struct config *cfg)
@@ -155,4 +179,10 @@ void config_free(struct config *cfg)
     free(cfg->otp_sender);
     free(cfg->tls_cert);
     free(cfg->tls_key);
+    free(cfg->tls_ocsp);
+    free(cfg->trusted_proxy);
+    free(cfg->metrics_allow);
+    free(cfg->metrics_token);
+    cidr_list_free(&cfg->trusted);
+    cidr_list_free(&cfg->metrics_cidrs);
 }

@@ -5,6 +5,8 @@
 #ifndef PB_CONFIG_H
 #define PB_CONFIG_H
 
+#include "lib/netaddr.h"
+
 #include <stdbool.h>
 
 struct config {
@@ -28,6 +30,15 @@ struct config {
     bool pg_start_only; /* start the private cluster, print its conninfo and exit */
     bool pg_stop_only;  /* stop the private cluster under data_dir and exit */
     int verify_audit;   /* verify this election's audit chain, print the result and exit */
+    char *trusted_proxy; /* CIDR list: peers whose X-Forwarded-For names the client */
+    char *metrics_allow; /* CIDR list that may read /metrics without the token */
+    char *metrics_token; /* bearer token for /metrics from elsewhere (NULL: none) */
+    int header_timeout;  /* seconds from a request's first byte to its last */
+    int code_global_limit; /* failed voting codes per 10 minutes from everyone before all are slowed */
+    char *tls_ocsp;      /* DER OCSP response to staple, read at start */
+    /* parsed from the strings above */
+    struct cidr_list trusted;
+    struct cidr_list metrics_cidrs;
 };
 
 /* Parses argv and the environment; prints usage and exits on a bad flag. */

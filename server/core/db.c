@@ -6,6 +6,7 @@
  * up again without help.
  */
 #include "core/db.h"
+#include "core/db_private.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -16,22 +17,18 @@
 #include <time.h>
 
 #define QUEUE_TIMEOUT_MS 10000
-/* Statements prepared per connection, found by the address of their (static) text. */
-#define DB_MAX_PREPARED 160
 /* With no connection up, a query waits this long for one to come back before failing. */
 #define DOWN_GRACE_MS 500
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 2000
 
-struct db_result {
-    PGresult *pg;
-    enum db_status status;
-};
 
 struct db_query {
     struct db_query *next;
+    struct db_stmt *stmt; /* NULL for the pool's own LISTEN */
     const char *sql;
     int nparams;
+    int64_t sent_us;
     char **params;
     db_done_fn done;
     void *ctx;
@@ -53,8 +50,7 @@ struct db_conn {
     PGresult *res;
     int retry_ms;
     struct event *retry_ev;
-    const char *prepared[DB_MAX_PREPARED];
-    int nprepared;
+    bool prepared[DB_MAX_STMTS + 1]; /* by statement id */
     bool preparing; /* the PREPARE of c->q is in flight; its EXECUTE follows */
 };
 
@@ -70,17 +66,42 @@ struct db_pool {
     const char *listen_sql; /* "LISTEN channel", sent on every new connection */
     db_notify_fn on_notify;
     void *notify_ctx;
+    struct {
+        uint64_t calls, errors;
+        int64_t us;
+    } stats[DB_MAX_STMTS + 1]; /* by statement id */
 };
+
+/* Statement ids are process-wide (a statement is a static object), so that every pool of
+ * the process, such as a read replica's, finds it by the same number. Assigned on the loop
+ * thread; a process serves from one loop. */
+static struct db_stmt *registry[DB_MAX_STMTS + 1];
+static int nregistered;
+
+static int stmt_id(struct db_stmt *s)
+{
+    if (!s->id) {
+        PB_ASSERT(nregistered < DB_MAX_STMTS);
+        s->id = ++nregistered;
+        registry[s->id] = s;
+    }
+    return s->id;
+}
 
 static void conn_start(struct db_conn *c);
 static void dispatch(struct db_pool *pool);
 static void send_query(struct db_conn *c, struct db_query *q);
 
-static int64_t now_ms(void)
+static int64_t now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_ms(void)
+{
+    return now_us() / 1000;
 }
 
 static void query_free(struct db_query *q)
@@ -150,7 +171,7 @@ static void conn_fail(struct db_conn *c, const char *why)
     c->state = C_DOWN;
     c->flushing = false;
     c->preparing = false;
-    c->nprepared = 0;
+    memset(c->prepared, 0, sizeof c->prepared);
     c->retry_ms = c->retry_ms ? c->retry_ms * 2 : RETRY_MIN_MS;
     if (c->retry_ms > RETRY_MAX_MS)
         c->retry_ms = RETRY_MAX_MS;
@@ -160,7 +181,7 @@ static void conn_fail(struct db_conn *c, const char *why)
         query_finish(q, NULL, DB_UNAVAILABLE);
 }
 
-static void notice_quiet(void *arg, const char *message)
+void db_notice_quiet(void *arg, const char *message)
 {
     (void)arg;
     (void)message;
@@ -168,14 +189,14 @@ static void notice_quiet(void *arg, const char *message)
 
 static void conn_start(struct db_conn *c)
 {
-    c->nprepared = 0; /* a new session has no prepared statements */
+    memset(c->prepared, 0, sizeof c->prepared); /* a new session has no prepared statements */
     c->preparing = false;
     c->pg = PQconnectStart(c->pool->conninfo);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return;
     }
-    PQsetNoticeProcessor(c->pg, notice_quiet, NULL);
+    PQsetNoticeProcessor(c->pg, db_notice_quiet, NULL);
     c->state = C_CONNECTING;
     c->fd = -1;
     conn_watch(c, EV_WRITE); /* libpq: behave as if the first poll said WRITING */
@@ -196,8 +217,8 @@ static void complete(struct db_conn *c)
             PQclear(pres);
         int slot = -1;
         if (ok) {
-            slot = c->nprepared;
-            c->prepared[c->nprepared++] = c->q->sql;
+            slot = c->q->stmt->id;
+            c->prepared[slot] = true;
         }
         send_execute(c, slot);
         return;
@@ -220,6 +241,12 @@ static void complete(struct db_conn *c)
         /* Admin shutdown, crash recovery, cannot connect now: the database is going away. */
         if (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0))
             st = DB_UNAVAILABLE;
+    }
+    if (q->stmt) {
+        struct db_pool *p = c->pool;
+        p->stats[q->stmt->id].calls++;
+        p->stats[q->stmt->id].errors += st != DB_OK;
+        p->stats[q->stmt->id].us += now_us() - q->sent_us;
     }
     query_finish(q, res, st);
     if (res)
@@ -362,25 +389,20 @@ static void send_execute(struct db_conn *c, int slot)
 static void send_query(struct db_conn *c, struct db_query *q)
 {
     c->q = q;
-    if (q->sql == c->pool->listen_sql) { /* utility statements cannot be prepared */
-        c->state = C_BUSY;
+    c->state = C_BUSY;
+    q->sent_us = now_us();
+    if (!q->stmt) { /* utility statements (LISTEN) cannot be prepared */
         send_execute(c, -1);
         return;
     }
-    c->state = C_BUSY;
-    for (int i = 0; i < c->nprepared; i++) {
-        if (c->prepared[i] == q->sql) {
-            send_execute(c, i);
-            return;
-        }
-    }
-    if (c->nprepared == DB_MAX_PREPARED) {
-        send_execute(c, -1);
+    int id = q->stmt->id;
+    if (c->prepared[id]) {
+        send_execute(c, id);
         return;
     }
     /* First use on this connection: prepare it (one extra round trip, once). */
     char name[16];
-    snprintf(name, sizeof name, "pb%d", c->nprepared);
+    snprintf(name, sizeof name, "pb%d", id);
     if (!PQsendPrepare(c->pg, name, q->sql, q->nparams, NULL)) {
         conn_fail(c, PQerrorMessage(c->pg));
         return;
@@ -497,12 +519,14 @@ void db_pool_free(struct db_pool *pool)
     free(pool);
 }
 
-struct db_query *db_query(struct db_pool *pool, const char *sql, int nparams,
-                          const char *const *params, db_done_fn done, void *ctx)
+struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char *const *params,
+                          db_done_fn done, void *ctx)
 {
     struct db_query *q = xcalloc(1, sizeof *q);
-    q->sql = sql;
-    q->nparams = nparams;
+    stmt_id(stmt);
+    q->stmt = stmt;
+    q->sql = stmt->sql;
+    int nparams = q->nparams = stmt->nparams;
     q->params = xcalloc((size_t)nparams, sizeof(char *));
     for (int i = 0; i < nparams; i++)
         q->params[i] = params[i] ? xstrdup(params[i]) : NULL;
@@ -541,6 +565,14 @@ bool db_pool_healthy(const struct db_pool *pool)
     return false;
 }
 
+void db_pool_stmt_stats(const struct db_pool *pool,
+                        void (*fn)(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds),
+                        void *ctx)
+{
+    for (int i = 1; i <= nregistered; i++)
+        fn(ctx, registry[i]->name, pool->stats[i].calls, pool->stats[i].errors, (double)pool->stats[i].us / 1e6);
+}
+
 void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *busy,
                    int *queued)
 {
@@ -553,139 +585,4 @@ void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *b
             (*busy)++;
     }
     *queued = pool->queued;
-}
-
-enum db_status db_status(const struct db_result *res)
-{
-    return res->status;
-}
-
-const char *db_sqlstate(const struct db_result *res)
-{
-    const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_SQLSTATE) : NULL;
-    return s ? s : "";
-}
-
-const char *db_error_message(const struct db_result *res)
-{
-    const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    return s ? s : "";
-}
-
-int db_nrows(const struct db_result *res)
-{
-    return res->pg && res->status == DB_OK ? PQntuples(res->pg) : 0;
-}
-
-const char *db_value(const struct db_result *res, int row, int col)
-{
-    if (!res->pg || row < 0 || row >= PQntuples(res->pg) || col < 0 || col >= PQnfields(res->pg))
-        return NULL;
-    if (PQgetisnull(res->pg, row, col))
-        return NULL;
-    return PQgetvalue(res->pg, row, col);
-}
-
-int64_t db_int64(const struct db_result *res, int row, int col)
-{
-    const char *v = db_value(res, row, col);
-    int64_t out = 0;
-    if (v && !parse_int64(v, &out))
-        return 0;
-    return out;
-}
-
-bool db_bool(const struct db_result *res, int row, int col)
-{
-    const char *v = db_value(res, row, col);
-    return v && v[0] == 't';
-}
-
-struct db_sync {
-    PGconn *pg;
-};
-
-struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
-{
-    PGconn *pg = PQconnectdb(conninfo);
-    if (!pg || PQstatus(pg) != CONNECTION_OK) {
-        snprintf(err, errlen, "%s", pg ? PQerrorMessage(pg) : "out of memory");
-        PQfinish(pg);
-        return NULL;
-    }
-    PQsetNoticeProcessor(pg, notice_quiet, NULL);
-    struct db_sync *c = xcalloc(1, sizeof *c);
-    c->pg = pg;
-    return c;
-}
-
-void db_sync_close(struct db_sync *c)
-{
-    if (!c)
-        return;
-    PQfinish(c->pg);
-    free(c);
-}
-
-bool db_sync_exec(struct db_sync *c, const char *sql, int nparams, const char *const *params,
-                  struct db_result **res, char *err, size_t errlen)
-{
-    PGresult *r = nparams ? PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0)
-                          : PQexec(c->pg, sql);
-    ExecStatusType es = PQresultStatus(r);
-    if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
-        snprintf(err, errlen, "%s", PQresultErrorMessage(r));
-        PQclear(r);
-        if (res)
-            *res = NULL;
-        return false;
-    }
-    if (res) {
-        *res = xcalloc(1, sizeof **res);
-        (*res)->pg = r;
-        (*res)->status = DB_OK;
-    } else {
-        PQclear(r);
-    }
-    return true;
-}
-
-void db_sync_result_free(struct db_result *res)
-{
-    if (!res)
-        return;
-    PQclear(res->pg);
-    free(res);
-}
-
-bool db_int64_array(const struct db_result *res, int row, int col, int64_t **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    const char *v = db_value(res, row, col);
-    if (!v)
-        return true;
-    size_t len = strlen(v);
-    if (len < 2 || v[0] != '{' || v[len - 1] != '}')
-        return false;
-    size_t cap = 1;
-    for (size_t i = 0; i < len; i++)
-        cap += v[i] == ',';
-    int64_t *arr = xcalloc(cap, sizeof *arr);
-    size_t count = 0;
-    const char *p = v + 1;
-    while (*p != '}') {
-        char *end;
-        errno = 0;
-        long long x = strtoll(p, &end, 10);
-        if (end == p || errno || count >= cap || (*end != ',' && *end != '}')) {
-            free(arr);
-            return false;
-        }
-        arr[count++] = x;
-        p = *end == ',' ? end + 1 : end;
-    }
-    *out = arr;
-    *n = count;
-    return true;
 }

@@ -42,16 +42,34 @@ void db_pool_listen(struct db_pool *pool, const char *listen_sql, db_notify_fn f
 /* Closes every connection; queued queries are dropped without callbacks. NULL is fine. */
 void db_pool_free(struct db_pool *pool);
 
-/* Queues a statement with text parameters (a NULL entry is SQL NULL). The parameters are
- * copied; sql is not: it must be a static string, because each connection prepares a
- * statement once and finds it again by the address of its text. The returned handle stays
- * valid until the callback returns or db_cancel. */
-struct db_query *db_query(struct db_pool *pool, const char *sql, int nparams,
-                          const char *const *params, db_done_fn done, void *ctx);
+/* A statement the server runs on the loop: a static object owned by the module that uses
+ * it, and the only way to issue a query there. Each connection prepares it on first use
+ * and finds it again by its number (never by a text address that a later allocation could
+ * reuse); the pool counts its calls and time for /metrics under its name. */
+struct db_stmt {
+    const char *name; /* "module.what" */
+    const char *sql;
+    int nparams;
+    int id; /* assigned by the pool on first use; 0 until then */
+};
+#define DB_STMT(name_, nparams_, sql_) {.name = (name_), .sql = (sql_), .nparams = (nparams_), .id = 0}
+/* At most this many distinct statements in one process. */
+#define DB_MAX_STMTS 256
+
+/* Queues stmt with its text parameters (stmt->nparams of them; a NULL entry is SQL NULL;
+ * they are copied). The returned handle stays valid until the callback returns or
+ * db_cancel. */
+struct db_query *db_query(struct db_pool *pool, struct db_stmt *stmt, const char *const *params,
+                          db_done_fn done, void *ctx);
 /* The callback of q will not be called; the statement may still run to completion. */
 void db_cancel(struct db_query *q);
 
 bool db_pool_healthy(const struct db_pool *pool);
+/* Calls fn for each statement used so far, with its calls, failures and seconds spent
+ * waiting for results, for /metrics. */
+void db_pool_stmt_stats(const struct db_pool *pool,
+                        void (*fn)(void *ctx, const char *name, uint64_t calls, uint64_t errors, double seconds),
+                        void *ctx);
 void db_pool_stats(const struct db_pool *pool, int *size, int *connected, int *busy,
                    int *queued);
 

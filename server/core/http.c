@@ -6,6 +6,10 @@
 #include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
+#include "core/auth.h"
+#include "core/conn.h"
+#include "core/reply.h"
 #include "core/req.h"
 #include "core/router.h"
 #include "core/static.h"
@@ -15,6 +19,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
@@ -26,6 +31,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,7 +39,6 @@
 #define MAX_HEADERS_SIZE 16384
 #define DEFAULT_BODY_LIMIT (1024 * 1024)
 #define MAX_JSON_DEPTH 32
-#define REQUEST_DEADLINE_S 30
 #define LISTEN_BACKLOG 1024
 
 static enum http_method method_of(enum evhttp_cmd_type t)
@@ -75,29 +80,6 @@ static void allow_header(struct req *r, unsigned mask)
     req_add_header(r, "Allow", allow);
 }
 
-static void deadline_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct req *r = arg;
-    if (r->in_worker) {
-        struct timeval tv = {REQUEST_DEADLINE_S, 0};
-        event_add(r->deadline, &tv);
-        return;
-    }
-    log_warn("request deadline passed id=%s", r->id);
-    req_fail(r, ERR_UNAVAILABLE, NULL, "The request took too long; retry.");
-}
-
-void req_arm_deadline(struct req *r)
-{
-    if (r->deadline)
-        return;
-    r->deadline = evtimer_new(r->app->base, deadline_cb, r);
-    struct timeval tv = {REQUEST_DEADLINE_S, 0};
-    evtimer_add(r->deadline, &tv);
-}
-
 static void serve_static(struct req *r)
 {
     if (r->method != M_GET && r->method != M_HEAD) {
@@ -116,7 +98,7 @@ static void serve_static(struct req *r)
     req_add_header(r, "ETag", f->etag);
     req_add_header(r, "Cache-Control", "no-cache");
     req_add_header(r, "Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+                   "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
                    "base-uri 'none'; form-action 'self'");
     if (inm && strcmp(inm, f->etag) == 0) {
@@ -138,7 +120,7 @@ static bool parse_body(struct req *r)
     }
     r->body = len ? (const char *)evbuffer_pullup(in, -1) : NULL;
     r->body_len = len;
-    if (!(r->route->flags & ROUTE_JSON_BODY))
+    if (!(r->route->flags & (ROUTE_JSON_BODY | ROUTE_EMPTY_BODY)))
         return true;
     if (len == 0) {
         r->json = cJSON_CreateObject();
@@ -165,7 +147,47 @@ static bool parse_body(struct req *r)
         req_fail(r, ERR_INVALID_JSON, NULL, "The request body must be a JSON object.");
         return false;
     }
+    static const char *const no_fields[] = {NULL};
+    if ((r->route->flags & ROUTE_EMPTY_BODY) && !jv_only_keys(r->json, no_fields, NULL, &e)) {
+        req_fail_verr(r, &e);
+        return false;
+    }
     return true;
+}
+
+#define MAX_FORWARDED 8
+
+/* One pass over the headers: the framing must be unambiguous (one Content-Length, or one
+ * Transfer-Encoding: chunked and no Content-Length; one Host, which HTTP/1.1 requires),
+ * since a proxy in front may read an ambiguous request differently and hide a second
+ * request in its body. Collects the X-Forwarded-For values too. Returns NULL or what is
+ * wrong. */
+static const char *framing_problem(struct evhttp_request *ev, const char **xff, size_t *nxff)
+{
+    int hosts = 0, lengths = 0, codings = 0;
+    const char *coding = NULL;
+    struct evkeyval *h;
+    TAILQ_FOREACH(h, evhttp_request_get_input_headers(ev), next) {
+        if (strcasecmp(h->key, "Host") == 0) {
+            hosts++;
+        } else if (strcasecmp(h->key, "Content-Length") == 0) {
+            lengths++;
+        } else if (strcasecmp(h->key, "Transfer-Encoding") == 0) {
+            codings++;
+            coding = h->value;
+        } else if (strcasecmp(h->key, "X-Forwarded-For") == 0 && *nxff < MAX_FORWARDED) {
+            xff[(*nxff)++] = h->value;
+        }
+    }
+    /* libevent 2.1 has no accessor for the version: its installed http_struct.h has it */
+    char major = ev->major, minor = ev->minor;
+    if (hosts > 1 || (hosts == 0 && (major > 1 || (major == 1 && minor >= 1))))
+        return "An HTTP/1.1 request needs exactly one Host header.";
+    if (lengths > 1)
+        return "A request may have one Content-Length header.";
+    if (codings > 1 || (coding && (lengths || strcasecmp(coding, "chunked") != 0)))
+        return "Transfer-Encoding must be chunked alone, without Content-Length.";
+    return NULL;
 }
 
 static void on_request(struct evhttp_request *ev, void *arg)
@@ -179,17 +201,24 @@ static void on_request(struct evhttp_request *ev, void *arg)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     r->start_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-    uint64_t seq = ++app->request_seq;
+    /* Request ids tie log lines to answers; a counter would tell anyone the request volume. */
+    uint64_t seq = crypto_idmask_apply(app->request_ids, ++app->request_seq);
     unsigned char rid[8];
     for (int i = 7; i >= 0; i--, seq >>= 8)
         rid[i] = (unsigned char)seq;
     crypto_hex(rid, sizeof rid, r->id);
+    const char *xff[MAX_FORWARDED];
+    size_t nxff = 0;
+    const char *framing = framing_problem(ev, xff, &nxff);
     char *peer = NULL;
     ev_uint16_t port = 0;
     evhttp_connection_get_peer(evhttp_request_get_connection(ev), &peer, &port);
-    if (peer) {
-        size_t n = strnlen(peer, sizeof r->client_ip - 1);
-        memcpy(r->client_ip, peer, n); /* r is zeroed: the copy ends in NUL */
+    netaddr_client(&app->cfg.trusted, peer, xff, nxff, r->client_ip);
+    if (framing) {
+        r->path = xstrdup("/");
+        req_add_header(r, "Connection", "close"); /* what follows on this connection is not trusted */
+        req_fail(r, ERR_BAD_REQUEST, NULL, "%s", framing);
+        return;
     }
     r->method = method_of(evhttp_request_get_command(ev));
 
@@ -242,16 +271,41 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     if (!parse_body(r))
         return;
-    req_start(r);
+    auth_start(r);
 }
 
-/* TLS straight through OpenSSL: each accepted connection gets an SSL in accepting mode. */
-static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+/* Each accepted connection's bufferevent, watched by core/conn: plain, or TLS straight
+ * through OpenSSL (an SSL in accepting mode). */
+static struct bufferevent *connection_bev(struct event_base *base, void *arg)
 {
-    SSL *ssl = SSL_new(arg);
-    return ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
-               : NULL;
+    struct app *app = arg;
+    struct bufferevent *bev = NULL;
+    if (app->tls) {
+        SSL *ssl = SSL_new(app->tls);
+        bev = ssl ? bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                   BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS)
+                  : NULL;
+    } else {
+        bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (bev)
+        conn_watch(app, bev);
+    return bev;
+}
+
+/* Staples the OCSP response read at start (--tls-ocsp) to every handshake that asks. */
+static int ocsp_staple(SSL *ssl, void *arg)
+{
+    const struct app *app = arg;
+    unsigned char *copy = OPENSSL_malloc(app->tls_ocsp_len); /* OpenSSL frees it */
+    if (!copy)
+        return SSL_TLSEXT_ERR_NOACK;
+    memcpy(copy, app->tls_ocsp, app->tls_ocsp_len);
+    if (SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)app->tls_ocsp_len) != 1) {
+        OPENSSL_free(copy);
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    return SSL_TLSEXT_ERR_OK;
 }
 
 static SSL_CTX *tls_context(const char *cert, const char *key)
@@ -266,7 +320,20 @@ static SSL_CTX *tls_context(const char *cert, const char *key)
         SSL_CTX_free(ctx);
         return NULL;
     }
-    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* Mozilla's "intermediate" profile: TLS 1.2 with ECDHE and AEAD ciphers only (forward
+     * secrecy, no CBC), and all of TLS 1.3; no session tickets, whose static key would undo
+     * forward secrecy; no renegotiation. */
+    if (!SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                      "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                      "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") ||
+        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256") ||
+        !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
+        log_error("cannot set the TLS ciphers");
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET |
+                                 SSL_OP_NO_COMPRESSION);
     return ctx;
 }
 
@@ -339,21 +406,33 @@ bool http_start(struct app *app, int fd)
     evhttp_set_max_headers_size(app->http, MAX_HEADERS_SIZE);
     evhttp_set_max_body_size(app->http, (ev_ssize_t)app->cfg.max_body + 1);
     evhttp_set_timeout(app->http, 30);
+    /* Every method evhttp knows reaches on_request, which answers 405 in JSON with Allow;
+     * evhttp's own answer would be an HTML 501. */
     evhttp_set_allowed_methods(app->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
-                                              EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                              EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+                                              EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT);
     evhttp_set_default_content_type(app->http, "application/json");
     evhttp_set_gencb(app->http, on_request, app);
-    /* Request ids only tell log lines apart: unique within the process, from a random start
-     * so that processes do not repeat each other. No CSPRNG call per request. */
-    crypto_random(&app->request_seq, sizeof app->request_seq);
+    router_check_table();
+    /* Request ids: a keyed function of a counter under a per-process random key, so that
+     * they neither repeat nor count; no CSPRNG call per request. */
+    app->request_ids = crypto_idmask_new();
     if (app->cfg.tls_cert && app->cfg.tls_key) {
         app->tls = tls_context(app->cfg.tls_cert, app->cfg.tls_key);
         if (!app->tls)
             return false;
-        evhttp_set_bevcb(app->http, tls_bev, app->tls);
+        if (app->cfg.tls_ocsp) {
+            app->tls_ocsp = (unsigned char *)read_file(app->cfg.tls_ocsp, &app->tls_ocsp_len);
+            if (!app->tls_ocsp || !app->tls_ocsp_len) {
+                log_error("cannot read the OCSP response path=%s", app->cfg.tls_ocsp);
+                return false;
+            }
+            SSL_CTX_set_tlsext_status_cb(app->tls, ocsp_staple);
+            SSL_CTX_set_tlsext_status_arg(app->tls, app);
+        }
         app->cfg.secure_cookies = true;
     }
+    evhttp_set_bevcb(app->http, connection_bev, app);
     /* the socket is listening already (made before any fork): backlog 0 leaves it so */
     struct evconnlistener *l = evconnlistener_new(app->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE, 0, fd);
     if (!l || !evhttp_bind_listener(app->http, l)) {
@@ -370,6 +449,11 @@ void http_stop(struct app *app)
     if (app->http)
         evhttp_free(app->http);
     app->http = NULL;
+    conn_stop(app);
     SSL_CTX_free(app->tls);
     app->tls = NULL;
+    free(app->tls_ocsp);
+    app->tls_ocsp = NULL;
+    crypto_idmask_free(app->request_ids);
+    app->request_ids = NULL;
 }

@@ -7,6 +7,7 @@
 #include "core/ratelimit.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -19,12 +20,14 @@
 #define SLOTS 16384
 #define PROBE 16
 
-/* 30 failed codes per address per 10 minutes, 1,000 for everyone: a 79-bit code space
- * makes guessing hopeless at that rate (tests/api/test_identity.py computes it). */
+/* 30 failed codes per address per 10 minutes, 1,000 for everyone (then slowed): a 79-bit
+ * code space makes guessing hopeless at that rate (tests/api/test_identity.py computes it). */
 const struct ratelimit_rule RL_VOTING_CODE = {"code", 30, 1000, 600};
 const struct ratelimit_rule RL_STAFF_LOGIN = {"login", 10, 500, 900};
 const struct ratelimit_rule RL_REGISTER = {"register", 10, 1000, 600};
 const struct ratelimit_rule RL_OTP = {"otp", 10, 1000, 600};
+/* staff confirming their authenticator: apart from citizens' one-time codes at the same address */
+const struct ratelimit_rule RL_TOTP = {"totp", 10, 500, 900};
 
 struct slot {
     uint64_t key;
@@ -36,9 +39,10 @@ struct ratelimit {
     pthread_mutex_t lock; /* shared by the serving processes */
     struct slot slots[SLOTS];
     unsigned char salt[16];
+    int code_global;
 };
 
-struct ratelimit *ratelimit_new(void)
+struct ratelimit *ratelimit_new(int code_global)
 {
     /* A shared mapping made before the serving processes are forked: they all count into
      * the same table, so more processes do not mean more guesses. */
@@ -46,6 +50,7 @@ struct ratelimit *ratelimit_new(void)
     if (rl == MAP_FAILED)
         die("cannot map the rate limit table");
     crypto_random(rl->salt, sizeof rl->salt); /* keys cannot be aimed at one slot */
+    rl->code_global = code_global;
     pthread_mutexattr_t a;
     pthread_mutexattr_init(&a);
     pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
@@ -117,38 +122,71 @@ static int estimate(const struct slot *s, int64_t now_s, int window_s)
     return s->cur + (int)((double)s->prev * (1.0 - into));
 }
 
-static int wait_for(struct ratelimit *rl, const char *kind, const char *client, int limit,
-                    int window_s, int64_t now_s)
+/* The seconds until the window ends (for Retry-After). */
+static int window_left(int64_t now_s, int window_s)
 {
-    int64_t window = now_s / window_s;
-    struct slot *s = find(rl, key_of(rl, kind, client), false, window);
-    if (!s)
-        return 0;
-    roll(s, window);
-    if (estimate(s, now_s, window_s) < limit)
-        return 0;
     int wait = (int)(window_s - now_s % window_s);
     return wait > 0 ? wait : 1;
 }
 
-int ratelimit_wait(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s)
+static struct slot *counter(struct ratelimit *rl, const char *kind, const char *client, bool create,
+                            int64_t now_s, int window_s)
 {
-    lock(rl);
-    int a = wait_for(rl, rule->kind, client, rule->per_client, rule->window_s, now_s);
-    int b = wait_for(rl, rule->kind, "*", rule->global, rule->window_s, now_s);
-    pthread_mutex_unlock(&rl->lock);
-    return a > b ? a : b;
+    int64_t window = now_s / window_s;
+    struct slot *s = find(rl, key_of(rl, kind, client), create, window);
+    if (s)
+        roll(s, window);
+    return s;
 }
 
-void ratelimit_failed(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s)
+static int global_of(const struct ratelimit *rl, const struct ratelimit_rule *rule)
 {
-    int64_t window = now_s / rule->window_s;
-    const char *keys[2] = {client, "*"};
+    return rule == &RL_VOTING_CODE && rl->code_global > 0 ? rl->code_global : rule->global;
+}
+
+int ratelimit_take(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s,
+                   bool *slow)
+{
+    char key[NETADDR_STRLEN + 4];
+    netaddr_limit_key(client, key);
+    *slow = false;
+    lock(rl);
+    struct slot *mine = counter(rl, rule->kind, key, true, now_s, rule->window_s);
+    if (estimate(mine, now_s, rule->window_s) >= rule->per_client) {
+        pthread_mutex_unlock(&rl->lock);
+        return window_left(now_s, rule->window_s);
+    }
+    mine->cur++;
+    struct slot *all = counter(rl, rule->kind, "*", true, now_s, rule->window_s);
+    *slow = estimate(all, now_s, rule->window_s) >= global_of(rl, rule);
+    all->cur++;
+    pthread_mutex_unlock(&rl->lock);
+    return 0;
+}
+
+int ratelimit_count(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s)
+{
+    char key[NETADDR_STRLEN + 4];
+    netaddr_limit_key(client, key);
+    lock(rl);
+    struct slot *s = counter(rl, rule->kind, key, false, now_s, rule->window_s);
+    int n = s ? estimate(s, now_s, rule->window_s) : 0;
+    pthread_mutex_unlock(&rl->lock);
+    return n;
+}
+
+void ratelimit_giveback(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s)
+{
+    char key[NETADDR_STRLEN + 4];
+    netaddr_limit_key(client, key);
+    const char *keys[2] = {key, "*"};
     lock(rl);
     for (int i = 0; i < 2; i++) {
-        struct slot *s = find(rl, key_of(rl, rule->kind, keys[i]), true, window);
-        roll(s, window);
-        s->cur++;
+        struct slot *s = counter(rl, rule->kind, keys[i], false, now_s, rule->window_s);
+        if (s && s->cur > 0)
+            s->cur--;
+        else if (s && s->prev > 0)
+            s->prev--;
     }
     pthread_mutex_unlock(&rl->lock);
 }

@@ -135,3 +135,21 @@ bool router_split_path(const char *path, char **segs, size_t *nsegs, char **deco
     *decoded = buf_steal(&full);
     return ok;
 }
+
+void router_check_table(void)
+{
+    size_t n;
+    const struct route *table = router_table(&n);
+    for (size_t i = 0; i < n; i++) {
+        const struct route *rt = &table[i];
+        unsigned scoped_role = rt->role & ~(unsigned)ROLE_SUPERADMIN;
+        bool loads = rt->scope == SCOPE_PROPOSAL || rt->scope == SCOPE_ORGANISATION ||
+                     (rt->scope == SCOPE_ELECTION && !(rt->flags & ROUTE_NO_LOAD));
+        bool needs_election = rt->phases || rt->public_phases || rt->elevated;
+        if ((scoped_role && !loads) || (needs_election && (!loads || rt->scope == SCOPE_ORGANISATION)) ||
+            (rt->scope != SCOPE_NONE && !strstr(rt->pattern, ":id"))) {
+            log_error("route table: %s declares needs its scope cannot check", rt->pattern);
+            PB_ASSERT(!"inconsistent route table");
+        }
+    }
+}

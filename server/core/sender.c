@@ -48,9 +48,8 @@ static int send_command(const char *path, const char *contact, const char *messa
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-int sender_send(const struct app *app, const char *contact, const char *message)
+int sender_send(const char *cfg, const char *contact, const char *message)
 {
-    const char *cfg = app->cfg.otp_sender;
     if (strncmp(cfg, "file:", 5) == 0)
         return send_file(cfg + 5, contact, message);
     if (strncmp(cfg, "command:", 8) == 0)

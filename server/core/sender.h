@@ -9,8 +9,7 @@
 #ifndef PB_SENDER_H
 #define PB_SENDER_H
 
-#include "core/app.h"
-
-int sender_send(const struct app *app, const char *contact, const char *message);
+/* Sends message to contact as spec (the --otp-sender value) says; 0 when sent. */
+int sender_send(const char *spec, const char *contact, const char *message);
 
 #endif

@@ -20,6 +20,16 @@ const char *ballot_type_name(enum ballot_type t)
     return type_names[t];
 }
 
+bool ballot_type_from_name(const char *name, enum ballot_type *out)
+{
+    for (int i = 0; name && type_names[i]; i++)
+        if (strcmp(name, type_names[i]) == 0) {
+            *out = (enum ballot_type)i;
+            return true;
+        }
+    return false;
+}
+
 bool ballot_config_parse(const cJSON *ballot, struct ballot_config *out, struct verr *e)
 {
     static const char *const keys[] = {"type", "min_selections", "max_selections",

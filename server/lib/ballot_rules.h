@@ -38,7 +38,9 @@ struct ballot_config {
     struct category_limit category_limits[BALLOT_MAX_CATEGORY_LIMITS];
 };
 
+/* The type's name in the API, the database and exports ("knapsack"), and back. */
 const char *ballot_type_name(enum ballot_type t);
+bool ballot_type_from_name(const char *name, enum ballot_type *out) PB_WUR;
 /* Reads and validates the election's "ballot" object (type and the limits that type takes). */
 bool ballot_config_parse(const cJSON *ballot, struct ballot_config *out, struct verr *e) PB_WUR;
 cJSON *ballot_config_to_json(const struct ballot_config *c);

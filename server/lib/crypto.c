@@ -330,3 +330,44 @@ void crypto_base32(const unsigned char *in, size_t n, char *out)
         out[j++] = alphabet[(acc << (5 - bits)) & 31];
     out[j] = '\0';
 }
+
+struct crypto_idmask {
+    EVP_CIPHER_CTX *ctx;
+};
+
+struct crypto_idmask *crypto_idmask_new(void)
+{
+    unsigned char key[16];
+    crypto_random(key, sizeof key);
+    struct crypto_idmask *m = xcalloc(1, sizeof *m);
+    m->ctx = EVP_CIPHER_CTX_new();
+    if (!m->ctx || EVP_EncryptInit_ex(m->ctx, EVP_aes_128_ecb(), NULL, key, NULL) != 1 ||
+        EVP_CIPHER_CTX_set_padding(m->ctx, 0) != 1) {
+        fputs("fatal: AES-128 is not available\n", stderr);
+        abort();
+    }
+    crypto_wipe(key, sizeof key);
+    return m;
+}
+
+uint64_t crypto_idmask_apply(struct crypto_idmask *m, uint64_t v)
+{
+    unsigned char in[16] = {0}, out[32];
+    memcpy(in, &v, sizeof v);
+    int len = 0;
+    if (EVP_EncryptUpdate(m->ctx, out, &len, in, sizeof in) != 1 || len != 16) {
+        fputs("fatal: AES-128 failed\n", stderr);
+        abort();
+    }
+    uint64_t r;
+    memcpy(&r, out, sizeof r);
+    return r;
+}
+
+void crypto_idmask_free(struct crypto_idmask *m)
+{
+    if (!m)
+        return;
+    EVP_CIPHER_CTX_free(m->ctx);
+    free(m);
+}

@@ -64,6 +64,13 @@ bool crypto_seal(const unsigned char key[32], const void *in, size_t n, unsigned
 bool crypto_open(const unsigned char key[32], const unsigned char *in, size_t n,
                  unsigned char *out) PB_WUR;
 
+/* A keyed pseudo-random function of 64-bit values (AES-128 of one block under a random
+ * key made by crypto_idmask_new): ids that are unique in practice and reveal no count. */
+struct crypto_idmask;
+struct crypto_idmask *crypto_idmask_new(void);
+uint64_t crypto_idmask_apply(struct crypto_idmask *m, uint64_t v);
+void crypto_idmask_free(struct crypto_idmask *m);
+
 /* RFC 6238 TOTP (HMAC-SHA1, 6 digits) for the 30-second step. */
 uint32_t crypto_totp(const unsigned char *secret, size_t len, uint64_t step);
 /* RFC 4648 base32 without padding; out holds 8 * ceil(n / 5) + 1 bytes. */

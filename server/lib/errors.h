@@ -12,6 +12,8 @@
     X(ERR_UNAUTHORIZED, 401, "unauthorized", "Authentication is required.")                    \
     X(ERR_INVALID_CREDENTIALS, 401, "invalid_credentials", "E-mail or password is wrong.")     \
     X(ERR_INVALID_CODE, 401, "invalid_code", "The voting code is not valid for this election.") \
+    X(ERR_TOTP_REQUIRED, 401, "totp_required",                                                 \
+      "Give the 6-digit code from your authenticator app as \"totp\".")                          \
     X(ERR_FORBIDDEN, 403, "forbidden", "You are not allowed to do this.")                      \
     X(ERR_CSRF, 403, "csrf_token_invalid", "The X-CSRF-Token header is missing or wrong.")     \
     X(ERR_NOT_FOUND, 404, "not_found", "No such resource.")                                    \
@@ -19,15 +21,19 @@
     X(ERR_CONFLICT, 409, "conflict", "The request conflicts with the current state.")          \
     X(ERR_WRONG_PHASE, 409, "wrong_phase", "The election is not in a phase that allows this.") \
     X(ERR_NOT_TALLIED, 409, "not_tallied", "The election has not been counted yet.")           \
+    X(ERR_IDEMPOTENCY_CONFLICT, 409, "idempotency_conflict",                                   \
+      "This Idempotency-Key was used with a different request.")                              \
     X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
       "A paper ballot has been recorded for this voter; it takes precedence.")                 \
-    X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body is too large.")               \
+    X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body or headers are too large.")   \
+    X(ERR_EXPECTATION, 417, "expectation_failed", "Only \"Expect: 100-continue\" is supported.") \
     X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "Send application/json.")          \
     X(ERR_INVALID_FIELD, 422, "invalid_field", "A field is missing or out of range.")          \
     X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
     X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
     X(ERR_RATE_LIMITED, 429, "rate_limited", "Too many attempts; try again later.")            \
     X(ERR_INTERNAL, 500, "internal_error", "Something went wrong on the server.")              \
+    X(ERR_NOT_IMPLEMENTED, 501, "not_implemented", "The server does not support this request.") \
     X(ERR_UNAVAILABLE, 503, "unavailable", "The service is temporarily unavailable; retry.")
 
 enum pb_err {

@@ -6,7 +6,8 @@
 #include "lib/crypto.h"
 #include "core/db.h"
 #include "lib/log.h"
-#include "api/voter.h"
+#include "lib/votecode.h"
+#include "lib/voterkeys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,12 +115,10 @@ static bool load_demo(struct app *app, struct db_sync *c, int64_t org, int port)
     db_sync_result_free(res);
     if (!eid) {
         unsigned char priv[CRYPTO_ED25519_KEY_LEN], pub[CRYPTO_ED25519_KEY_LEN];
-        unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD], key[32];
-        app_derive_key(app, "election-signing-key", key);
-        if (!crypto_ed25519_keygen(priv, pub) || !crypto_seal(key, priv, sizeof priv, sealed))
+        unsigned char sealed[CRYPTO_ED25519_KEY_LEN + CRYPTO_SEAL_OVERHEAD];
+        if (!crypto_ed25519_keygen(priv, pub) || !crypto_seal(app->keys.election_signing, priv, sizeof priv, sealed))
             return false;
         crypto_wipe(priv, sizeof priv);
-        crypto_wipe(key, sizeof key);
         char pubhex[65], sealedhex[2 * sizeof sealed + 1], orgs[24];
         crypto_hex(pub, sizeof pub, pubhex);
         crypto_hex(sealed, sizeof sealed, sealedhex);
@@ -184,11 +183,11 @@ static bool load_demo(struct app *app, struct db_sync *c, int64_t org, int port)
         const char *district = db_value(res, i, 0);
         printf("  Voting codes for %s:", db_value(res, i, 1));
         for (int k = 0; k < 3; k++) {
-            char code[VOTER_CODE_STRLEN], norm[VOTER_CODE_CHARS + 1], hash[65];
-            voter_code_new(code);
-            if (!voter_code_normalise(code, norm))
+            char code[VOTECODE_STRLEN], norm[VOTECODE_CHARS + 1], hash[VOTERKEY_HEX];
+            votecode_new(code);
+            if (!votecode_normalise(code, norm))
                 continue;
-            voter_code_hash(app, eid, norm, hash);
+            voterkey_code(&app->keys, eid, norm, hash);
             const char *pc[3] = {es, district, hash};
             if (!exec(c, "INSERT INTO voting_codes (election_id, district_id, code_hash) VALUES ($1, $2, decode($3, 'hex'))",
                       3, pc, NULL))

@@ -9,6 +9,7 @@
 #include "core/cache.h"
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/hashq.h"
 #include "core/http.h"
 #include "lib/log.h"
 #include "start/migrate.h"
@@ -38,12 +39,13 @@
 #define SHUTDOWN_GRACE_S 15
 
 /* The server secret keys every hash that stands for a voter or a code. It comes from
- * PB_SECRET (64 hex digits) or a file that is created on first start; never the database. */
-static void load_secret(struct app *app)
+ * PB_SECRET (64 hex digits) or a file that is created on first start; never the database.
+ * Only the keys derived from it stay in memory. */
+static void read_secret(struct app *app, unsigned char secret[KEY_LEN])
 {
     const char *env = getenv("PB_SECRET");
     if (env && *env) {
-        if (!crypto_unhex(env, app->secret, sizeof app->secret))
+        if (!crypto_unhex(env, secret, KEY_LEN))
             die("PB_SECRET must be 64 hex digits");
         return;
     }
@@ -54,13 +56,13 @@ static void load_secret(struct app *app)
         size_t n = fread(hex, 1, 64, f);
         fclose(f);
         hex[n] = '\0';
-        if (!crypto_unhex(hex, app->secret, sizeof app->secret))
+        if (!crypto_unhex(hex, secret, KEY_LEN))
             die("secret file %s must hold 64 hex digits", path);
         crypto_wipe(hex, sizeof hex);
         return;
     }
-    crypto_random(app->secret, sizeof app->secret);
-    crypto_hex(app->secret, sizeof app->secret, hex);
+    crypto_random(secret, KEY_LEN);
+    crypto_hex(secret, KEY_LEN, hex);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
         die("cannot create secret file %s: %s", path, strerror(errno));
@@ -70,6 +72,14 @@ static void load_secret(struct app *app)
     if (!ok)
         die("cannot write secret file %s", path);
     log_info("server secret created file=%s", path);
+}
+
+static void load_keys(struct app *app)
+{
+    unsigned char secret[KEY_LEN];
+    read_secret(app, secret);
+    keys_derive(secret, &app->keys);
+    crypto_wipe(secret, sizeof secret);
 }
 
 /* schema/ and web/ next to the binary's parent (build/..), else in the working directory. */
@@ -211,6 +221,10 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
     db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
     app->workers = worker_pool_new(app->base, app->cfg.workers);
+    /* password hashes: on half the workers (the others stay for tallies, exports, gzip and
+     * a client who has hardly tried), two per address, 32 waiting */
+    int hashing = (app->cfg.workers + 1) / 2;
+    app->hashing = hashq_new(app->workers, hashing, app->cfg.workers - hashing, 2, 32);
     app->statics = static_load(web_dir);
     app->cache = cache_new(4096);
     char *docs_dir = resource_dir(NULL, "docs");
@@ -229,6 +243,7 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     if (app->drain_ev)
         event_free(app->drain_ev);
     worker_pool_free(app->workers);
+    hashq_free(app->hashing);
     db_pool_free(app->db);
     static_free(app->statics);
     cache_free(app->cache);
@@ -248,7 +263,7 @@ static pid_t spawn(struct app *app, const int *fds, int i, const char *conninfo,
             if (j != i)
                 close(fds[j]);
         int rc = serve(app, fds[i], conninfo, web_dir);
-        crypto_wipe(app->secret, sizeof app->secret);
+        keys_wipe(&app->keys);
         _exit(rc);
     }
     return pid;
@@ -359,7 +374,7 @@ int main(int argc, char **argv)
         config_free(&app.cfg);
         return rc;
     }
-    load_secret(&app);
+    load_keys(&app);
     char *schema_dir = resource_dir(app.cfg.schema_dir, "schema");
     char *web_dir = resource_dir(app.cfg.web_dir, "web");
     int rc = 1, nfds = 0;
@@ -379,7 +394,7 @@ int main(int argc, char **argv)
         goto out;
     log_info("listening address=%s port=%d processes=%d", app.cfg.listen, port, app.cfg.processes);
     printf("Borgerbudget is serving on http://localhost:%d/ (listening port=%d)\n", port, port);
-    app.limits = ratelimit_new(); /* before the fork: one table for all processes */
+    app.limits = ratelimit_new(app.cfg.code_global_limit); /* before the fork: one table for all processes */
     if (app.cfg.processes == 1)
         rc = serve(&app, fds[0], conninfo, web_dir);
     else
@@ -391,7 +406,7 @@ out:
     free(fds);
     if (app.base)
         event_base_free(app.base);
-    crypto_wipe(app.secret, sizeof app.secret);
+    keys_wipe(&app.keys);
     free(schema_dir);
     free(web_dir);
     pgcluster_stop(&cluster, false);

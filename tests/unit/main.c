@@ -6,13 +6,19 @@ int main(void)
 {
     test_tally();
     test_tally_proportional();
+    test_equal_shares_add1();
+    test_tally_progress();
     test_ballot_rules();
     test_jsonv();
     test_pbfile();
+    test_pbfile_findings();
+    test_pbfile_round_trip();
     test_crypto();
     test_totp();
     test_votertoken();
     test_votecode();
+    test_voterkeys();
+    test_vocab();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

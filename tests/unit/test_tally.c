@@ -123,6 +123,19 @@ void test_tally_proportional(void)
     CHECK(res.nselected == 2 && res.order[0] == 2 && res.order[1] == 0);
     tally_result_free(&res);
 
+    /* a tie between a project that fits and one that no longer does stops the count, as
+     * in pabutools: budget 2; costs c=1, a=1, b=2; votes c, c, a, b, b. c first (load
+     * 1/2); then a and b tie at load 1 with 1 left: b does not fit, so nothing more. */
+    {
+        const int64_t cost3[] = {1, 1, 2}; /* c, a, b */
+        const size_t start3[] = {0, 1, 2, 3, 4, 5};
+        const uint32_t items3[] = {0, 0, 1, 2, 2};
+        struct tally_input tie = {3, cost3, 2, TALLY_APPROVAL, 5, start3, items3, NULL};
+        CHECK(tally_run(&tie, &ph, &res) == 0);
+        CHECK(res.nselected == 1 && res.order[0] == 0 && res.spent == 1);
+        tally_result_free(&res);
+    }
+
     /* comparison step: greedy (A then C... by votes A:3, C:2) gives the same set here, so
      * Equal Shares stands */
     es.completion = COMPLETION_ADD1_COMPARISON;

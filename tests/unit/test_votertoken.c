@@ -1,18 +1,20 @@
 /* Signed voter tokens: round trip, expiry, and that no byte can change unnoticed. */
-#include "core/votertoken.h"
+#include "lib/keys.h"
+#include "lib/votecode.h"
+#include "lib/votertoken.h"
 #include "unit.h"
-#include "api/voter.h"
 
 #include <stdio.h>
 #include <string.h>
 
 void test_votertoken(void)
 {
-    struct app app, other;
-    memset(&app, 0, sizeof app);
-    memset(&other, 0, sizeof other);
-    memset(app.secret, 7, sizeof app.secret);
-    memset(other.secret, 8, sizeof other.secret);
+    struct server_keys app, other;
+    unsigned char secret[KEY_LEN];
+    memset(secret, 7, sizeof secret);
+    keys_derive(secret, &app);
+    memset(secret, 8, sizeof secret);
+    keys_derive(secret, &other);
 
     struct voter_claims c = {.election_id = 12, .voter_id = 345678, .district_id = 9, .expires = 2000000000}, got;
     char t1[VOTER_TOKEN_MAX], t2[VOTER_TOKEN_MAX];
@@ -61,13 +63,13 @@ void test_votecode(void)
 {
     static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     int seen[256] = {0}, bad = 0;
-    char first[VOTER_CODE_STRLEN] = "";
+    char first[VOTECODE_STRLEN] = "";
     int repeats = 0;
     for (int i = 0; i < 2000; i++) {
-        char code[VOTER_CODE_STRLEN], norm[VOTER_CODE_CHARS + 1];
-        voter_code_new(code);
-        if (strlen(code) != VOTER_CODE_STRLEN - 1 || code[4] != '-' || code[9] != '-' || code[14] != '-' ||
-            !voter_code_normalise(code, norm))
+        char code[VOTECODE_STRLEN], norm[VOTECODE_CHARS + 1];
+        votecode_new(code);
+        if (strlen(code) != VOTECODE_STRLEN - 1 || code[4] != '-' || code[9] != '-' || code[14] != '-' ||
+            !votecode_normalise(code, norm))
             bad++;
         for (const char *p = norm; *p; p++)
             seen[(unsigned char)*p]++;
@@ -88,8 +90,8 @@ void test_votecode(void)
     }
     CHECK(unused == 0);
     CHECK(foreign == 0);
-    char norm[VOTER_CODE_CHARS + 1];
-    CHECK(voter_code_normalise("abcd-efgh-jkmn-pqrs", norm) && strcmp(norm, "ABCDEFGHJKMNPQRS") == 0);
-    CHECK(!voter_code_normalise("ABCD-EFGH-JKMN-PQR0", norm)); /* 0 is not in the alphabet */
-    CHECK(!voter_code_normalise("ABCD-EFGH-JKMN-PQR", norm));  /* too short */
+    char norm[VOTECODE_CHARS + 1];
+    CHECK(votecode_normalise("abcd-efgh-jkmn-pqrs", norm) && strcmp(norm, "ABCDEFGHJKMNPQRS") == 0);
+    CHECK(!votecode_normalise("ABCD-EFGH-JKMN-PQR0", norm)); /* 0 is not in the alphabet */
+    CHECK(!votecode_normalise("ABCD-EFGH-JKMN-PQR", norm));  /* too short */
 }

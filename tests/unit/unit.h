@@ -21,12 +21,18 @@ extern int unit_passed, unit_failed;
 
 void test_tally(void);
 void test_tally_proportional(void);
+void test_equal_shares_add1(void);
+void test_tally_progress(void);
 void test_ballot_rules(void);
 void test_jsonv(void);
 void test_pbfile(void);
+void test_pbfile_findings(void);
+void test_pbfile_round_trip(void);
 void test_crypto(void);
 void test_totp(void);
 void test_votertoken(void);
 void test_votecode(void);
+void test_voterkeys(void);
+void test_vocab(void);
 
 #endif

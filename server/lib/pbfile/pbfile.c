@@ -24,6 +24,7 @@ static void table_free(struct pb_table *t)
     for (size_t c = 0; c < t->ncols; c++)
         free(t->cols[c]);
     free(t->rows);
+    free(t->lines);
     free(t->cols);
     memset(t, 0, sizeof *t);
 }
@@ -86,8 +87,11 @@ void pb_table_set_cols(struct pb_table *t, size_t ncols, const char *const *cols
 
 void pb_table_add_row(struct pb_table *t, const char *const *fields)
 {
-    if ((t->nrows & (t->nrows - 1)) == 0) /* grow at powers of two */
+    if ((t->nrows & (t->nrows - 1)) == 0) { /* grow at powers of two */
         t->rows = xreallocarray(t->rows, t->nrows ? t->nrows * 2 : 1, sizeof(char **));
+        t->lines = xreallocarray(t->lines, t->nrows ? t->nrows * 2 : 1, sizeof(size_t));
+    }
+    t->lines[t->nrows] = 0;
     char **row = xcalloc(t->ncols, sizeof(char *));
     for (size_t c = 0; c < t->ncols; c++)
         row[c] = xstrdup(fields[c] ? fields[c] : "");
@@ -269,6 +273,7 @@ bool pbfile_read(const char *data, size_t len, struct pbfile *f, char *err, size
             for (size_t c = 0; c < tb->ncols; c++)
                 row[c] = c < nf ? fields[c] : "";
             pb_table_add_row(tb, row);
+            tb->lines[tb->nrows - 1] = lineno;
             free(row);
         }
         free_fields(fields, nf);
@@ -287,22 +292,40 @@ fail:
     return false;
 }
 
-static void write_field(struct buf *out, const char *s)
+/* The length of a line-break character at s (see pbfile_write), or 0. */
+static size_t line_break_at(const unsigned char *s)
 {
-    if (!strpbrk(s, ";\"\r\n")) {
-        buf_puts(out, s);
-        return;
-    }
-    buf_putc(out, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            buf_putc(out, '"');
-        buf_putc(out, *p);
-    }
-    buf_putc(out, '"');
+    if (*s == '\r' || *s == '\n' || *s == '\v' || *s == '\f' || (*s >= 0x1c && *s <= 0x1e))
+        return 1;
+    if (s[0] == 0xC2 && s[1] == 0x85)
+        return 2;
+    if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
+        return 3;
+    return 0;
 }
 
-static void write_table(struct buf *out, const char *name, const struct pb_table *t)
+static void write_field(struct buf *out, const char *s)
+{
+    bool quote = strpbrk(s, ";\"") != NULL;
+    if (quote)
+        buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = line_break_at(p);
+        if (n) {
+            buf_putc(out, ' ');
+            p += n;
+            continue;
+        }
+        if (*p == '"')
+            buf_putc(out, '"');
+        buf_putc(out, (char)*p++);
+    }
+    if (quote)
+        buf_putc(out, '"');
+}
+
+/* none_empty: write an empty field of column none_col as None (see pbfile_write). */
+static void write_table(struct buf *out, const char *name, const struct pb_table *t, int none_a, int none_b)
 {
     buf_puts(out, name);
     buf_putc(out, '\n');
@@ -316,7 +339,8 @@ static void write_table(struct buf *out, const char *name, const struct pb_table
         for (size_t c = 0; c < t->ncols; c++) {
             if (c)
                 buf_putc(out, ';');
-            write_field(out, t->rows[r][c]);
+            bool none = ((int)c == none_a || (int)c == none_b) && t->rows[r][c][0] == '\0';
+            write_field(out, none ? "None" : t->rows[r][c]);
         }
         buf_putc(out, '\n');
     }
@@ -331,6 +355,12 @@ void pbfile_write(const struct pbfile *f, struct buf *out)
         write_field(out, f->meta_values[i]);
         buf_putc(out, '\n');
     }
-    write_table(out, "PROJECTS", &f->projects);
-    write_table(out, "VOTES", &f->votes);
+    write_table(out, "PROJECTS", &f->projects, -1, -1);
+    /* An abstention in a points ballot is None in vote and points: pabutools reads an
+     * empty points field as one project named "" and fails. (An empty approval or
+     * ranking stays empty: there pabutools needs the field and skips empty names.) */
+    const char *vt = pbfile_meta(f, "vote_type");
+    bool points = vt && (strcmp(vt, "cumulative") == 0 || strcmp(vt, "scoring") == 0);
+    write_table(out, "VOTES", &f->votes, points ? pb_table_col(&f->votes, "vote") : -1,
+                points ? pb_table_col(&f->votes, "points") : -1);
 }

@@ -19,6 +19,7 @@ struct pb_table {
     char **cols;   /* header names */
     size_t nrows;
     char ***rows;  /* nrows x ncols strings; missing trailing fields are "" */
+    size_t *lines; /* per row, its line in the file read (0 for rows added otherwise) */
 };
 
 struct pbfile {
@@ -36,7 +37,11 @@ void pbfile_free(struct pbfile *f);
  * into err. */
 bool pbfile_read(const char *data, size_t len, struct pbfile *f, char *err, size_t errlen) PB_WUR;
 
-/* Serialises f, quoting fields that need it. */
+/* Serialises f so that every pabulib reader takes it: fields with ';' or '"' are quoted,
+ * and characters that some readers take for a line end (CR, LF, VT, FF, FS, GS, RS,
+ * U+0085, U+2028, U+2029; pabutools splits the file on them before it parses the CSV,
+ * quoted or not) are written as spaces. In a points ballot (vote_type cumulative or
+ * scoring) an empty vote or points field is written as None. */
 void pbfile_write(const struct pbfile *f, struct buf *out);
 
 const char *pbfile_meta(const struct pbfile *f, const char *key);

@@ -59,6 +59,14 @@ static int by_score(const void *a, const void *b, void *arg)
     return x < y ? -1 : x > y;
 }
 
+void tally_rank(const struct tally_input *in, const int64_t *score, size_t *rank)
+{
+    for (size_t i = 0; i < in->nprojects; i++)
+        rank[i] = i;
+    struct rank_ctx ctx = {score, in->cost};
+    qsort_r(rank, in->nprojects, sizeof *rank, by_score, &ctx);
+}
+
 bool tally_input_valid(const struct tally_input *in)
 {
     for (size_t b = 0; b < in->nballots; b++) {
@@ -77,6 +85,8 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     memset(out, 0, sizeof *out);
     if (!tally_input_valid(in))
         return -1;
+    if (tally_cancelled(opt))
+        return TALLY_CANCELLED;
     size_t m = in->nprojects;
     out->nprojects = m;
     out->score = xcalloc(m, sizeof *out->score);
@@ -84,11 +94,8 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
     out->order = xcalloc(m, sizeof *out->order);
     tally_scores(in, out->score);
 
-    size_t *rank = xcalloc(m, sizeof *rank);
-    for (size_t i = 0; i < m; i++)
-        rank[i] = i;
-    struct rank_ctx ctx = {out->score, in->cost};
-    qsort_r(rank, m, sizeof *rank, by_score, &ctx);
+    size_t *rank = xcalloc(m ? m : 1, sizeof *rank);
+    tally_rank(in, out->score, rank);
 
     int64_t left = in->budget;
     const int32_t *group = opt ? opt->exclusive_group : NULL;
@@ -111,7 +118,22 @@ int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
         }
     }
     free(rank);
+    tally_progress_set(opt, 1000);
     return 0;
+}
+
+bool tally_cancelled(const struct tally_options *opt)
+{
+    return opt && opt->progress && atomic_load(&opt->progress->cancel);
+}
+
+void tally_progress_set(const struct tally_options *opt, int permille)
+{
+    if (!opt || !opt->progress)
+        return;
+    int cur = atomic_load(&opt->progress->permille);
+    while (permille > cur && !atomic_compare_exchange_weak(&opt->progress->permille, &cur, permille))
+        ;
 }
 
 int tally_run(const struct tally_input *in, const struct tally_options *opt,

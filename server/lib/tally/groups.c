@@ -88,6 +88,15 @@ void tally_groups_build(const struct tally_input *in, struct tally_groups *g)
     free(norm);
 }
 
+bool tally_approval_groups(const struct tally_input *in, struct tally_result *out, struct tally_groups *g)
+{
+    memset(out, 0, sizeof *out);
+    if (!tally_input_valid(in) || in->kind != TALLY_APPROVAL)
+        return false;
+    tally_groups_build(in, g);
+    return true;
+}
+
 void tally_groups_free(struct tally_groups *g)
 {
     free(g->weight);

@@ -23,8 +23,15 @@ struct tally_groups {
 };
 
 void tally_groups_build(const struct tally_input *in, struct tally_groups *g);
+/* For the rules on approval ballots: clears out, and builds g unless in is invalid or not
+ * approval (false). */
+bool tally_approval_groups(const struct tally_input *in, struct tally_result *out, struct tally_groups *g);
 void tally_groups_free(struct tally_groups *g);
 bool tally_input_valid(const struct tally_input *in);
+/* The caller's progress (tally_options.progress): whether it asked to stop, and raising
+ * the permille done (it never falls). */
+bool tally_cancelled(const struct tally_options *opt);
+void tally_progress_set(const struct tally_options *opt, int permille);
 
 /* n exact rationals, each 0 (the per-group budgets or loads the rules keep exactly beside
  * their double copies); free with tally_mpq_free. */

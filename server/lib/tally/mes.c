@@ -1,5 +1,5 @@
 /*
- * mes: the Method of Equal Shares (Peters and Skowron) for approval ballots.
+ * mes: one run of the Method of Equal Shares (Peters and Skowron) for approval ballots.
  *
  * Every voter holds a budget. A project c is affordable when its supporters hold at least
  * its cost; its price per unit of utility rho is the least value such that the
@@ -8,38 +8,98 @@
  * charges its supporters. With cost utilities u(c) = cost(c); with cardinality utilities
  * u(c) = 1.
  *
- * Arithmetic: budgets are kept exactly (GMP rationals) and as doubles. Rounds compare the
- * doubles and settle any comparison closer than 1e-9 with the rationals, so the outcome is
- * that of exact arithmetic; payments always use the exact values.
+ * Arithmetic: budgets are doubles. Rounds compare the doubles and settle any comparison
+ * closer than 1e-9 exactly: when no supporter of any near candidate is capped, rho is
+ * cost / (votes * u) and integers decide; otherwise the budgets are recomputed with GMP
+ * rationals and the rationals decide. The outcome is that of exact arithmetic.
  */
-#include "lib/tally/groups.h"
-#include "lib/tally/tally.h"
+#include "lib/tally/mes.h"
 #include "lib/util.h"
 
-#include <gmp.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NEAR 1e-9
 
-struct mes {
-    const struct tally_input *in;
-    const struct tally_groups *g;
-    const struct tally_options *opt;
-    double *bd;
-    mpq_t *bq;
-    bool *selected;
-    size_t *order;
-    size_t nselected;
-    int64_t spent;
-    double *price;
-    uint32_t *scratch;
-};
-
-static bool near(double a, double b)
+double mes_utility(const struct mes *m, size_t p)
 {
-    return fabs(a - b) <= NEAR * fmax(fabs(a), fabs(b)) + 1e-12;
+    return m->opt->utilities == UTIL_CARDINALITY ? 1.0 : (double)m->in->cost[p];
+}
+
+bool mes_shadowed(const struct mes *m, const bool *sel, size_t p)
+{
+    return m->twin_prev[p] != MES_NONE && !sel[m->twin_prev[p]];
+}
+
+/* rho of project p with budgets b (and budget slopes s, or NULL); false when the
+ * supporters cannot afford p. */
+bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v)
+{
+    const struct tally_groups *g = m->g;
+    size_t st = g->sup_start[p], n = g->sup_start[p + 1] - st;
+    const uint32_t *sup = g->supporters + st;
+    const double *wt = m->supw + st; /* the supporters' weights, in the same order */
+    double cost = (double)m->in->cost[p], sum = 0, dsum = 0, minb = INFINITY;
+    memset(v, 0, sizeof *v);
+    if (n == 0)
+        return false;
+    if (m->in->cost[p] == 0) { /* free: funded at no charge */
+        v->uncapped = true;
+        return true;
+    }
+    if (s) {
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]];
+            sum += wt[k] * bk;
+            dsum += wt[k] * s[sup[k]];
+            minb = bk < minb ? bk : minb;
+        }
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]];
+            sum += wt[k] * bk;
+            minb = bk < minb ? bk : minb;
+        }
+    }
+    v->sum = sum;
+    v->dsum = dsum;
+    v->close = mes_near(sum, cost);
+    if (sum < cost && !v->close)
+        return false;
+    double K = (double)g->votes[p], q = cost / K, u = mes_utility(m, p);
+    if (!v->close && mes_clearly_above(minb, q)) {
+        v->uncapped = true;
+        v->rho = q / u;
+        return true;
+    }
+    /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
+     * supporters who cannot pay it to "pays everything" until the set stops growing:
+     * q only rises, so this takes a few passes and no sort. */
+    double low_sum = 0, low_w = 0, low_ws = 0;
+    for (int pass = 0; pass < 1000; pass++) {
+        low_sum = low_w = low_ws = 0;
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]];
+            if (bk < q) {
+                low_sum += wt[k] * bk;
+                low_w += wt[k];
+                if (s)
+                    low_ws += wt[k] * s[sup[k]];
+            }
+        }
+        if (low_w >= K) { /* everyone pays all they hold: affordable only just */
+            v->close = true;
+            break;
+        }
+        double next = (cost - low_sum) / (K - low_w);
+        if (next <= q)
+            break;
+        q = next;
+    }
+    v->rho = q / u;
+    if (low_w < K)
+        v->drho = -low_ws / (K - low_w) / u;
+    return true;
 }
 
 static int by_exact(const void *a, const void *b, void *arg)
@@ -48,58 +108,16 @@ static int by_exact(const void *a, const void *b, void *arg)
     return mpq_cmp(bq[*(const uint32_t *)a], bq[*(const uint32_t *)b]);
 }
 
-static double utility(const struct mes *m, size_t p)
-{
-    return m->opt->utilities == UTIL_CARDINALITY ? 1.0 : (double)m->in->cost[p];
-}
-
-/* rho of project p in doubles; false when the supporters cannot afford it. *close is set
- * when affordability itself is too close to call in doubles. */
-static bool rho_double(struct mes *m, size_t p, double *rho, bool *close)
-{
-    const struct tally_groups *g = m->g;
-    size_t s = g->sup_start[p], n = g->sup_start[p + 1] - s;
-    double cost = (double)m->in->cost[p], sum = 0;
-    *close = false;
-    if (n == 0)
-        return false;
-    for (size_t k = 0; k < n; k++)
-        sum += (double)g->weight[g->supporters[s + k]] * m->bd[g->supporters[s + k]];
-    if (near(sum, cost))
-        *close = true;
-    if (sum < cost && !*close)
-        return false;
-    /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
-     * supporters who cannot pay it to "pays everything" until the set stops growing:
-     * q only rises, so this takes a few passes and no sort. */
-    double K = (double)g->votes[p], q = cost / K;
-    for (int pass = 0; pass < 1000; pass++) {
-        double low_sum = 0, low_w = 0;
-        for (size_t k = 0; k < n; k++) {
-            uint32_t grp = g->supporters[s + k];
-            if (m->bd[grp] < q) {
-                low_sum += (double)g->weight[grp] * m->bd[grp];
-                low_w += (double)g->weight[grp];
-            }
-        }
-        if (low_w >= K) { /* everyone pays all they hold: affordable only just */
-            *close = true;
-            break;
-        }
-        double next = (cost - low_sum) / (K - low_w);
-        if (next <= q)
-            break;
-        q = next;
-    }
-    *rho = q / utility(m, p);
-    return true;
-}
-
 /* Exact rho (and the payment cap q) of p; false when unaffordable. */
 static bool rho_exact(struct mes *m, size_t p, mpq_t rho, mpq_t q)
 {
     const struct tally_groups *g = m->g;
     size_t s = g->sup_start[p], n = g->sup_start[p + 1] - s;
+    if (n > 0 && m->in->cost[p] == 0) {
+        mpq_set_ui(rho, 0, 1);
+        mpq_set_ui(q, 0, 1);
+        return true;
+    }
     mpq_t sum, R, tmp, K;
     mpq_inits(sum, R, tmp, K, NULL);
     bool ok = false;
@@ -132,7 +150,7 @@ static bool rho_exact(struct mes *m, size_t p, mpq_t rho, mpq_t q)
             mpq_set(q, m->bq[m->scratch[n - 1]]);
             ok = true;
         }
-        mpq_set_d(tmp, utility(m, p));
+        mpq_set_d(tmp, mes_utility(m, p));
         mpq_div(rho, q, tmp);
     }
     mpq_clears(sum, R, tmp, K, NULL);
@@ -140,7 +158,7 @@ static bool rho_exact(struct mes *m, size_t p, mpq_t rho, mpq_t q)
 }
 
 /* Tie-break between projects of equal rho: lower cost, then more votes, then lower index. */
-static bool better_tie(const struct mes *m, size_t a, size_t b)
+bool mes_better_tie(const struct mes *m, size_t a, size_t b)
 {
     if (m->in->cost[a] != m->in->cost[b])
         return m->in->cost[a] < m->in->cost[b];
@@ -149,14 +167,58 @@ static bool better_tie(const struct mes *m, size_t a, size_t b)
     return a < b;
 }
 
-/* Charges the supporters of p the cap q (or what they hold, if less), in doubles. */
-static void pay_double(struct mes *m, size_t p, double q, bool *charged)
+/* Compares the rho of two projects nobody is capped for: cost / (K u), exactly. */
+int mes_uncapped_cmp(const struct mes *m, size_t a, size_t b)
+{
+    const int64_t *cost = m->in->cost, *K = m->g->votes;
+    if (cost[a] == 0 || cost[b] == 0)
+        return (cost[a] != 0) - (cost[b] != 0);
+    __int128 x, y;
+    if (m->opt->utilities == UTIL_CARDINALITY) {
+        x = (__int128)cost[a] * K[b];
+        y = (__int128)cost[b] * K[a];
+    } else { /* 1/K */
+        x = K[b];
+        y = K[a];
+    }
+    return x < y ? -1 : x > y;
+}
+
+/* A project sharing a supporter with p (just funded) keeps its rho only as a lower bound:
+ * it is marked stale unless gone[x]. A scan that stops at the first shared supporter is
+ * cheaper than visiting every ballot of p's supporters. */
+void mes_mark_stale(struct mes *m, size_t p, const bool *gone)
+{
+    const struct tally_groups *g = m->g;
+    for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
+        m->charged[g->supporters[k]] = true;
+    for (size_t x = 0; x < m->np; x++) {
+        if (!m->fresh[x] || gone[x])
+            continue;
+        for (size_t k = g->sup_start[x]; k < g->sup_start[x + 1]; k++)
+            if (m->charged[g->supporters[k]]) {
+                m->fresh[x] = false;
+                break;
+            }
+    }
+    for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
+        m->charged[g->supporters[k]] = false;
+}
+
+/* Charges the supporters of p the cap q (or what they hold, if less) in budgets b and
+ * moves the slopes s along by dq (s NULL: none). */
+static void pay(struct mes *m, double *b, double *s, size_t p, double q, double dq)
 {
     const struct tally_groups *g = m->g;
     for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++) {
         uint32_t grp = g->supporters[k];
-        m->bd[grp] = m->bd[grp] <= q ? 0 : m->bd[grp] - q;
-        charged[grp] = true;
+        if (b[grp] <= q) {
+            b[grp] = 0;
+            s[grp] = 0;
+        } else {
+            b[grp] -= q;
+            s[grp] -= dq;
+        }
     }
 }
 
@@ -186,274 +248,269 @@ static void replay_exact(struct mes *m, const mpq_t b0)
     mpq_clears(rho, q, NULL);
 }
 
-/* One run of the rule with every voter starting at budget b0.
- *
- * Budgets only fall, so a project's rho only rises: a value computed earlier is a lower
- * bound. Each round therefore works lazily: take the lowest bound; if it is stale, refresh
- * it and look again; once the lowest is fresh (and so is every bound near it) it is the
- * true minimum. Only projects sharing a supporter with the funded one go stale.
- *
- * Budgets are doubles. When two candidates are within 1e-9 of each other, or whether a
- * project is affordable is that close, the budgets are recomputed exactly (replay_exact)
- * and the choice is made with rationals. */
-static void mes_run(struct mes *m, const mpq_t b0)
+/* The cheapest rho among the live projects, refreshing lazily: budgets only fall, so a
+ * rho computed earlier is a lower bound; once the lowest is fresh (and so is every value
+ * near it) it is the true minimum. Fills m->cand with the near candidates; returns their
+ * count. Projects found unaffordable die. */
+static size_t candidates(struct mes *m)
 {
-    size_t np = m->in->nprojects;
-    const struct tally_groups *g = m->g;
-    double b0d = mpq_get_d(b0);
-    for (size_t k = 0; k < g->ngroups; k++)
-        m->bd[k] = b0d;
-    memset(m->selected, 0, np * sizeof *m->selected);
-    m->nselected = 0;
-    m->spent = 0;
-    double *rho = xcalloc(np, sizeof *rho);
-    bool *fresh = xcalloc(np, sizeof *fresh), *dead = xcalloc(np, sizeof *dead);
-    bool *close = xcalloc(np, sizeof *close), *charged = xcalloc(g->ngroups, sizeof *charged);
-    size_t *cand = xcalloc(np, sizeof *cand);
+    size_t np = m->np;
+    for (;;) {
+        double min = INFINITY;
+        size_t at = SIZE_MAX;
+        for (size_t p = 0; p < np; p++)
+            if (!m->dead[p] && !mes_shadowed(m, m->selected, p) && m->rho[p] < min) {
+                min = m->rho[p];
+                at = p;
+            }
+        if (at == SIZE_MAX)
+            return 0;
+        bool refreshed = false;
+        for (size_t p = 0; p < np; p++) {
+            if (m->dead[p] || m->fresh[p] || mes_shadowed(m, m->selected, p) || (p != at && !mes_near(m->rho[p], min)))
+                continue;
+            struct mes_rho v;
+            m->fresh[p] = true;
+            refreshed = true;
+            if (!mes_rho(m, m->bd, m->sd, p, &v)) {
+                m->dead[p] = true; /* budgets only fall: unaffordable for good */
+                m->death[p] = v.dsum > 0 ? ((double)m->in->cost[p] - v.sum) / v.dsum : INFINITY;
+                continue;
+            }
+            m->rho[p] = v.rho;
+            m->drho[p] = v.drho;
+            m->close[p] = v.close;
+            m->uncapped[p] = v.uncapped;
+        }
+        if (refreshed)
+            continue;
+        size_t nc = 0;
+        for (size_t p = 0; p < np; p++)
+            if (!m->dead[p] && !mes_shadowed(m, m->selected, p) && mes_near(m->rho[p], min))
+                m->cand[nc++] = p;
+        return nc;
+    }
+}
+
+/* Picks the winner among n near candidates exactly; returns it (SIZE_MAX if none of them
+ * is affordable after all) with its cap q, and whether its rho is known exactly. */
+static size_t settle(struct mes *m, size_t n, const mpq_t b0, double *qd, bool *exact_rho, bool *replayed)
+{
+    bool close = false, all_uncapped = true;
+    for (size_t i = 0; i < n; i++) {
+        close |= m->close[m->cand[i]];
+        all_uncapped &= m->uncapped[m->cand[i]];
+    }
+    *replayed = false;
+    if (!close && (n == 1 || all_uncapped)) {
+        size_t best = m->cand[0];
+        for (size_t i = 1; i < n; i++) {
+            int c = mes_uncapped_cmp(m, m->cand[i], best);
+            if (c < 0 || (c == 0 && mes_better_tie(m, m->cand[i], best)))
+                best = m->cand[i];
+        }
+        *qd = m->in->cost[best] == 0 ? 0 : m->rho[best] * mes_utility(m, best);
+        if (all_uncapped && m->in->cost[best] != 0)
+            *qd = (double)m->in->cost[best] / (double)m->g->votes[best];
+        *exact_rho = all_uncapped;
+        return best;
+    }
+    *exact_rho = false;
+    *replayed = true;
+    replay_exact(m, b0);
     mpq_t best_rho, best_q, r, q;
     mpq_inits(best_rho, best_q, r, q, NULL);
-    for (size_t p = 0; p < np; p++)
-        dead[p] = m->opt->excluded && m->opt->excluded[p];
-    for (;;) {
-        size_t best = SIZE_MAX, nc = 0;
-        double min = INFINITY;
-        for (;;) {
-            min = INFINITY;
-            size_t at = SIZE_MAX;
-            for (size_t p = 0; p < np; p++)
-                if (!dead[p] && rho[p] < min) {
-                    min = rho[p];
-                    at = p;
-                }
-            if (at == SIZE_MAX)
-                break;
-            bool refreshed = false;
-            for (size_t p = 0; p < np; p++) {
-                if (!dead[p] && !fresh[p] && (p == at || near(rho[p], min))) {
-                    fresh[p] = true;
-                    if (!rho_double(m, p, &rho[p], &close[p]))
-                        dead[p] = true; /* budgets only fall: unaffordable for good */
-                    refreshed = true;
-                }
-            }
-            if (refreshed)
-                continue;
-            nc = 0;
-            for (size_t p = 0; p < np; p++)
-                if (!dead[p] && near(rho[p], min))
-                    cand[nc++] = p;
-            break;
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t p = m->cand[i];
+        if (!rho_exact(m, p, r, q)) {
+            m->dead[p] = true;
+            continue;
         }
+        int c = best == SIZE_MAX ? -1 : mpq_cmp(r, best_rho);
+        if (c < 0 || (c == 0 && mes_better_tie(m, p, best))) {
+            best = p;
+            mpq_set(best_rho, r);
+            mpq_set(best_q, q);
+        }
+    }
+    *qd = best == SIZE_MAX ? 0 : mpq_get_d(best_q);
+    mpq_clears(best_rho, best_q, r, q, NULL);
+    return best;
+}
+
+void mes_run(struct mes *m, const mpq_t b0)
+{
+    size_t np = m->np;
+    const struct tally_groups *g = m->g;
+    double b0d = mpq_get_d(b0);
+    m->t0 = b0d;
+    for (size_t k = 0; k < g->ngroups; k++) {
+        m->bd[k] = b0d;
+        m->sd[k] = 1;
+    }
+    memset(m->selected, 0, np * sizeof *m->selected);
+    memset(m->fresh, 0, np * sizeof *m->fresh);
+    m->nselected = 0;
+    m->spent = 0;
+    m->next_change = INFINITY;
+    for (size_t p = 0; p < np; p++) {
+        m->rho[p] = 0;
+        m->drho[p] = 0;
+        m->dead[p] = (m->opt->excluded && m->opt->excluded[p]) || g->votes[p] == 0;
+        m->death[p] = 0;
+    }
+    for (;;) {
+        size_t nc = candidates(m);
         if (nc == 0)
             break;
-        bool exact = nc > 1;
-        for (size_t i = 0; i < nc; i++)
-            exact |= close[cand[i]];
-        double qd = 0;
-        if (!exact) {
-            best = cand[0];
-            qd = rho[best] * utility(m, best);
-        } else {
-            replay_exact(m, b0);
-            for (size_t i = 0; i < nc; i++) {
-                size_t p = cand[i];
-                if (!rho_exact(m, p, r, q)) {
-                    dead[p] = true;
-                    continue;
-                }
-                int c = best == SIZE_MAX ? -1 : mpq_cmp(r, best_rho);
-                if (c < 0 || (c == 0 && better_tie(m, p, best))) {
-                    best = p;
-                    mpq_set(best_rho, r);
-                    mpq_set(best_q, q);
-                }
-            }
-            if (best == SIZE_MAX)
-                continue; /* the near candidates were not affordable after all */
-            qd = mpq_get_d(best_q);
+        double qd;
+        bool exact_rho, replayed;
+        size_t best = settle(m, nc, b0, &qd, &exact_rho, &replayed);
+        if (best == SIZE_MAX)
+            continue; /* the near candidates were not affordable after all */
+        double u = mes_utility(m, best), rb = m->in->cost[best] == 0 ? 0 : qd / u;
+        /* where, going up from b0, a project still in play may overtake the winner */
+        for (size_t p = 0; p < np; p++) {
+            if (p == best || m->dead[p] || !m->fresh[p] || mes_shadowed(m, m->selected, p))
+                continue;
+            double rate = m->drho[best] - m->drho[p];
+            if (rate > 0)
+                m->next_change = fmin(m->next_change, fmax(0, m->rho[p] - rb) / rate);
         }
-        pay_double(m, best, qd, charged);
+        pay(m, m->bd, m->sd, best, qd, m->drho[best] * u);
+        mes_mark_stale(m, best, m->dead);
         m->selected[best] = true;
-        dead[best] = true;
+        m->dead[best] = true;
         m->order[m->nselected++] = best;
         m->spent += m->in->cost[best];
         m->price[best] = qd;
-        if (exact)
+        m->exact_rho[best] = exact_rho;
+        if (replayed)
             replay_exact(m, b0); /* keep the doubles exactly rounded after an exact step */
-        /* projects sharing a charged supporter keep their value only as a lower bound */
-        for (size_t p = 0; p < np; p++) {
-            if (dead[p] || !fresh[p])
-                continue;
-            for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
-                if (charged[g->supporters[k]]) {
-                    fresh[p] = false;
-                    break;
-                }
-        }
-        for (size_t k = g->sup_start[best]; k < g->sup_start[best + 1]; k++)
-            charged[g->supporters[k]] = false;
     }
-    mpq_clears(best_rho, best_q, r, q, NULL);
-    free(rho);
-    free(fresh);
-    free(dead);
-    free(close);
-    free(charged);
-    free(cand);
+    /* where, going up from b0, a project left out may become affordable at the end */
+    struct mes_rho v;
+    for (size_t p = 0; p < np; p++) {
+        /* when it died its supporters held more than now: if even then it was further
+         * from affordable than the change already found, look no closer */
+        if (m->selected[p] || g->votes[p] == 0 || (m->opt->excluded && m->opt->excluded[p]) ||
+            mes_shadowed(m, m->selected, p) || m->death[p] >= m->next_change ||
+            mes_rho(m, m->bd, m->sd, p, &v) || v.dsum <= 0)
+            continue;
+        m->next_change = fmin(m->next_change, ((double)m->in->cost[p] - v.sum) / v.dsum);
+    }
 }
 
-struct outcome {
-    bool *selected;
-    size_t *order;
-    size_t n;
-    int64_t spent;
-    double *price;
-};
-
-static void save(const struct mes *m, struct outcome *o, size_t np)
-{
-    memcpy(o->selected, m->selected, np * sizeof *o->selected);
-    memcpy(o->order, m->order, np * sizeof *o->order);
-    memcpy(o->price, m->price, np * sizeof *o->price);
-    o->n = m->nselected;
-    o->spent = m->spent;
-}
-
-/* Plain greedy by approvals on what is left (for fill and comparison). */
-static int by_votes(const void *a, const void *b, void *arg)
+static int cmp_twin(const void *a, const void *b, void *arg)
 {
     const struct mes *m = arg;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    if (m->g->votes[x] != m->g->votes[y])
-        return m->g->votes[x] > m->g->votes[y] ? -1 : 1;
+    const struct tally_groups *g = m->g;
+    bool ex = m->opt->excluded && m->opt->excluded[x], ey = m->opt->excluded && m->opt->excluded[y];
+    if (ex != ey)
+        return ex ? 1 : -1;
     if (m->in->cost[x] != m->in->cost[y])
         return m->in->cost[x] < m->in->cost[y] ? -1 : 1;
+    size_t nx = g->sup_start[x + 1] - g->sup_start[x], ny = g->sup_start[y + 1] - g->sup_start[y];
+    if (nx != ny)
+        return nx < ny ? -1 : 1;
+    int c = memcmp(g->supporters + g->sup_start[x], g->supporters + g->sup_start[y], nx * sizeof(uint32_t));
+    if (c)
+        return c;
     return x < y ? -1 : x > y;
 }
 
-static void greedy_fill(const struct mes *m, struct outcome *o, size_t np)
+void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
+              const struct tally_options *opt)
 {
-    size_t *rank = xcalloc(np, sizeof *rank);
-    for (size_t p = 0; p < np; p++)
-        rank[p] = p;
-    qsort_r(rank, np, sizeof *rank, by_votes, (void *)m);
-    for (size_t i = 0; i < np; i++) {
-        size_t p = rank[i];
-        if (o->selected[p] || m->g->votes[p] == 0 || o->spent + m->in->cost[p] > m->in->budget ||
-            (m->opt->excluded && m->opt->excluded[p]))
-            continue;
-        o->selected[p] = true;
-        o->order[o->n++] = p;
-        o->spent += m->in->cost[p];
-    }
-    free(rank);
-}
-
-/* Wieliczka's comparison: true when strictly more voters approve more greedy winners than
- * Equal Shares winners than the other way round. */
-static bool greedy_preferred(const struct mes *m, const bool *es, const bool *gr)
-{
-    int64_t prefer_greedy = 0, prefer_es = 0;
-    const struct tally_groups *g = m->g;
-    for (size_t k = 0; k < g->ngroups; k++) {
-        int64_t a = 0, b = 0;
-        for (size_t i = g->start[k]; i < g->start[k + 1]; i++) {
-            a += es[g->items[i]];
-            b += gr[g->items[i]];
-        }
-        if (b > a)
-            prefer_greedy += g->weight[k];
-        else if (a > b)
-            prefer_es += g->weight[k];
-    }
-    return prefer_greedy > prefer_es;
-}
-
-int tally_equal_shares(const struct tally_input *in, const struct tally_options *opt,
-                       struct tally_result *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!tally_input_valid(in) || in->kind != TALLY_APPROVAL)
-        return -1;
+    memset(m, 0, sizeof *m);
     size_t np = in->nprojects;
-    struct tally_groups g;
-    tally_groups_build(in, &g);
-    struct mes m = {.in = in, .g = &g, .opt = opt};
-    m.bd = xcalloc(g.ngroups, sizeof *m.bd);
-    m.bq = tally_mpq_new(g.ngroups);
-    m.selected = xcalloc(np, sizeof *m.selected);
-    m.order = xcalloc(np, sizeof *m.order);
-    m.price = xcalloc(np, sizeof *m.price);
-    size_t maxsup = 0;
+    m->in = in;
+    m->g = g;
+    m->opt = opt;
+    m->np = np;
+    m->bd = xcalloc(g->ngroups, sizeof *m->bd);
+    m->sd = xcalloc(g->ngroups, sizeof *m->sd);
+    m->hb = xcalloc(g->ngroups, sizeof *m->hb);
+    m->lb = xcalloc(g->ngroups, sizeof *m->lb);
+    m->bq = tally_mpq_new(g->ngroups);
+    m->selected = xcalloc(np, sizeof *m->selected);
+    m->order = xcalloc(np, sizeof *m->order);
+    m->price = xcalloc(np, sizeof *m->price);
+    m->exact_rho = xcalloc(np, sizeof *m->exact_rho);
+    m->rho = xcalloc(np, sizeof *m->rho);
+    m->drho = xcalloc(np, sizeof *m->drho);
+    m->fresh = xcalloc(np, sizeof *m->fresh);
+    m->dead = xcalloc(np, sizeof *m->dead);
+    m->close = xcalloc(np, sizeof *m->close);
+    m->uncapped = xcalloc(np, sizeof *m->uncapped);
+    m->hsel = xcalloc(np, sizeof *m->hsel);
+    m->charged = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->charged);
+    double **bounds[] = {&m->l0, &m->l1, &m->u0, &m->u1, &m->us0, &m->us1};
+    for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
+        *bounds[i] = xcalloc(g->ngroups ? g->ngroups : 1, sizeof(double));
+    m->cand = xcalloc(np, sizeof *m->cand);
+    m->twin_prev = xcalloc(np, sizeof *m->twin_prev);
+    m->death = xcalloc(np ? np : 1, sizeof *m->death);
+    size_t maxsup = 1;
     for (size_t p = 0; p < np; p++)
-        if (g.sup_start[p + 1] - g.sup_start[p] > maxsup)
-            maxsup = g.sup_start[p + 1] - g.sup_start[p];
-    m.scratch = xcalloc(maxsup, sizeof *m.scratch);
-
-    struct outcome best = {xcalloc(np, sizeof(bool)), xcalloc(np, sizeof(size_t)), 0, 0,
-                           xcalloc(np, sizeof(double))};
-    mpq_t b0;
-    mpq_init(b0);
-    int64_t n = g.nvoters, unit = opt->unit > 0 ? opt->unit : 1;
-    int64_t voter_budget = 0;
-    if (n > 0 && opt->completion == COMPLETION_NONE) {
-        mpq_set_si(b0, in->budget, (unsigned long)n);
-        mpq_canonicalize(b0);
-        mes_run(&m, b0);
-        save(&m, &best, np);
-    } else if (n > 0) {
-        /* add1: whole units from floor(B/n) upwards; keep the last outcome within budget */
-        int64_t b = in->budget / n / unit * unit;
-        int64_t supported = 0;
-        for (size_t p = 0; p < np; p++)
-            supported += g.votes[p] > 0;
-        for (;;) {
-            mpq_set_si(b0, b, 1);
-            mes_run(&m, b0);
-            if (m.spent > in->budget)
-                break;
-            save(&m, &best, np);
-            voter_budget = b;
-            if ((int64_t)m.nselected == supported || b > in->budget)
-                break;
-            b += unit;
-        }
+        if (g->sup_start[p + 1] - g->sup_start[p] > maxsup)
+            maxsup = g->sup_start[p + 1] - g->sup_start[p];
+    m->scratch = xcalloc(maxsup, sizeof *m->scratch);
+    m->supw = xcalloc(g->sup_start[np] ? g->sup_start[np] : 1, sizeof *m->supw);
+    for (size_t k = 0; k < g->sup_start[np]; k++)
+        m->supw[k] = (double)g->weight[g->supporters[k]];
+    /* twins: sort by (excluded, cost, supporters, index); equal neighbours chain up.
+     * Supporter lists are in group order, so equal sets are equal arrays. An excluded
+     * project has no twin (it never takes part). */
+    size_t *idx = xcalloc(np ? np : 1, sizeof *idx);
+    for (size_t p = 0; p < np; p++) {
+        idx[p] = p;
+        m->twin_prev[p] = MES_NONE;
     }
-    if (opt->fill_greedy)
-        greedy_fill(&m, &best, np);
-    if (opt->completion == COMPLETION_ADD1_COMPARISON) {
-        struct outcome gr = {xcalloc(np, sizeof(bool)), xcalloc(np, sizeof(size_t)), 0, 0,
-                             xcalloc(np, sizeof(double))};
-        greedy_fill(&m, &gr, np);
-        if (greedy_preferred(&m, best.selected, gr.selected)) {
-            free(best.selected);
-            free(best.order);
-            free(best.price);
-            best = gr;
-            out->used_greedy = true;
-        } else {
-            free(gr.selected);
-            free(gr.order);
-            free(gr.price);
-        }
+    qsort_r(idx, np, sizeof *idx, cmp_twin, m);
+    for (size_t i = 1; i < np; i++) {
+        size_t a = idx[i - 1], b = idx[i];
+        bool excl = opt->excluded && (opt->excluded[a] || opt->excluded[b]);
+        if (!excl && g->votes[a] > 0 && in->cost[a] == in->cost[b] &&
+            g->sup_start[a + 1] - g->sup_start[a] == g->sup_start[b + 1] - g->sup_start[b] &&
+            memcmp(g->supporters + g->sup_start[a], g->supporters + g->sup_start[b],
+                   (g->sup_start[a + 1] - g->sup_start[a]) * sizeof(uint32_t)) == 0)
+            m->twin_prev[b] = (uint32_t)a;
     }
-    out->nprojects = np;
-    out->score = xcalloc(np, sizeof *out->score);
-    memcpy(out->score, g.votes, np * sizeof *out->score);
-    out->selected = best.selected;
-    out->order = best.order;
-    out->nselected = best.n;
-    out->spent = best.spent;
-    out->price = best.price;
-    out->voter_budget = voter_budget;
+    free(idx);
+}
 
-    mpq_clear(b0);
-    tally_mpq_free(m.bq, g.ngroups);
-    free(m.bd);
-    free(m.selected);
-    free(m.order);
-    free(m.price);
-    free(m.scratch);
-    tally_groups_free(&g);
-    return 0;
+void mes_free(struct mes *m)
+{
+    tally_mpq_free(m->bq, m->g->ngroups);
+    free(m->bd);
+    free(m->sd);
+    free(m->hb);
+    free(m->lb);
+    free(m->selected);
+    free(m->order);
+    free(m->price);
+    free(m->exact_rho);
+    free(m->rho);
+    free(m->drho);
+    free(m->fresh);
+    free(m->dead);
+    free(m->close);
+    free(m->uncapped);
+    free(m->hsel);
+    free(m->charged);
+    free(m->l0);
+    free(m->l1);
+    free(m->u0);
+    free(m->u1);
+    free(m->us0);
+    free(m->us1);
+    free(m->cand);
+    free(m->twin_prev);
+    free(m->death);
+    free(m->scratch);
+    free(m->supw);
+    memset(m, 0, sizeof *m);
 }

@@ -10,6 +10,7 @@
 #ifndef PB_TALLY_H
 #define PB_TALLY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,20 @@ enum tally_rule { RULE_GREEDY, RULE_EQUAL_SHARES, RULE_PHRAGMEN };
 enum tally_utilities { UTIL_COST, UTIL_CARDINALITY };
 enum tally_completion { COMPLETION_NONE, COMPLETION_ADD1, COMPLETION_ADD1_COMPARISON };
 
+/* Progress of a count, for a caller on another thread (the server's tally job shows
+ * "percent done" and may stop a count). Zero-initialise it and pass it in
+ * tally_options.progress. The tally stores in permille an estimate of how much is done,
+ * 0 to 1000, that only rises and is 1000 when the count returns; once cancel is set, the
+ * rule stops at its next step (a round, a run of Equal Shares) and returns
+ * TALLY_CANCELLED with nothing in the result. Both fields are atomic: read and set them
+ * from any thread while the count runs. */
+struct tally_progress {
+    atomic_int permille;
+    atomic_bool cancel;
+};
+
+#define TALLY_CANCELLED (-2)
+
 struct tally_options {
     enum tally_rule rule;
     enum tally_greedy_variant greedy;
@@ -48,6 +63,10 @@ struct tally_options {
     enum tally_completion completion; /* equal shares */
     bool fill_greedy;                 /* equal shares: fill what is left greedily at the end */
     int64_t unit; /* add1 step and rounding unit in minor units (100: whole kroner) */
+    /* add1 by its definition, one run of Equal Shares per unit of per-voter budget. Slow
+     * (23,000 runs for Budapest 2024): the reference the tests hold the fast search to. */
+    bool add1_unit_steps;
+    struct tally_progress *progress; /* NULL: none */
 };
 
 struct tally_result {
@@ -63,6 +82,9 @@ struct tally_result {
     int64_t voter_budget;
     bool used_greedy;
     double *price;
+    /* equal shares with add1: the runs of the rule the search made, and the stretches of
+     * starting budgets it proved to give one outcome (see docs/TALLY.md) */
+    size_t runs, checks;
 };
 
 void tally_result_free(struct tally_result *r);
@@ -71,9 +93,13 @@ void tally_result_free(struct tally_result *r);
  * worth n, n-1, ..., 1. */
 void tally_scores(const struct tally_input *in, int64_t *score);
 
+/* The projects in greedy's order: score (higher first), then lower cost, then lower index. */
+void tally_rank(const struct tally_input *in, const int64_t *score, size_t *rank);
+
 /* Greedy utilitarian: projects in order of score (higher first), ties by lower cost, then
- * lower index; each is funded when it fits the budget that remains. Returns 0, or -1 on
- * invalid input (an item index out of range). */
+ * lower index; each is funded when it fits the budget that remains. Returns 0, -1 on
+ * invalid input (an item index out of range), or TALLY_CANCELLED. Every rule below
+ * returns the same. */
 int tally_greedy(const struct tally_input *in, const struct tally_options *opt,
                  struct tally_result *out) __attribute__((warn_unused_result));
 

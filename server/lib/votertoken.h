@@ -3,11 +3,12 @@
  * the district and carries its own expiry, under an HMAC keyed from the server secret, so
  * any server process that holds the secret can check it without asking the database.
  * Ending a session early (a revoked code) is checked in the database where it matters.
+ * Pure: no I/O.
  */
 #ifndef PB_VOTERTOKEN_H
 #define PB_VOTERTOKEN_H
 
-#include "core/app.h"
+#include "lib/keys.h"
 #include "lib/util.h"
 
 #include <stdbool.h>
@@ -25,10 +26,10 @@ struct voter_claims {
 };
 
 /* A new token for these claims, with a random nonce so that no two tokens are alike. */
-void voter_token_issue(const struct app *app, const struct voter_claims *c, char out[VOTER_TOKEN_MAX]);
+void voter_token_issue(const struct server_keys *k, const struct voter_claims *c, char out[VOTER_TOKEN_MAX]);
 /* True when the token has the signed form (it may still be forged or expired). */
 bool voter_token_is_signed(const char *token);
 /* Checks the signature and that the token has not expired at now; fills c. */
-bool voter_token_verify(const struct app *app, const char *token, int64_t now, struct voter_claims *c) PB_WUR;
+bool voter_token_verify(const struct server_keys *k, const char *token, int64_t now, struct voter_claims *c) PB_WUR;
 
 #endif

@@ -2,7 +2,7 @@
  * votertoken: signed voter session tokens (see votertoken.h). The MAC covers every byte
  * before the last dot, so nothing in the claims can change without the key.
  */
-#include "core/votertoken.h"
+#include "lib/votertoken.h"
 #include "lib/crypto.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -13,16 +13,14 @@
 #define NONCE_BYTES 8
 #define MAC_HEX (2 * CRYPTO_SHA256_LEN)
 
-static void token_mac(const struct app *app, const char *data, size_t n, char out[MAC_HEX + 1])
+static void token_mac(const struct server_keys *k, const char *data, size_t n, char out[MAC_HEX + 1])
 {
-    unsigned char key[32], mac[CRYPTO_SHA256_LEN];
-    app_derive_key(app, "voter-session-token", key);
-    crypto_hmac_sha256(key, sizeof key, data, n, mac);
+    unsigned char mac[CRYPTO_SHA256_LEN];
+    crypto_hmac_sha256(k->voter_session, KEY_LEN, data, n, mac);
     crypto_hex(mac, sizeof mac, out);
-    crypto_wipe(key, sizeof key);
 }
 
-void voter_token_issue(const struct app *app, const struct voter_claims *c, char out[VOTER_TOKEN_MAX])
+void voter_token_issue(const struct server_keys *k, const struct voter_claims *c, char out[VOTER_TOKEN_MAX])
 {
     unsigned char raw[NONCE_BYTES];
     char nonce[2 * NONCE_BYTES + 1], mac[MAC_HEX + 1];
@@ -31,7 +29,7 @@ void voter_token_issue(const struct app *app, const struct voter_claims *c, char
     int n = snprintf(out, VOTER_TOKEN_MAX, VOTER_TOKEN_PREFIX "%lld.%lld.%lld.%lld.%s", (long long)c->election_id,
                      (long long)c->voter_id, (long long)c->district_id, (long long)c->expires, nonce);
     PB_ASSERT(n > 0 && n + 1 + MAC_HEX < VOTER_TOKEN_MAX);
-    token_mac(app, out, (size_t)n, mac);
+    token_mac(k, out, (size_t)n, mac);
     snprintf(out + n, VOTER_TOKEN_MAX - (size_t)n, ".%s", mac);
 }
 
@@ -56,7 +54,7 @@ static bool take_id(const char **p, int64_t *out)
     return true;
 }
 
-bool voter_token_verify(const struct app *app, const char *token, int64_t now, struct voter_claims *c)
+bool voter_token_verify(const struct server_keys *k, const char *token, int64_t now, struct voter_claims *c)
 {
     size_t len = strnlen(token, VOTER_TOKEN_MAX);
     if (len >= VOTER_TOKEN_MAX || !voter_token_is_signed(token))
@@ -65,7 +63,7 @@ bool voter_token_verify(const struct app *app, const char *token, int64_t now, s
     if (!last || strlen(last + 1) != MAC_HEX)
         return false;
     char want[MAC_HEX + 1];
-    token_mac(app, token, (size_t)(last - token), want);
+    token_mac(k, token, (size_t)(last - token), want);
     if (!crypto_equal(want, last + 1, MAC_HEX))
         return false;
     const char *p = token + strlen(VOTER_TOKEN_PREFIX);

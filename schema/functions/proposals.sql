@@ -1,0 +1,143 @@
+-- Proposals: added by staff, submitted by citizens in the ideas phase, moderated (status,
+-- cost, merge, exclusion group) until voting opens. Every staff change is audited with the
+-- proposal before and after, which is the proposal's history.
+
+-- The API's JSON for a proposal.
+CREATE OR REPLACE FUNCTION proposal_json(p proposals) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'id', p.id, 'election_id', p.election_id, 'district_id', p.district_id,
+        'title', p.title, 'summary', p.summary, 'description', p.description,
+        'category', p.category, 'cost', p.cost, 'status', p.status, 'reason', p.reason,
+        'image_url', p.image_url, 'location', p.location, 'merged_into', p.merged_into,
+        'exclusive_group', p.exclusive_group,
+        'submitted_by_citizen', p.author_voter_id IS NOT NULL)
+$$;
+
+-- A staff member adds a proposal until voting opens.
+CREATE OR REPLACE FUNCTION add_proposal(p_staff bigint, p_election bigint, p_district bigint,
+                                        p_title jsonb, p_summary jsonb, p_description jsonb,
+                                        p_category text, p_cost bigint, p_status text, p_image text)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock(p_election);
+    d districts;
+    p proposals;
+BEGIN
+    SELECT * INTO d FROM districts WHERE id = p_district AND election_id = e.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422';
+    END IF;
+    IF phase_rank(e.phase) >= phase_rank('voting') THEN
+        RAISE EXCEPTION 'Proposals cannot be added once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    IF p_status = 'accepted' AND p_cost > d.budget THEN
+        RAISE EXCEPTION 'The proposal costs more than its district''s budget, so it cannot be accepted.'
+            USING ERRCODE = 'PB422';
+    END IF;
+    INSERT INTO proposals (election_id, district_id, title, summary, description, category,
+                           cost, status, image_url)
+    VALUES (e.id, d.id, p_title, coalesce(p_summary, '{}'), coalesce(p_description, '{}'),
+            p_category, p_cost, p_status, p_image)
+    RETURNING * INTO p;
+    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.create',
+                         jsonb_build_object('after', proposal_json(p)));
+    RETURN proposal_json(p);
+END $$;
+
+-- add_proposal with a location (one transaction).
+CREATE OR REPLACE FUNCTION add_proposal_at(p_staff bigint, p_election bigint, p_district bigint,
+                                           p_title jsonb, p_summary jsonb, p_description jsonb,
+                                           p_category text, p_cost bigint, p_status text, p_image text,
+                                           p_location jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    j jsonb := add_proposal(p_staff, p_election, p_district, p_title, p_summary, p_description,
+                            p_category, p_cost, p_status, p_image);
+    p proposals;
+BEGIN
+    IF p_location IS NULL THEN
+        RETURN j;
+    END IF;
+    UPDATE proposals SET location = p_location WHERE id = (j->>'id')::bigint RETURNING * INTO p;
+    RETURN proposal_json(p);
+END $$;
+
+-- Citizens submit proposals during the ideas phase; staff review them.
+CREATE OR REPLACE FUNCTION submit_proposal(p_voter bigint, p_election bigint, p_district bigint,
+                                           p_title jsonb, p_summary jsonb, p_description jsonb,
+                                           p_category text, p_cost bigint, p_image text, p_location jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock_shared(p_election);
+    p proposals;
+BEGIN
+    IF e.phase <> 'proposals' THEN
+        RAISE EXCEPTION 'Proposals can be submitted only in the ideas phase.' USING ERRCODE = 'PB409';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM districts WHERE id = p_district AND election_id = e.id) THEN
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422';
+    END IF;
+    IF (SELECT count(*) FROM proposals WHERE author_voter_id = p_voter) >= 10 THEN
+        RAISE EXCEPTION 'A citizen can submit at most 10 proposals.' USING ERRCODE = 'PB422';
+    END IF;
+    INSERT INTO proposals (election_id, district_id, title, summary, description, category,
+                           cost, status, image_url, location, author_voter_id)
+    VALUES (e.id, p_district, p_title, coalesce(p_summary, '{}'), coalesce(p_description, '{}'),
+            p_category, p_cost, 'submitted', p_image, p_location, p_voter)
+    RETURNING * INTO p;
+    RETURN proposal_json(p);
+END $$;
+
+-- A staff change to a proposal: every key of p_patch that is present replaces the field
+-- ("merged_into" also sets the status to merged; "exclusive_group" 0 clears the group),
+-- checked, applied and audited in one transaction.
+CREATE OR REPLACE FUNCTION update_proposal(p_staff bigint, p_proposal bigint, p_patch jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    p proposals;
+    e elections;
+    d districts;
+    before jsonb;
+BEGIN
+    SELECT * INTO p FROM proposals WHERE id = p_proposal;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such proposal.' USING ERRCODE = 'PB404';
+    END IF;
+    e := election_lock(p.election_id);
+    SELECT * INTO p FROM proposals WHERE id = p_proposal FOR UPDATE;
+    before := proposal_json(p);
+    IF phase_rank(e.phase) >= phase_rank('voting') THEN
+        RAISE EXCEPTION 'Proposals cannot change once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    IF p_patch ? 'merged_into' THEN
+        IF NOT EXISTS (SELECT 1 FROM proposals WHERE id = (p_patch->>'merged_into')::bigint
+                          AND election_id = e.id AND id <> p.id) THEN
+            RAISE EXCEPTION 'Merge into another proposal of the same election.' USING ERRCODE = 'PB422';
+        END IF;
+    END IF;
+    UPDATE proposals SET
+        status = CASE WHEN p_patch ? 'merged_into' THEN 'merged' ELSE coalesce(p_patch->>'status', status) END,
+        merged_into = coalesce((p_patch->>'merged_into')::bigint, merged_into),
+        cost = coalesce((p_patch->>'cost')::bigint, cost),
+        reason = coalesce(p_patch->>'reason', reason),
+        district_id = coalesce((SELECT id FROM districts WHERE id = (p_patch->>'district_id')::bigint
+                                   AND election_id = e.id), district_id),
+        title = coalesce(p_patch->'title', title),
+        summary = coalesce(p_patch->'summary', summary),
+        description = coalesce(p_patch->'description', description),
+        category = coalesce(p_patch->>'category', category),
+        image_url = coalesce(p_patch->>'image_url', image_url),
+        location = coalesce(p_patch->'location', location),
+        exclusive_group = CASE WHEN p_patch ? 'exclusive_group'
+                               THEN nullif((p_patch->>'exclusive_group')::int, 0) ELSE exclusive_group END,
+        updated_at = now()
+     WHERE id = p.id RETURNING * INTO p;
+    SELECT * INTO d FROM districts WHERE id = p.district_id;
+    IF p.status = 'accepted' AND p.cost > d.budget THEN
+        RAISE EXCEPTION 'The proposal costs more than its district''s budget, so it cannot be accepted.'
+            USING ERRCODE = 'PB422';
+    END IF;
+    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.update',
+                         jsonb_build_object('proposal_id', p.id, 'before', before, 'after', proposal_json(p)));
+    RETURN proposal_json(p);
+END $$;

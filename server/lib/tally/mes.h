@@ -1,0 +1,93 @@
+/*
+ * mes: one run of the Method of Equal Shares at a given per-voter budget, and the proof
+ * that runs over a range of per-voter budgets all decide the same (what lets the add1
+ * completion skip ahead instead of trying every unit). Internal to the tally.
+ */
+#ifndef PB_TALLY_MES_H
+#define PB_TALLY_MES_H
+
+#include "lib/tally/groups.h"
+#include "lib/tally/tally.h"
+
+#include <gmp.h>
+
+#define MES_NONE UINT32_MAX
+
+struct mes {
+    const struct tally_input *in;
+    const struct tally_groups *g;
+    const struct tally_options *opt;
+    size_t np;
+    /* the last run: budgets (doubles, exact copies after a replay), and each budget's rate
+     * of change with the starting budget (an estimate that only guides the search) */
+    double *bd, *sd;
+    mpq_t *bq;
+    bool *selected;
+    size_t *order;
+    size_t nselected;
+    int64_t spent;
+    double *price;   /* per funded project: the payment cap q of its supporters */
+    bool *exact_rho; /* per funded project: nobody was capped, so rho is cost / (K u) exactly */
+    /* how far above the run's starting budget the first decision may change (estimate) */
+    double next_change;
+    /* twins (same supporters, same cost) always have the same rho: the lower index wins
+     * every tie, so only the lowest unfunded twin takes part; MES_NONE when none */
+    uint32_t *twin_prev;
+    /* scratch for a run and for a check */
+    double t0;     /* the last run's starting budget */
+    double *death; /* per project that died in the run: how far above t0 it looked affordable again */
+    double *rho, *drho, *hb, *lb;
+    /* the check's concave bounds on each budget between t0 and t1: the lower one's values
+     * at both ends, the upper one's values and slopes */
+    double *l0, *l1, *u0, *u1, *us0, *us1;
+    bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
+    size_t *cand;
+    uint32_t *scratch;
+    double *supw; /* weight of each entry of g->supporters, as a double */
+};
+
+void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
+              const struct tally_options *opt);
+void mes_free(struct mes *m);
+
+/* One run with every voter starting at b0. */
+void mes_run(struct mes *m, const mpq_t b0);
+
+/* True when it is proven that every run starting at a per-voter budget in [t0, t1] funds
+ * the same projects in the same order as the last run (which started at t0). False when
+ * that is not so or cannot be shown cheaply. */
+bool mes_same_up_to(struct mes *m, double t1);
+
+/* The utility of project p to each supporter (cost or 1). */
+double mes_utility(const struct mes *m, size_t p);
+
+/* Shared by the run and the check. */
+struct mes_rho {
+    double rho, drho; /* rho and its rate of change with the starting budget (estimate) */
+    double sum, dsum; /* what the supporters hold, and its rate */
+    bool close;       /* whether p is affordable is too close to call in doubles */
+    bool uncapped;    /* every supporter can pay the equal share: rho = cost / (K u) exactly */
+};
+/* rho of project p with budgets b (and budget slopes s, or NULL); false when the
+ * supporters cannot afford p. */
+bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v);
+/* After p is funded: marks the projects sharing a supporter with it as stale (their rho
+ * is now only a lower bound), unless gone[x]. */
+void mes_mark_stale(struct mes *m, size_t p, const bool *gone);
+/* Whether two values are too close for rounding to have decided their order. */
+static inline bool mes_near(double a, double b)
+{
+    double d = a - b, ma = a < 0 ? -a : a, mb = b < 0 ? -b : b;
+    return (d < 0 ? -d : d) <= 1e-9 * (ma > mb ? ma : mb) + 1e-12;
+}
+
+/* a > b, and not so close that rounding could have decided it */
+static inline bool mes_clearly_above(double a, double b)
+{
+    return a > b && !mes_near(a, b);
+}
+bool mes_shadowed(const struct mes *m, const bool *sel, size_t p);
+bool mes_better_tie(const struct mes *m, size_t a, size_t b);
+int mes_uncapped_cmp(const struct mes *m, size_t a, size_t b);
+
+#endif

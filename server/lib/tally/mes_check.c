@@ -1,0 +1,248 @@
+/*
+ * mes_check: the proof behind add1's skipping. Given the run at a starting budget t0
+ * (the decisions: which project each round funded, at what cap), shows that every run
+ * starting at a budget t in [t0, t1] makes the same decisions.
+ *
+ * Two runs are followed along those decisions: lo at t0 (it is the run itself) and hi at
+ * t1. Two facts make the endpoints enough.
+ *
+ * Monotone: for a fixed sequence of decisions every budget after every round is a
+ * non-decreasing function of t (a higher budget lowers each payment cap, and what is left
+ * after paying min(b, q) rises with b). So at every round each budget at t lies between
+ * its values in lo and hi, and since rho falls as budgets rise, rho_p(t) >= rho_p(hi) and
+ * rho_w(t) <= rho_w(lo). A project p with rho_p(hi) > rho_w(lo) loses to the winner w at
+ * every t; one unaffordable at hi is unaffordable at every t. Whether a supporter pays all
+ * it holds can change only once as t rises (its budget minus the cap does not fall): the
+ * same at both ends means the same throughout.
+ *
+ * Convex: a cap q solves F(q, t) = sum(w min(b(t), q)) = cost. When every budget in it is
+ * concave in t, F is jointly concave, {F >= cost} is convex and q(t), its lower edge, is
+ * convex. So each budget is kept between two concave functions of t, L <= b <= U, known
+ * at both ends (U with its slopes): at first both are t; a supporter who pays all it holds
+ * at both ends has 0; one who pays the cap at both ends has L - q_U and U - q_L, where q_U
+ * (from the L budgets) and q_L (from the U budgets) are convex bounds q_L <= q <= q_U; any
+ * other has 0 and its budget at t1. Then rho_w lies below the chord of q_U / u and below
+ * rho_w(lo), and rho_p above the tangents of q_L / u at t0 and t1 and above rho_p(hi):
+ * lines, so if the highest lower line clears the lowest upper line at t0, at t1 and where
+ * lines cross, p loses throughout. This settles what the monotone test cannot: p and w
+ * both getting cheaper as t rises.
+ *
+ * Every comparison keeps the run's margin (1e-9 relative); one inside it fails the check,
+ * and the search tries a shorter stretch.
+ */
+#include "lib/tally/mes.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The payment cap of p given its rho. */
+static double cap(const struct mes *m, size_t p, const struct mes_rho *v)
+{
+    if (m->in->cost[p] == 0)
+        return 0;
+    if (v->uncapped)
+        return (double)m->in->cost[p] / (double)m->g->votes[p];
+    return v->rho * mes_utility(m, p);
+}
+
+/* The cap of p with budgets b (slopes s, or NULL) and its slope; false when p is not
+ * clearly affordable with them, or (with slopes) when a supporter is so close to the cap
+ * that the slope could be either side's. */
+static bool cap_line(const struct mes *m, size_t p, const double *b, const double *s, double *q, double *dq)
+{
+    struct mes_rho v;
+    if (!mes_rho(m, b, s, p, &v) || v.close)
+        return false;
+    *q = cap(m, p, &v);
+    *dq = v.drho * mes_utility(m, p);
+    const struct tally_groups *g = m->g;
+    for (size_t k = g->sup_start[p]; s && k < g->sup_start[p + 1]; k++) {
+        double bk = b[g->supporters[k]];
+        if (bk > 0 && mes_near(bk, *q))
+            return false;
+    }
+    return true;
+}
+
+struct line {
+    double a, s; /* a + s (t - t0) */
+};
+
+static double at(struct line l, double t, double t0)
+{
+    return l.a + l.s * (t - t0);
+}
+
+/* Whether max(lower lines) clearly exceeds min(upper lines) on [t0, t1]: both are piecewise
+ * linear, their difference convex, so the ends and the crossings decide. */
+static bool lines_apart(const struct line *lo, size_t nlo, const struct line *up, size_t nup, double t0, double t1)
+{
+    double pts[16];
+    size_t n = 0;
+    pts[n++] = t0;
+    pts[n++] = t1;
+    for (size_t i = 0; i < nlo; i++)
+        for (size_t j = i + 1; j < nlo; j++)
+            if (lo[i].s != lo[j].s)
+                pts[n++] = t0 + (lo[j].a - lo[i].a) / (lo[i].s - lo[j].s);
+    for (size_t i = 0; i < nup; i++)
+        for (size_t j = i + 1; j < nup; j++)
+            if (up[i].s != up[j].s)
+                pts[n++] = t0 + (up[j].a - up[i].a) / (up[i].s - up[j].s);
+    for (size_t k = 0; k < n; k++) {
+        double t = pts[k];
+        if (!(t >= t0 && t <= t1))
+            continue;
+        double hi = -INFINITY, low = INFINITY;
+        for (size_t i = 0; i < nlo; i++)
+            hi = fmax(hi, at(lo[i], t, t0));
+        for (size_t j = 0; j < nup; j++)
+            low = fmin(low, at(up[j], t, t0));
+        if (!mes_clearly_above(hi, low))
+            return false;
+    }
+    return true;
+}
+
+/* The winner's bounds for a round. */
+struct winner {
+    size_t w;
+    double u, rw;       /* utility; rho at t0 */
+    bool chord;         /* q_U known at both ends */
+    double qU0, qU1;    /* q_U at t0 and t1 */
+    bool lower;         /* q_L known at both ends with its slopes */
+    double qL0, dqL0, qL1, dqL1;
+};
+
+/* Whether p (rho rp at hi, lower bound) clearly loses to the winner for every t in [t0, t1]
+ * by the convex bounds. */
+static bool loses_by_bounds(const struct mes *m, const struct winner *W, size_t p, double rp, double t0, double t1)
+{
+    if (m->in->cost[p] == 0 || m->in->cost[W->w] == 0)
+        return false;
+    double up = mes_utility(m, p), q, dq;
+    struct line lo[3], top[2];
+    size_t nlo = 0, nup = 0;
+    lo[nlo++] = (struct line){rp, 0};
+    if (cap_line(m, p, m->u0, m->us0, &q, &dq))
+        lo[nlo++] = (struct line){q / up, dq / up};
+    if (cap_line(m, p, m->u1, m->us1, &q, &dq))
+        lo[nlo++] = (struct line){q / up - dq / up * (t1 - t0), dq / up};
+    top[nup++] = (struct line){W->rw, 0};
+    if (W->chord)
+        top[nup++] = (struct line){W->qU0 / W->u, (W->qU1 - W->qU0) / W->u / (t1 - t0)};
+    return lines_apart(lo, nlo, top, nup, t0, t1);
+}
+
+/* Pays the winner at both ends and moves every supporter's bounds along. */
+static void pay_winner(struct mes *m, const struct winner *W, double qlo, double qhi)
+{
+    const struct tally_groups *g = m->g;
+    for (size_t k = g->sup_start[W->w]; k < g->sup_start[W->w + 1]; k++) {
+        uint32_t i = g->supporters[k];
+        double a0 = m->lb[i], a1 = m->hb[i];
+        bool c0 = a0 <= qlo, c1 = a1 <= qhi;
+        bool sure = !(a0 > 0 && mes_near(a0, qlo)) && !(a1 > 0 && mes_near(a1, qhi));
+        m->lb[i] = c0 ? 0 : a0 - qlo;
+        m->hb[i] = c1 ? 0 : a1 - qhi;
+        if (sure && c0 && c1) { /* pays all it holds throughout */
+            m->l0[i] = m->l1[i] = m->u0[i] = m->u1[i] = m->us0[i] = m->us1[i] = 0;
+        } else if (sure && !c0 && !c1) { /* pays the cap throughout */
+            if (W->chord) {
+                m->l0[i] -= W->qU0;
+                m->l1[i] -= W->qU1;
+            } else {
+                m->l0[i] = m->l1[i] = 0;
+            }
+            if (W->lower) {
+                m->u0[i] -= W->qL0;
+                m->us0[i] -= W->dqL0;
+                m->u1[i] -= W->qL1;
+                m->us1[i] -= W->dqL1;
+            } else {
+                m->u0[i] = m->u1[i] = m->hb[i];
+                m->us0[i] = m->us1[i] = 0;
+            }
+        } else { /* starts paying less somewhere inside: 0 below, its budget at t1 above */
+            m->l0[i] = m->l1[i] = 0;
+            m->u0[i] = m->u1[i] = m->hb[i];
+            m->us0[i] = m->us1[i] = 0;
+        }
+    }
+}
+
+bool mes_same_up_to(struct mes *m, double t1)
+{
+    size_t np = m->np;
+    const struct tally_groups *g = m->g;
+    double t0 = m->t0;
+    for (size_t k = 0; k < g->ngroups; k++) {
+        m->hb[k] = m->l1[k] = m->u1[k] = t1;
+        m->lb[k] = m->l0[k] = m->u0[k] = t0;
+        m->us0[k] = m->us1[k] = 1;
+    }
+    /* the run's scratch now holds hi: rho values are lower bounds until refreshed */
+    bool *hdead = m->dead, *hclose = m->close, *hunc = m->uncapped;
+    double *hrho = m->rho;
+    for (size_t p = 0; p < np; p++) {
+        hdead[p] = (m->opt->excluded && m->opt->excluded[p]) || g->votes[p] == 0;
+        hrho[p] = 0;
+        m->fresh[p] = false;
+        m->hsel[p] = false;
+    }
+    struct mes_rho v;
+    for (size_t r = 0; r < m->nselected; r++) {
+        struct winner W = {.w = m->order[r]};
+        size_t w = W.w;
+        W.u = mes_utility(m, w);
+        W.rw = m->in->cost[w] == 0 ? 0 : m->price[w] / W.u;
+        if (!mes_rho(m, m->hb, NULL, w, &v) || v.close)
+            return false;
+        double qhi = cap(m, w, &v), qlo = m->price[w], dq;
+        bool bounds_known = false;
+        for (size_t p = 0; p < np; p++) {
+            if (p == w || hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p) || mes_clearly_above(hrho[p], W.rw))
+                continue;
+            if (!m->fresh[p]) {
+                m->fresh[p] = true;
+                if (!mes_rho(m, m->hb, NULL, p, &v)) {
+                    hdead[p] = true;
+                    continue;
+                }
+                hrho[p] = v.rho;
+                hclose[p] = v.close;
+                hunc[p] = v.uncapped;
+            }
+            if (hclose[p])
+                return false;
+            /* monotone */
+            if (mes_clearly_above(hrho[p], W.rw))
+                continue;
+            if (mes_near(hrho[p], W.rw) && hunc[p] && m->exact_rho[w]) {
+                int c = mes_uncapped_cmp(m, p, w);
+                if (c > 0 || (c == 0 && mes_better_tie(m, w, p)))
+                    continue;
+            }
+            /* convex */
+            if (!bounds_known) {
+                W.chord = cap_line(m, w, m->l0, NULL, &W.qU0, &dq) && cap_line(m, w, m->l1, NULL, &W.qU1, &dq);
+                bounds_known = true;
+            }
+            if (!loses_by_bounds(m, &W, p, hrho[p], t0, t1))
+                return false;
+        }
+        if (!bounds_known)
+            W.chord = cap_line(m, w, m->l0, NULL, &W.qU0, &dq) && cap_line(m, w, m->l1, NULL, &W.qU1, &dq);
+        W.lower = cap_line(m, w, m->u0, m->us0, &W.qL0, &W.dqL0) && cap_line(m, w, m->u1, m->us1, &W.qL1, &W.dqL1);
+        pay_winner(m, &W, qlo, qhi);
+        m->hsel[w] = true;
+        mes_mark_stale(m, w, hdead);
+    }
+    for (size_t p = 0; p < np; p++) {
+        if (hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p))
+            continue;
+        if (mes_rho(m, m->hb, NULL, p, &v) || v.close)
+            return false;
+    }
+    return true;
+}
