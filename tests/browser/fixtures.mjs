@@ -29,7 +29,7 @@ let slugs = 0;
 //   districts: [{name, budget}]; proposals: [{d (district index), cost, title, summary, category}];
 //   phase: where to move it ("voting" unless told); codes: codes per district.
 // Returns {id, title, districts, props, codes: [[codes of district 0], ...]}.
-export async function election({ title, ballot = { type: "knapsack" }, rule = "greedy", categories, description, signInMethods,
+export async function election({ title, ballot = { type: "knapsack" }, rule = "greedy", categories, description,
                                  districts = [{ name: { da: "Midtby", en: "Centre" }, budget: 10000000 }],
                                  proposals = [], phase = "voting", codes = 3 } = {}) {
   assert(title && !titles.has(title.en), "a distinct election title");
@@ -48,7 +48,6 @@ export async function election({ title, ballot = { type: "knapsack" }, rule = "g
     if (p.category) b.category = p.category;
     props.push(await api("POST", `/elections/${e.id}/proposals`, b, t));
   }
-  if (signInMethods) await offerOnServer(e, signInMethods);
   if (phase) await api("POST", `/elections/${e.id}/phase`, { phase }, t);
   const cs = [];
   if (codes && phase === "voting")
@@ -87,24 +86,5 @@ export function outboxSize() {
   return fs.existsSync(outbox) ? fs.readFileSync(outbox, "utf8").length : 0;
 }
 
-// The sign-in methods an election offers. The server is gaining "sign_in_methods" in the
-// election JSON (the lead's change for issue 13 #12): staff may set it (tried here with PATCH
-// before voting opens), or the server may derive it from the register. Where the server sends
-// the field, the tests use its answer; until it does, offerMethods adds the field, as the
-// contract describes it, to the election answers the tab receives, so that the tabs can be
-// tested now. Both return the methods the page will see.
-async function offerOnServer(e, methods) {
-  try { await api("PATCH", `/elections/${e.id}`, { sign_in_methods: methods }, await admin()); }
-  catch (x) { if (x.status !== 422) throw x; }   // 422 unknown_field: not yet on this server
-}
-export async function offerMethods(v, e, methods) {
-  const got = await api("GET", `/elections/${e.id}`);
-  if (Array.isArray(got.sign_in_methods)) return got.sign_in_methods;
-  await v.page.route(new RegExp(`/api/v1/elections/${e.id}$`), async (route) => {
-    const res = await route.fetch();
-    const json = await res.json();
-    json.sign_in_methods = methods;
-    await route.fulfill({ response: res, json });
-  });
-  return methods;
-}
+// The sign-in methods the server says the election offers (codes out, register, contacts).
+export async function methodsOf(e) { return (await api("GET", `/elections/${e.id}`)).sign_in_methods; }

@@ -1,43 +1,55 @@
 // Signing in: the methods the election offers, voting codes, the voter register, one-time
 // codes, and what happens when a session has ended.
 import { test, visitor, assert, NARROW } from "../lib.mjs";
-import { api, election, uploadRegister, offerMethods, sentCode, outboxSize } from "../fixtures.mjs";
+import { api, election, uploadRegister, methodsOf, sentCode, outboxSize } from "../fixtures.mjs";
 import { toSignIn, signInWithCode, tokenOf, say } from "../steps.mjs";
 
 const methodNames = { code: "Voting code", register: "Personal number and birth date", otp: "One-time code by text/e-mail" };
 
-async function registerElection(title, signInMethods = ["code", "register", "otp"]) {
-  const e = await election({ title, proposals: [{ cost: 2000000 }, { cost: 3000000 }], signInMethods });
+// An election with voting codes and a register (with contacts unless told otherwise).
+async function registerElection(title, contacts = true) {
+  const e = await election({ title, proposals: [{ cost: 2000000 }, { cost: 3000000 }] });
   const d = e.districts[0].id;
   await uploadRegister(e, `personal_id,birth_date,postcode,district_id,contact\n` +
-    `010190-1234,1990-01-01,7100,${d},+4512345678\n020285-4321,1985-02-02,,${d},borger@example.dk\n`);
+    `010190-1234,1990-01-01,7100,${d},${contacts ? "+4512345678" : ""}\n020285-4321,1985-02-02,,${d},${contacts ? "borger@example.dk" : ""}\n`);
   return e;
 }
 
+// The tabs the sign-in page shows are exactly the methods the server names, in order.
+async function tabsAre(v, methods) {
+  for (const [m, name] of Object.entries(methodNames)) {
+    if (methods.length === 1) assert(!(await v.button(name).count()), `no tab "${name}" when there is one method`);
+    else assert(!!(await v.button(name).count()) === methods.includes(m), `tab "${name}" shown exactly when offered (${methods})`);
+  }
+}
+
 test("only the sign-in methods the election offers are shown", async () => {
+  // voting codes only: no register, so no register or one-time-code tab, and no tabs at all
   const e = await election({ title: { da: "Kun koder", en: "Codes only" }, proposals: [{ cost: 100000 }] });
-  const offered = (await api("GET", `/elections/${e.id}`)).sign_in_methods || ["code"];
+  assert(JSON.stringify(await methodsOf(e)) === '["code"]', "the server offers codes only: " + await methodsOf(e));
   const v = await visitor({ lang: "en" });
   await toSignIn(v, e);
-  for (const [m, name] of Object.entries(methodNames)) {
-    if (offered.length === 1) assert(!(await v.button(name).count()), `no tab "${name}" when there is one method`);
-    else assert(!!(await v.button(name).count()) === offered.includes(m), `tab "${name}" shown only when offered`);
-  }
-  if (offered.includes("code")) await v.page.getByLabel("Voting code", { exact: true }).waitFor();
-
-  const r = await registerElection({ da: "Kode og engangskode", en: "Code and one-time code" }, ["code", "otp"]);
-  const w = await visitor({ lang: "en" });
-  const methods = await offerMethods(w, r, ["code", "otp"]);
-  assert(methods.length > 1, "this election offers more than one method: " + methods);
+  await tabsAre(v, ["code"]);
+  await v.page.getByLabel("Voting code", { exact: true }).waitFor();
+  // codes and a register without contacts: no one-time codes
+  const r = await registerElection({ da: "Kode og register", en: "Code and register" }, false);
+  assert(JSON.stringify(await methodsOf(r)) === '["code","register"]', "codes and the register: " + await methodsOf(r));
+  const w = await visitor({ lang: "en", size: NARROW });
   await toSignIn(w, r);
-  for (const [m, name] of Object.entries(methodNames))
-    assert(!!(await w.button(name).count()) === methods.includes(m), `tab "${name}" shown exactly when offered (${methods})`);
+  await tabsAre(w, ["code", "register"]);
+  // nothing handed out yet: the page says so instead of offering a form that cannot work
+  const n = await election({ title: { da: "Ingen vej ind", en: "No way in yet" }, proposals: [{ cost: 100000 }], codes: 0 });
+  assert(JSON.stringify(await methodsOf(n)) === "[]", "no method yet: " + await methodsOf(n));
+  const x = await visitor({ lang: "da" });
+  await toSignIn(x, n, "da");
+  await x.see("Du kan ikke logge ind til denne afstemning endnu");
+  assert(!(await x.page.locator("main input").count()), "no form to fill");
 });
 
 test("register sign-in in Danish: the fields are there, mistakes are said in Danish, and the right details sign in", async () => {
   const e = await registerElection({ da: "Registerbudget", en: "Register budget" });
   const v = await visitor({ lang: "da", size: NARROW });
-  assert((await offerMethods(v, e, ["code", "register", "otp"])).includes("register"), "the election offers the register");
+  assert((await methodsOf(e)).includes("register"), "the election offers the register");
   await toSignIn(v, e, "da");
   await v.click(v.button("CPR-nummer og fødselsdato"), "the register tab");
   const id = v.page.getByLabel("CPR-nummer", { exact: true });
@@ -61,8 +73,9 @@ test("register sign-in in Danish: the fields are there, mistakes are said in Dan
 test("one-time code: Send code says where it went without telling whether the address is known, then the code signs in", async () => {
   const e = await registerElection({ da: "Engangskodebudget", en: "One-time code budget" });
   const v = await visitor({ lang: "en" });
-  assert((await offerMethods(v, e, ["code", "register", "otp"])).includes("otp"), "the election offers one-time codes");
+  assert(JSON.stringify(await methodsOf(e)) === '["code","register","otp"]', "the election offers all three");
   await toSignIn(v, e);
+  await tabsAre(v, ["code", "register", "otp"]);
   await v.click(v.button(methodNames.otp), "the one-time code tab");
   const contact = v.page.getByLabel("Phone or e-mail");
   await v.fill(contact, "nobody@example.org");

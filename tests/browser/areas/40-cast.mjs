@@ -30,17 +30,17 @@ test("a double-click on Cast sends one ballot with an Idempotency-Key, and the r
   assert(puts.length === 2 && puts[1] !== puts[0], "a new key for a new review");
 });
 
-test("when the answer to Cast is lost, Cast again resends the same ballot with the same Idempotency-Key", async () => {
+test("when the answer to Cast is lost, Cast again sends the same Idempotency-Key and the server answers with the first tracker", async () => {
   const e = await election({ title: { da: "Tabt svar", en: "Lost answer" }, proposals: four, codes: 1 });
   const v = await visitor({ lang: "en" });
   const keys = [];
-  let lose = true;
+  let lose = true, lost = null;
   await v.page.route(new RegExp(`/api/v1/elections/${e.id}/ballot$`), async (route) => {
     if (route.request().method() !== "PUT") return route.continue();
     keys.push(route.request().headers()["idempotency-key"]);
     if (!lose) return route.continue();
     lose = false;
-    await route.fetch();   // the server gets and stores the ballot ...
+    lost = (await (await route.fetch()).json()).tracker;   // the server gets and stores the ballot ...
     await route.abort("connectionreset");   // ... but the answer never reaches the phone
   });
   await signInWithCode(v, e, e.codes[0][0]);
@@ -55,6 +55,7 @@ test("when the answer to Cast is lost, Cast again resends the same ballot with t
   await v.click(v.button(say.en.cast), "cast again");
   await v.heading(say.en.thanks).waitFor();
   assert(keys.length === 2 && keys[0] === keys[1], "the same key both times: " + keys);
+  assert((await v.page.locator("#tracker").textContent()).trim() === lost, "the receipt holds the tracker of the ballot the server stored first");
   await v.click(v.link(say.en.board));
   await v.see(say.en.found);
 });

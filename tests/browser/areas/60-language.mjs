@@ -2,7 +2,7 @@
 // keys, numbers with the right plural, and no English on Danish pages.
 import { test, visitor, assert } from "../lib.mjs";
 import { election, closeCountPublish } from "../fixtures.mjs";
-import { openElection, signInWithCode, reviewAndCast, say } from "../steps.mjs";
+import { openElection, toSignIn, say } from "../steps.mjs";
 
 test("every language has every text, the same {placeholders}, and the plural forms its language needs", async () => {
   const v = await visitor({ lang: "en" });
@@ -56,7 +56,14 @@ test("Danish pages are Danish all the way, with the right singular and plural", 
   const e = await election({ title: { da: "Helt på dansk", en: "All in Danish" }, ballot: { type: "cumulative", points: 3 },
     proposals: [{ cost: 100000 }, { cost: 200000 }], codes: 2 });
   const v = await visitor({ lang: "da" });
-  await signInWithCode(v, e, e.codes[0][0], "da");
+  await toSignIn(v, e, "da");
+  await v.fill(v.page.getByLabel("Stemmekode", { exact: true }), "WRONG-CODE-2222-2222");
+  v.expectHttp(401, "/voter-sessions");
+  await v.click(v.button(say.da.continue), "a wrong code");
+  await v.page.locator("main").getByRole("alert").getByText("Koden passer ikke").waitFor();   // the server's answer in Danish
+  await v.fill(v.page.getByLabel("Stemmekode", { exact: true }), e.codes[0][0]);
+  await v.click(v.button(say.da.continue), "the right code");
+  await v.heading(say.da.ballot).waitFor();
   await v.see("Point tilbage: 3 af 3");
   await v.click(v.page.locator(`#plus-${e.props[0].id}`), "one point");
   await v.click(v.button(say.da.review));

@@ -11,12 +11,12 @@ import { message, title } from "./ui.js";
 const METHODS = ["code", "register", "otp"];
 const names = { code: "methodCode", register: "methodRegister", otp: "methodOtp" };
 
-// The methods this election offers, in a fixed order. The election JSON names them in
-// sign_in_methods; an election without the field offers voting codes only.
+// The methods this election offers, in a fixed order: the election JSON names them in
+// sign_in_methods (codes handed out, a register loaded, contacts in it); a server without
+// the field offers voting codes only. Empty: nobody can sign in yet.
 export function offeredMethods(election) {
   const m = Array.isArray(election.sign_in_methods) ? election.sign_in_methods : ["code"];
-  const known = METHODS.filter((x) => m.includes(x));
-  return known.length ? known : ["code"];
+  return METHODS.filter((x) => m.includes(x));
 }
 
 // A labelled input with its hint and its own error line.
@@ -60,6 +60,9 @@ export async function signInPage(eid, v) {
   if (election.phase !== "voting")
     return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true), h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   const methods = offeredMethods(election);
+  if (!methods.length)
+    return v.show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), message(t("noSignIn")),
+      h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   let sending = false;
 
   // Opens a session; where: the method, which decides the wording of a refusal.

@@ -18,6 +18,7 @@ export default {
   otpSent: { one: "Vi har sendt en kode til den e-mailadresse eller det telefonnummer, du skrev, hvis det står i registret. Koden gælder i {n} minut.",
              other: "Vi har sendt en kode til den e-mailadresse eller det telefonnummer, du skrev, hvis det står i registret. Koden gælder i {n} minutter." },
   otp: "Engangskode", otpMissing: "Skriv koden, vi sendte dig.", continue: "Fortsæt",
+  noSignIn: "Du kan ikke logge ind til denne afstemning endnu: kommunen har ikke sendt stemmekoder ud eller indlæst vælgerregistret.",
   sessionEnded: "Du er blevet logget ud. Log ind igen for at stemme.",
   kioskCleared: "Skærmen blev ryddet, fordi ingen brugte den.",
   votingClosed: "Afstemningen er ikke åben.",

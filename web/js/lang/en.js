@@ -20,6 +20,7 @@ export default {
   otpSent: { one: "We sent a code to the e-mail address or phone number you gave, if it is in the register. It is valid for {n} minute.",
              other: "We sent a code to the e-mail address or phone number you gave, if it is in the register. It is valid for {n} minutes." },
   otp: "One-time code", otpMissing: "Type the code we sent you.", continue: "Continue",
+  noSignIn: "You cannot sign in to this vote yet: the municipality has not sent out voting codes or loaded the voter register.",
   sessionEnded: "Your session has ended. Sign in again to vote.",
   kioskCleared: "The screen was cleared because nobody used it.",
   votingClosed: "Voting is not open.",
