@@ -205,8 +205,9 @@ export class Visitor {
   async back() { await this.page.goBack(); await this.check("Back"); }
   async forward() { await this.page.goForward(); await this.check("Forward"); }
 
-  // Keyboard only: presses Tab until the element the locator names has the focus.
-  async tabTo(locator, max = 80) {
+  // Keyboard only: presses Tab until the element the locator names has the focus (the front
+  // page of a full test run lists a few hundred elections).
+  async tabTo(locator, max = 1000) {
     const target = await locator.elementHandle();
     for (let i = 0; i < max; i++) {
       if (await this.page.evaluate((el) => document.activeElement === el, target)) return;
