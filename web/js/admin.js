@@ -2,14 +2,19 @@
 // cost proposals; voting codes and printable cards; the register; paper ballots; turnout;
 // close, count and publish. Staff texts are in English; election texts in Danish and English.
 import { api, h } from "./api.js";
-import { pick, money } from "./i18n.js";
+import { pick, money, useLang } from "./i18n.js";
+import { show as draw, isRoute } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 import { acceptPage } from "./admin-accept.js";
 
-const main = document.getElementById("main");
+let routed = false;
+useLang("en");   // the staff pages are written in English
+// What staff read for the API's ballot types and counting rules.
+const ballotNames = { approval: "Approval", knapsack: "Knapsack (budget)", cumulative: "Cumulative (points)", ordinal: "Ordinal (ranking)" };
+const ruleNames = { greedy: "Greedy (most votes first)", equal_shares: "Method of Equal Shares", phragmen: "Sequential Phragmén" };
 let token = sessionStorage.getItem("pb-staff");
 
-function show(...nodes) { main.replaceChildren(...nodes); const h1 = main.querySelector("h1"); if (h1) { h1.tabIndex = -1; h1.focus(); } }
+function show(...nodes) { draw("Borgerbudget · staff", ...nodes); }
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
 function field(id, label, attrs) { return [h("label", { for: id }, label), h("input", Object.assign({ id, name: id }, attrs || {}))]; }
 function val(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }
@@ -42,8 +47,8 @@ function loginPage(notice) {
 async function listPage() {
   const list = (await call("GET", "/elections")).elections;
   const out = h("div", {});
-  const typeSel = h("select", { id: "btype" }, ["approval", "knapsack", "cumulative", "ordinal"].map((x) => h("option", { value: x }, x)));
-  const ruleSel = h("select", { id: "rule" }, ["greedy", "equal_shares", "phragmen"].map((x) => h("option", { value: x }, x)));
+  const typeSel = h("select", { id: "btype" }, Object.entries(ballotNames).map(([x, name]) => h("option", { value: x }, name)));
+  const ruleSel = h("select", { id: "rule" }, Object.entries(ruleNames).map(([x, name]) => h("option", { value: x }, name)));
   show(h("h1", {}, "Elections"),
     h("ul", {}, list.map((e) => h("li", {}, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language)), ` — ${e.phase}`))),
     h("h2", {}, "New election"), out,
@@ -105,7 +110,7 @@ async function electionPage(eid) {
       step("Set cost", () => { const v = prompt(`Final cost in ${e.currency}:`, String(p.cost / 100));
         return v ? call("PATCH", `/proposals/${p.id}`, { cost: Math.round(Number(v.replace(",", ".")) * 100) }, out) : null; }, `cost-${p.id}`)))));
   const proposalsBox = h("div", {},
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Proposal"), h("th", {}, "Cost"), h("th", {}, "Status"), h("th", {}, ""))), h("tbody", {}, proposalRows)),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Proposal"), h("th", {}, "Cost"), h("th", {}, "Status"), h("th", {}, "Actions"))), h("tbody", {}, proposalRows)),
     h("form", { id: "add-proposal", onsubmit: async (ev) => { ev.preventDefault();
         try { await call("POST", `/elections/${eid}/proposals`, { district_id: Number(document.getElementById("p-district").value),
           title: { da: val("p-da"), en: val("p-en") || val("p-da") }, summary: { da: val("p-sum-da") || val("p-da"), en: val("p-sum-en") || val("p-en") || val("p-da") },
@@ -138,7 +143,7 @@ async function electionPage(eid) {
       const res = await fetch(`/api/v1/elections/${eid}/register`, { method: "POST", headers: { "Authorization": "Bearer " + token, "Content-Type": "text/csv" }, body: await file.text() });
       const j = await res.json();
       out.replaceChildren(res.ok ? msg(`${j.rows} register rows stored (as keyed hashes).`) : msg(j.error.message, true)); } },
-    h("label", { for: "reg-file" }, "Voter register (CSV: personal_id,birth_date,postcode,district_id[,contact])"),
+    h("label", { for: "reg-file" }, "Voter register (CSV with the columns ", h("code", {}, "personal_id,birth_date,postcode,district_id[,contact]"), ")"),
     h("input", { id: "reg-file", type: "file", accept: ".csv,text/csv" }), h("p", {}, h("button", { type: "submit" }, "Upload register")));
 
   const paperChoices = h("fieldset", {}, h("legend", {}, "Proposals marked on the sheet"),
@@ -168,7 +173,7 @@ async function electionPage(eid) {
   turnout();
   const timer = setInterval(() => { if (!location.hash.startsWith(`#/e/${eid}`)) clearInterval(timer); else turnout(); }, 10000);
 
-  show(h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase} · ballot: ${e.ballot.type} · rule: ${e.rule} · id ${e.id}`),
+  show(h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase} · ballot: ${ballotNames[e.ballot.type] || e.ballot.type} · rule: ${ruleNames[e.rule] || e.rule} · id ${e.id}`),
     h("nav", { class: "sub" }, h("a", { href: `#/org/${e.organisation_id}/delivery` }, "Sign-in and delivery"),
       h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
       h("a", { href: `/live.html#/e/${eid}` }, "Projector screen"), h("a", { href: `/?kiosk=1#/e/${eid}/signin` }, "Kiosk mode")),
@@ -178,6 +183,8 @@ async function electionPage(eid) {
 }
 
 async function route() {
+  if (routed && !isRoute(location.hash)) return;   // the skip link's #main is not a route
+  routed = true;
   const logout = document.getElementById("logout");
   logout.hidden = !token;
   const parts = location.hash.slice(1).split("/").filter(Boolean);

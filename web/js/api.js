@@ -1,6 +1,7 @@
-// The JSON API: every call returns the parsed body or throws {status, code, message}.
-export async function api(method, path, body, token) {
-  const headers = { "Accept": "application/json" };
+// The JSON API: every call returns the parsed body or throws {status, code, message, field}.
+// extra: more request headers (such as Idempotency-Key).
+export async function api(method, path, body, token, extra) {
+  const headers = { "Accept": "application/json", ...(extra || {}) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers["Authorization"] = "Bearer " + token;
   let res;
@@ -20,7 +21,8 @@ export async function api(method, path, body, token) {
   if (json === null && text) return { text, headers: res.headers };
   return json;
 }
-// Builds DOM nodes: h("p", {class: "x"}, "text", child).
+// Builds DOM nodes: h("p", {class: "x"}, "text", child, [more, [children]]). Lists nest to any
+// depth (a list of label+input pairs is common); null, undefined and false leave no trace.
 export function h(tag, attrs, ...kids) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -30,7 +32,12 @@ export function h(tag, attrs, ...kids) {
     else if (k === "style") el.style.cssText = v; // CSSOM: allowed by the strict CSP, unlike style=""
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const kid of kids.flat()) if (kid !== null && kid !== undefined && kid !== false)
-    el.append(kid instanceof Node ? kid : String(kid));
+  el.append(...nodes(kids));
   return el;
+}
+// The nodes a list of children stands for: flattened, without null/undefined/false, strings
+// as text. replaceChildren(...) and append(...) must only ever get these.
+export function nodes(kids) {
+  return kids.flat(Infinity).filter((k) => k !== null && k !== undefined && k !== false)
+    .map((k) => (k instanceof Node ? k : String(k)));
 }

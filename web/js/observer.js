@@ -3,11 +3,13 @@
 // Public data needs no sign-in; staff observers sign in on the staff page first (the token
 // is shared through sessionStorage) to see turnout, audit and exports before publication.
 import { api, h } from "./api.js";
-import { pick, money, t } from "./i18n.js";
+import { pick, money, t, useLang } from "./i18n.js";
+import { show as draw, isRoute } from "./page.js";
 
-const main = document.getElementById("main");
+let routed = false;
+useLang("en");   // the observer pages are written in English
 const token = sessionStorage.getItem("pb-staff");
-function show(...n) { main.replaceChildren(...n); const h1 = main.querySelector("h1"); if (h1) { h1.tabIndex = -1; h1.focus(); } }
+function show(...n) { draw("Borgerbudget · observer", ...n); }
 async function get(path) { return api("GET", path, undefined, token || undefined); }
 
 async function home() {
@@ -33,7 +35,7 @@ async function download(eid, url, name) {
 async function electionPage(eid) {
   const e = await get(`/elections/${eid}`);
   const name = (x) => pick(x, e.default_language);
-  const sections = [h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase}. Counting rule: ${e.rule} — ${t("rule_" + e.rule)}`)];
+  const sections = [h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase}. Counting rule: ${t("rule_" + e.rule)}`)];
   try {
     const tr = await get(`/elections/${eid}/turnout`);
     const byHour = {};
@@ -84,6 +86,8 @@ async function electionPage(eid) {
 }
 
 async function route() {
+  if (routed && !isRoute(location.hash)) return;   // the skip link's #main is not a route
+  routed = true;
   const parts = location.hash.slice(1).split("/").filter(Boolean);
   try { if (parts[0] === "e") await electionPage(parts[1]); else await home(); }
   catch (e) { show(h("h1", {}, "Error"), h("div", { class: "msg error", role: "alert" }, e.message || String(e.code))); }

@@ -1,0 +1,66 @@
+// Staff set up an election in the browser, close, count and publish; citizens read the results.
+import { test, visitor, assert, DESKTOP } from "../lib.mjs";
+import { api, admin } from "../fixtures.mjs";
+import { openElection } from "../steps.mjs";
+
+test("staff sign in, set up an election in the browser, close, count and publish", async () => {
+  const v = await visitor({ lang: "en", size: DESKTOP });
+  v.onDialog = (d) => d.accept(d.message().startsWith("Final cost") ? "95000" : "Too expensive");
+  const page = v.page;
+  await v.start("admin.html");
+  await v.fill(page.getByLabel("E-mail"), process.env.PB_ADMIN_EMAIL);
+  await v.fill(page.getByLabel("Password", { exact: true }), process.env.PB_ADMIN_PASSWORD);
+  await v.click(v.button("Sign in"));
+  await v.heading("New election").waitFor();
+  await v.fill(page.getByLabel("Short name for links"), "staff-" + Date.now());
+  await v.fill(page.getByLabel("Title (Danish)"), "Holbæk borgerbudget");
+  await v.fill(page.getByLabel("Title (English)"), "Holbæk citizens' budget");
+  await v.select(page.getByLabel("Ballot type"), "approval");
+  await v.fill(page.getByLabel("Maximum choices"), "2");
+  await v.shot("staff-new-election.png");
+  await v.click(v.button("Create election"));
+  await v.heading(/Holbæk/).waitFor();
+  await v.fill(page.getByLabel("District name (Danish)"), "Vest");
+  await v.fill(page.getByLabel("Budget (DKK)"), "250000");
+  await v.click(v.button("Add district"));
+  await v.see("Vest — ");
+  await v.fill(page.getByLabel("Cost (DKK)"), "120000");
+  await v.fill(page.locator("#p-da"), "Skaterbane");
+  await v.click(v.button("Add proposal"));
+  await page.getByRole("cell", { name: "Skaterbane" }).waitFor();
+  await v.fill(page.getByLabel("Cost (DKK)"), "90000");
+  await v.fill(page.locator("#p-da"), "Bålhytte");
+  await v.click(v.button("Add proposal"));
+  await page.getByRole("cell", { name: "Bålhytte" }).waitFor();
+  // the municipality sets the final cost of a proposal
+  await v.click(page.getByRole("button", { name: "Set cost" }).last());
+  await page.getByRole("cell", { name: "DKK 95,000" }).waitFor();
+  await v.click(page.locator("#phase-voting"));
+  await v.button("✓ voting").waitFor();
+  await v.shot("staff-election.png");
+  await v.click(v.link("Projector screen"), "the projector screen");
+  await v.heading("Holbæk citizens' budget").waitFor();
+  await v.see("0 ballots");
+  await v.back();
+  await v.heading(/Holbæk/).waitFor();
+  const id = Number(page.url().split("/").pop());
+  const t = await admin();
+  const e = await api("GET", `/elections/${id}`, undefined, t);
+  const c = (await api("POST", `/elections/${id}/codes`, { district_id: e.districts[0].id, count: 1 }, t)).codes[0];
+  const vt = (await api("POST", `/elections/${id}/voter-sessions`, { method: "code", code: c })).token;
+  const ps = (await api("GET", `/elections/${id}/proposals`)).proposals;
+  await api("PUT", `/elections/${id}/ballot`, { approvals: [ps[1].id] }, vt);
+  await v.click(page.locator("#phase-closed"));
+  await v.button("✓ closed").waitFor();
+  await v.click(page.locator("#tally"));
+  await v.click(page.locator("#publish"));
+  await v.see("Phase: published");
+  const res = await api("GET", `/elections/${id}/results`);
+  assert(res.published && res.districts[0].winners.includes(ps[1].id), "results published with the winner");
+  // a citizen finds the results from the front page: the chart and the funded line
+  const cp = await visitor({ lang: "en" });
+  await openElection(cp, { title: { en: "Holbæk citizens' budget" } });
+  await cp.click(cp.link("Results"));
+  await cp.see("✓ Funded");
+  await cp.shot("citizen-results.png");
+});

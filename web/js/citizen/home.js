@@ -1,0 +1,49 @@
+// The front page (the elections) and an election's page (its proposals, filtered and sorted,
+// and the way on: sign in, the bulletin board, the results).
+import { api, h } from "../api.js";
+import { t, pick, locale } from "../i18n.js";
+import { loadElection, session } from "./state.js";
+import { title, categoryName, proposalCard } from "./ui.js";
+
+export async function homePage(v) {
+  const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
+  v.show(h("h1", {}, t("elections")),
+    list.length ? h("ul", { class: "plain" }, list.map((e) => h("li", { class: "card" },
+      h("h2", { class: "flush" }, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language))),
+      h("p", { class: "muted" }, t("phase_" + e.phase)))))
+      : h("p", {}, t("noElections")));
+}
+
+export async function electionPage(eid, v) {
+  const { election, proposals } = await loadElection(eid);
+  const s = session(eid);
+  function select(id, label, options) {
+    const el = h("select", { id }, options.map(([value, text]) => h("option", { value }, text)));
+    return { el, field: h("div", { class: "grow" }, h("label", { for: id }, label), el) };
+  }
+  const districts = election.districts.length > 1
+    ? select("f-district", t("district"), [["", t("allDistricts")], ...election.districts.map((d) => [String(d.id), title(d.name)])]) : null;
+  // only categories the election names: a key without a name means nothing to a citizen
+  const used = new Set(proposals.map((p) => p.category));
+  const cats = (election.categories || []).filter((c) => used.has(c.key));
+  const categories = cats.length ? select("f-cat", t("category"), [["", t("allCategories")], ...cats.map((c) => [c.key, categoryName(c.key)])]) : null;
+  const sort = select("f-sort", t("sort"), [["cost", t("sortCost")], ["-cost", t("sortCostDesc")], ["title", t("sortTitle")]]);
+  const list = h("div", {});
+  const collator = new Intl.Collator(locale());
+  function render() {
+    const d = districts ? districts.el.value : "", c = categories ? categories.el.value : "", k = sort.el.value;
+    const ps = proposals.filter((p) => (!d || String(p.district_id) === d) && (!c || p.category === c));
+    ps.sort((a, b) => k === "title" ? collator.compare(title(a.title), title(b.title)) : (k === "-cost" ? b.cost - a.cost : a.cost - b.cost));
+    list.replaceChildren(...(ps.length ? ps.map((p) => proposalCard(p, 3)) : [h("p", {}, t("noProposals"))]));
+  }
+  const actions = h("p", { class: "row" },
+    election.phase === "voting" ? h("a", { class: "button", href: s ? `#/e/${eid}/vote` : `#/e/${eid}/signin` }, s ? t("yourBallot") : t("signIn")) : null,
+    election.phase === "published" ? h("a", { class: "button", href: `#/e/${eid}/results` }, t("results")) : null,
+    ["voting", "closed", "published"].includes(election.phase) ? h("a", { class: "button secondary", href: `#/e/${eid}/board` }, t("board")) : null);
+  const filters = h("div", { class: "row filters" }, [districts, categories, sort].filter(Boolean).map((f) => f.field));
+  filters.addEventListener("change", render);
+  render();
+  v.show(h("h1", {}, title(election.title)), election.description ? h("p", {}, title(election.description)) : null,
+    h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
+    h("h2", {}, t("proposals")), filters, list);
+}
