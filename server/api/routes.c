@@ -93,6 +93,10 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
     /* the receipt by e-mail or SMS: only the current ballot's tracker, never the ballot */
     {M_POST, "/api/v1/elections/:id/receipt-email", receipt_email, AUTH_VOTER, J | ROUTE_NO_LOAD, ELECTION},
+    {M_POST, "/api/v1/elections/:id/reminder", reminder_request, AUTH_VOTER, J, ELECTION, .phases = PH(PHASE_VOTING),
+     .phase_hint = "Reminders are for votes that are open."},
+    {M_GET, "/api/v1/elections/:id/reminder", reminder_get, AUTH_VOTER, 0, ELECTION},
+    {M_DELETE, "/api/v1/elections/:id/reminder", reminder_withdraw, AUTH_VOTER, 0, ELECTION},
     {M_GET, "/api/v1/elections/:id/message-templates", templates_get, AUTH_STAFF, 0, ELECTION, .role = ROLE_ADMIN},
     {M_PUT, "/api/v1/elections/:id/message-templates", templates_put, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J, ELECTION, .role = ROLE_CLERK,
