@@ -20,6 +20,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_REGISTER_ROWS 500000
 
@@ -282,6 +283,19 @@ static void otp_request(struct req *r, const char *contact)
     struct signin_state *l = REQ_STATE(r, struct signin_state);
     if (!voterkey_contact(&r->app->keys, r->ids[0], contact, l->hash)) {
         req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
+        return;
+    }
+    /* The same answer whether or not the address is on the register, so the limit says
+     * nothing about who is on it. */
+    bool slow;
+    int wait = ratelimit_take(r->app->limits, &RL_OTP_SEND, l->hash, (int64_t)time(NULL), &slow);
+    if (wait > 0) {
+        char s[16];
+        snprintf(s, sizeof s, "%d", wait);
+        req_add_header(r, "Retry-After", s);
+        req_fail(r, ERR_RATE_LIMITED, "contact",
+                 "Codes have been sent to this address %d times in %d minutes; try again in %d seconds.",
+                 RL_OTP_SEND.per_client, RL_OTP_SEND.window_s / 60, wait);
         return;
     }
     unsigned char raw[16];

@@ -26,6 +26,9 @@ const struct ratelimit_rule RL_VOTING_CODE = {"code", 30, 1000, 600};
 const struct ratelimit_rule RL_STAFF_LOGIN = {"login", 10, 500, 900};
 const struct ratelimit_rule RL_REGISTER = {"register", 10, 1000, 600};
 const struct ratelimit_rule RL_OTP = {"otp", 10, 1000, 600};
+/* codes sent to one phone or e-mail address (keyed by its hash), whoever asks and from
+ * wherever: each costs money and lands on someone's phone; never given back */
+const struct ratelimit_rule RL_OTP_SEND = {"otp-send", 3, 1 << 30, 900};
 /* staff confirming their authenticator: apart from citizens' one-time codes at the same address */
 const struct ratelimit_rule RL_TOTP = {"totp", 10, 500, 900};
 

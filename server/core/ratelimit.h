@@ -39,6 +39,6 @@ int ratelimit_count(struct ratelimit *rl, const struct ratelimit_rule *rule, con
 /* The attempt succeeded: its count is given back. */
 void ratelimit_giveback(struct ratelimit *rl, const struct ratelimit_rule *rule, const char *client, int64_t now_s);
 
-extern const struct ratelimit_rule RL_VOTING_CODE, RL_STAFF_LOGIN, RL_REGISTER, RL_OTP, RL_TOTP;
+extern const struct ratelimit_rule RL_VOTING_CODE, RL_STAFF_LOGIN, RL_REGISTER, RL_OTP, RL_OTP_SEND, RL_TOTP;
 
 #endif

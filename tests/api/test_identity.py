@@ -4,6 +4,7 @@ import math
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import client
 
@@ -378,3 +379,40 @@ def test_a_hundred_thousand_codes_in_one_call(ctx):
     assert answered >= 1
     assert s.get(f"/api/v1/elections/{e['id']}/turnout").json["districts"][0]["codes"] == 100000
     assert ctx.voter(e["id"], codes[-1])
+
+
+def test_codes_to_one_address_are_limited_whoever_asks(ctx):
+    """Sending codes costs money and lands on someone's phone: at most three codes to one
+    address in fifteen minutes, asked by anyone (here 50 requests at once), and an address
+    not on the register gets the same answers, so the limit tells nobody who is on it.
+    (A server of its own: the per-address limits of the main one are the other tests'.)"""
+    s = ctx.env.server()
+    try:
+        codes_limited(ctx, s)
+    finally:
+        s.stop()
+
+
+def codes_limited(ctx, s):
+    e = ctx.election(districts=((1000, "A"), (1000, "B")), proposals=[(0, 100)])
+    d0, d1 = e["districts"]
+    unique = f"+45 7{time.time_ns() % 10**7:07d}"
+    text = f"personal_id,birth_date,postcode,district_id,contact\n090990-9999,1990-09-09,,{d0},{unique}\n"
+    assert s.request("POST", f"/api/v1/elections/{e['id']}/register", raw=text.encode(), token=e["token"],
+                     headers={"Content-Type": "text/csv"}).status == 201
+    outbox = os.path.join(ctx.env.data_dir, "outbox.log")
+    before = len(open(outbox).read()) if os.path.exists(outbox) else 0
+    url = f"/api/v1/elections/{e['id']}/voter-sessions"
+    for contact in (unique, f"stranger{time.time_ns()}@example.dk"):
+        with ThreadPoolExecutor(50) as pool:
+            answers = list(pool.map(lambda _: s.post(url, {"method": "otp", "contact": contact}), range(50)))
+        codes = sorted(a.status for a in answers)
+        assert codes.count(202) == 3 and codes.count(429) == 47, codes
+        refused = next(a for a in answers if a.status == 429)
+        assert refused.json["error"]["code"] == "rate_limited" and int(refused.header("Retry-After")) > 0
+    deadline = time.time() + 20
+    digits = unique.replace(" ", "")
+    while time.time() < deadline and open(outbox).read()[before:].count(digits) < 3:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert open(outbox).read()[before:].count(digits) == 3
