@@ -71,14 +71,15 @@ BEGIN
     RETURN v;
 END $$;
 
--- Signing in is open in the ideas phase (to submit proposals) and during voting. Returns
+-- Signing in is open in the ideas phase (to submit proposals), the supports phase (to
+-- support them) and during voting. Returns
 -- the voter and district; no row for an unknown voter (the caller answers 401).
 CREATE OR REPLACE FUNCTION voter_signs_in(p_election bigint, v voters)
 RETURNS TABLE (out_voter bigint, out_district bigint) LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock_shared(p_election);
 BEGIN
-    IF e.phase NOT IN ('voting', 'proposals') THEN
+    IF e.phase NOT IN ('voting', 'proposals', 'supports') THEN
         RAISE EXCEPTION 'Voting is not open.' USING ERRCODE = 'PB409';
     END IF;
     IF v.id IS NOT NULL THEN
