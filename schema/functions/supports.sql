@@ -31,9 +31,7 @@ DECLARE
     held boolean;
     used int;
 BEGIN
-    IF NOT voter_active(p_election, p_voter, p_token_hash) THEN
-        RAISE EXCEPTION 'This session has ended; sign in again.' USING ERRCODE = 'PB401';
-    END IF;
+    PERFORM voter_require_active(p_election, p_voter, p_token_hash);
     IF e.phase <> 'supports' THEN
         RAISE EXCEPTION 'Proposals can be supported (and supports withdrawn) only in the supports phase.'
             USING ERRCODE = 'PB409';

@@ -106,6 +106,16 @@ LANGUAGE sql STABLE AS $$
        AND NOT EXISTS (SELECT 1 FROM voter_signouts WHERE token_hash = decode(p_token_hash, 'hex'))
 $$;
 
+-- voter_active for the writes that check the session themselves (ROUTE_VOTER_CHECKED):
+-- PB401 (the server answers 401) when the session has ended.
+CREATE OR REPLACE FUNCTION voter_require_active(p_election bigint, p_voter bigint, p_token_hash text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT voter_active(p_election, p_voter, p_token_hash) THEN
+        RAISE EXCEPTION 'This voting session has ended; sign in again.' USING ERRCODE = 'PB401';
+    END IF;
+END $$;
+
 -- Ends the session of this token (a signed one, or a session row from before signed tokens)
 -- and forgets sign-outs whose tokens have expired.
 CREATE OR REPLACE FUNCTION voter_sign_out(p_token_hash text, p_ttl_s int) RETURNS void LANGUAGE sql AS $$
