@@ -2,10 +2,11 @@
 // cost proposals; voting codes and printable cards; the register; paper ballots; turnout;
 // close, count and publish. Staff texts are in English; election texts in Danish and English.
 import { api, h } from "./api.js";
-import { pick, money, useLang } from "./i18n.js";
+import { pick, money, useLang, t } from "./i18n.js";
 import { show as draw, isRoute } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 import { acceptPage } from "./admin-accept.js";
+import { embedPage } from "./admin-embed.js";
 
 let routed = false;
 useLang("en");   // the staff pages are written in English
@@ -184,6 +185,7 @@ async function electionPage(eid) {
 
   show(h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase} · ballot: ${ballotNames[e.ballot.type] || e.ballot.type} · rule: ${ruleNames[e.rule] || e.rule} · id ${e.id}`),
     h("nav", { class: "sub" }, h("a", { href: `#/org/${e.organisation_id}/delivery` }, "Sign-in and delivery"),
+      h("a", { href: `#/org/${e.organisation_id}/embed/${eid}` }, t("embedLink")),
       h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
       h("a", { href: `/live.html#/e/${eid}` }, "Projector screen"), h("a", { href: `/?kiosk=1#/e/${eid}/signin` }, "Kiosk mode")),
     out, h("h2", {}, "Phase, count and publish"), phases, h("h2", {}, "Turnout (live)"), turnoutBox,
@@ -202,6 +204,7 @@ async function route() {
   try {
     if (parts[0] === "e" && parts[1]) await electionPage(parts[1]);
     else if (parts[0] === "org" && parts[2] === "delivery") await deliveryPage(show, token, parts[1]);
+    else if (parts[0] === "org" && parts[2] === "embed") await embedPage(show, token, parts[1], parts[3]);
     else await listPage();
   } catch (e) { if (!token) loginPage(); else show(h("h1", {}, "Error"), msg(e.message || String(e.code), true)); }
 }
