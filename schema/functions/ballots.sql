@@ -47,9 +47,7 @@ DECLARE
     prev ballot_requests;
     was boolean;
 BEGIN
-    IF NOT voter_active(p_election, p_voter, p_token_hash) THEN
-        RAISE EXCEPTION 'This voting session has ended; sign in again.' USING ERRCODE = 'PB401';
-    END IF;
+    PERFORM voter_require_active(p_election, p_voter, p_token_hash);
     IF p_request IS NOT NULL THEN
         INSERT INTO ballot_requests (election_id, request_hash, body_hash, district_id, tracker, nonce)
         VALUES (p_election, decode(p_request, 'hex'), decode(p_body, 'hex'), p_district, p_tracker, p_nonce)

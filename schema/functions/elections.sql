@@ -7,12 +7,12 @@
 
 -- A phase's place in the order an election goes through.
 CREATE OR REPLACE FUNCTION phase_rank(p text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
-    SELECT array_position(ARRAY['draft', 'proposals', 'review', 'voting', 'closed', 'published'], p)
+    SELECT array_position(ARRAY['draft', 'proposals', 'supports', 'review', 'voting', 'closed', 'published'], p)
 $$;
 
 -- The latest phase whose start time in e.phases has passed, or NULL.
 CREATE OR REPLACE FUNCTION clock_phase(e elections) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT p FROM unnest(ARRAY['proposals', 'review', 'voting', 'closed']) WITH ORDINALITY AS t(p, i)
+    SELECT p FROM unnest(ARRAY['proposals', 'supports', 'review', 'voting', 'closed']) WITH ORDINALITY AS t(p, i)
      WHERE e.phases ? p AND (e.phases->>p)::timestamptz <= now()
      ORDER BY i DESC LIMIT 1
 $$;
@@ -36,8 +36,8 @@ BEGIN
     due := clock_phase(e);
     IF due IS NOT NULL AND phase_rank(due) > phase_rank(e.phase) THEN
         UPDATE elections SET phase = due,
-               voting_opened_at = CASE WHEN phase_rank(due) >= 4 THEN coalesce(voting_opened_at, now()) END,
-               closed_at = CASE WHEN phase_rank(due) >= 5 THEN coalesce(closed_at, now()) END
+               voting_opened_at = CASE WHEN phase_rank(due) >= phase_rank('voting') THEN coalesce(voting_opened_at, now()) END,
+               closed_at = CASE WHEN phase_rank(due) >= phase_rank('closed') THEN coalesce(closed_at, now()) END
          WHERE id = e.id RETURNING * INTO e;
         PERFORM audit_append(e.organisation_id, e.id, NULL, 'phase.clock',
                              jsonb_build_object('phase', due));
@@ -74,6 +74,8 @@ CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql
         'ballot', e.ballot, 'rule', e.rule, 'rule_params', e.rule_params,
         'phase', effective_phase(e), 'phases', e.phases,
         'paper_double_entry', e.paper_double_entry,
+        'supports', jsonb_build_object('max_per_voter', e.supports_max_per_voter,
+                                       'show_counts', e.supports_show_counts),
         'has_public_key', e.public_key IS NOT NULL,
         'published_at', e.published_at,
         'districts', coalesce((SELECT jsonb_agg(district_json(d) ORDER BY d.id)
@@ -172,7 +174,7 @@ DECLARE
     before jsonb := election_json(e);
 BEGIN
     IF (p_patch ? 'ballot' OR p_patch ? 'rule' OR p_patch ? 'rule_params' OR p_patch ? 'currency'
-        OR p_patch ? 'categories' OR p_patch ? 'paper_double_entry')
+        OR p_patch ? 'categories' OR p_patch ? 'paper_double_entry' OR p_patch ? 'supports')
        AND phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Ballot and counting rules cannot change once voting has opened.'
             USING ERRCODE = 'PB409';
@@ -192,7 +194,9 @@ BEGIN
         rule = coalesce(p_patch->>'rule', rule),
         rule_params = coalesce(p_patch->'rule_params', rule_params),
         phases = coalesce(p_patch->'phases', phases),
-        paper_double_entry = coalesce((p_patch->>'paper_double_entry')::boolean, paper_double_entry)
+        paper_double_entry = coalesce((p_patch->>'paper_double_entry')::boolean, paper_double_entry),
+        supports_max_per_voter = coalesce((p_patch->'supports'->>'max_per_voter')::int, supports_max_per_voter),
+        supports_show_counts = coalesce((p_patch->'supports'->>'show_counts')::boolean, supports_show_counts)
      WHERE id = e.id RETURNING * INTO e;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'election.update',
                          jsonb_build_object('before', before - 'districts',
@@ -223,8 +227,8 @@ BEGIN
         END IF;
     END IF;
     UPDATE elections SET phase = p_phase,
-           voting_opened_at = CASE WHEN phase_rank(p_phase) >= 4 THEN coalesce(voting_opened_at, now()) END,
-           closed_at = CASE WHEN phase_rank(p_phase) >= 5 THEN coalesce(closed_at, now()) END
+           voting_opened_at = CASE WHEN phase_rank(p_phase) >= phase_rank('voting') THEN coalesce(voting_opened_at, now()) END,
+           closed_at = CASE WHEN phase_rank(p_phase) >= phase_rank('closed') THEN coalesce(closed_at, now()) END
      WHERE id = e.id RETURNING * INTO e;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'election.phase',
                          jsonb_build_object('before', before, 'after', p_phase));

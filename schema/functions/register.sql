@@ -73,7 +73,7 @@ DECLARE
     e elections := election_lock_shared(p_election);
     reg bigint;
 BEGIN
-    IF e.phase NOT IN ('voting', 'proposals') THEN
+    IF e.phase NOT IN ('voting', 'proposals', 'supports') THEN
         RAISE EXCEPTION 'Voting is not open.' USING ERRCODE = 'PB409';
     END IF;
     SELECT id INTO reg FROM register_entries WHERE election_id = e.id AND contact_hash = decode(p_contact_hash, 'hex')

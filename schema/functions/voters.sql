@@ -71,14 +71,15 @@ BEGIN
     RETURN v;
 END $$;
 
--- Signing in is open in the ideas phase (to submit proposals) and during voting. Returns
+-- Signing in is open in the ideas phase (to submit proposals), the supports phase (to
+-- support them) and during voting. Returns
 -- the voter and district; no row for an unknown voter (the caller answers 401).
 CREATE OR REPLACE FUNCTION voter_signs_in(p_election bigint, v voters)
 RETURNS TABLE (out_voter bigint, out_district bigint) LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock_shared(p_election);
 BEGIN
-    IF e.phase NOT IN ('voting', 'proposals') THEN
+    IF e.phase NOT IN ('voting', 'proposals', 'supports') THEN
         RAISE EXCEPTION 'Voting is not open.' USING ERRCODE = 'PB409';
     END IF;
     IF v.id IS NOT NULL THEN
@@ -104,6 +105,16 @@ LANGUAGE sql STABLE AS $$
                     WHERE v.id = p_voter AND v.election_id = p_election AND c.revoked_at IS NULL)
        AND NOT EXISTS (SELECT 1 FROM voter_signouts WHERE token_hash = decode(p_token_hash, 'hex'))
 $$;
+
+-- voter_active for the writes that check the session themselves (ROUTE_VOTER_CHECKED):
+-- PB401 (the server answers 401) when the session has ended.
+CREATE OR REPLACE FUNCTION voter_require_active(p_election bigint, p_voter bigint, p_token_hash text) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT voter_active(p_election, p_voter, p_token_hash) THEN
+        RAISE EXCEPTION 'This voting session has ended; sign in again.' USING ERRCODE = 'PB401';
+    END IF;
+END $$;
 
 -- Ends the session of this token (a signed one, or a session row from before signed tokens)
 -- and forgets sign-outs whose tokens have expired.

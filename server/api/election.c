@@ -15,13 +15,14 @@
 #include "lib/jsonv.h"
 #include "lib/log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_TITLE 300
 #define MAX_DESCRIPTION 20000
 
-static const char *const phases[] = {"proposals", "review", "voting", "closed", "ideas", NULL};
+static const char *const phases[] = {"proposals", "supports", "review", "voting", "closed", "ideas", NULL};
 
 static bool slug_valid(const char *s)
 {
@@ -57,7 +58,7 @@ static bool rule_params_valid(const cJSON *p, struct verr *e)
 
 static bool phases_valid(const cJSON *p, struct verr *e)
 {
-    static const char *const keys[] = {"proposals", "review", "voting", "closed", NULL};
+    static const char *const keys[] = {"proposals", "supports", "review", "voting", "closed", NULL};
     if (!jv_only_keys(p, keys, "phases", e))
         return false;
     for (const cJSON *c = p->child; c; c = c->next) {
@@ -86,7 +87,7 @@ static bool rule_fits_ballot(const char *rule, const struct ballot_config *b, st
 /* Validated election settings shared by create and patch. Present fields only. */
 struct election_input {
     int paper_double_entry; /* -1 absent */
-    cJSON *title, *description, *ballot, *rule_params, *phases, *languages, *categories;
+    cJSON *title, *description, *ballot, *rule_params, *phases, *languages, *categories, *supports;
     const char *slug, *currency, *rule, *lang;
     int64_t organisation_id;
     struct ballot_config bc;
@@ -102,6 +103,36 @@ static void input_free(struct election_input *in)
     cJSON_Delete(in->phases);
     cJSON_Delete(in->languages);
     cJSON_Delete(in->categories);
+    cJSON_Delete(in->supports);
+}
+
+/* supports: {"max_per_voter": 1..1000, "show_counts": bool}, either or both. */
+static cJSON *supports_read(const cJSON *s, struct verr *e)
+{
+    static const char *const keys[] = {"max_per_voter", "show_counts", NULL};
+    int64_t max = 0;
+    bool show = false;
+    int rc_max, rc_show;
+    if (!cJSON_IsObject(s)) {
+        verr_set(e, ERR_INVALID_FIELD, "supports", "\"supports\" must be {\"max_per_voter\", \"show_counts\"}.");
+        return NULL;
+    }
+    if (!jv_only_keys(s, keys, "supports", e))
+        return NULL;
+    if ((rc_max = jv_int(s, "max_per_voter", 1, 1000, &max, e)) < 0 ||
+        (rc_show = jv_bool(s, "show_counts", &show, e)) < 0) {
+        /* name the member where it sits (both keys are short) */
+        char field[sizeof e->field];
+        snprintf(field, sizeof field, "supports.%.40s", e->field);
+        snprintf(e->field, sizeof e->field, "%s", field);
+        return NULL;
+    }
+    cJSON *out = cJSON_CreateObject();
+    if (rc_max == 1)
+        jv_add_int(out, "max_per_voter", max);
+    if (rc_show == 1)
+        cJSON_AddBoolToObject(out, "show_counts", show);
+    return out;
 }
 
 /* languages: a non-empty list of distinct language codes. */
@@ -165,7 +196,7 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
     static const char *const keys[] = {"slug", "title", "description", "currency", "ballot",
                                        "rule", "rule_params", "phases", "organisation_id",
                                        "default_language", "languages", "categories",
-                                       "paper_double_entry", NULL};
+                                       "paper_double_entry", "supports", NULL};
     memset(in, 0, sizeof *in);
     int idx = 0, rc_rule;
     if (!jv_only_keys(body, keys, NULL, e) || jv_string(body, "slug", 63, &in->slug, e) < 0 ||
@@ -214,6 +245,9 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
     const cJSON *cats = cJSON_GetObjectItemCaseSensitive(body, "categories");
     if (cats && !cJSON_IsNull(cats) && !(in->categories = categories_read(cats, lang, e)))
         return false;
+    const cJSON *sup = cJSON_GetObjectItemCaseSensitive(body, "supports");
+    if (sup && !cJSON_IsNull(sup) && !(in->supports = supports_read(sup, e)))
+        return false;
     const cJSON *rp = cJSON_GetObjectItemCaseSensitive(body, "rule_params");
     if (rp && !cJSON_IsNull(rp)) {
         if (!rule_params_valid(rp, e))
@@ -248,9 +282,10 @@ void election_create(struct req *r)
         return;
     }
     const char *missing = !in.slug ? "slug" : !in.title ? "title" : !in.has_ballot ? "ballot" : NULL;
-    if (in.paper_double_entry >= 0 && !missing) {
+    if ((in.paper_double_entry >= 0 || in.supports) && !missing) {
+        const char *f = in.supports ? "supports" : "paper_double_entry";
         input_free(&in);
-        req_fail(r, ERR_INVALID_FIELD, "paper_double_entry", "Set \"paper_double_entry\" with PATCH after creating the election.");
+        req_fail(r, ERR_INVALID_FIELD, f, "Set \"%s\" with PATCH after creating the election.", f);
         return;
     }
     if (missing) {
@@ -378,6 +413,8 @@ void election_patch(struct req *r)
         cJSON_AddBoolToObject(patch, "paper_double_entry", in.paper_double_entry);
     if (in.categories)
         cJSON_AddItemToObject(patch, "categories", cJSON_Duplicate(in.categories, 1));
+    if (in.supports)
+        cJSON_AddItemToObject(patch, "supports", cJSON_Duplicate(in.supports, 1));
     input_free(&in);
     char *text = cJSON_PrintUnformatted(patch);
     cJSON_Delete(patch);

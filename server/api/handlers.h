@@ -69,6 +69,12 @@ bool export_reveals_votes(const struct req *r);
 void ballot_put(struct req *r);
 void ballot_get(struct req *r);
 
+/* support.c */
+void support_put(struct req *r);
+void support_delete(struct req *r);
+void support_list(struct req *r);
+void support_ranking(struct req *r);
+
 /* count.c */
 void result_tally(struct req *r);
 void result_tally_status(struct req *r);

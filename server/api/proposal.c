@@ -165,7 +165,8 @@ void proposal_create(struct req *r)
 }
 
 static struct db_stmt sql_list = DB_STMT_READ("proposal.list", 3,
-    "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.district_id, p.id), '[]')::text"
+    "SELECT coalesce(jsonb_agg(proposal_json(p) || proposal_supports_json(p, $2) ORDER BY p.district_id, p.id),"
+    "                '[]')::text"
     "  FROM proposals p WHERE p.election_id = $1 AND ($2::boolean OR p.status = 'accepted')"
     "   AND ($3::bigint IS NULL OR p.district_id = $3)");
 
@@ -194,8 +195,9 @@ void proposal_list(struct req *r)
     req_db(r, &sql_list, p, list_done);
 }
 
-static struct db_stmt sql_get = DB_STMT_READ("proposal.get", 1,
-    "SELECT proposal_json(p)::text, p.status = 'accepted' FROM proposals p WHERE p.id = $1");
+static struct db_stmt sql_get = DB_STMT_READ("proposal.get", 2,
+    "SELECT (proposal_json(p) || proposal_supports_json(p, $2))::text, p.status = 'accepted'"
+    "  FROM proposals p WHERE p.id = $1");
 
 static void got_proposal(struct req *r, const struct db_result *res)
 {
@@ -212,7 +214,7 @@ static void got_proposal(struct req *r, const struct db_result *res)
 void proposal_get(struct req *r)
 {
     char id[24];
-    const char *p[1] = {i64s(id, r->ids[0])};
+    const char *p[2] = {i64s(id, r->ids[0]), req_has_role(r, ROLE_ANY_STAFF) ? "true" : "false"};
     req_db(r, &sql_get, p, got_proposal);
 }
 

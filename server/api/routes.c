@@ -84,13 +84,22 @@ static const struct route routes[] = {
      ELECTION},
     /* OpenID Connect: the sign-in leaves for the provider; it returns through voter-sessions */
     {M_POST, "/api/v1/elections/:id/oidc/start", oidc_start, AUTH_NONE, E, ELECTION,
-     .phases = PH(PHASE_VOTING) | PH(PHASE_PROPOSALS), .phase_hint = "Signing in opens with voting or the ideas phase."},
+     .phases = PH(PHASE_VOTING) | PH(PHASE_PROPOSALS) | PH(PHASE_SUPPORTS),
+     .phase_hint = "Signing in opens with the ideas phase, the supports phase and voting."},
     {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, ROUTE_NO_LOAD,
      ELECTION},
     /* the cast checks the phase and the voter inside its own statement */
     {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
      ELECTION},
     {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
+    /* supports (pre-selection): the phase, district and limit are checked in set_support */
+    {M_PUT, "/api/v1/elections/:id/supports/:id", support_put, AUTH_VOTER, E | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
+     ELECTION},
+    {M_DELETE, "/api/v1/elections/:id/supports/:id", support_delete, AUTH_VOTER, ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
+     ELECTION},
+    {M_GET, "/api/v1/elections/:id/supports", support_list, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
+    {M_GET, "/api/v1/elections/:id/support-ranking", support_ranking, AUTH_STAFF, 0, ELECTION,
+     .role = ROLE_ANY_STAFF},
     /* the receipt by e-mail or SMS: only the current ballot's tracker, never the ballot */
     {M_POST, "/api/v1/elections/:id/receipt-email", receipt_email, AUTH_VOTER, J | ROUTE_NO_LOAD, ELECTION},
     {M_POST, "/api/v1/elections/:id/reminder", reminder_request, AUTH_VOTER, J, ELECTION, .phases = PH(PHASE_VOTING),

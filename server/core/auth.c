@@ -123,6 +123,8 @@ static const char *phase_situation(enum phase p)
         return "The election is still being set up.";
     case PHASE_PROPOSALS:
         return "The election is in its ideas phase.";
+    case PHASE_SUPPORTS:
+        return "Citizens are supporting proposals; voting has not opened.";
     case PHASE_REVIEW:
         return "The proposals are being reviewed; voting has not opened.";
     case PHASE_VOTING:

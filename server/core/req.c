@@ -125,7 +125,7 @@ static const struct {
 } own_states[] = {
     {"PB409", ERR_WRONG_PHASE}, {"PB404", ERR_NOT_FOUND},     {"PB422", ERR_INVALID_FIELD},
     {"PB403", ERR_FORBIDDEN},   {"PB401", ERR_UNAUTHORIZED},  {"PBCON", ERR_CONFLICT},
-    {"PBIDM", ERR_IDEMPOTENCY_CONFLICT}, {"PBPAP", ERR_PAPER_BALLOT},
+    {"PBIDM", ERR_IDEMPOTENCY_CONFLICT}, {"PBPAP", ERR_PAPER_BALLOT}, {"PBSUP", ERR_SUPPORT_LIMIT},
 };
 
 bool req_db_ok(struct req *r, const struct db_result *res)

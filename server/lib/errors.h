@@ -40,6 +40,8 @@
     X(ERR_INVALID_FIELD, 422, "invalid_field", "A field is missing or out of range.")          \
     X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
     X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
+    X(ERR_SUPPORT_LIMIT, 422, "support_limit",                                                 \
+      "All of your supports are in use; withdraw one to support another proposal.")           \
     X(ERR_RATE_LIMITED, 429, "rate_limited", "Too many attempts; try again later.")            \
     X(ERR_INTERNAL, 500, "internal_error", "Something went wrong on the server.")              \
     X(ERR_NOT_IMPLEMENTED, 501, "not_implemented", "The server does not support this request.") \

@@ -28,6 +28,7 @@ void keys_derive(const unsigned char secret[KEY_LEN], struct server_keys *k)
     derive(secret, "voter-oidc", k->voter_oidc);
     derive(secret, "oidc-login", k->oidc_login);
     derive(secret, "outbox", k->outbox);
+    derive(secret, "voter-support-link", k->support_link);
 }
 
 void keys_wipe(struct server_keys *k)

@@ -22,6 +22,7 @@ struct server_keys {
     unsigned char voter_oidc[KEY_LEN];      /* an OpenID Connect identity claim -> stored hash */
     unsigned char oidc_login[KEY_LEN];      /* seals PKCE verifiers of sign-ins in progress */
     unsigned char outbox[KEY_LEN];          /* seals outbox recipients and message values */
+    unsigned char support_link[KEY_LEN];    /* voter -> their supports (supporter) */
 };
 
 /* Fills every key as HMAC-SHA256(secret, "borgerbudget/<purpose>"). */

@@ -7,8 +7,9 @@
 #include <string.h>
 
 static const char *const phase_names[PHASE_COUNT] = {
-    [PHASE_DRAFT] = "draft",   [PHASE_PROPOSALS] = "proposals", [PHASE_REVIEW] = "review",
-    [PHASE_VOTING] = "voting", [PHASE_CLOSED] = "closed",       [PHASE_PUBLISHED] = "published",
+    [PHASE_DRAFT] = "draft",   [PHASE_PROPOSALS] = "proposals", [PHASE_SUPPORTS] = "supports",
+    [PHASE_REVIEW] = "review", [PHASE_VOTING] = "voting",       [PHASE_CLOSED] = "closed",
+    [PHASE_PUBLISHED] = "published",
 };
 
 const char *phase_name(enum phase p)

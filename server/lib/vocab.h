@@ -12,6 +12,7 @@
 enum phase {
     PHASE_DRAFT,
     PHASE_PROPOSALS, /* ideas: citizens submit proposals */
+    PHASE_SUPPORTS,  /* pre-selection: citizens support proposals (optional) */
     PHASE_REVIEW,    /* staff check and cost the proposals */
     PHASE_VOTING,
     PHASE_CLOSED,    /* voting over; staff count */

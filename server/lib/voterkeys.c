@@ -25,12 +25,24 @@ void voterkey_code(const struct server_keys *k, int64_t election, const char *co
     crypto_wipe(msg, sizeof msg);
 }
 
-void voterkey_tag(const struct server_keys *k, int64_t election, int64_t voter, char out[VOTERKEY_HEX])
+/* "<election>:<voter>" under the purpose's key. */
+static void voter_link(const unsigned char key[KEY_LEN], int64_t election, int64_t voter, char out[VOTERKEY_HEX])
 {
     char msg[64];
     int n = snprintf(msg, sizeof msg, "%lld:%lld", (long long)election, (long long)voter);
-    mac_hex(k->ballot_link, msg, (size_t)n, out);
+    mac_hex(key, msg, (size_t)n, out);
 }
+
+void voterkey_tag(const struct server_keys *k, int64_t election, int64_t voter, char out[VOTERKEY_HEX])
+{
+    voter_link(k->ballot_link, election, voter, out);
+}
+
+void voterkey_supporter(const struct server_keys *k, int64_t election, int64_t voter, char out[VOTERKEY_HEX])
+{
+    voter_link(k->support_link, election, voter, out);
+}
+
 
 /* Uppercases and drops spaces, tabs and dashes; false when empty, too long or holding
  * control characters. */

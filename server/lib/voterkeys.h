@@ -20,6 +20,9 @@
 void voterkey_code(const struct server_keys *k, int64_t election, const char *code, char out[VOTERKEY_HEX]);
 /* The ballot's link to its voter: the same voter always gives the same tag. */
 void voterkey_tag(const struct server_keys *k, int64_t election, int64_t voter, char out[VOTERKEY_HEX]);
+/* The supports' link to their voter (supporter): like the ballot tag, under a key of its
+ * own, so a voter's supports and ballot cannot be joined by their hashes. */
+void voterkey_supporter(const struct server_keys *k, int64_t election, int64_t voter, char out[VOTERKEY_HEX]);
 /* One register identity: personal identifier, birth date (YYYY-MM-DD) and postcode (may be
  * NULL or empty). One hash over all three, so a failed match cannot tell which field was
  * wrong. False when a field is malformed. */

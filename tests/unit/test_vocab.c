@@ -14,6 +14,8 @@ void test_vocab(void)
     }
     enum phase ph;
     CHECK(phase_from_name("ideas", &ph) && ph == PHASE_PROPOSALS);
+    /* supports sits between ideas and review (route tables and the SQL phase_rank rely on it) */
+    CHECK(phase_from_name("supports", &ph) && ph == PHASE_SUPPORTS && PHASE_PROPOSALS < ph && ph < PHASE_REVIEW);
     CHECK(!phase_from_name("Voting", &ph) && !phase_from_name("", &ph) && !phase_from_name(NULL, &ph));
 
     enum ballot_type t;

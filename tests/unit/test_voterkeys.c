@@ -19,6 +19,9 @@ void test_voterkeys(void)
     CHECK(strcmp(out, "e488ddc8aa951d9e8af43984af37476a1a0a46c9998b49eecd1c8a3a2749fd16") == 0);
     voterkey_tag(&k, 12, 345, out);
     CHECK(strcmp(out, "eb68ee915081e8bed76b3f1a27d0254fc29ca28f3d2d42b4be057f9ad21cdc12") == 0);
+    /* the supporter: the same voter under another key, so it never equals the ballot tag */
+    voterkey_supporter(&k, 12, 345, out);
+    CHECK(strcmp(out, "39dac7b96dbdd9e48f5258ba6bdff068cd75524818a6e9a5483119ebf7048cb0") == 0);
 
     /* register: the identifier is normalised (case, spaces, dashes), the date checked */
     CHECK(voterkey_register(&k, 12, "010190-1234", "1990-01-01", "4300", out));

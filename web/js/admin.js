@@ -90,7 +90,7 @@ async function electionPage(eid) {
   const reload = () => electionPage(eid);
   const step = (label, fn, id) => h("button", { type: "button", id, onclick: async () => { try { await fn(); await reload(); } catch (err) { /* shown */ } } }, label);
 
-  const phases = h("p", { class: "row" }, ["proposals", "review", "voting", "closed"].map((p) =>
+  const phases = h("p", { class: "row" }, ["proposals", "supports", "review", "voting", "closed"].map((p) =>
     step(p === e.phase ? `✓ ${p}` : `→ ${p}`, () => call("POST", `/elections/${eid}/phase`, { phase: p }, out), "phase-" + p)),
     step("Count (tally)", () => call("POST", `/elections/${eid}/tally`, {}, out), "tally"),
     step("Publish results", () => call("POST", `/elections/${eid}/publish`, {}, out), "publish"));
@@ -103,15 +103,18 @@ async function electionPage(eid) {
       h("p", {}, h("button", { type: "submit", id: "add-district-btn" }, "Add district"))));
 
   const distSel = (id) => h("select", { id }, e.districts.map((d) => h("option", { value: d.id }, name(d.name))));
+  // from the supports phase on staff get each proposal's supports: most supported first (the ranking)
+  const counted = props.some((p) => typeof p.supports === "number");
+  if (counted) props.sort((a, b) => b.supports - a.supports || a.id - b.id);
   const proposalRows = props.map((p) => h("tr", {},
-    h("td", {}, name(p.title)), h("td", {}, cur(p.cost)), h("td", {}, p.status),
+    h("td", {}, name(p.title)), h("td", {}, cur(p.cost)), h("td", {}, p.status), counted ? h("td", {}, String(p.supports)) : null,
     h("td", {}, h("div", { class: "row" },
       step("Accept", () => call("PATCH", `/proposals/${p.id}`, { status: "accepted" }, out), `accept-${p.id}`),
       step("Reject", () => { const reason = prompt("Reason shown to the author:"); return reason ? call("PATCH", `/proposals/${p.id}`, { status: "rejected", reason }, out) : null; }, `reject-${p.id}`),
       step("Set cost", () => { const v = prompt(`Final cost in ${e.currency}:`, String(p.cost / 100));
         return v ? call("PATCH", `/proposals/${p.id}`, { cost: Math.round(Number(v.replace(",", ".")) * 100) }, out) : null; }, `cost-${p.id}`)))));
   const proposalsBox = h("div", {},
-    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Proposal"), h("th", {}, "Cost"), h("th", {}, "Status"), h("th", {}, "Actions"))), h("tbody", {}, proposalRows)),
+    h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Proposal"), h("th", {}, "Cost"), h("th", {}, "Status"), counted ? h("th", {}, "Supports") : null, h("th", {}, "Actions"))), h("tbody", {}, proposalRows)),
     h("form", { id: "add-proposal", onsubmit: async (ev) => { ev.preventDefault();
         try { await call("POST", `/elections/${eid}/proposals`, { district_id: Number(document.getElementById("p-district").value),
           title: { da: val("p-da"), en: val("p-en") || val("p-da") }, summary: { da: val("p-sum-da") || val("p-da"), en: val("p-sum-en") || val("p-en") || val("p-da") },
@@ -122,6 +125,12 @@ async function electionPage(eid) {
         h("div", {}, field("p-da", "Title (Danish)", { required: true })), h("div", {}, field("p-en", "Title (English)")),
         h("div", {}, field("p-sum-da", "Summary (Danish)")), h("div", {}, field("p-sum-en", "Summary (English)"))),
       h("p", {}, h("button", { type: "submit", id: "add-proposal-btn" }, "Add proposal"))));
+
+  const supportSettings = h("form", { id: "supports-settings", class: "row", onsubmit: async (ev) => { ev.preventDefault();
+      try { await call("PATCH", `/elections/${eid}`, { supports: { max_per_voter: num("s-max"), show_counts: document.getElementById("s-show").checked } }, out); reload(); } catch (err) { /* shown */ } } },
+    h("div", { class: "grow" }, field("s-max", "Supports per citizen", { type: "number", min: 1, max: 1000, value: e.supports.max_per_voter })),
+    h("label", { class: "row" }, h("input", { type: "checkbox", id: "s-show", checked: e.supports.show_counts }), "Show the counts to the public"),
+    h("button", { type: "submit", id: "supports-save" }, "Save supports settings"));
 
   const codes = h("form", { id: "codes", onsubmit: (ev) => ev.preventDefault() },
     h("div", { class: "grid2" }, h("div", {}, h("label", { for: "c-district" }, "District"), distSel("c-district")),
@@ -180,7 +189,7 @@ async function electionPage(eid) {
       h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
       h("a", { href: `/live.html#/e/${eid}` }, "Projector screen"), h("a", { href: `/?kiosk=1#/e/${eid}/signin` }, "Kiosk mode")),
     out, h("h2", {}, "Phase, count and publish"), phases, h("h2", {}, "Turnout (live)"), turnoutBox,
-    h("h2", {}, "Districts and budgets"), districts, h("h2", {}, "Proposals"), proposalsBox,
+    h("h2", {}, "Districts and budgets"), districts, h("h2", {}, "Proposals"), proposalsBox, h("h2", {}, "Supports phase"), supportSettings,
     h("h2", {}, "Voting codes"), codes, h("h2", {}, "Voter register"), register, h("h2", {}, "Paper ballots (clerk)"), paper);
 }
 

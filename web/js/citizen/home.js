@@ -4,6 +4,7 @@ import { api, h } from "../api.js";
 import { t, pick, locale } from "../i18n.js";
 import { loadElection, session } from "./state.js";
 import { title, categoryName, proposalCard } from "./ui.js";
+import { supportControls } from "./supports.js";
 
 export async function homePage(v) {
   const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
@@ -28,16 +29,22 @@ export async function electionPage(eid, v) {
   const cats = (election.categories || []).filter((c) => used.has(c.key));
   const categories = cats.length ? select("f-cat", t("category"), [["", t("allCategories")], ...cats.map((c) => [c.key, categoryName(c.key)])]) : null;
   const sort = select("f-sort", t("sort"), [["cost", t("sortCost")], ["-cost", t("sortCostDesc")], ["title", t("sortTitle")]]);
+  // the supports phase: a signed-in citizen's toggles, else the counts where they are shown
+  const supports = election.phase === "supports" && s ? await supportControls(eid, election, s) : null;
+  const supportsOf = (p) => supports ? supports.control(p)
+    : election.phase === "supports" && typeof p.supports === "number" ? h("p", { class: "muted" }, t("supportCount", { n: p.supports })) : null;
+  if (supports && districts) districts.el.value = String(s.district_id);
   const list = h("div", {});
   const collator = new Intl.Collator(locale());
   function render() {
     const d = districts ? districts.el.value : "", c = categories ? categories.el.value : "", k = sort.el.value;
     const ps = proposals.filter((p) => (!d || String(p.district_id) === d) && (!c || p.category === c));
     ps.sort((a, b) => k === "title" ? collator.compare(title(a.title), title(b.title)) : (k === "-cost" ? b.cost - a.cost : a.cost - b.cost));
-    list.replaceChildren(...(ps.length ? ps.map((p) => proposalCard(p, 3)) : [h("p", {}, t("noProposals"))]));
+    list.replaceChildren(...(ps.length ? ps.map((p) => proposalCard(p, 3, supportsOf(p))) : [h("p", {}, t("noProposals"))]));
   }
   const actions = h("p", { class: "row" },
     election.phase === "voting" ? h("a", { class: "button", href: s ? `#/e/${eid}/vote` : `#/e/${eid}/signin` }, s ? t("yourBallot") : t("signIn")) : null,
+    election.phase === "supports" && !s ? h("a", { class: "button", href: `#/e/${eid}/signin` }, t("signInSupport")) : null,
     election.phase === "published" ? h("a", { class: "button", href: `#/e/${eid}/results` }, t("results")) : null,
     ["voting", "closed", "published"].includes(election.phase) ? h("a", { class: "button secondary", href: `#/e/${eid}/board` }, t("board")) : null);
   const filters = h("div", { class: "row filters" }, [districts, categories, sort].filter(Boolean).map((f) => f.field));
@@ -45,5 +52,5 @@ export async function electionPage(eid, v) {
   render();
   v.show(h("h1", {}, title(election.title)), election.description ? h("p", {}, title(election.description)) : null,
     h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
-    h("h2", {}, t("proposals")), filters, list);
+    supports && supports.intro, h("h2", {}, t("proposals")), filters, list, supports && supports.status);
 }

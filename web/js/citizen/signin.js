@@ -58,7 +58,7 @@ export function isoDate(s) {
 export async function signInPage(eid, v) {
   const { election } = await loadElection(eid);
   const flash = takeFlash();
-  if (election.phase !== "voting")
+  if (!["voting", "supports"].includes(election.phase))
     return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true), h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   const methods = offeredMethods(election);
   const problems = h("div", {});
@@ -77,7 +77,7 @@ export async function signInPage(eid, v) {
       const r = await api("POST", `/elections/${eid}/voter-sessions`, body);
       forgetVoter(eid);   // whatever an earlier voter left in this tab
       setSession(eid, { token: r.token, district_id: r.district_id, has_voted: r.has_voted });
-      v.go(`#/e/${eid}/vote`);
+      v.go(election.phase === "supports" ? `#/e/${eid}` : `#/e/${eid}/vote`);
     } catch (e) {
       out.replaceChildren(message(errorText(e, where), true));
     } finally { sending = false; }
