@@ -6,9 +6,18 @@
  * errors, and checks that the server counts exactly as many new ballots as voters got a
  * 200 for.
  *
+ * A request answered 503, or whose connection broke, is sent again as a browser would
+ * (after Retry-After, at most 2 s), for up to --retry-for seconds; a ballot is sent again
+ * with the same body and Idempotency-Key. So through a database failover every voter ends
+ * with a definite answer and the count can still be checked exactly; the longest time with
+ * no ballot acknowledged is the failover time voters saw. A ballot left without a definite
+ * answer is "in doubt" and fails the check.
+ *
  *   pbload --url http://127.0.0.1:8080 --election ID --admin-email E --admin-password P
  *          [--voters 1000] [--concurrency 32] [--duration 60] [--replace 20] [--reads 10]
+ *          [--retry-for 60] [--trackers FILE]
  *
+ * --trackers writes "epoch-seconds tracker" for the last acknowledged ballot of each voter.
  * Codes are made through the API with the admin account before the clock starts.
  */
 #include "lib/util.h"
@@ -21,6 +30,7 @@
 
 #include <getopt.h>
 #include <math.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +66,10 @@ struct run {
     long ok[6], errors[6], status_hist[6];
     long voters_acked;
     int active;
+    double retry_for;
+    long retries, in_doubt;
+    double last_ballot_ok, ballot_gap_max, ballot_wait_max;
+    FILE *trackers;
 };
 
 struct voter {
@@ -65,7 +79,13 @@ struct voter {
     char token[128];
     int64_t district;
     double started;
+    double first_sent; /* the step's first attempt: retries send it again until give-up */
     bool acked;
+    char *body;        /* the step's request body, the same on every attempt */
+    char idem_key[33]; /* a ballot's Idempotency-Key */
+    char tracker[65];  /* the last acknowledged ballot's */
+    double acked_at;   /* wall clock, for --trackers */
+    struct event *retry_ev;
 };
 
 static double now(void)
@@ -89,6 +109,7 @@ static void record(struct run *run, enum step s, double ms, bool ok)
 }
 
 static void voter_next(struct voter *v);
+static void voter_send(struct voter *v);
 
 static char *body_of(struct evhttp_request *req)
 {
@@ -154,6 +175,64 @@ static char *ballot_json(struct voter *v)
     return buf_steal(&b);
 }
 
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    voter_send(arg);
+}
+
+/* 503 and a broken connection mean "not now": the outcome of a ballot is unknown, and the
+ * same request with the same Idempotency-Key settles it. */
+static bool try_again(struct voter *v, struct evhttp_request *req, int code)
+{
+    struct run *run = v->run;
+    if ((code != 0 && code != 503) || now() - v->first_sent > run->retry_for)
+        return false;
+    run->retries++;
+    if (code == 0) { /* connection lost: a fresh one */
+        evhttp_connection_free_on_completion(v->conn);
+        v->conn = evhttp_connection_base_new(run->base, NULL, run->host, (unsigned short)run->port);
+    }
+    double wait = 0.25;
+    const char *ra = req ? evhttp_find_header(evhttp_request_get_input_headers(req), "Retry-After") : NULL;
+    int64_t secs;
+    if (ra && parse_int64(ra, &secs) && secs >= 0)
+        wait = secs > 2 ? 2.0 : secs == 0 ? 0.1 : (double)secs;
+    wait *= 0.5 + (double)rand() / RAND_MAX; /* voters do not all come back at once */
+    struct timeval tv = {(time_t)wait, (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+    evtimer_add(v->retry_ev, &tv);
+    return true;
+}
+
+static void ballot_acked(struct voter *v, const char *body)
+{
+    struct run *run = v->run;
+    double t = now();
+    if (t - run->last_ballot_ok > run->ballot_gap_max)
+        run->ballot_gap_max = t - run->last_ballot_ok;
+    run->last_ballot_ok = t;
+    if (t - v->first_sent > run->ballot_wait_max)
+        run->ballot_wait_max = t - v->first_sent;
+    cJSON *j = cJSON_Parse(body);
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "tracker");
+    if (cJSON_IsString(tr))
+        snprintf(v->tracker, sizeof v->tracker, "%s", tr->valuestring);
+    cJSON_Delete(j);
+    v->acked_at = wall_now();
+    if (!v->acked) {
+        v->acked = true;
+        run->voters_acked++;
+    }
+}
+
 static void on_response(struct evhttp_request *req, void *arg)
 {
     struct voter *v = arg;
@@ -163,10 +242,15 @@ static void on_response(struct evhttp_request *req, void *arg)
     bool ok = code >= 200 && code < 300;
     record(run, v->step, ms, ok);
     if (!ok) {
+        if (try_again(v, req, code))
+            return;
         if (code == 0) { /* connection lost: start over with a fresh connection */
             evhttp_connection_free_on_completion(v->conn);
             v->conn = evhttp_connection_base_new(run->base, NULL, run->host, (unsigned short)run->port);
         }
+        /* a ballot with no definite answer may or may not be stored */
+        if ((v->step == S_CAST || v->step == S_RECAST) && (code == 0 || code >= 500))
+            run->in_doubt++;
         v->step = S_DONE;
         voter_next(v);
         return;
@@ -188,13 +272,11 @@ static void on_response(struct evhttp_request *req, void *arg)
         break;
     }
     case S_CAST:
-        if (!v->acked) {
-            v->acked = true;
-            run->voters_acked++;
-        }
+        ballot_acked(v, body);
         v->step = rand() % 100 < run->replace_pct ? S_RECAST : rand() % 100 < run->read_pct ? S_READ : S_DONE;
         break;
     case S_RECAST:
+        ballot_acked(v, body);
         v->step = rand() % 100 < run->read_pct ? S_READ : S_DONE;
         break;
     default:
@@ -219,17 +301,39 @@ static void send_req(struct voter *v, enum evhttp_cmd_type method, const char *u
         evhttp_add_header(h, "Content-Type", "application/json");
         evbuffer_add(evhttp_request_get_output_buffer(req), json, strlen(json));
     }
+    if (method == EVHTTP_REQ_PUT && v->idem_key[0])
+        evhttp_add_header(h, "Idempotency-Key", v->idem_key);
     v->started = now();
     evhttp_make_request(v->conn, req, method, uri);
+}
+
+/* A fresh key for a new ballot (kept for its retries). */
+static void new_idem_key(struct voter *v)
+{
+    unsigned char raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        for (size_t i = 0; i < sizeof raw; i++)
+            raw[i] = (unsigned char)rand();
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(v->idem_key + 2 * i, 3, "%02x", raw[i]);
+}
+
+static void voter_finish(struct voter *v)
+{
+    struct run *run = v->run;
+    if (v->acked && run->trackers && v->tracker[0])
+        fprintf(run->trackers, "%.3f %s\n", v->acked_at, v->tracker);
 }
 
 static void voter_next(struct voter *v)
 {
     struct run *run = v->run;
-    char uri[256];
     if (v->step == S_DONE) {
+        voter_finish(v);
         if (now() > run->deadline || run->next_code >= run->ncodes) {
             evhttp_connection_free(v->conn);
+            event_free(v->retry_ev);
+            free(v->body);
             free(v);
             if (--run->active == 0)
                 event_base_loopbreak(run->base);
@@ -237,8 +341,39 @@ static void voter_next(struct voter *v)
         }
         v->step = S_ELECTION;
         v->token[0] = '\0';
+        v->tracker[0] = '\0';
         v->acked = false;
     }
+    free(v->body);
+    v->body = NULL;
+    v->idem_key[0] = '\0';
+    switch (v->step) {
+    case S_LOGIN:
+        if (run->next_code >= run->ncodes) { /* every code is in use: this voter stops */
+            v->step = S_DONE;
+            run->deadline = 0;
+            voter_next(v);
+            return;
+        }
+        v->body = xasprintf("{\"method\":\"code\",\"code\":\"%s\"}", run->codes[run->next_code++]);
+        break;
+    case S_CAST:
+    case S_RECAST:
+        v->body = ballot_json(v);
+        new_idem_key(v);
+        break;
+    default:
+        break;
+    }
+    v->first_sent = now();
+    voter_send(v);
+}
+
+/* Sends the voter's current step (again, on a retry: the same body and key). */
+static void voter_send(struct voter *v)
+{
+    struct run *run = v->run;
+    char uri[256];
     switch (v->step) {
     case S_ELECTION:
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld", (long long)run->election);
@@ -248,27 +383,15 @@ static void voter_next(struct voter *v)
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/proposals", (long long)run->election);
         send_req(v, EVHTTP_REQ_GET, uri, NULL, on_response);
         break;
-    case S_LOGIN: {
-        if (run->next_code >= run->ncodes) { /* every code is in use: this voter stops */
-            v->step = S_DONE;
-            run->deadline = 0;
-            voter_next(v);
-            return;
-        }
+    case S_LOGIN:
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/voter-sessions", (long long)run->election);
-        char body[128];
-        snprintf(body, sizeof body, "{\"method\":\"code\",\"code\":\"%s\"}", run->codes[run->next_code++]);
-        send_req(v, EVHTTP_REQ_POST, uri, body, on_response);
+        send_req(v, EVHTTP_REQ_POST, uri, v->body, on_response);
         break;
-    }
     case S_CAST:
-    case S_RECAST: {
+    case S_RECAST:
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/ballot", (long long)run->election);
-        char *body = ballot_json(v);
-        send_req(v, EVHTTP_REQ_PUT, uri, body, on_response);
-        free(body);
+        send_req(v, EVHTTP_REQ_PUT, uri, v->body, on_response);
         break;
-    }
     case S_READ:
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/turnout", (long long)run->election);
         send_req(v, EVHTTP_REQ_GET, uri, NULL, on_response);
@@ -357,12 +480,15 @@ int main(int argc, char **argv)
         {"admin-email", required_argument, NULL, 'a'}, {"admin-password", required_argument, NULL, 'p'},
         {"voters", required_argument, NULL, 'n'}, {"concurrency", required_argument, NULL, 'c'},
         {"duration", required_argument, NULL, 'd'}, {"replace", required_argument, NULL, 'r'},
-        {"reads", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0}};
+        {"reads", required_argument, NULL, 'R'}, {"retry-for", required_argument, NULL, 'T'},
+        {"trackers", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+    const char *trackers_path = NULL;
+    run.retry_for = 60;
     int ch;
     int64_t num = 0;
     bool bad = false;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (strchr("encdrR", ch) && (!parse_int64(optarg, &num) || num < 0 || num > 100000000)) {
+        if (strchr("encdrRT", ch) && (!parse_int64(optarg, &num) || num < 0 || num > 100000000)) {
             bad = true;
             continue;
         }
@@ -376,9 +502,12 @@ int main(int argc, char **argv)
         case 'd': duration = (long)num; break;
         case 'r': run.replace_pct = (int)num; break;
         case 'R': run.read_pct = (int)num; break;
+        case 'T': run.retry_for = (double)num; break;
+        case 't': trackers_path = optarg; break;
         default:
             fprintf(stderr, "usage: pbload --url URL --election ID --admin-email E --admin-password P "
-                            "[--voters N] [--concurrency C] [--duration S] [--replace PCT] [--reads PCT]\n");
+                            "[--voters N] [--concurrency C] [--duration S] [--replace PCT] [--reads PCT] "
+                            "[--retry-for S] [--trackers FILE]\n");
             return 2;
         }
     }
@@ -388,6 +517,10 @@ int main(int argc, char **argv)
     }
     if (sscanf(url, "http://%127[^:/]:%d", run.host, &run.port) != 2) {
         fprintf(stderr, "pbload: --url must be http://HOST:PORT\n");
+        return 2;
+    }
+    if (trackers_path && !(run.trackers = fopen(trackers_path, "w"))) {
+        fprintf(stderr, "pbload: cannot write %s\n", trackers_path);
         return 2;
     }
     srand((unsigned)time(NULL));
@@ -462,9 +595,11 @@ int main(int argc, char **argv)
     fflush(stdout);
     double t0 = now();
     run.deadline = t0 + (double)duration;
+    run.last_ballot_ok = t0;
     for (long i = 0; i < concurrency; i++) {
         struct voter *v = xcalloc(1, sizeof *v);
         v->run = &run;
+        v->retry_ev = evtimer_new(run.base, retry_cb, v);
         v->conn = evhttp_connection_base_new(run.base, NULL, run.host, (unsigned short)run.port);
         v->step = S_ELECTION;
         run.active++;
@@ -472,7 +607,15 @@ int main(int argc, char **argv)
     }
     event_base_dispatch(run.base);
     double elapsed = now() - t0;
+    if (run.trackers)
+        fclose(run.trackers);
+    /* The turnout may come from a read replica a moment behind: give it a few seconds. */
     int64_t after = turnout_total(&run);
+    for (int i = 0; i < 50 && after - before != run.voters_acked; i++) {
+        struct timespec pause = {0, 100000000};
+        nanosleep(&pause, NULL);
+        after = turnout_total(&run);
+    }
 
     long total_ok = 0, total_err = 0;
     double cast_p50 = 0, cast_p99 = 0;
@@ -494,16 +637,23 @@ int main(int argc, char **argv)
     double ballots_s = (double)(run.ok[S_CAST] + run.ok[S_RECAST]) / elapsed;
     printf("requests %ld ok, %ld errors; ballots (cast + replaced) %.1f per second\n", total_ok, total_err, ballots_s);
     long counted = (long)(after - before);
-    bool exact = counted == run.voters_acked;
-    printf("check: server counts %ld new ballots, voters answered 200: %ld -> %s\n", counted, run.voters_acked,
-           exact ? "EXACT" : "MISMATCH");
-    printf("PBLOAD ballots_per_s=%.1f requests_per_s=%.1f cast_p50_ms=%.2f cast_p99_ms=%.2f errors=%ld counted=%ld acked=%ld\n",
-           ballots_s, (double)total_ok / elapsed, cast_p50, cast_p99, total_err, counted, run.voters_acked);
+    bool exact = counted == run.voters_acked && run.in_doubt == 0;
+    printf("check: server counts %ld new ballots, voters answered 200: %ld, ballots in doubt: %ld -> %s\n", counted,
+           run.voters_acked, run.in_doubt, exact ? "EXACT" : "MISMATCH");
+    if (run.retries)
+        printf("retried %ld requests (503 or connection lost); longest wait for a ballot's 200 %.2f s, "
+               "longest time with no ballot acknowledged %.2f s\n",
+               run.retries, run.ballot_wait_max, run.ballot_gap_max);
+    printf("PBLOAD ballots_per_s=%.1f requests_per_s=%.1f cast_p50_ms=%.2f cast_p99_ms=%.2f errors=%ld counted=%ld acked=%ld "
+           "in_doubt=%ld retries=%ld ballot_wait_max_s=%.3f ballot_gap_max_s=%.3f\n",
+           ballots_s, (double)total_ok / elapsed, cast_p50, cast_p99, total_err, counted, run.voters_acked, run.in_doubt,
+           run.retries, run.ballot_wait_max, run.ballot_gap_max);
     for (size_t i = 0; i < run.ncodes; i++)
         free(run.codes[i]);
     free(run.codes);
     free(run.props);
     free(admin);
     event_base_free(run.base);
-    return exact && total_err == 0 ? 0 : 1;
+    /* Answers that were retried to success are no failure; any other error is. */
+    return exact && total_err == run.retries ? 0 : 1;
 }

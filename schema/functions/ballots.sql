@@ -61,6 +61,11 @@ BEGIN
                 RAISE EXCEPTION 'This Idempotency-Key was already used with a different ballot.'
                     USING ERRCODE = 'PBIDM';
             END IF;
+            -- A write, so that this commit waits for the synchronous standby like the first:
+            -- if the first answer was lost because that wait failed, this 200 must still
+            -- mean the ballot is on both machines.
+            UPDATE ballot_requests r SET replaced = r.replaced
+             WHERE r.election_id = p_election AND r.request_hash = decode(p_request, 'hex');
             RETURN QUERY SELECT prev.replaced, prev.tracker, prev.nonce, true;
             RETURN;
         END IF;

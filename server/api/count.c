@@ -192,7 +192,7 @@ static void progress_tick(evutil_socket_t fd, short what, void *arg)
     st->reported = percent;
     char id[24], pc[24];
     const char *p[2] = {i64s(id, st->data.election_id), i64s(pc, percent)};
-    (void)db_query(st->db, &sql_progress, p, ignore_result, NULL);
+    (void)db_query(st->db, &sql_progress, p, false, ignore_result, NULL);
 }
 
 static void results_stored(struct req *r, const struct db_result *res)

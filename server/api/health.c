@@ -1,5 +1,6 @@
 /*
- * health: liveness, readiness (the database answers) and Prometheus metrics.
+ * health: liveness, readiness (the database answers, and can make a ballot durable as
+ * configured) and Prometheus metrics.
  */
 #include "core/db.h"
 #include "api/handlers.h"
@@ -12,6 +13,7 @@
 #include <strings.h>
 
 #include <stdio.h>
+#include <string.h>
 
 void health_live(struct req *r)
 {
@@ -20,18 +22,47 @@ void health_live(struct req *r)
     req_reply_json(r, 200, o);
 }
 
+/* What the primary says about synchronous replication: whether commits wait for a standby
+ * (synchronous_standby_names set and synchronous_commit on, remote_write or remote_apply),
+ * how many synchronous standbys stream now, and how many senders it may not see (the
+ * details of pg_stat_replication need pg_monitor or pg_read_all_stats). */
+static struct db_stmt sql_ready = DB_STMT("health.ready", 0,
+    "SELECT pg_is_in_recovery(),"
+    "       current_setting('synchronous_standby_names') <> ''"
+    "         AND current_setting('synchronous_commit') NOT IN ('off', 'local'),"
+    "       (SELECT count(*) FROM pg_stat_replication"
+    "         WHERE state = 'streaming' AND sync_state IN ('sync', 'quorum')),"
+    "       (SELECT count(*) FROM pg_stat_replication WHERE sync_state IS NULL)");
+
+/* off: commits do not wait for a standby; ok: a synchronous standby streams; unavailable:
+ * commits wait for a standby that is not there, so no ballot can be acknowledged;
+ * unknown: the database user may not see the standbys. */
+static const char *sync_replication(const struct db_result *res)
+{
+    if (db_status(res) != DB_OK || db_nrows(res) != 1)
+        return "unknown";
+    if (!db_bool(res, 0, 1))
+        return "off";
+    if (db_int64(res, 0, 2) > 0)
+        return "ok";
+    return db_int64(res, 0, 3) > 0 ? "unknown" : "unavailable";
+}
+
 static void ready_done(struct req *r, const struct db_result *res)
 {
     cJSON *o = cJSON_CreateObject();
-    bool ok = db_status(res) == DB_OK;
+    bool db_ok = db_status(res) == DB_OK && db_nrows(res) == 1 && !db_bool(res, 0, 0);
+    const char *sync = sync_replication(res);
+    bool ok = db_ok && strcmp(sync, "unavailable") != 0;
     cJSON_AddStringToObject(o, "status", ok ? "ok" : "unavailable");
-    cJSON_AddStringToObject(o, "database", ok ? "ok" : "unavailable");
+    cJSON_AddStringToObject(o, "database", db_ok ? "ok" : "unavailable");
+    cJSON_AddStringToObject(o, "synchronous_replication", sync);
+    const struct db_pool *reader = db_pool_reader(r->app->db);
+    cJSON_AddStringToObject(o, "read_replica", !reader ? "off" : db_pool_healthy(reader) ? "ok" : "unavailable");
     if (!ok)
         req_add_header(r, "Retry-After", "1");
     req_reply_json(r, ok ? 200 : 503, o);
 }
-
-static struct db_stmt sql_ready = DB_STMT("health.ready", 0, "SELECT 1");
 
 void health_ready(struct req *r)
 {
@@ -115,6 +146,32 @@ void health_metrics(struct req *r)
     buf_printf(&b, "pb_db_pool_connections{state=\"busy\"} %d\n", busy);
     buf_puts(&b, "# TYPE pb_db_pool_queued gauge\n");
     buf_printf(&b, "pb_db_pool_queued %d\n", queued);
+    const struct db_pool *reader = db_pool_reader(r->app->db);
+    if (reader) {
+        db_pool_stats(reader, &size, &connected, &busy, &queued);
+        buf_puts(&b, "# TYPE pb_db_read_pool_connections gauge\n");
+        buf_printf(&b, "pb_db_read_pool_connections{state=\"configured\"} %d\n", size);
+        buf_printf(&b, "pb_db_read_pool_connections{state=\"connected\"} %d\n", connected);
+        buf_printf(&b, "pb_db_read_pool_connections{state=\"busy\"} %d\n", busy);
+    }
+    struct db_pool_events ev;
+    db_pool_events(r->app->db, &ev);
+    const struct {
+        const char *name, *help;
+        uint64_t value;
+    } events[] = {
+        {"pb_db_connects_total", "Database connections made (beyond the pool size: reconnects).", ev.connects},
+        {"pb_db_read_only_refused_total", "Connections dropped because the server was read-only.", ev.refused},
+        {"pb_db_statements_abandoned_total", "Statements answered 503 after the wait limit, then cancelled.",
+         ev.abandoned},
+        {"pb_db_commits_unconfirmed_total", "Commits the synchronous standby did not confirm (answered 503).",
+         ev.unconfirmed},
+        {"pb_db_replica_fallbacks_total", "Public reads the replica could not serve, run on the primary.",
+         ev.replica_fallbacks},
+    };
+    for (size_t i = 0; i < PB_ARRAY_LEN(events); i++)
+        buf_printf(&b, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", events[i].name, events[i].help, events[i].name,
+                   events[i].name, (unsigned long long)events[i].value);
     static const char *const stmt_help[] = {
         "# HELP pb_db_statement_calls_total Statements run, by statement.\n"
         "# TYPE pb_db_statement_calls_total counter\n",

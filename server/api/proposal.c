@@ -164,7 +164,7 @@ void proposal_create(struct req *r)
     cJSON_Delete(f);
 }
 
-static struct db_stmt sql_list = DB_STMT("proposal.list", 3,
+static struct db_stmt sql_list = DB_STMT_READ("proposal.list", 3,
     "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.district_id, p.id), '[]')::text"
     "  FROM proposals p WHERE p.election_id = $1 AND ($2::boolean OR p.status = 'accepted')"
     "   AND ($3::bigint IS NULL OR p.district_id = $3)");
@@ -194,7 +194,7 @@ void proposal_list(struct req *r)
     req_db(r, &sql_list, p, list_done);
 }
 
-static struct db_stmt sql_get = DB_STMT("proposal.get", 1,
+static struct db_stmt sql_get = DB_STMT_READ("proposal.get", 1,
     "SELECT proposal_json(p)::text, p.status = 'accepted' FROM proposals p WHERE p.id = $1");
 
 static void got_proposal(struct req *r, const struct db_result *res)

@@ -43,7 +43,7 @@ static void results_loaded(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-static struct db_stmt sql_results = DB_STMT("result.get", 1,
+static struct db_stmt sql_results = DB_STMT_READ("result.get", 1,
     "SELECT result, signature, to_char(computed_at AT TIME ZONE 'UTC',"
     " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM results WHERE election_id = $1");
 
@@ -54,7 +54,7 @@ void result_get(struct req *r)
     req_db(r, &sql_results, p, results_loaded);
 }
 
-static struct db_stmt sql_trackers = DB_STMT("result.trackers", 1,
+static struct db_stmt sql_trackers = DB_STMT_READ("result.trackers", 1,
     "SELECT e.phase, coalesce((SELECT jsonb_agg(b.tracker ORDER BY b.tracker)"
     "                           FROM ballots b WHERE b.election_id = e.id), '[]')::text"
     "  FROM elections e WHERE e.id = $1");
@@ -86,7 +86,7 @@ void result_trackers(struct req *r)
  * eligible side (codes and register entries issued, voters signed in) needs counting
  * whole tables, so each process keeps it for up to five seconds; codes and registers
  * change only by staff actions, which clear the cache at once. */
-static struct db_stmt sql_turnout = DB_STMT("result.turnout", 1,
+static struct db_stmt sql_turnout = DB_STMT_READ("result.turnout", 1,
     "SELECT jsonb_build_object("
     "  'election_id', $1::bigint,"
     "  'total', (SELECT coalesce(sum(ballots), 0) FROM turnout WHERE election_id = $1),"
@@ -97,7 +97,7 @@ static struct db_stmt sql_turnout = DB_STMT("result.turnout", 1,
     "        'district_id', t.district_id, 'ballots', t.ballots) ORDER BY t.hour, t.district_id)"
     "      FROM turnout t WHERE t.election_id = $1), '[]'))::text");
 
-static struct db_stmt sql_eligible = DB_STMT("result.eligible", 1,
+static struct db_stmt sql_eligible = DB_STMT_READ("result.eligible", 1,
     "SELECT coalesce(jsonb_object_agg(d.id::text, jsonb_build_object("
     "        'voters', (SELECT count(*) FROM voters v WHERE v.district_id = d.id),"
     "        'codes', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NULL))),"

@@ -28,6 +28,10 @@ static const struct option_def defs[] = {
     {"port", "PORT", K_INT, OFF(port), "8080", "TCP port to serve HTTP on (0: any free port)"},
     {"listen", "PB_LISTEN", K_STR, OFF(listen), "0.0.0.0", "address to bind"},
     {"db", "PB_DB", K_STR, OFF(db), NULL, "libpq conninfo; default: private cluster in data dir"},
+    {"db-read", "PB_DB_READ", K_STR, OFF(db_read), NULL,
+     "libpq conninfo of hot standbys for public reads (proposals, results, trackers, turnout)"},
+    {"db-timeout-ms", "PB_DB_TIMEOUT_MS", K_INT, OFF(db_timeout_ms), "20000",
+     "longest wait for a statement, its commit (a synchronous standby) included, and for a lock; then 503"},
     {"data-dir", "PB_DATA_DIR", K_STR, OFF(data_dir), "var", "private PostgreSQL and secret"},
     {"secret-file", "PB_SECRET_FILE", K_STR, OFF(secret_file), NULL,
      "server secret for keyed hashes (created if missing)"},
@@ -67,7 +71,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: pbserver [options]\n");
     for (size_t i = 0; i < PB_ARRAY_LEN(defs); i++)
-        fprintf(out, "  --%-17s %s%s%s%s\n", defs[i].flag, defs[i].help,
+        fprintf(out, "  --%-18s %s%s%s%s\n", defs[i].flag, defs[i].help,
                 defs[i].env ? " [" : "", defs[i].env ? defs[i].env : "", defs[i].env ? "]" : "");
 }
 
@@ -134,6 +138,8 @@ void config_load(struct config *cfg, int argc, char **argv)
     }
     if (cfg->pool_size < 1 || cfg->pool_size > 256)
         die("--pool-size must be 1..256");
+    if (cfg->db_timeout_ms < 100 || cfg->db_timeout_ms > 600000)
+        die("--db-timeout-ms must be 100..600000");
     if (cfg->processes == 0) {
         /* One per core, but at most 16: each holds pool-size database connections, and the
          * private cluster allows 200; past a few cores PostgreSQL is the limit anyway. */
@@ -172,6 +178,7 @@ void config_free(struct config *cfg)
 {
     free(cfg->listen);
     free(cfg->db);
+    free(cfg->db_read);
     free(cfg->data_dir);
     free(cfg->secret_file);
     free(cfg->web_dir);

@@ -13,6 +13,8 @@ struct config {
     int port;
     char *listen;      /* address to bind, default 0.0.0.0 */
     char *db;          /* libpq conninfo; NULL: a private cluster under data_dir */
+    char *db_read;     /* conninfo of hot standbys for public reads; NULL: none */
+    int db_timeout_ms; /* longest wait for a statement, its commit included; and lock_timeout */
     char *data_dir;    /* var/: private cluster, secret file */
     char *secret_file; /* server secret for keyed hashes; default <data_dir>/secret */
     char *web_dir;

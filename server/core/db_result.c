@@ -1,7 +1,8 @@
 /*
  * db_result: reading a statement's result (on the loop and at start-up alike), and the
- * blocking connection that start-up code and tools use before the loop runs. With db.c
- * the only files that include libpq.
+ * blocking connection that start-up code and tools use before the loop runs (it reaches a
+ * writable server, as the pool's connections do). With db.c and db_connect.c the only
+ * files that include libpq.
  */
 #include "core/db.h"
 #include "core/db_private.h"
@@ -61,15 +62,26 @@ struct db_sync {
     PGconn *pg;
 };
 
+/* Start-up statements say nothing worth a line on stderr. */
+static void notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 struct db_sync *db_sync_connect(const char *conninfo, char *err, size_t errlen)
 {
-    PGconn *pg = PQconnectdb(conninfo);
+    struct db_target t;
+    if (!db_target_init(&t, conninfo, true, 0, err, errlen))
+        return NULL;
+    PGconn *pg = db_target_connect_blocking(&t);
+    db_target_free(&t);
     if (!pg || PQstatus(pg) != CONNECTION_OK) {
         snprintf(err, errlen, "%s", pg ? PQerrorMessage(pg) : "out of memory");
         PQfinish(pg);
         return NULL;
     }
-    PQsetNoticeProcessor(pg, db_notice_quiet, NULL);
+    PQsetNoticeProcessor(pg, notice_quiet, NULL);
     struct db_sync *c = xcalloc(1, sizeof *c);
     c->pg = pg;
     return c;

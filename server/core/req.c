@@ -113,7 +113,9 @@ void req_db(struct req *r, struct db_stmt *stmt, const char *const *params, req_
     PB_ASSERT(!r->pending && !r->in_worker);
     req_arm_deadline(r);
     r->db_cb = cb;
-    r->pending = db_query(r->app->db, stmt, params, req_db_done, r);
+    /* A read replica may serve public reads to anonymous callers only: staff and voters
+     * read back what they have just written, from the primary. */
+    r->pending = db_query(r->app->db, stmt, params, r->auth.kind == AUTH_NONE, req_db_done, r);
 }
 
 /* Our own SQL functions raise PBxxx states with a message meant for the client. */

@@ -218,8 +218,14 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
         die("cannot create the event loop");
     if (!http_start(app, fd))
         return 1;
-    app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size);
+    app->db = db_pool_new(app->base, conninfo, app->cfg.pool_size, DB_POOL_PRIMARY, app->cfg.db_timeout_ms);
     db_pool_listen(app->db, "LISTEN pb_changed", on_changed, app);
+    /* hot standbys for public reads; a standby takes no LISTEN */
+    struct db_pool *reader = NULL;
+    if (app->cfg.db_read) {
+        reader = db_pool_new(app->base, app->cfg.db_read, app->cfg.pool_size, DB_POOL_READER, app->cfg.db_timeout_ms);
+        db_pool_set_reader(app->db, reader);
+    }
     app->workers = worker_pool_new(app->base, app->cfg.workers);
     /* password hashes: on half the workers (the others stay for tallies, exports, gzip and
      * a client who has hardly tried), two per address, 32 waiting */
@@ -245,6 +251,7 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     worker_pool_free(app->workers);
     hashq_free(app->hashing);
     db_pool_free(app->db);
+    db_pool_free(reader);
     static_free(app->statics);
     cache_free(app->cache);
     free(app->openapi_json);
