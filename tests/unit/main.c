@@ -19,6 +19,7 @@ int main(void)
     test_votecode();
     test_voterkeys();
     test_vocab();
+    test_import();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -34,5 +34,6 @@ void test_votertoken(void);
 void test_votecode(void);
 void test_voterkeys(void);
 void test_vocab(void);
+void test_import(void);
 
 #endif
