@@ -147,20 +147,23 @@ def run_browser(env):
     server = env.server()
     e = dict(os.environ, PB_BASE=f"http://127.0.0.1:{server.port}", PB_ADMIN_EMAIL=client.ADMIN_EMAIL,
              PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium, PB_DATA_DIR=env.data_dir)
+    # run.mjs (the areas/ modules), and the modules beside it that start what they need
+    # themselves (oidc.mjs: an OpenID provider)
     try:
-        proc = subprocess.run([node, os.path.join(ROOT, "tests", "browser", "run.mjs")], capture_output=True, text=True,
-                              env=e, timeout=900)
+        for module in ("run.mjs", "oidc.mjs"):
+            proc = subprocess.run([node, os.path.join(ROOT, "tests", "browser", module)], capture_output=True,
+                                  text=True, env=e, timeout=900)
+            for line in proc.stdout.splitlines():
+                if line.startswith("ok   "):
+                    report("browser: " + line[5:], True)
+                elif line.startswith("FAIL "):
+                    report("browser: " + line[5:], False)
+                elif not re.match(r"\d+ passed, \d+ failed", line):
+                    print("     " + line, flush=True)
+            if proc.returncode != 0 and "FAIL" not in proc.stdout:
+                report(f"browser tests ran ({module})", False, proc.stdout[-3000:] + proc.stderr[-3000:])
     finally:
         server.stop()
-    for line in proc.stdout.splitlines():
-        if line.startswith("ok   "):
-            report("browser: " + line[5:], True)
-        elif line.startswith("FAIL "):
-            report("browser: " + line[5:], False)
-        elif not re.match(r"\d+ passed, \d+ failed", line):
-            print("     " + line, flush=True)
-    if proc.returncode != 0 and "FAIL" not in proc.stdout:
-        report("browser tests ran", False, proc.stdout[-3000:] + proc.stderr[-3000:])
 
 
 def run_contract(lint_too):

@@ -79,15 +79,19 @@ CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql
         'districts', coalesce((SELECT jsonb_agg(district_json(d) ORDER BY d.id)
                                  FROM districts d WHERE d.election_id = e.id), '[]'::jsonb),
         'sign_in_methods', election_sign_in_methods(e.id),
+        'oidc_button', election_oidc_button(e.id),
         'created_at', e.created_at)
 $$;
 
--- How citizens can prove they may vote here, for the sign-in page: "code" when voting
--- codes are out, "register" when a register is loaded, "otp" when it holds contacts.
+-- How citizens can prove they may vote here, for the sign-in page: "oidc" when an OpenID
+-- provider is set up (oidc.sql), "code" when voting codes are out, "register" when a
+-- register is loaded, "otp" when it holds contacts.
 -- Index lookups only (voting_codes by district, register_entries by election).
 CREATE OR REPLACE FUNCTION election_sign_in_methods(p_election bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(m ORDER BY o), '[]'::jsonb) FROM (
-        SELECT 'code' AS m, 1 AS o WHERE EXISTS (
+        SELECT 'oidc' AS m, 0 AS o WHERE election_oidc_button(p_election) IS NOT NULL
+        UNION ALL
+        SELECT 'code', 1 WHERE EXISTS (
             SELECT 1 FROM districts d JOIN voting_codes c ON c.district_id = d.id AND c.revoked_at IS NULL
              WHERE d.election_id = p_election)
         UNION ALL

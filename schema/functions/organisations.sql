@@ -15,8 +15,11 @@ END $$;
 -- Invites a staff member to an organisation (or one of its elections) with a role. A new
 -- address gets an invite (only the hash of its token is stored); an existing account just
 -- gains the role.
+-- A new invite queues its e-mail (with the token's link, sealed: p_recipient_sealed,
+-- p_params_sealed) in the outbox in the same transaction.
 CREATE OR REPLACE FUNCTION invite_staff(p_actor bigint, p_super boolean, p_org bigint, p_email text,
-                                        p_role text, p_election bigint, p_invite_hash text)
+                                        p_role text, p_election bigint, p_invite_hash text,
+                                        p_recipient_sealed text, p_hint text, p_params_sealed text)
 RETURNS TABLE (staff_id bigint, invited boolean) LANGUAGE plpgsql AS $$
 DECLARE
     s staff;
@@ -50,6 +53,10 @@ BEGIN
     VALUES (s.id, p_org, p_election, p_role) ON CONFLICT DO NOTHING;
     PERFORM audit_append(p_org, p_election, p_actor, 'staff.invite',
                          jsonb_build_object('staff_id', s.id, 'role', p_role, 'election_id', p_election));
+    IF is_new AND p_recipient_sealed IS NOT NULL THEN
+        PERFORM outbox_enqueue(p_org, p_election, 'invite', 'email', 'en', p_recipient_sealed, p_hint,
+                               p_params_sealed, 'invite:' || p_invite_hash, NULL);
+    END IF;
     RETURN QUERY SELECT s.id, is_new;
 END $$;
 

@@ -1,7 +1,8 @@
 -- Eligibility by voter register: uploads of keyed hashes, matches, and one-time codes sent
 -- to a contact on the register.
 
--- Loads register rows [[district_id, match_hash, contact_hash], ...] (hashes in hex).
+-- Loads register rows [[district_id, match_hash, contact_hash, oidc_hash], ...] (hashes in
+-- hex; contact and OIDC hashes may be empty).
 CREATE OR REPLACE FUNCTION add_register(p_staff bigint, p_election bigint, p_rows jsonb) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -15,11 +16,13 @@ BEGIN
                 WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.id = (r->>0)::bigint AND d.election_id = e.id)) THEN
         RAISE EXCEPTION 'A row names a district that is not in this election.' USING ERRCODE = 'PB422';
     END IF;
-    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash)
-    SELECT e.id, (r->>0)::bigint, decode(r->>1, 'hex'), decode(nullif(r->>2, ''), 'hex')
+    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash, oidc_hash)
+    SELECT e.id, (r->>0)::bigint, decode(r->>1, 'hex'), decode(nullif(r->>2, ''), 'hex'),
+           decode(nullif(r->>3, ''), 'hex')
       FROM jsonb_array_elements(p_rows) r
     ON CONFLICT (election_id, match_hash) DO UPDATE
-       SET district_id = EXCLUDED.district_id, contact_hash = EXCLUDED.contact_hash;
+       SET district_id = EXCLUDED.district_id, contact_hash = EXCLUDED.contact_hash,
+           oidc_hash = EXCLUDED.oidc_hash;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'register.upload', jsonb_build_object('rows', n));
     RETURN n;
@@ -58,9 +61,13 @@ BEGIN
     RETURN v;
 END $$;
 
--- Starts a one-time-code challenge for a contact on the register. Returns the register
--- entry (NULL when the contact is unknown: the caller answers the same either way).
-CREATE OR REPLACE FUNCTION otp_start(p_election bigint, p_contact_hash text, p_challenge uuid, p_code_hash text)
+-- Starts a one-time-code challenge for a contact on the register, and queues the message
+-- with the code in the outbox in the same transaction (recipient and code come sealed).
+-- Returns the register entry (NULL when the contact is unknown: nothing is queued, and the
+-- caller answers the same either way).
+CREATE OR REPLACE FUNCTION otp_start(p_election bigint, p_contact_hash text, p_challenge uuid, p_code_hash text,
+                                     p_channel text, p_lang text, p_recipient_sealed text, p_hint text,
+                                     p_params_sealed text)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock_shared(p_election);
@@ -76,6 +83,8 @@ BEGIN
     END IF;
     INSERT INTO otp_challenges (id, election_id, register_id, code_hash, expires_at)
     VALUES (p_challenge, e.id, reg, decode(p_code_hash, 'hex'), now() + interval '10 minutes');
+    PERFORM outbox_enqueue(e.organisation_id, e.id, 'otp', p_channel, coalesce(p_lang, e.default_lang), p_recipient_sealed, p_hint,
+                           p_params_sealed, 'otp:' || p_challenge::text, 600);
     RETURN reg;
 END $$;
 

@@ -91,6 +91,22 @@ void result_share(struct req *r);
 void result_trackers(struct req *r);
 void result_turnout(struct req *r);
 
+/* oidc.c: OpenID Connect sign-in */
+void oidc_start(struct req *r);
+void staff_oidc_start(struct req *r);
+void staff_oidc_session(struct req *r);
+/* idp.c: the providers admins configure */
+void idp_list(struct req *r);
+void idp_put(struct req *r);
+void idp_delete(struct req *r);
+/* delivery.c: outbound messages */
+void delivery_get(struct req *r);
+void delivery_put(struct req *r);
+void delivery_test(struct req *r);
+void delivery_outbox(struct req *r);
+void templates_get(struct req *r);
+void templates_put(struct req *r);
+void receipt_email(struct req *r);
 /* export.c */
 void export_get(struct req *r);
 void export_public_key(struct req *r);

@@ -5,6 +5,7 @@
  */
 #include "lib/crypto.h"
 #include "core/db.h"
+#include "core/outbox.h"
 #include "core/reply.h"
 #include "api/handlers.h"
 #include "lib/jsonv.h"
@@ -65,6 +66,8 @@ static void invited(struct req *r, const struct db_result *res)
     if (!req_db_ok(r, res))
         return;
     struct invite_state *s = REQ_STATE(r, struct invite_state);
+    if (db_bool(res, 0, 1))
+        outbox_kick(r->app->outbox); /* the invite e-mail was queued with it */
     cJSON *o = cJSON_CreateObject();
     jv_add_int(o, "id", db_int64(res, 0, 0));
     cJSON_AddStringToObject(o, "email", s->email);
@@ -81,7 +84,8 @@ static void invite_state_release(void *p)
     crypto_wipe(p, sizeof(struct invite_state));
 }
 
-static struct db_stmt sql_invite = DB_STMT("staff.invite", 7, "SELECT * FROM invite_staff($1, $2, $3, $4, $5, $6, $7)");
+static struct db_stmt sql_invite = DB_STMT("staff.invite", 10,
+                                           "SELECT * FROM invite_staff($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
 
 void organisation_staff_invite(struct req *r)
 {
@@ -113,9 +117,21 @@ void organisation_staff_invite(struct req *r)
     char hex[65], actor[24], org[24], el[24];
     crypto_sha256(s->token, strlen(s->token), h);
     crypto_hex(h, sizeof h, hex);
-    const char *p[7] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
-                        i64s(org, r->ids[0]), email, roles[role], election ? i64s(el, election) : NULL, hex};
+    /* the invite e-mail: the link with the token, sealed in the outbox (core/outbox.h) */
+    cJSON *params = cJSON_CreateObject();
+    char *link = xasprintf("%s/admin.html#/accept/%s", r->app->cfg.public_url, s->token);
+    cJSON_AddStringToObject(params, "invite_url", link);
+    cJSON_AddStringToObject(params, "role", roles[role]);
+    free(link);
+    struct outbox_sealed sealed;
+    bool mail = outbox_seal(&r->app->keys, email, params, &sealed);
+    cJSON_Delete(params);
+    const char *p[10] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false",
+                         i64s(org, r->ids[0]), email, roles[role], election ? i64s(el, election) : NULL, hex,
+                         mail ? sealed.recipient_hex : NULL, mail ? sealed.hint : NULL, mail ? sealed.params_hex : NULL};
     req_db(r, &sql_invite, p, invited);
+    if (mail)
+        outbox_sealed_free(&sealed);
 }
 
 static struct db_stmt sql_staff = DB_STMT("organisation.staff", 1,

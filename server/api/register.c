@@ -2,9 +2,11 @@
  * register: eligibility by the municipality's voter register and by one-time codes sent
  * to a phone or e-mail address on it. The register is stored as keyed hashes only: one
  * hash over identifier, birth date and postcode, so a failed match cannot say which field
- * was wrong, and one over the contact address. An upload is read and checked by
- * lib/regimport on a worker thread; a dry run (?dry_run=true) lists every row's problem and
- * stores nothing, and an upload with any problem stores nothing either.
+ * was wrong, one over the contact address, and one over the identifier alone (or the
+ * oidc_id column) that an OpenID provider's claim is matched with (api/oidc.c). An upload
+ * is read and checked by lib/regimport on a worker thread; a dry run (?dry_run=true) lists
+ * every row's problem and stores nothing, and an upload with any problem stores nothing
+ * either.
  */
 #include "api/handlers.h"
 #include "api/upload.h"
@@ -13,7 +15,8 @@
 #include "core/db.h"
 #include "core/ratelimit.h"
 #include "core/reply.h"
-#include "core/sender.h"
+#include "core/outbox.h"
+#include "lib/i18n.h"
 #include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
@@ -171,9 +174,15 @@ void voter_session_register(struct req *r, const cJSON *reg)
     auth_attempt(r, &RL_REGISTER, register_counted);
 }
 
-static void otp_sent(struct req *r)
+static void otp_started(struct req *r, const struct db_result *res)
 {
+    if (!req_db_ok(r, res))
+        return;
     struct signin_state *l = REQ_STATE(r, struct signin_state);
+    /* The message was queued with the challenge; this process sends it at once. Unknown
+     * contacts get the same answer after the same statement: nothing is revealed. */
+    if (db_value(res, 0, 0))
+        outbox_kick(r->app->outbox);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "challenge_id", l->challenge);
     jv_add_int(o, "expires_in", 600);
@@ -181,39 +190,38 @@ static void otp_sent(struct req *r)
     req_reply_json(r, 202, o);
 }
 
-static void otp_send_work(void *job)
-{
-    struct signin_state *l = job;
-    if (l->send && sender_send(l->sender, l->contact, l->message) != 0)
-        log_warn("one-time code could not be sent");
-}
-
-static void otp_started(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    struct signin_state *l = REQ_STATE(r, struct signin_state);
-    l->send = db_value(res, 0, 0) != NULL;
-    /* Unknown contacts get the same answer and the same delay: nothing is revealed. */
-    req_worker(r, otp_send_work, l, otp_sent);
-}
-
-static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 4, "SELECT otp_start($1, $2, $3::uuid, $4)");
+static struct db_stmt sql_otp_start = DB_STMT("voter.otp_start", 9,
+    "SELECT otp_start($1, $2, $3::uuid, $4, $5, $6, $7, $8, $9)");
 static struct db_stmt sql_otp_finish = DB_STMT("voter.otp_finish", 3, "SELECT * FROM otp_finish($1, $2::uuid, $3)");
 
-/* Counted for the address (each code sent is an attempt, given back when it signs in). */
+/* The citizen's language: the one asked for, else the election's. */
+static const char *otp_lang(struct req *r)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(r->json, "lang");
+    return cJSON_IsString(l) && i18n_lang_valid(l->valuestring) ? l->valuestring : NULL;
+}
+
+/* The sealed message waits in the sign-in state until the attempt is counted. */
+static void sealed_release(void *p)
+{
+    outbox_sealed_free(p);
+}
+
+/* Counted for the address (each code sent is an attempt, given back when it signs in):
+ * the challenge and its message are stored in one statement. */
 static void otp_request_counted(struct req *r)
 {
     struct signin_state *l = REQ_STATE(r, struct signin_state);
+    const struct outbox_sealed *sealed = l->method;
     char id[24];
-    const char *p[4] = {i64s(id, r->ids[0]), l->hash, l->challenge, l->code_hash};
+    const char *p[9] = {i64s(id, r->ids[0]), l->hash,           l->challenge,         l->code_hash, sealed->channel,
+                        otp_lang(r),          sealed->recipient_hex, sealed->hint, sealed->params_hex};
     req_db(r, &sql_otp_start, p, otp_started);
 }
 
 static void otp_request(struct req *r, const char *contact)
 {
     struct signin_state *l = REQ_STATE(r, struct signin_state);
-    l->sender = r->app->cfg.otp_sender;
     if (!voterkey_contact(&r->app->keys, r->ids[0], contact, l->hash)) {
         req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
         return;
@@ -228,9 +236,19 @@ static void otp_request(struct req *r, const char *contact)
         code[i] = (char)('0' + crypto_random_below(10));
     code[8] = '\0';
     voterkey_otp(&r->app->keys, l->challenge, code, l->code_hash);
-    l->contact = xstrdup(contact);
-    l->message = xasprintf("Your Borgerbudget code is %s. It is valid for 10 minutes.", code);
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddStringToObject(params, "code", code);
+    jv_add_int(params, "minutes", 10);
+    struct outbox_sealed *sealed = xcalloc(1, sizeof *sealed);
+    bool ok = outbox_seal(&r->app->keys, contact, params, sealed);
+    cJSON_Delete(params);
     crypto_wipe(code, sizeof code);
+    l->method = sealed;
+    l->method_release = sealed_release;
+    if (!ok) {
+        req_fail(r, ERR_INVALID_FIELD, "contact", "\"contact\" must be a phone number or an e-mail address.");
+        return;
+    }
     auth_attempt(r, &RL_OTP, otp_request_counted);
 }
 

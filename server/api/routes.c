@@ -33,6 +33,9 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/staff/password", staff_password, AUTH_STAFF, J, NO_SCOPE},
     {M_POST, "/api/v1/staff/totp", staff_totp_setup, AUTH_STAFF, E, NO_SCOPE},
     {M_POST, "/api/v1/staff/totp/enable", staff_totp_enable, AUTH_STAFF, J, NO_SCOPE},
+    /* staff through the organisation's OpenID provider; roles stay Borgerbudget's */
+    {M_POST, "/api/v1/staff/oidc/start", staff_oidc_start, AUTH_NONE, J, NO_SCOPE},
+    {M_POST, "/api/v1/staff/oidc/session", staff_oidc_session, AUTH_NONE, J, NO_SCOPE},
 
     {M_GET, "/api/v1/organisations", organisation_list, AUTH_STAFF, 0, NO_SCOPE},
     {M_POST, "/api/v1/organisations", organisation_create, AUTH_STAFF, J, NO_SCOPE, .role = ROLE_SUPERADMIN},
@@ -42,6 +45,15 @@ static const struct route routes[] = {
      .role = ROLE_ADMIN},
     {M_DELETE, "/api/v1/organisations/:id/staff/:id", organisation_staff_remove, AUTH_STAFF, E, ORGANISATION,
      .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/organisations/:id/oidc-providers", idp_list, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
+    {M_PUT, "/api/v1/organisations/:id/oidc-providers", idp_put, AUTH_STAFF, J, ORGANISATION, .role = ROLE_ADMIN},
+    {M_DELETE, "/api/v1/organisations/:id/oidc-providers/:id", idp_delete, AUTH_STAFF, 0, ORGANISATION,
+     .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/organisations/:id/delivery", delivery_get, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
+    {M_PUT, "/api/v1/organisations/:id/delivery", delivery_put, AUTH_STAFF, J, ORGANISATION, .role = ROLE_ADMIN},
+    {M_POST, "/api/v1/organisations/:id/delivery/test", delivery_test, AUTH_STAFF, J, ORGANISATION,
+     .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/organisations/:id/outbox", delivery_outbox, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
 
     {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT | ROUTE_CACHED, NO_SCOPE},
     {M_POST, "/api/v1/elections", election_create, AUTH_STAFF, J, NO_SCOPE},
@@ -81,12 +93,19 @@ static const struct route routes[] = {
     /* sign-in runs hot on voting day: its own statements check the election */
     {M_POST, "/api/v1/elections/:id/voter-sessions", voter_session_create, AUTH_NONE, J | ROUTE_NO_LOAD,
      ELECTION},
+    /* OpenID Connect: the sign-in leaves for the provider; it returns through voter-sessions */
+    {M_POST, "/api/v1/elections/:id/oidc/start", oidc_start, AUTH_NONE, E, ELECTION,
+     .phases = PH(PHASE_VOTING) | PH(PHASE_PROPOSALS), .phase_hint = "Signing in opens with voting or the ideas phase."},
     {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, ROUTE_NO_LOAD,
      ELECTION},
     /* the cast checks the phase and the voter inside its own statement */
     {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
      ELECTION},
     {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
+    /* the receipt by e-mail or SMS: only the current ballot's tracker, never the ballot */
+    {M_POST, "/api/v1/elections/:id/receipt-email", receipt_email, AUTH_VOTER, J | ROUTE_NO_LOAD, ELECTION},
+    {M_GET, "/api/v1/elections/:id/message-templates", templates_get, AUTH_STAFF, 0, ELECTION, .role = ROLE_ADMIN},
+    {M_PUT, "/api/v1/elections/:id/message-templates", templates_put, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J, ELECTION, .role = ROLE_CLERK,
      .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED), .phase_hint = "Paper ballots are entered while voting is open or closed, before the results are published.",
      .elevated = paper_resolves, .elevated_role = ROLE_ADMIN},

@@ -8,6 +8,7 @@
  * stand-in), so sign-in tells nobody which e-mails exist or are locked.
  */
 #include "api/handlers.h"
+#include "api/staff.h"
 #include "core/auth.h"
 #include "core/db.h"
 #include "core/reply.h"
@@ -21,7 +22,6 @@
 #include <string.h>
 #include <time.h>
 
-#define STAFF_SESSION_TTL_S (12 * 3600)
 #define MIN_PASSWORD 12
 #define TOTP_SECRET_LEN 20
 #define LOGIN_LIMIT 10
@@ -107,11 +107,8 @@ static struct db_stmt sql_giveback = DB_STMT("staff.login_giveback", 2, "SELECT 
 static struct db_stmt sql_new_session = DB_STMT("staff.session_open", 4,
                                                "SELECT * FROM staff_session_open($1, $2, $3, $4)");
 
-static void session_stored(struct req *r, const struct db_result *res)
+void staff_session_reply(struct req *r, const struct db_result *res, const char *token)
 {
-    if (!req_db_ok(r, res))
-        return;
-    const char *token = REQ_STATE(r, struct login)->token;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", token);
     char csrf[65];
@@ -127,6 +124,12 @@ static void session_stored(struct req *r, const struct db_result *res)
     auth_attempt_ok(r, &RL_STAFF_LOGIN);
     req_set_cookie(r, "pb_staff", token, STAFF_SESSION_TTL_S);
     req_reply_json(r, 200, o);
+}
+
+static void session_stored(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        staff_session_reply(r, res, REQ_STATE(r, struct login)->token);
 }
 
 static void login_work(void *job)

@@ -233,11 +233,9 @@ void codes_stats(struct req *r)
 static void signin_state_release(void *p)
 {
     struct signin_state *s = p;
-    if (s->contact) {
-        crypto_wipe(s->contact, strlen(s->contact));
-        free(s->contact);
-    }
-    free(s->message);
+    if (s->method && s->method_release)
+        s->method_release(s->method);
+    free(s->method);
     crypto_wipe(s, sizeof *s);
 }
 
@@ -342,13 +340,14 @@ void voter_session_delete(struct req *r)
 
 void voter_session_create(struct req *r)
 {
-    static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", NULL};
-    static const char *const methods[] = {"code", "register", "otp", NULL};
+    static const char *const keys[] = {"method", "code", "register", "contact", "challenge_id", "otp", "lang",
+                                       "state", "error", "error_description", "iss", NULL};
+    static const char *const methods[] = {"code", "register", "otp", "oidc", NULL};
     struct verr e;
-    const char *code = NULL;
+    const char *code = NULL, *lang = NULL;
     int idx = 0;
     if (!jv_only_keys(r->json, keys, NULL, &e) || jv_enum(r->json, "method", methods, &idx, &e) < 0 ||
-        jv_string(r->json, "code", 64, &code, &e) < 0) {
+        (idx != 3 && jv_string(r->json, "code", 64, &code, &e) < 0) || jv_string(r->json, "lang", 12, &lang, &e) < 0) {
         req_fail_verr(r, &e);
         return;
     }
@@ -359,6 +358,8 @@ void voter_session_create(struct req *r)
         voter_session_register(r, cJSON_GetObjectItemCaseSensitive(r->json, "register"));
     else if (idx == 2)
         voter_session_otp(r);
+    else if (idx == 3)
+        voter_session_oidc(r);
     else
         login_with_code(r, code);
 }

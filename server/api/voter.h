@@ -26,12 +26,10 @@ struct signin_state {
     char code_hash[VOTERKEY_HEX];       /* one-time codes: the code's */
     char token[VOTER_TOKEN_MAX];        /* the new session's token, until it is sent */
     int64_t district_id;
-    /* one-time codes: the message goes out on a worker thread */
-    char challenge[40];
-    char *contact;
-    char *message;
-    const char *sender; /* --otp-sender */
-    bool send;
+    char challenge[40]; /* one-time codes */
+    /* a method's own state (OpenID Connect), freed with the request */
+    void *method;
+    void (*method_release)(void *method);
 };
 
 /* Answers a new voter session with a fresh signed token:
@@ -40,6 +38,8 @@ void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id);
 /* The sign-in methods besides voting codes (register.c). */
 void voter_session_register(struct req *r, const cJSON *reg);
 void voter_session_otp(struct req *r);
+/* The return from an OpenID Connect provider (api/oidc.c). */
+void voter_session_oidc(struct req *r);
 /* The keyed register hash of {"personal_id","birth_date","postcode"}; answers 422 itself. */
 bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[VOTERKEY_HEX]);
 

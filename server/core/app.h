@@ -21,6 +21,10 @@ struct conn_watch;
 struct cache;
 struct event;
 struct crypto_idmask;
+struct fetch;
+struct outbox;
+struct credentials;
+struct oidc_cache;
 typedef struct ssl_ctx_st SSL_CTX;
 
 struct metrics {
@@ -48,6 +52,10 @@ struct app {
     struct conn_watch *conns; /* core/conn: the watch on open connections */
     struct hashq *hashing; /* password hashing: fair between addresses, bounded */
     struct cache *cache;
+    struct fetch *fetch;             /* outbound HTTPS and SMTP on the loop */
+    struct outbox *outbox;           /* this process's sender of queued messages */
+    struct credentials *credentials; /* named secrets, read at start-up */
+    struct oidc_cache *oidc;         /* providers' discovery documents and keys */
     struct server_keys keys; /* derived from the server secret at start */
     char *openapi_json; /* docs/openapi.yaml as compact JSON, read at start-up */
     uint64_t request_seq; /* requests counted; ids are this under request_ids */

@@ -38,7 +38,15 @@ static const struct option_def defs[] = {
     {"web-dir", "PB_WEB_DIR", K_STR, OFF(web_dir), NULL, "static frontend (default: ./web)"},
     {"schema-dir", "PB_SCHEMA_DIR", K_STR, OFF(schema_dir), NULL, "SQL migrations and functions (./schema)"},
     {"otp-sender", "PB_OTP_SENDER", K_STR, OFF(otp_sender), NULL,
-     "one-time codes: file:PATH or command:PATH (default file:<data-dir>/outbox.log)"},
+     "messages of organisations without their own delivery: file:PATH or command:PATH "
+     "(default file:<data-dir>/outbox.log)"},
+    {"public-url", "PB_PUBLIC_URL", K_STR, OFF(public_url), NULL,
+     "the address citizens use, for links in messages and OIDC redirects (default http://<listen>:<port>)"},
+    {"ca-file", "PB_CA_FILE", K_STR, OFF(ca_file), NULL, "CA bundle for outbound HTTPS and SMTP (default: the system's)"},
+    {"credentials-dir", "PB_CREDENTIALS_DIR", K_STR, OFF(credentials_dir), NULL,
+     "named credentials, one file each (default <data-dir>/credentials)"},
+    {"outbox-retry-ms", "PB_OUTBOX_RETRY_MS", K_INT, OFF(outbox_retry_ms), "10000",
+     "first retry of a message that could not be sent (doubles, at most an hour)"},
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
     {"pool-size", "PB_POOL_SIZE", K_INT, OFF(pool_size), "8", "database connections"},
     {"workers", "PB_WORKERS", K_INT, OFF(workers), "2", "threads for slow work"},
@@ -172,6 +180,17 @@ void config_load(struct config *cfg, int argc, char **argv)
         die("--code-global-limit must be at least 1");
     if (cfg->tls_ocsp && !cfg->tls_cert)
         die("--tls-ocsp needs --tls-cert");
+    if (!cfg->credentials_dir)
+        cfg->credentials_dir = xasprintf("%s/credentials", cfg->data_dir);
+    if (cfg->public_url) {
+        size_t n = strlen(cfg->public_url);
+        while (n && cfg->public_url[n - 1] == '/')
+            cfg->public_url[--n] = '\0';
+        if (strncmp(cfg->public_url, "https://", 8) != 0 && strncmp(cfg->public_url, "http://", 7) != 0)
+            die("--public-url must start with https:// (or http://)");
+    }
+    if (cfg->outbox_retry_ms < 1)
+        die("--outbox-retry-ms must be at least 1");
 }
 
 void config_free(struct config *cfg)
@@ -184,6 +203,9 @@ void config_free(struct config *cfg)
     free(cfg->web_dir);
     free(cfg->schema_dir);
     free(cfg->otp_sender);
+    free(cfg->public_url);
+    free(cfg->ca_file);
+    free(cfg->credentials_dir);
     free(cfg->tls_cert);
     free(cfg->tls_key);
     free(cfg->tls_ocsp);

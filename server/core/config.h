@@ -19,7 +19,11 @@ struct config {
     char *secret_file; /* server secret for keyed hashes; default <data_dir>/secret */
     char *web_dir;
     char *schema_dir;
-    char *otp_sender;  /* file:PATH or command:PATH */
+    char *otp_sender;  /* file:PATH or command:PATH: the server's own delivery (outbox) */
+    char *public_url;  /* how citizens reach the server (links in messages, OIDC redirects) */
+    char *ca_file;     /* CA bundle for outbound HTTPS and SMTP; NULL: the system's */
+    char *credentials_dir; /* named credentials (SMTP passwords, OIDC client secrets) */
+    int outbox_retry_ms;   /* first retry of a failed message; doubles each time, at most an hour */
     bool demo;         /* load the demo election and print how to sign in */
     int pool_size;
     int workers;

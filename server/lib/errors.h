@@ -14,9 +14,18 @@
     X(ERR_INVALID_CODE, 401, "invalid_code", "The voting code is not valid for this election.") \
     X(ERR_TOTP_REQUIRED, 401, "totp_required",                                                 \
       "Give the 6-digit code from your authenticator app as \"totp\".")                          \
+    X(ERR_OIDC_CANCELLED, 401, "oidc_cancelled", "The sign-in at the identity provider was cancelled.") \
+    X(ERR_OIDC_STATE, 401, "oidc_state_invalid",                                               \
+      "This sign-in has expired, was used already or began in another browser; start again.")  \
+    X(ERR_OIDC_TOKEN, 401, "oidc_token_invalid",                                               \
+      "The identity provider's answer could not be verified; start again.")                    \
     X(ERR_FORBIDDEN, 403, "forbidden", "You are not allowed to do this.")                      \
+    X(ERR_OIDC_NOT_ELIGIBLE, 403, "oidc_not_eligible",                                         \
+      "You are not among the people who may take part in this election.")                     \
     X(ERR_CSRF, 403, "csrf_token_invalid", "The X-CSRF-Token header is missing or wrong.")     \
     X(ERR_NOT_FOUND, 404, "not_found", "No such resource.")                                    \
+    X(ERR_OIDC_NOT_CONFIGURED, 404, "oidc_not_configured",                                     \
+      "Sign-in through an identity provider is not set up here.")                             \
     X(ERR_METHOD, 405, "method_not_allowed", "This method is not allowed on this resource.")   \
     X(ERR_CONFLICT, 409, "conflict", "The request conflicts with the current state.")          \
     X(ERR_WRONG_PHASE, 409, "wrong_phase", "The election is not in a phase that allows this.") \
@@ -34,7 +43,9 @@
     X(ERR_RATE_LIMITED, 429, "rate_limited", "Too many attempts; try again later.")            \
     X(ERR_INTERNAL, 500, "internal_error", "Something went wrong on the server.")              \
     X(ERR_NOT_IMPLEMENTED, 501, "not_implemented", "The server does not support this request.") \
-    X(ERR_UNAVAILABLE, 503, "unavailable", "The service is temporarily unavailable; retry.")
+    X(ERR_UNAVAILABLE, 503, "unavailable", "The service is temporarily unavailable; retry.")  \
+    X(ERR_OIDC_UNAVAILABLE, 503, "oidc_unavailable",                                           \
+      "The identity provider cannot be reached or answered wrongly; try again in a few minutes.")
 
 enum pb_err {
     ERR_NONE = 0,

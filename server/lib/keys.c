@@ -25,6 +25,9 @@ void keys_derive(const unsigned char secret[KEY_LEN], struct server_keys *k)
     derive(secret, "staff-totp", k->staff_totp);
     derive(secret, "csrf", k->csrf);
     derive(secret, "election-signing-key", k->election_signing);
+    derive(secret, "voter-oidc", k->voter_oidc);
+    derive(secret, "oidc-login", k->oidc_login);
+    derive(secret, "outbox", k->outbox);
 }
 
 void keys_wipe(struct server_keys *k)

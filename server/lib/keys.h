@@ -19,6 +19,9 @@ struct server_keys {
     unsigned char staff_totp[KEY_LEN];      /* seals TOTP secrets at rest */
     unsigned char csrf[KEY_LEN];            /* CSRF tokens of cookie sessions */
     unsigned char election_signing[KEY_LEN]; /* seals elections' Ed25519 private keys */
+    unsigned char voter_oidc[KEY_LEN];      /* an OpenID Connect identity claim -> stored hash */
+    unsigned char oidc_login[KEY_LEN];      /* seals PKCE verifiers of sign-ins in progress */
+    unsigned char outbox[KEY_LEN];          /* seals outbox recipients and message values */
 };
 
 /* Fills every key as HMAC-SHA256(secret, "borgerbudget/<purpose>"). */

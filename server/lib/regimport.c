@@ -132,7 +132,7 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     }
     int c_id = csvt_column(&t, "personal_id"), c_birth = csvt_column(&t, "birth_date");
     int c_post = csvt_column(&t, "postcode"), c_contact = csvt_column(&t, "contact");
-    int c_dist = csvt_column(&t, "district_id");
+    int c_oidc = csvt_column(&t, "oidc_id"), c_dist = csvt_column(&t, "district_id");
     if (c_dist < 0)
         c_dist = csvt_column(&t, "district");
     if (c_id < 0 || c_birth < 0 || c_dist < 0) {
@@ -151,12 +151,14 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     struct seen *seen = xcalloc(n, sizeof *seen);
     int64_t *dist_of = xcalloc(n, sizeof *dist_of);
     char (*contact_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *contact_of);
+    char (*oidc_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *oidc_of);
     bool *good = xcalloc(n, sizeof *good);
     for (size_t i = 0; i < n; i++) {
         const struct csvt_row *row = &t.rows[i + 1];
         size_t line = row->line;
         const char *pid = csvt_field(row, c_id), *dist = csvt_field(row, c_dist);
         const char *post = csvt_field(row, c_post), *contact = csvt_field(row, c_contact);
+        const char *oidc = csvt_field(row, c_oidc);
         char date[11];
         bool ok = true;
         if (!*pid) {
@@ -176,6 +178,12 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
         }
         if (*contact && !voterkey_contact(keys, election, contact, contact_of[i])) {
             rowerrors_add(&out->errors, line, "contact", "The contact is neither a phone number nor an e-mail address.");
+            ok = false;
+        }
+        /* an OpenID provider's identifier, when it is not the personal number itself */
+        if (*pid && !voterkey_oidc(keys, election, *oidc ? oidc : pid, oidc_of[i])) {
+            rowerrors_add(&out->errors, line, *oidc ? "oidc_id" : "personal_id",
+                          "The identifier is too long or holds characters a register does not use.");
             ok = false;
         }
         if (ok && !voterkey_register(keys, election, pid, date, post, seen[i].hash)) {
@@ -211,8 +219,8 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
         if (!good[i])
             continue;
         good_dist[out->rows] = dist_of[i];
-        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\"]", out->rows ? "," : "", (long long)dist_of[i], seen[i].hash,
-                   contact_of[i]);
+        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\",\"%s\"]", out->rows ? "," : "", (long long)dist_of[i],
+                   seen[i].hash, contact_of[i], oidc_of[i]);
         out->rows++;
     }
     buf_putc(&out->out, ']');
@@ -224,6 +232,8 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     free(seen);
     free(dist_of);
     free(contact_of);
+    crypto_wipe(oidc_of, n * sizeof *oidc_of);
+    free(oidc_of);
     free(good);
     for (size_t i = 0; i < t.nrows; i++)
         for (size_t k = 0; k < t.rows[i].nfields; k++)

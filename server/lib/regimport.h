@@ -1,6 +1,7 @@
 /*
  * regimport: a voter register as staff upload it (CSV with a header naming the columns
- * personal_id, birth_date, district_id or district, and optionally postcode and contact)
+ * personal_id, birth_date, district_id or district, and optionally postcode, contact and
+ * oidc_id: the identifier an OpenID provider gives, when it is not the personal_id)
  * checked row by row and turned into keyed hashes (lib/voterkeys.h): every problem is named
  * with its line before anything is stored, and the same person twice is one of them. Birth
  * dates may be written 1990-05-17, 17-05-1990, 17.05.1990 or 17/05/1990. Pure; runs on a
@@ -22,7 +23,7 @@
 struct regimport {
     size_t rows;            /* good rows */
     struct rowerrors errors;
-    struct buf out;         /* [[district_id, "match hash", "contact hash"], ...] for add_register */
+    struct buf out;         /* [[district_id, "match hash", "contact hash", "oidc hash"], ...] for add_register */
     cJSON *districts;       /* [{"district_id", "rows"}] of the good rows */
     char fatal[200];        /* the file cannot be read at all (not CSV, no header) */
 };

@@ -72,6 +72,15 @@ bool voterkey_register(const struct server_keys *k, int64_t election, const char
     return true;
 }
 
+/* The keyed hash of a normalised value in an election (contacts, OIDC claims). */
+static void mac_election(const unsigned char key[KEY_LEN], int64_t election, const char *norm, char out[VOTERKEY_HEX])
+{
+    char *msg = xasprintf("%lld|%s", (long long)election, norm);
+    mac_hex(key, msg, strlen(msg), out);
+    crypto_wipe(msg, strlen(msg));
+    free(msg);
+}
+
 bool voterkey_contact(const struct server_keys *k, int64_t election, const char *contact, char out[VOTERKEY_HEX])
 {
     char norm[256];
@@ -88,11 +97,18 @@ bool voterkey_contact(const struct server_keys *k, int64_t election, const char 
     norm[n] = '\0';
     if (n < 5)
         return false;
-    char *msg = xasprintf("%lld|%s", (long long)election, norm);
-    mac_hex(k->voter_contact, msg, strlen(msg), out);
-    crypto_wipe(msg, strlen(msg));
+    mac_election(k->voter_contact, election, norm, out);
     crypto_wipe(norm, sizeof norm);
-    free(msg);
+    return true;
+}
+
+bool voterkey_oidc(const struct server_keys *k, int64_t election, const char *claim, char out[VOTERKEY_HEX])
+{
+    char nid[256];
+    if (!normalise_id(claim, nid, sizeof nid))
+        return false;
+    mac_election(k->voter_oidc, election, nid, out);
+    crypto_wipe(nid, sizeof nid);
     return true;
 }
 

@@ -29,6 +29,11 @@ bool voterkey_register(const struct server_keys *k, int64_t election, const char
  * False when too short to be either. */
 bool voterkey_contact(const struct server_keys *k, int64_t election, const char *contact,
                       char out[VOTERKEY_HEX]) PB_WUR;
+/* The identifier an OpenID Connect provider vouches for (the claim the election's provider
+ * names: a CPR-derived identifier, or "sub"), normalised like a register's personal_id, so
+ * that a register row matches by its personal_id (or its oidc_id column). False when the
+ * value is empty, too long or holds control characters. */
+bool voterkey_oidc(const struct server_keys *k, int64_t election, const char *claim, char out[VOTERKEY_HEX]) PB_WUR;
 /* A one-time code under its challenge id. */
 void voterkey_otp(const struct server_keys *k, const char *challenge, const char *code, char out[VOTERKEY_HEX]);
 

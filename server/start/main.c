@@ -18,6 +18,10 @@
 #include "core/static.h"
 #include "lib/util.h"
 #include "core/worker.h"
+#include "core/credentials.h"
+#include "core/fetch.h"
+#include "core/oidc.h"
+#include "core/outbox.h"
 
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -139,7 +143,7 @@ static void drain_cb(evutil_socket_t fd, short what, void *arg)
     struct app *app = arg;
     app->shutting_down++;
     /* ticks of 100 ms */
-    if ((app->inflight == 0 && worker_pending(app->workers) == 0) ||
+    if ((app->inflight == 0 && worker_pending(app->workers) == 0 && outbox_idle(app->outbox)) ||
         app->shutting_down > SHUTDOWN_GRACE_S * 10)
         event_base_loopbreak(app->base);
 }
@@ -152,6 +156,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         return;
     log_info("shutting down signal=%d inflight=%d", (int)sig, app->inflight);
     app->shutting_down = 1;
+    outbox_stop(app->outbox); /* messages being sent finish; no new ones are claimed */
     struct event *drain = event_new(app->base, -1, EV_PERSIST, drain_cb, app);
     struct timeval tv = {0, 100000};
     event_add(drain, &tv);
@@ -233,6 +238,11 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     app->hashing = hashq_new(app->workers, hashing, app->cfg.workers - hashing, 2, 32);
     app->statics = static_load(web_dir);
     app->cache = cache_new(4096);
+    app->fetch = fetch_new(app->base, app->cfg.ca_file);
+    if (!app->fetch)
+        die("outbound calls need a libcurl with asynchronous name resolution");
+    app->oidc = oidc_cache_new();
+    app->outbox = outbox_new(app);
     char *docs_dir = resource_dir(NULL, "docs");
     app->openapi_json = load_openapi(docs_dir);
     free(docs_dir);
@@ -243,6 +253,10 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
     event_add(sigterm, NULL);
     event_base_dispatch(app->base);
     log_info("stopped accepting; closing");
+    /* Outbound calls still running (the drain's grace ran out) end first: their callbacks
+     * answer their requests while evhttp, the outbox and the pool they use still exist. */
+    fetch_free(app->fetch);
+    app->fetch = NULL;
     http_stop(app);
     event_free(sigint);
     event_free(sigterm);
@@ -250,6 +264,8 @@ static int serve(struct app *app, int fd, const char *conninfo, const char *web_
         event_free(app->drain_ev);
     worker_pool_free(app->workers);
     hashq_free(app->hashing);
+    outbox_free(app->outbox);
+    oidc_cache_free(app->oidc);
     db_pool_free(app->db);
     db_pool_free(reader);
     static_free(app->statics);
@@ -382,6 +398,8 @@ int main(int argc, char **argv)
         return rc;
     }
     load_keys(&app);
+    fetch_global_init();
+    app.credentials = credentials_load(app.cfg.credentials_dir);
     char *schema_dir = resource_dir(app.cfg.schema_dir, "schema");
     char *web_dir = resource_dir(app.cfg.web_dir, "web");
     int rc = 1, nfds = 0;
@@ -396,6 +414,11 @@ int main(int argc, char **argv)
         fds[nfds] = http_listen(&app, nfds ? port : app.cfg.port, reuseport, &port);
         if (fds[nfds] < 0)
             goto out;
+    }
+    if (!app.cfg.public_url) {
+        const char *host = strcmp(app.cfg.listen, "0.0.0.0") == 0 || strcmp(app.cfg.listen, "::") == 0
+                               ? "localhost" : app.cfg.listen;
+        app.cfg.public_url = xasprintf(strchr(host, ':') ? "http://[%s]:%d" : "http://%s:%d", host, port);
     }
     if (!bootstrap_run(&app, conninfo, port))
         goto out;
@@ -414,6 +437,7 @@ out:
     if (app.base)
         event_base_free(app.base);
     keys_wipe(&app.keys);
+    credentials_free(app.credentials);
     free(schema_dir);
     free(web_dir);
     pgcluster_stop(&cluster, false);

@@ -49,6 +49,18 @@ def test_register_match(ctx):
     assert r.status == 422, r
 
 
+def wait_for(path, pattern, after=0, timeout=10):
+    """The outbox sends after the answer: wait for the line to reach the development log."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        text = open(path).read() if os.path.exists(path) else ""
+        found = re.findall(pattern, text[after:], re.I)
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"nothing matching {pattern!r} arrived in {path}")
+
+
 def test_one_time_code(ctx):
     s = ctx.server
     e = ctx.election(districts=((1000, "A"), (1000, "B")), proposals=[(0, 100)])
@@ -56,11 +68,10 @@ def test_one_time_code(ctx):
     assert upload(ctx, e, REGISTER.format(d0=d0, d1=d1)).status == 201
     outbox = os.path.join(ctx.env.data_dir, "outbox.log")
     before = open(outbox).read() if os.path.exists(outbox) else ""
-    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "+4512345678"})
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "+4512345678", "lang": "en"})
     assert r.status == 202 and r.json["challenge_id"], r
     challenge = r.json["challenge_id"]
-    sent = open(outbox).read()[len(before):]
-    code = re.search(r"\+4512345678\tYour Borgerbudget code is (\d{8})", sent).group(1)
+    code = wait_for(outbox, r"\+4512345678\tYour Borgerbudget code is (\d{8})", len(before))[0]
     # an address not on the register gets the same answer, and nothing is sent
     r2 = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "+4599999999"})
     assert r2.status == 202 and set(r2.json) == set(r.json), r2
@@ -74,9 +85,11 @@ def test_one_time_code(ctx):
     r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": challenge, "otp": code})
     assert r.status == 401, r
     # five wrong tries end a challenge even if the sixth is right
+    before = open(outbox).read()
     r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "contact": "BORGER@example.dk"})
     ch = r.json["challenge_id"]
-    code = re.findall(r"borger@example.dk\tYour Borgerbudget code is (\d{8})", open(outbox).read(), re.I)[-1]
+    # no language asked for: the election's (Danish)
+    code = wait_for(outbox, r"borger@example.dk\tDin Borgerbudget-kode er (\d{8})", len(before))[-1]
     for _ in range(5):
         s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": ch, "otp": bad})
     r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "otp", "challenge_id": ch, "otp": code})

@@ -18,6 +18,8 @@ int main(void)
     test_votertoken();
     test_votecode();
     test_voterkeys();
+    test_idtoken();
+    test_outmsg();
     test_vocab();
     test_import();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);

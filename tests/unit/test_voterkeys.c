@@ -38,6 +38,16 @@ void test_voterkeys(void)
     CHECK(strcmp(out, "2bf98ebaece374040db5796668d5aa214cdd17988485d4c33875e0366fd398cc") == 0);
     CHECK(!voterkey_contact(&k, 12, "12", out));
 
+    /* OIDC claims: normalised like a register's personal_id, so "010190-1234" on the
+     * register matches a provider's "0101901234" */
+    CHECK(voterkey_oidc(&k, 12, "010190-1234", out));
+    CHECK(strcmp(out, "a134f9da2ff0fe6bcc109cd663710b86eabfcc6691e2c9bfb8c910befcb7de42") == 0);
+    CHECK(voterkey_oidc(&k, 12, " 0101901234", again) && strcmp(out, again) == 0);
+    CHECK(voterkey_oidc(&k, 13, "0101901234", again) && strcmp(out, again) != 0);
+    CHECK(voterkey_oidc(&k, 12, "abc-sub", out));
+    CHECK(strcmp(out, "a97552d7137ec4c02ce7c1b489b4f2c8e9f2359a89800021a544b0066f631f63") == 0);
+    CHECK(!voterkey_oidc(&k, 12, "", out) && !voterkey_oidc(&k, 12, " - ", out) && !voterkey_oidc(&k, 12, "a\nb", out));
+
     voterkey_otp(&k, "0f0e-abc", "12345678", out);
     CHECK(strcmp(out, "145b00bfc02e0c4d1578f4dfc1fa7e4c832c4a44aa303cb9048e76db1db54256") == 0);
 

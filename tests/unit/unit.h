@@ -33,6 +33,8 @@ void test_totp(void);
 void test_votertoken(void);
 void test_votecode(void);
 void test_voterkeys(void);
+void test_idtoken(void);
+void test_outmsg(void);
 void test_vocab(void);
 void test_import(void);
 

@@ -4,6 +4,8 @@
 import { api, h } from "./api.js";
 import { pick, money, useLang } from "./i18n.js";
 import { show as draw, isRoute } from "./page.js";
+import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
+import { acceptPage } from "./admin-accept.js";
 
 let routed = false;
 useLang("en");   // the staff pages are written in English
@@ -27,8 +29,8 @@ async function call(method, path, body, out) {
   }
 }
 
-function loginPage() {
-  const out = h("div", {});
+function loginPage(notice) {
+  const out = h("div", {}, notice ? msg(notice) : null);
   show(h("h1", {}, "Staff sign-in"), out,
     h("form", { onsubmit: async (ev) => {
         ev.preventDefault();
@@ -39,7 +41,7 @@ function loginPage() {
       field("email", "E-mail", { type: "email", autocomplete: "username", required: true }),
       field("password", "Password", { type: "password", autocomplete: "current-password", required: true }),
       field("totp", "Authenticator code (if enabled)", { inputmode: "numeric", autocomplete: "one-time-code" }),
-      h("p", {}, h("button", { type: "submit", id: "signin" }, "Sign in"))));
+      h("p", {}, h("button", { type: "submit", id: "signin" }, "Sign in"))), staffOidcForm());
 }
 
 async function listPage() {
@@ -172,7 +174,8 @@ async function electionPage(eid) {
   const timer = setInterval(() => { if (!location.hash.startsWith(`#/e/${eid}`)) clearInterval(timer); else turnout(); }, 10000);
 
   show(h("h1", {}, name(e.title)), h("p", {}, `Phase: ${e.phase} · ballot: ${ballotNames[e.ballot.type] || e.ballot.type} · rule: ${ruleNames[e.rule] || e.rule} · id ${e.id}`),
-    h("nav", { class: "sub" }, h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
+    h("nav", { class: "sub" }, h("a", { href: `#/org/${e.organisation_id}/delivery` }, "Sign-in and delivery"),
+      h("a", { href: `/#/e/${eid}` }, "Citizen page"), h("a", { href: `/observer.html#/e/${eid}` }, "Observer page"),
       h("a", { href: `/live.html#/e/${eid}` }, "Projector screen"), h("a", { href: `/?kiosk=1#/e/${eid}/signin` }, "Kiosk mode")),
     out, h("h2", {}, "Phase, count and publish"), phases, h("h2", {}, "Turnout (live)"), turnoutBox,
     h("h2", {}, "Districts and budgets"), districts, h("h2", {}, "Proposals"), proposalsBox,
@@ -184,10 +187,12 @@ async function route() {
   routed = true;
   const logout = document.getElementById("logout");
   logout.hidden = !token;
-  if (!token) return loginPage();
   const parts = location.hash.slice(1).split("/").filter(Boolean);
+  if (parts[0] === "accept" && parts[1]) return acceptPage(show, parts[1], loginPage);
+  if (!token) return loginPage();
   try {
     if (parts[0] === "e" && parts[1]) await electionPage(parts[1]);
+    else if (parts[0] === "org" && parts[2] === "delivery") await deliveryPage(show, token, parts[1]);
     else await listPage();
   } catch (e) { if (!token) loginPage(); else show(h("h1", {}, "Error"), msg(e.message || String(e.code), true)); }
 }

@@ -15,6 +15,7 @@ import { reviewPage } from "./citizen/review.js";
 import { receiptPage, boardPage } from "./citizen/receipt.js";
 import { resultsPage } from "./citizen/results.js";
 import { startKiosk } from "./citizen/kiosk.js";
+import { oidcReturn } from "./oidc.js";
 
 const pages = { signin: signInPage, vote: ballotPage, review: reviewPage, receipt: receiptPage, board: boardPage, results: resultsPage };
 let routed = false;
@@ -53,4 +54,5 @@ langSel.addEventListener("change", () => { setLang(langSel.value); chrome(); rou
 chrome();
 startKiosk();
 window.addEventListener("hashchange", route);
-route();
+// the return from an OpenID provider (/oidc/callback) finishes the sign-in; else the route
+if (!(await oidcReturn(document.getElementById("main")))) route();

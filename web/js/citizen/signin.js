@@ -7,6 +7,7 @@ import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
 import { loadElection, setSession, forgetVoter, takeFlash } from "./state.js";
 import { message, title } from "./ui.js";
+import { oidcButton } from "../oidc.js";
 
 const METHODS = ["code", "register", "otp"];
 const names = { code: "methodCode", register: "methodRegister", otp: "methodOtp" };
@@ -60,7 +61,9 @@ export async function signInPage(eid, v) {
   if (election.phase !== "voting")
     return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true), h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   const methods = offeredMethods(election);
-  if (!methods.length)
+  const problems = h("div", {});
+  const oidc = oidcButton(election, problems);   // "Sign in with MitID" where a provider is set up
+  if (!methods.length && !oidc)
     return v.show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), message(t("noSignIn")),
       h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   let sending = false;
@@ -136,6 +139,8 @@ export async function signInPage(eid, v) {
   }
   if (tabs) for (const m of methods)
     tabs.append(h("button", { type: "button", class: "secondary", "data-m": m, onclick: () => pickMethod(m) }, t(names[m])));
-  pickMethod(methods[0]);
-  v.show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), flash ? message(flash) : null, tabs, area);
+  if (methods.length)
+    pickMethod(methods[0]);
+  v.show(h("h1", {}, t("signInTitle")), h("p", {}, title(election.title)), flash ? message(flash) : null, oidc, problems,
+    tabs, area);
 }

@@ -1,0 +1,186 @@
+// The organisation's sign-in and delivery page for its admins (#/org/ID/delivery): the
+// OpenID provider for citizens (MitID) and staff, e-mail by SMTP and SMS by a gateway (secrets
+// are named credentials of the server, never typed here), a test message, the outbox with
+// each message's state, and an election's message texts; and the staff sign-in through
+// the organisation's provider. Used by admin.js (one route, one link, one form on the
+// sign-in page).
+import { api, h } from "./api.js";
+import { pick } from "./i18n.js";
+import { staffOidcStart } from "./oidc.js";
+
+function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
+function input(id, label, value, attrs) {
+  return [h("label", { for: id }, label), h("input", Object.assign({ id, name: id, value: value == null ? "" : String(value) }, attrs || {}))];
+}
+function select(id, label, options, value) {
+  return [h("label", { for: id }, label),
+    h("select", { id, name: id }, options.map((o) => h("option", { value: o, selected: o === value }, o)))];
+}
+function v(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }
+function opt(obj, key, value) { if (value !== "") obj[key] = value; return obj; }
+
+async function run(token, out, method, path, body) {
+  try { return await api(method, path, body, token); }
+  catch (e) { out.replaceChildren(msg(`${e.message || e.code} (${e.code})`, true)); throw e; }
+}
+
+function providerForm(token, org, purpose, current, out, reload) {
+  const p = current || {};
+  const id = (k) => `${purpose}-${k}`;
+  const fields = [
+    input(id("issuer"), "Issuer (https://…, as the provider's discovery document names it)", p.issuer, { type: "url" }),
+    input(id("client"), "Client id", p.client_id),
+    input(id("secret"), "Client secret: the credential's name on the server", p.client_secret_ref),
+    input(id("scopes"), "Scopes", p.scopes || "openid"),
+  ];
+  if (purpose === "citizen") {
+    fields.push(input(id("claim"), "Claim that decides eligibility (matched to the register)", p.eligibility_claim || "sub"),
+      input(id("birth"), "Birth date claim (for an age limit)", p.birthdate_claim),
+      input(id("age"), "Minimum age", p.min_age, { inputmode: "numeric" }),
+      select(id("open"), "Without a register", ["register only", "anyone who signs in"], p.open_to_all ? "anyone who signs in" : "register only"),
+      input(id("da"), "Button text (Danish)", p.button_text ? p.button_text.da : "Log ind med MitID"),
+      input(id("en"), "Button text (English)", p.button_text ? p.button_text.en : "Sign in with MitID"));
+  }
+  const state = current ? (current.client_secret_available || !current.client_secret_ref
+    ? "The client secret is available on this server." : "The named client secret is NOT set on this server.") : "Not set up.";
+  return h("form", { id: `provider-${purpose}`, onsubmit: async (ev) => {
+    ev.preventDefault();
+    const body = { purpose, issuer: v(id("issuer")), client_id: v(id("client")) };
+    opt(body, "client_secret_ref", v(id("secret")));
+    opt(body, "scopes", v(id("scopes")));
+    if (purpose === "citizen") {
+      opt(body, "eligibility_claim", v(id("claim")));
+      opt(body, "birthdate_claim", v(id("birth")));
+      if (v(id("age"))) body.min_age = Number(v(id("age")));
+      body.open_to_all = v(id("open")) === "anyone who signs in";
+      body.button_text = { da: v(id("da")) || "Log ind med MitID", en: v(id("en")) || "Sign in with MitID" };
+    }
+    await run(token, out, "PUT", `/organisations/${org}/oidc-providers`, body);
+    reload(`The ${purpose} sign-in is saved.`);
+  } }, h("p", { class: "muted" }, state), h("div", { class: "grid2" }, fields.map((f) => h("div", {}, f))),
+  h("p", {}, h("button", { type: "submit" }, `Save ${purpose} sign-in`)));
+}
+
+function deliveryForm(token, org, settings, out, reload) {
+  const e = settings.email || {}, s = settings.sms || {};
+  const cred = (c) => (c.credential_available === false ? " (not set on this server)" : "");
+  return h("form", { id: "delivery", onsubmit: async (ev) => {
+    ev.preventDefault();
+    const email = { transport: v("em-transport") };
+    if (email.transport === "smtp") {
+      for (const [k, id] of [["url", "em-url"], ["from", "em-from"], ["username", "em-user"], ["password_ref", "em-pass"]]) opt(email, k, v(id));
+      email.security = v("em-security");
+    }
+    const sms = { transport: v("sms-transport") };
+    if (sms.transport === "https") {
+      for (const [k, id] of [["url", "sms-url"], ["username", "sms-user"], ["credential_ref", "sms-cred"], ["sender", "sms-sender"]]) opt(sms, k, v(id));
+      sms.auth = v("sms-auth");
+      if (v("sms-body")) {
+        try { sms.body = JSON.parse(v("sms-body")); } catch (x) { out.replaceChildren(msg("The gateway's body is not valid JSON.", true)); return; }
+      }
+    }
+    await run(token, out, "PUT", `/organisations/${org}/delivery`, { email, sms });
+    reload("Delivery is saved.");
+  } },
+  h("h3", {}, "E-mail"),
+  h("div", { class: "grid2" },
+    h("div", {}, select("em-transport", "Transport", ["server", "smtp", "off"], e.transport)),
+    h("div", {}, select("em-security", "TLS", ["starttls", "tls", "none"], e.security || "starttls")),
+    h("div", {}, input("em-url", "SMTP server (smtp://host:587 or smtps://host:465)", e.url)),
+    h("div", {}, input("em-from", "From address", e.from, { type: "email" })),
+    h("div", {}, input("em-user", "User name", e.username)),
+    h("div", {}, input("em-pass", "Password: the credential's name on the server" + cred(e), e.password_ref))),
+  h("h3", {}, "SMS"),
+  h("div", { class: "grid2" },
+    h("div", {}, select("sms-transport", "Transport", ["server", "https", "off"], s.transport)),
+    h("div", {}, select("sms-auth", "Authentication", ["bearer", "basic", "none"], s.auth || "bearer")),
+    h("div", {}, input("sms-url", "Gateway address (https://…)", s.url, { type: "url" })),
+    h("div", {}, input("sms-sender", "Sender name", s.sender)),
+    h("div", {}, input("sms-user", "User name (basic)", s.username)),
+    h("div", {}, input("sms-cred", "Key: the credential's name on the server" + cred(s), s.credential_ref))),
+  h("label", { for: "sms-body" }, "The gateway's JSON body ({{to}}, {{to_number}}, {{message}}, {{sender}})"),
+  h("textarea", { id: "sms-body", rows: "3" }, s.body ? JSON.stringify(s.body) : ""),
+  h("p", {}, h("button", { type: "submit" }, "Save delivery")));
+}
+
+function outboxTable(ob) {
+  const c = ob.counts;
+  return [h("p", { id: "outbox-counts" }, `Queued ${c.queued}, sending ${c.sending}, sent ${c.sent}, failed ${c.failed}.`),
+    h("table", { id: "outbox" },
+      h("thead", {}, h("tr", {}, ["Created", "Kind", "To", "State", "Attempts", "Last error"].map((x) => h("th", { scope: "col" }, x)))),
+      h("tbody", {}, ob.messages.map((m) => h("tr", {}, h("td", {}, m.created_at.slice(0, 19).replace("T", " ")),
+        h("td", {}, `${m.kind} (${m.channel})`), h("td", {}, m.recipient), h("td", {}, m.state), h("td", {}, String(m.attempts)),
+        h("td", {}, m.last_error || "")))))];
+}
+
+async function textsBox(token, org, out) {
+  const elections = (await api("GET", "/elections", undefined, token)).elections.filter((e) => e.organisation_id === Number(org));
+  const box = h("div", {});
+  if (!elections.length) return h("p", {}, "The organisation has no elections yet.");
+  const pickers = h("div", { class: "grid2" },
+    h("div", {}, h("label", { for: "t-election" }, "Election"),
+      h("select", { id: "t-election" }, elections.map((e) => h("option", { value: e.id }, pick(e.title, e.default_language))))),
+    h("div", {}, select("t-kind", "Message", ["otp", "receipt", "reminder", "moderation", "invite", "test"], "receipt")),
+    h("div", {}, select("t-channel", "Channel", ["email", "sms"], "email")),
+    h("div", {}, select("t-lang", "Language", ["da", "en"], "da")));
+  async function load() {
+    const list = (await run(token, out, "GET", `/elections/${v("t-election")}/message-templates`)).templates;
+    const t = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
+    box.replaceChildren(
+      ...input("t-subject", "Subject (e-mail)", t ? t.subject : ""),
+      h("label", { for: "t-body" }, "Text ({{code}}, {{tracker}}, {{board_url}}, {{election}}, …)"),
+      h("textarea", { id: "t-body", rows: "5" }, t ? t.body : ""),
+      h("p", { class: "muted" }, t && t.custom ? "This election's own text." : "The default text."),
+      h("p", {}, h("button", { type: "button", onclick: () => save(v("t-body")) }, "Save text"), " ",
+        h("button", { type: "button", class: "secondary", onclick: () => save(null) }, "Back to the default")));
+  }
+  async function save(body) {
+    await run(token, out, "PUT", `/elections/${v("t-election")}/message-templates`,
+      { kind: v("t-kind"), channel: v("t-channel"), lang: v("t-lang"), subject: v("t-subject"), body });
+    out.replaceChildren(msg("The text is saved."));
+    await load();
+  }
+  for (const el of pickers.querySelectorAll("select")) el.addEventListener("change", load);
+  setTimeout(load, 0);
+  return h("div", {}, pickers, box);
+}
+
+// Renders the page into main; show() is admin.js's (focus on the heading).
+// notice: a message to show at the top (after a save, which draws the page again).
+export async function deliveryPage(show, token, org, notice) {
+  const out = h("div", {}, notice ? msg(notice) : null);
+  const providers = (await run(token, out, "GET", `/organisations/${org}/oidc-providers`)).providers;
+  const settings = await run(token, out, "GET", `/organisations/${org}/delivery`);
+  const outbox = h("div", {}, outboxTable(await run(token, out, "GET", `/organisations/${org}/outbox?limit=50`)));
+  const reload = (text) => deliveryPage(show, token, org, text).catch(() => {});
+  const refresh = async () => outbox.replaceChildren(...outboxTable(await run(token, out, "GET", `/organisations/${org}/outbox?limit=50`)));
+  const find = (purpose) => providers.find((p) => p.purpose === purpose && p.election_id === null);
+  show(h("h1", {}, "Sign-in and delivery"), out,
+    h("h2", {}, "Citizen sign-in (OpenID Connect: MitID through NemLog-in, Criipto or Signicat)"),
+    providerForm(token, org, "citizen", find("citizen"), out, reload),
+    h("h2", {}, "Staff sign-in (the municipality's Entra ID or AD FS)"),
+    providerForm(token, org, "staff", find("staff"), out, reload),
+    h("h2", {}, "E-mail and SMS"), deliveryForm(token, org, settings, out, reload),
+    h("h2", {}, "Send a test message"),
+    h("form", { id: "test-message", onsubmit: async (ev) => {
+      ev.preventDefault();
+      const r = await run(token, out, "POST", `/organisations/${org}/delivery/test`, { to: v("test-to") });
+      out.replaceChildren(msg(`Test message ${r.message_id} is queued; its state shows below.`));
+      setTimeout(refresh, 1500);
+    } }, ...input("test-to", "E-mail address or phone number", "", { required: true }),
+      h("p", {}, h("button", { type: "submit" }, "Send a test message"))),
+    h("h2", {}, "Outbox"), h("p", {}, h("button", { type: "button", class: "secondary", onclick: refresh }, "Refresh")), outbox,
+    h("h2", {}, "Message texts"), await textsBox(token, org, out));
+}
+
+// For the staff sign-in page: signing in through the organisation's own provider.
+export function staffOidcForm() {
+  const out = h("div", {});
+  return h("form", { id: "staff-oidc", onsubmit: async (ev) => {
+    ev.preventDefault();
+    try { await staffOidcStart(v("org-id")); }
+    catch (e) { out.replaceChildren(msg(e.code === "oidc_not_configured" ? "This organisation has no staff sign-in set up." : `Sign-in could not start (${e.code}).`, true)); }
+  } }, h("h2", {}, "Or use your organisation's own sign-in"), out,
+  ...input("org-id", "Organisation number", new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
+  h("p", {}, h("button", { type: "submit", class: "secondary" }, "Continue with your organisation")));
+}
