@@ -250,6 +250,23 @@ BEGIN
     RETURN district_json(d);
 END $$;
 
+-- The district of election e that staff change or delete, locked; refused once voting has
+-- opened (the ballots and the count rest on the districts).
+CREATE OR REPLACE FUNCTION district_to_change(e elections, p_district bigint)
+RETURNS districts LANGUAGE plpgsql AS $$
+DECLARE
+    d districts;
+BEGIN
+    SELECT * INTO d FROM districts WHERE id = p_district AND election_id = e.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB404';
+    END IF;
+    IF phase_rank(e.phase) >= phase_rank('voting') THEN
+        RAISE EXCEPTION 'Districts are fixed once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    RETURN d;
+END $$;
+
 -- A staff change to a district's name or budget (keys "name", "budget" of p_patch) until
 -- voting opens. A budget below the cost of one of the district's accepted proposals is
 -- refused: that proposal could never be funded.
@@ -261,13 +278,7 @@ DECLARE
     before jsonb;
     dearest bigint;
 BEGIN
-    SELECT * INTO d FROM districts WHERE id = p_district AND election_id = e.id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB404';
-    END IF;
-    IF phase_rank(e.phase) >= phase_rank('voting') THEN
-        RAISE EXCEPTION 'Districts cannot change once voting has opened.' USING ERRCODE = 'PB409';
-    END IF;
+    d := district_to_change(e, p_district);
     before := district_json(d);
     IF p_patch ? 'budget' THEN
         SELECT max(cost) INTO dearest FROM proposals WHERE district_id = d.id AND status = 'accepted';
@@ -293,13 +304,7 @@ DECLARE
     d districts;
     uses text;
 BEGIN
-    SELECT * INTO d FROM districts WHERE id = p_district AND election_id = e.id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB404';
-    END IF;
-    IF phase_rank(e.phase) >= phase_rank('voting') THEN
-        RAISE EXCEPTION 'Districts cannot be deleted once voting has opened.' USING ERRCODE = 'PB409';
-    END IF;
+    d := district_to_change(e, p_district);
     uses := concat_ws(', ',
         CASE WHEN EXISTS (SELECT 1 FROM proposals WHERE district_id = d.id) THEN 'proposals' END,
         CASE WHEN EXISTS (SELECT 1 FROM voting_codes WHERE district_id = d.id) THEN 'voting codes' END,

@@ -5,7 +5,7 @@
 // the organisation's provider. Used by admin.js (one route, one link, one form on the
 // sign-in page).
 import { api, h } from "./api.js";
-import { pick } from "./i18n.js";
+import { pick, t } from "./i18n.js";
 import { staffOidcStart } from "./oidc.js";
 
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
@@ -173,14 +173,15 @@ export async function deliveryPage(show, token, org, notice) {
     h("h2", {}, "Message texts"), await textsBox(token, org, out));
 }
 
-// For the staff sign-in page: signing in through the organisation's own provider.
+// For the staff sign-in page: signing in through the organisation's own provider (in the
+// interface language, like the sign-in form around it).
 export function staffOidcForm() {
   const out = h("div", {});
   return h("form", { id: "staff-oidc", onsubmit: async (ev) => {
     ev.preventDefault();
     try { await staffOidcStart(v("org-id")); }
-    catch (e) { out.replaceChildren(msg(e.code === "oidc_not_configured" ? "This organisation has no staff sign-in set up." : `Sign-in could not start (${e.code}).`, true)); }
-  } }, h("h2", {}, "Or use your organisation's own sign-in"), out,
-  ...input("org-id", "Organisation number", new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
-  h("p", {}, h("button", { type: "submit", class: "secondary" }, "Continue with your organisation")));
+    catch (e) { out.replaceChildren(msg(t(e.code === "oidc_not_configured" ? "stOidcNone" : "stOidcFailed"), true)); }
+  } }, h("h2", {}, t("stOidcTitle")), out,
+  ...input("org-id", t("stOidcOrg"), new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
+  h("p", {}, h("button", { type: "submit", class: "secondary" }, t("stOidcContinue"))));
 }
