@@ -83,16 +83,17 @@ async function wholeElection(lang, type) {
   await v.fill(page.getByLabel(s.dNameDa), "Øst");
   await v.fill(page.getByLabel(s.budget), lang === "da" ? "250.000" : "250,000");
   await v.click(v.button(s.addDistrict), "add a second district");
-  await page.getByRole("cell", { name: "Øst" }).waitFor();
+  await page.getByRole("cell", { name: "Øst", exact: true }).waitFor();
   e = await api("GET", `/elections/${id}`, undefined, await admin());
   const east = e.districts.find((d) => d.name.da === "Øst");
   assert(east && east.budget === 25000000, "250.000 is two hundred and fifty thousand");
   await v.click(page.locator(`#edit-district-${east.id}`), "edit a district");
   await v.fill(page.locator(`#dn-da-${east.id}`), "Østby");
+  await v.fill(page.locator(`#dn-en-${east.id}`), "Østby");
   await v.click(page.locator(`#district-form-${east.id}`).getByRole("button", { name: s.save, exact: true }), "save the district");
-  await page.getByRole("cell", { name: "Østby" }).waitFor();
+  await page.getByRole("cell", { name: "Østby", exact: true }).waitFor();
   await v.click(page.locator(`#delete-district-${east.id}`), "delete the district");
-  await page.getByRole("cell", { name: "Østby" }).waitFor({ state: "detached" });
+  await page.getByRole("cell", { name: "Østby", exact: true }).waitFor({ state: "detached" });
   assert(dialogs.length === 1, "the delete asked first");
   assert((await api("GET", `/elections/${id}`, undefined, await admin())).districts.length === 1, "the district is deleted");
 

@@ -29,8 +29,11 @@ function proposalForm(e, p, done) {
     if (!title.da && !title.en) { n.fail(t("stTitleMissing")); document.getElementById(id("title-da")).focus(); return; }
     const minor = cost.value();
     if (minor === undefined) return;
-    const body = { title, summary: texts(id("summary")), description: texts(id("description")),
-                   district_id: Number(val(id("district"))) };
+    const body = { title, district_id: Number(val(id("district"))) };
+    for (const k of ["summary", "description"]) {
+      const x = texts(id(k));
+      if (Object.keys(x).length || (p && Object.keys(p[k] || {}).length)) body[k] = x;
+    }
     if (minor !== null) body.cost = minor;
     if (val(id("category"))) body.category = val(id("category"));
     body.cost_note = val(id("note"));
