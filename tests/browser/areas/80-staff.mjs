@@ -109,18 +109,48 @@ async function wholeElection(lang, type) {
   const t = await admin();
   let props = (await api("GET", `/elections/${id}/proposals`, undefined, t)).proposals;
   assert(props.find((p) => p.title.da === "Skaterbane").cost === 20000000, "200.000 is stored as two hundred thousand");
-  const idea = await api("POST", `/elections/${id}/proposals`, { district_id: e.districts[0].id, title: { da: "Idé", en: "Idea" }, status: "submitted" }, t);
+  await api("POST", `/elections/${id}/proposals`, { district_id: e.districts[0].id, title: { da: "Idé", en: "Idea" }, status: "submitted" }, t);
+  const dup = await api("POST", `/elections/${id}/proposals`, { district_id: e.districts[0].id, title: { da: "Dublet", en: "Duplicate" }, status: "submitted" }, t);
   await v.reload();
   await page.locator("#queue").getByRole("cell", { name: lang === "da" ? "Idé" : "Idea", exact: true }).waitFor();
+  // moderation: English rejects the duplicate with a reason, Danish merges it into a proposal
+  if (lang === "en") {
+    await v.click(page.locator(`#queue #reject-${dup.id}`), "reject");
+    await v.fill(page.locator(`#reason-${dup.id}`), "The same as the skate park");
+    await v.click(page.locator(`#reject-form-${dup.id} button[type=submit]`), "reject with the reason");
+  } else {
+    await v.click(page.locator(`#queue #merge-${dup.id}`), "merge");
+    await v.click(page.locator(`#merge-form-${dup.id} button[type=submit]`), "merge it");
+  }
+  await page.locator("#queue").getByRole("cell", { name: lang === "da" ? "Dublet" : "Duplicate", exact: true }).waitFor({ state: "detached" });
+  const moderated = (await api("GET", `/proposals/${dup.id}`, undefined, t));
+  assert(lang === "en" ? moderated.status === "rejected" && moderated.reason === "The same as the skate park" : moderated.status === "merged",
+         "moderated: " + JSON.stringify(moderated));
+  // the settings: a category with a quota, saved from the settings page
+  await v.click(v.link(lang === "da" ? "Indstillinger" : "Settings"), "to the settings");
+  await v.click(page.locator("#add-category"), "add a category");
+  await v.fill(page.locator("#cat-key-0"), "natur");
+  await v.fill(page.locator("#cat-da-0"), "Natur");
+  await v.fill(page.locator("#cat-en-0"), "Nature");
+  await v.fill(page.locator("#cat-max-0"), "1");
+  await v.click(page.locator("#save-settings"), "save the settings");
+  await page.locator("#settings .msg").waitFor();
+  const set = await api("GET", `/elections/${id}`, undefined, t);
+  assert(set.categories[0].key === "natur" && set.ballot.category_limits[0].max_selections === 1, "category and quota saved: " + JSON.stringify(set.ballot));
+  await v.click(v.link(s.proposals), "back to the proposals");
 
   // voting opens after a confirmation that warns about the idea still waiting
   await v.click(v.link(s.count), "to phases and count");
   await v.click(v.button(s.openVoting), "open voting");
   await page.locator("#phase-closed").waitFor();
   assert(dialogs.some((m) => m.includes(lang === "da" ? "1 idé venter" : "1 idea is still waiting")), "opening voting warned about the idea: " + dialogs.join(" | "));
-  // the districts are read-only now
+  // the districts, proposals and ballot settings are read-only now
   await v.click(v.link(s.districts), "districts after voting opened");
   assert(await page.locator("#add-district").count() === 0 && await page.locator(`#edit-district-${e.districts[0].id}`).count() === 0, "no edit forms once voting is open");
+  await v.click(v.link(lang === "da" ? "Indstillinger" : "Settings"), "settings after voting opened");
+  assert(await page.locator("#btype").isDisabled(), "the ballot type is read-only once voting is open");
+  await v.click(v.link(s.proposals), "proposals after voting opened");
+  assert(await page.locator("#add-proposal").count() === 0 && await page.locator("[id^=edit-]").count() === 0, "no proposal forms once voting is open");
 
   // a paper ballot by the ballot's own type
   const code = (await api("POST", `/elections/${id}/codes`, { district_id: e.districts[0].id, count: 1 }, t)).codes[0];
@@ -270,6 +300,19 @@ test("staff invite a colleague, see and remove them, and change their own passwo
   await v.select(page.locator("#inv-role"), "clerk");
   await v.click(v.button("Send invitation"), "invite");
   await page.locator("#invite-link").waitFor();
+  // the colleague opens the link (in Danish), chooses a password and signs in
+  const link = (await page.locator("#invite-link").textContent()).trim();
+  const c = await visitor({ lang: "da", size: LAPTOP });
+  await c.goto(link);
+  await c.heading("Tag imod din invitation").waitFor();
+  await c.fill(c.page.locator("#new-password"), "en lang adgangskode 42");
+  await c.fill(c.page.locator("#new-password-again"), "en lang adgangskode 42");
+  await c.click(c.button("Gem adgangskoden"), "set the password");
+  await c.page.getByText("Din adgangskode er gemt.").waitFor();
+  await c.fill(c.page.getByLabel("E-mail"), email);
+  await c.fill(c.page.getByLabel("Adgangskode", { exact: true }), "en lang adgangskode 42");
+  await c.click(c.button("Log ind"), "the colleague signs in");
+  await c.heading("Valg").waitFor();
   await v.reload();
   await page.getByRole("cell", { name: email, exact: true }).waitFor();
   await v.click(page.getByRole("button", { name: `Remove ${email}` }), "remove");
@@ -278,4 +321,29 @@ test("staff invite a colleague, see and remove them, and change their own passwo
   await v.fill(page.locator("#pw-new"), "short");
   await v.click(v.button("Change password"), "a too short password");
   await page.getByText("The new password must have at least 12 characters.").waitFor();
+});
+
+test("money fields read amounts by the same rules as the server's imports (lib/money.c)", async () => {
+  const v = await visitor({ lang: "en", size: LAPTOP });
+  await v.start("admin.html");
+  // the cases of tests/unit/test_import.c: [text, language, problem or minor units]
+  const cases = [["1.000.000", "da", 100000000], ["1.000.000,50", "da", 100000050], ["200.000", "da", 20000000],
+    [" 1 000 000,5 ", "da", 100000050], ["1\u00a0000", "da", 100000], ["1\u202f000", "en", 100000], ["250000", "da", 25000000],
+    ["0,5", "da", 50], ["1,000,000.50", "en", 100000050], ["1000000.5", "en", 100000050],
+    ["1.000.000", "en", "grouping"], ["200.000", "en", "decimals"], ["1,000", "da", "decimals"], ["1,5", "en", "grouping"],
+    ["1.5", "da", "grouping"], ["1000.50", "da", "grouping"], ["10.00.000", "da", "grouping"], ["1.000 000", "da", "grouping"],
+    ["1.000,", "da", "grouping"], [",50", "da", "grouping"], ["12,345", "da", "decimals"], ["kr. 100", "da", "characters"],
+    ["-100", "da", "characters"], ["", "da", "empty"], ["   ", "en", "empty"], ["0", "en", "range"], ["99999999999999999999", "en", "range"]];
+  const wrong = await v.page.evaluate(async (cases) => {
+    const { readMoney, writeMoney } = await import("/js/admin/money.js");
+    const out = [];
+    for (const [text, lang, want] of cases) {
+      const r = readMoney(text, lang);
+      const got = r.problem || r.minor;
+      if (got !== want) out.push(`${JSON.stringify(text)} (${lang}): ${got}, want ${want}`);
+      if (r.minor && readMoney(writeMoney(r.minor, lang), lang).minor !== r.minor) out.push(`${text} does not read back`);
+    }
+    return out;
+  }, cases);
+  assert(wrong.length === 0, wrong.join("\n"));
 });

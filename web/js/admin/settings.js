@@ -14,12 +14,15 @@ const LIMITS = ["min_selections", "max_selections", "points", "max_points_per_pr
 const DATES = ["proposals", "review", "voting", "closed"];
 
 
-// A category row: key and a name per language, removable.
-function categoryRow(c, i) {
+// A category row: key, a name per language and the ballot's quota for it, removable.
+function categoryRow(c, i, limit = {}) {
   const row = h("fieldset", { class: "category" }, h("legend", {}, t("stCategoryN", { n: i + 1 })),
     h("div", { class: "grid3" },
       h("div", {}, field(`cat-key-${i}`, t("stCategoryKey"), { value: c.key || "", pattern: "[a-z0-9_\\-]{1,64}", class: "cat-key" })),
-      LANGS.map((l) => h("div", {}, field(`cat-${l}-${i}`, t("stCategoryName", { lang: langName(l) }), { value: (c.name || {})[l] || "" })))),
+      LANGS.map((l) => h("div", {}, field(`cat-${l}-${i}`, t("stCategoryName", { lang: langName(l) }), { value: (c.name || {})[l] || "" }))),
+      h("div", {}, field(`cat-max-${i}`, t("stCategoryMax"), { type: "number", min: 0, value: limit.max_selections ?? "" })),
+      h("div", {}, field(`cat-share-${i}`, t("stCategoryShare"), { type: "number", min: 0, max: 100,
+        value: limit.max_share ? Math.round(limit.max_share * 100) : "" }))),
     h("p", {}, h("button", { type: "button", class: "secondary small", onclick: () => row.remove() }, t("stRemoveCategory"))));
   return row;
 }
@@ -50,6 +53,14 @@ function collect(fixed, create) {
     return { key: val(`cat-key-${i}`), name };
   }).filter((c) => c.key);
   const ballot = { type: val("btype") };
+  const quotas = [...document.querySelectorAll("fieldset.category")].map((fs) => {
+    const i = fs.querySelector(".cat-key").id.split("-").pop();
+    const q = { category: val(`cat-key-${i}`) };
+    if (numberOr(`cat-max-${i}`)) q.max_selections = numberOr(`cat-max-${i}`);
+    if (numberOr(`cat-share-${i}`)) q.max_share = numberOr(`cat-share-${i}`) / 100;
+    return q;
+  }).filter((q) => q.category && Object.keys(q).length > 1);
+  if (quotas.length) ballot.category_limits = quotas;
   for (const k of LIMITS) if (numberOr("b-" + k)) ballot[k] = numberOr("b-" + k);
   if (numberOr("b-min_spend_share")) ballot.min_spend_share = numberOr("b-min_spend_share") / 100;
   body.ballot = ballot;
@@ -83,7 +94,8 @@ export function settingsForm(e, saved) {
   const fixed = !create && votingOpened(cur);
   const n = note();
   const b = cur.ballot, rp = cur.rule_params || {};
-  const cats = h("div", {}, cur.categories.map(categoryRow));
+  const limits = b.category_limits || [];
+  const cats = h("div", {}, cur.categories.map((c, i) => categoryRow(c, i, limits.find((q) => q.category === c.key))));
   let catCount = cur.categories.length;
   const limit = (k) => h("div", {}, field("b-" + k, t("stLimit_" + k), { type: "number", min: 0, value: b[k] ?? "" }));
   const opts = (list, prefix) => list.map((x) => [x, t(prefix + x)]);
