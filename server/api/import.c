@@ -33,6 +33,28 @@ bool upload_text_ok(struct req *r, const char *what)
     return false;
 }
 
+cJSON *upload_findings(size_t good_rows, const struct rowerrors *errors)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "dry_run", true);
+    cJSON_AddBoolToObject(o, "valid", errors->count == 0);
+    jv_add_int(o, "rows", (int64_t)good_rows);
+    jv_add_int(o, "error_count", (int64_t)errors->count);
+    cJSON_AddItemToObject(o, "errors", rowerrors_json(errors));
+    return o;
+}
+
+bool upload_clean(struct req *r, const char *what, const struct rowerrors *errors)
+{
+    if (!errors->count)
+        return true;
+    char first[300];
+    rowerrors_first(errors, first, sizeof first);
+    req_fail(r, ERR_INVALID_FIELD, "body", "%s has %zu problem%s, so nothing was stored. %s", what, errors->count,
+             errors->count == 1 ? "" : "s", first);
+    return false;
+}
+
 /* The number style of ?lang=, else of the election's default language; false (answered)
  * for a language that is not a language code. */
 static bool style_of(struct req *r, enum money_style *style)
@@ -91,23 +113,13 @@ static void import_checked(struct req *r)
         return;
     }
     if (s->dry_run) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddBoolToObject(o, "dry_run", true);
-        cJSON_AddBoolToObject(o, "valid", res->errors.count == 0);
-        jv_add_int(o, "rows", (int64_t)cJSON_GetArraySize(res->rows));
+        cJSON *o = upload_findings((size_t)cJSON_GetArraySize(res->rows), &res->errors);
         jv_add_int(o, "lines", (int64_t)res->count);
-        jv_add_int(o, "error_count", (int64_t)res->errors.count);
-        cJSON_AddItemToObject(o, "errors", rowerrors_json(&res->errors));
         req_reply_json(r, 200, o);
         return;
     }
-    if (res->errors.count) {
-        char first[300];
-        rowerrors_first(&res->errors, first, sizeof first);
-        req_fail(r, ERR_INVALID_FIELD, "body", "%zu problem%s found, so nothing was stored. %s", res->errors.count,
-                 res->errors.count == 1 ? "" : "s", first);
+    if (!upload_clean(r, "The file", &res->errors))
         return;
-    }
     char *rows = cJSON_PrintUnformatted(res->rows);
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), rows};

@@ -88,12 +88,7 @@ static void register_stored(struct req *r, const struct db_result *res)
 /* What a dry run finds: the good rows per district and every problem with its line. */
 static void reply_dry_run(struct req *r, struct regimport *res)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "dry_run", true);
-    cJSON_AddBoolToObject(o, "valid", res->errors.count == 0);
-    jv_add_int(o, "rows", (int64_t)res->rows);
-    jv_add_int(o, "error_count", (int64_t)res->errors.count);
-    cJSON_AddItemToObject(o, "errors", rowerrors_json(&res->errors));
+    cJSON *o = upload_findings(res->rows, &res->errors);
     cJSON_AddItemToObject(o, "districts", res->districts);
     res->districts = NULL;
     req_reply_json(r, 200, o);
@@ -113,13 +108,8 @@ static void upload_done(struct req *r)
         reply_dry_run(r, res);
         return;
     }
-    if (res->errors.count) {
-        char first[300];
-        rowerrors_first(&res->errors, first, sizeof first);
-        req_fail(r, ERR_INVALID_FIELD, "body", "The register has %zu problem%s, so nothing was stored. %s",
-                 res->errors.count, res->errors.count == 1 ? "" : "s", first);
+    if (!upload_clean(r, "The register", &res->errors))
         return;
-    }
     char staff[24], id[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, u->election), res->out.data};
     req_db(r, &sql_add_register, p, register_stored);
