@@ -79,16 +79,23 @@ async function listPage() {
 }
 
 const SECTIONS = ["overview", "settings", "districts", "proposals", "voters", "paper", "count"];
+// The roles (besides admin) whose work a section is: the others do not see it.
+const SECTION_ROLES = { overview: ["moderator", "clerk", "observer"], proposals: ["moderator"], paper: ["clerk"] };
 
+// The overview: turnout, fetched again every 10 s while the overview is showing.
 async function overview(e) {
-  const box = h("div", { id: "turnout", "aria-live": "polite" });
-  try {
-    const tr = await call("GET", `/elections/${e.id}/turnout`);
-    box.replaceChildren(h("p", {}, t("ballots", { n: tr.total })), h("ul", {}, tr.districts.map((d) => {
-      const dist = e.districts.find((x) => x.id === d.district_id);
-      return h("li", {}, t("stTurnoutLine", { name: dist ? pick(dist.name, e.default_language) : "", ballots: d.ballots, voters: d.voters, codes: d.codes }));
-    })));
-  } catch (err) { box.replaceChildren(h("p", {}, t("stTurnoutNone"))); }
+  const box = h("div", { id: "turnout" });
+  async function turnout() {
+    try {
+      const tr = await call("GET", `/elections/${e.id}/turnout`);
+      box.replaceChildren(h("p", {}, t("ballots", { n: tr.total })), h("ul", {}, tr.districts.map((d) => {
+        const dist = e.districts.find((x) => x.id === d.district_id);
+        return h("li", {}, t("stTurnoutLine", { name: dist ? pick(dist.name, e.default_language) : "", ballots: d.ballots, voters: d.voters, codes: d.codes }));
+      })));
+    } catch (err) { box.replaceChildren(h("p", {}, t("stTurnoutNone"))); }
+  }
+  await turnout();
+  const timer = setInterval(() => { if (!box.isConnected) clearInterval(timer); else turnout(); }, 10000);
   return h("section", {}, h("h2", {}, t("stTurnout")), box,
     h("h2", {}, t("stLinks")),
     h("ul", {}, h("li", {}, h("a", { href: `/#/e/${e.id}` }, t("stCitizenPage"))), h("li", {}, h("a", { href: `/observer.html#/e/${e.id}` }, t("stObserverPage"))),
@@ -98,7 +105,10 @@ async function overview(e) {
 async function electionPage(eid, section, flash) {
   const e = await call("GET", `/elections/${eid}`);
   const reload = (m) => busy(() => electionPage(eid, section, m));
-  const isAdmin = me.superadmin || me.roles.some((r) => r.role === "admin" && r.organisation_id === e.organisation_id && (r.election_id === null || r.election_id === e.id));
+  const mine = me.roles.filter((r) => r.organisation_id === e.organisation_id && (r.election_id === null || r.election_id === e.id)).map((r) => r.role);
+  const isAdmin = me.superadmin || mine.includes("admin");
+  const sections = SECTIONS.filter((x) => isAdmin || (SECTION_ROLES[x] || []).some((r) => mine.includes(r)));
+  if (!sections.includes(section || "overview")) section = "overview";
   let body;
   if (section === "settings") body = h("section", {}, h("h2", {}, t("stSettings")), settingsForm(e, () => {}));
   else if (section === "districts") body = districtsSection(e, reload, flash);
@@ -109,7 +119,7 @@ async function electionPage(eid, section, flash) {
   else body = await overview(e);
   show(h("h1", {}, pick(e.title, e.default_language)),
     h("p", {}, t("stElectionLine", { phase: t("phase_" + e.phase), ballot: t("stBallot_" + e.ballot.type), rule: t("stRule_" + e.rule) })),
-    h("nav", { class: "sub", "aria-label": t("stElectionPages") }, SECTIONS.map((s) => h("a", { href: `#/e/${eid}${s === "overview" ? "" : "/" + s}`,
+    h("nav", { class: "sub", "aria-label": t("stElectionPages") }, sections.map((s) => h("a", { href: `#/e/${eid}${s === "overview" ? "" : "/" + s}`,
       "aria-current": s === (section || "overview") ? "page" : false }, t("stSection_" + s))),
       isAdmin ? [h("a", { href: `#/org/${e.organisation_id}/people` }, t("stPeople")),
         h("a", { href: `#/org/${e.organisation_id}/delivery` }, t("stDeliveryLink"))] : null,

@@ -61,8 +61,9 @@ function collect(fixed, create) {
     return q;
   }).filter((q) => q.category && Object.keys(q).length > 1);
   if (quotas.length) ballot.category_limits = quotas;
-  for (const k of LIMITS) if (numberOr("b-" + k)) ballot[k] = numberOr("b-" + k);
-  if (numberOr("b-min_spend_share")) ballot.min_spend_share = numberOr("b-min_spend_share") / 100;
+  const shown = (k) => !document.getElementById("b-" + k).closest("[hidden]");
+  for (const k of LIMITS) if (shown(k) && numberOr("b-" + k)) ballot[k] = numberOr("b-" + k);
+  if (shown("min_spend_share") && numberOr("b-min_spend_share")) ballot.min_spend_share = numberOr("b-min_spend_share") / 100;
   body.ballot = ballot;
   body.rule = val("rule");
   const params = {};
@@ -97,7 +98,9 @@ export function settingsForm(e, saved) {
   const limits = b.category_limits || [];
   const cats = h("div", {}, cur.categories.map((c, i) => categoryRow(c, i, limits.find((q) => q.category === c.key))));
   let catCount = cur.categories.length;
-  const limit = (k) => h("div", {}, field("b-" + k, t("stLimit_" + k), { type: "number", min: 0, value: b[k] ?? "" }));
+  // limits only the ballot type takes are shown (and sent) only for it
+  const only = { points: "cumulative", max_points_per_project: "cumulative", max_ranks: "ordinal", min_spend_share: "knapsack" };
+  const limit = (k) => h("div", { "data-only": only[k] || false }, field("b-" + k, t("stLimit_" + k), { type: "number", min: 0, value: b[k] ?? "" }));
   const opts = (list, prefix) => list.map((x) => [x, t(prefix + x)]);
   const structure = h("fieldset", { disabled: fixed },
     h("legend", {}, t("stBallotAndRule")),
@@ -106,7 +109,7 @@ export function settingsForm(e, saved) {
       h("div", {}, field("currency", t("stCurrency"), { value: cur.currency, maxlength: 3, pattern: "[A-Za-z]{3}", required: true })),
       h("div", {}, field("btype", t("stBallotType"), { tag: "select", value: b.type, options: opts(BALLOT_TYPES, "stBallot_") })),
       LIMITS.map(limit),
-      h("div", {}, field("b-min_spend_share", t("stLimit_min_spend_share"), { type: "number", min: 0, max: 100,
+      h("div", { "data-only": "knapsack" }, field("b-min_spend_share", t("stLimit_min_spend_share"), { type: "number", min: 0, max: 100,
         value: b.min_spend_share ? Math.round(b.min_spend_share * 100) : "" })),
       h("div", {}, field("rule", t("stRule"), { tag: "select", value: cur.rule, options: opts(RULES, "stRule_") })),
       h("div", {}, field("r-threshold", t("stThreshold"), { type: "number", min: 0, value: rp.min_project_score_threshold ?? "" })),
@@ -121,6 +124,9 @@ export function settingsForm(e, saved) {
     h("h3", {}, t("stCategories")), cats,
     h("p", {}, h("button", { type: "button", class: "secondary", id: "add-category",
       onclick: () => { cats.append(categoryRow({}, catCount++)); cats.lastChild.querySelector("input").focus(); } }, t("stAddCategory"))));
+  const fit = () => { for (const el of structure.querySelectorAll("[data-only]")) el.hidden = el.dataset.only !== structure.querySelector("#btype").value; };
+  structure.querySelector("#btype").addEventListener("change", fit);
+  fit();
   const texts = h("fieldset", {}, h("legend", {}, t("stTitlesAndTexts")),
     create ? h("div", {}, field("slug", t("stSlug"), { required: true, pattern: "[a-z0-9][a-z0-9\\-]*", autocomplete: "off" })) : null,
     h("div", { class: "row" }, LANGS.map((l) => h("label", { class: "row" },
