@@ -323,7 +323,7 @@ test("staff invite a colleague, see and remove them, and change their own passwo
   await page.getByText("The new password must have at least 12 characters.").waitFor();
 });
 
-test("money fields read amounts by the same rules as the server's imports (lib/money.c)", async () => {
+test("staff money fields read amounts by the same rules as the server's imports (lib/money.c)", async () => {
   const v = await visitor({ lang: "en", size: LAPTOP });
   await v.start("admin.html");
   // the cases of tests/unit/test_import.c: [text, language, problem or minor units]
