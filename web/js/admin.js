@@ -75,7 +75,7 @@ async function listPage() {
     list.length ? h("ul", {}, list.map((e) => h("li", {}, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language)), ` · ${t("phase_" + e.phase)}`)))
       : h("p", {}, t("stNoElections")),
     orgs.length ? h("p", { class: "row" }, orgs.map((o) => [h("a", { href: `#/org/${o}/people` }, t("stPeopleOf", { n: o })), h("a", { href: `#/org/${o}/delivery` }, t("stDeliveryOf", { n: o }))])) : null,
-    h("h2", {}, t("stNewElection")), settingsForm(undefined, (e) => { location.hash = `#/e/${e.id}/districts`; }));
+    me.superadmin || orgs.length ? [h("h2", {}, t("stNewElection")), settingsForm(undefined, (e) => { location.hash = `#/e/${e.id}/districts`; })] : null);
 }
 
 const SECTIONS = ["overview", "settings", "districts", "proposals", "voters", "paper", "count"];

@@ -312,7 +312,8 @@ test("staff invite a colleague, see and remove them, and change their own passwo
   await c.fill(c.page.getByLabel("E-mail"), email);
   await c.fill(c.page.getByLabel("Adgangskode", { exact: true }), "en lang adgangskode 42");
   await c.click(c.button("Log ind"), "the colleague signs in");
-  await c.heading("Valg").waitFor();
+  await c.page.getByRole("heading", { name: "Valg", exact: true }).waitFor();
+  assert(await c.page.locator("#new-election").count() === 0, "a clerk is not offered a new election");
   await v.reload();
   await page.getByRole("cell", { name: email, exact: true }).waitFor();
   await v.click(page.getByRole("button", { name: `Remove ${email}` }), "remove");
