@@ -87,17 +87,11 @@ void district_patch(struct req *r)
     cJSON_free(text);
 }
 
-static void deleted(struct req *r, const struct db_result *res)
-{
-    if (req_db_ok(r, res))
-        req_reply_json(r, 204, NULL);
-}
-
 static struct db_stmt sql_delete = DB_STMT("district.delete", 3, "SELECT delete_district($1, $2, $3)");
 
 void district_delete(struct req *r)
 {
     char staff[24], id[24], d[24];
     const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(d, r->ids[1])};
-    req_db(r, &sql_delete, p, deleted);
+    req_db(r, &sql_delete, p, req_db_reply_none);
 }

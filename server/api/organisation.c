@@ -159,12 +159,6 @@ void organisation_staff_list(struct req *r)
     req_db(r, &sql_staff, p, staff_listed);
 }
 
-static void removed(struct req *r, const struct db_result *res)
-{
-    if (req_db_ok(r, res))
-        req_reply_json(r, 204, NULL);
-}
-
 static struct db_stmt sql_remove = DB_STMT("staff.remove", 4, "SELECT remove_staff($1, $2, $3, $4)");
 
 /* Every role of the person in the organisation goes (remove_staff says what stays). */
@@ -173,5 +167,5 @@ void organisation_staff_remove(struct req *r)
     char actor[24], org[24], staff[24];
     const char *p[4] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false", i64s(org, r->ids[0]),
                         i64s(staff, r->ids[1])};
-    req_db(r, &sql_remove, p, removed);
+    req_db(r, &sql_remove, p, req_db_reply_none);
 }

@@ -129,12 +129,12 @@ async function textsBox(token, org, out) {
     h("div", {}, select("t-lang", t("language"), ["da", "en"], "da")));
   async function load() {
     const list = (await run(token, out, "GET", `/elections/${v("t-election")}/message-templates`)).templates;
-    const t = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
+    const tpl = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
     box.replaceChildren(
-      ...input("t-subject", t("dlSubject"), t ? t.subject : ""),
+      ...input("t-subject", t("dlSubject"), tpl ? tpl.subject : ""),
       h("label", { for: "t-body" }, t("dlText"), " ", h("code", {}, "{{code}}, {{tracker}}, {{board_url}}, {{election}}, …")),
-      h("textarea", { id: "t-body", rows: "5" }, t ? t.body : ""),
-      h("p", { class: "muted" }, t && t.custom ? t("dlOwnText") : t("dlDefaultText")),
+      h("textarea", { id: "t-body", rows: "5" }, tpl ? tpl.body : ""),
+      h("p", { class: "muted" }, tpl && tpl.custom ? t("dlOwnText") : t("dlDefaultText")),
       h("p", {}, h("button", { type: "button", onclick: () => save(v("t-body")) }, t("dlSaveText")), " ",
         h("button", { type: "button", class: "secondary", onclick: () => save(null) }, t("dlBackToDefault"))));
   }
