@@ -76,6 +76,8 @@ BEGIN
         RAISE EXCEPTION 'A paper ballot has been recorded for this voter; it takes precedence.'
             USING ERRCODE = 'PBPAP';
     END IF;
+    -- a voter who has cast needs no reminder
+    DELETE FROM reminder_requests q WHERE q.election_id = p_election AND q.voter_id = p_voter;
     IF p_request IS NOT NULL THEN
         UPDATE ballot_requests r SET replaced = was
          WHERE r.election_id = p_election AND r.request_hash = decode(p_request, 'hex');

@@ -99,6 +99,16 @@ void staff_oidc_session(struct req *r);
 void idp_list(struct req *r);
 void idp_put(struct req *r);
 void idp_delete(struct req *r);
+/* embed.c: the election pages on the organisation's own site */
+void embed_get(struct req *r);
+void embed_put(struct req *r);
+void embed_page(struct req *r);
+
+/* reminder.c: a voter's reminder before voting closes */
+void reminder_request(struct req *r);
+void reminder_get(struct req *r);
+void reminder_withdraw(struct req *r);
+
 /* delivery.c: outbound messages */
 void delivery_get(struct req *r);
 void delivery_put(struct req *r);

@@ -25,6 +25,8 @@ static const struct route routes[] = {
     {M_GET, "/readyz", health_ready, AUTH_NONE, 0, NO_SCOPE},
     {M_GET, "/metrics", health_metrics, AUTH_NONE, 0, NO_SCOPE},
     {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0, NO_SCOPE},
+    /* a page, not the API: the widget (or the voting pages) in another site's frame */
+    {M_GET, "/embed/:id", embed_page, AUTH_NONE, 0, ELECTION},
 
     {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J, NO_SCOPE},
     {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, E, NO_SCOPE},
@@ -53,6 +55,8 @@ static const struct route routes[] = {
     {M_PUT, "/api/v1/organisations/:id/delivery", delivery_put, AUTH_STAFF, J, ORGANISATION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/organisations/:id/delivery/test", delivery_test, AUTH_STAFF, J, ORGANISATION,
      .role = ROLE_ADMIN},
+    {M_GET, "/api/v1/organisations/:id/embed", embed_get, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
+    {M_PUT, "/api/v1/organisations/:id/embed", embed_put, AUTH_STAFF, J, ORGANISATION, .role = ROLE_ADMIN},
     {M_GET, "/api/v1/organisations/:id/outbox", delivery_outbox, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
 
     {M_GET, "/api/v1/elections", election_list, AUTH_NONE, OPT | ROUTE_CACHED, NO_SCOPE},
@@ -104,6 +108,10 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/ballot", ballot_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
     /* the receipt by e-mail or SMS: only the current ballot's tracker, never the ballot */
     {M_POST, "/api/v1/elections/:id/receipt-email", receipt_email, AUTH_VOTER, J | ROUTE_NO_LOAD, ELECTION},
+    {M_POST, "/api/v1/elections/:id/reminder", reminder_request, AUTH_VOTER, J, ELECTION, .phases = PH(PHASE_VOTING),
+     .phase_hint = "Reminders are for votes that are open."},
+    {M_GET, "/api/v1/elections/:id/reminder", reminder_get, AUTH_VOTER, 0, ELECTION},
+    {M_DELETE, "/api/v1/elections/:id/reminder", reminder_withdraw, AUTH_VOTER, 0, ELECTION},
     {M_GET, "/api/v1/elections/:id/message-templates", templates_get, AUTH_STAFF, 0, ELECTION, .role = ROLE_ADMIN},
     {M_PUT, "/api/v1/elections/:id/message-templates", templates_put, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/elections/:id/paper-ballots", paper_enter, AUTH_STAFF, J, ELECTION, .role = ROLE_CLERK,

@@ -47,6 +47,10 @@ static const struct option_def defs[] = {
      "named credentials, one file each (default <data-dir>/credentials)"},
     {"outbox-retry-ms", "PB_OUTBOX_RETRY_MS", K_INT, OFF(outbox_retry_ms), "10000",
      "first retry of a message that could not be sent (doubles, at most an hour)"},
+    {"reminder-hours", "PB_REMINDER_HOURS", K_INT, OFF(reminder_hours), "24",
+     "reminders go this many hours before voting closes, to voters who asked and have not cast"},
+    {"reminder-check-s", "PB_REMINDER_CHECK_S", K_INT, OFF(reminder_check_s), "60",
+     "how often each process looks for reminders that are due"},
     {"demo", "PB_DEMO", K_BOOL, OFF(demo), "0", "load the demo election"},
     {"pool-size", "PB_POOL_SIZE", K_INT, OFF(pool_size), "8", "database connections"},
     {"workers", "PB_WORKERS", K_INT, OFF(workers), "2", "threads for slow work"},
@@ -191,6 +195,10 @@ void config_load(struct config *cfg, int argc, char **argv)
     }
     if (cfg->outbox_retry_ms < 1)
         die("--outbox-retry-ms must be at least 1");
+    if (cfg->reminder_hours < 1 || cfg->reminder_hours > 24 * 14)
+        die("--reminder-hours must be 1..336");
+    if (cfg->reminder_check_s < 1)
+        die("--reminder-check-s must be at least 1");
 }
 
 void config_free(struct config *cfg)

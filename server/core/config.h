@@ -24,6 +24,8 @@ struct config {
     char *ca_file;     /* CA bundle for outbound HTTPS and SMTP; NULL: the system's */
     char *credentials_dir; /* named credentials (SMTP passwords, OIDC client secrets) */
     int outbox_retry_ms;   /* first retry of a failed message; doubles each time, at most an hour */
+    int reminder_hours;    /* reminders are queued this long before voting closes */
+    int reminder_check_s;  /* how often a process queues the due reminders */
     bool demo;         /* load the demo election and print how to sign in */
     int pool_size;
     int workers;

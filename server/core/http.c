@@ -247,7 +247,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
     }
     unsigned allowed = 0;
     bool is_api = nsegs > 0 && (strcmp(segs[0], "api") == 0 || strcmp(segs[0], "healthz") == 0 ||
-                                strcmp(segs[0], "readyz") == 0 || strcmp(segs[0], "metrics") == 0);
+                                strcmp(segs[0], "readyz") == 0 || strcmp(segs[0], "metrics") == 0 ||
+                                (strcmp(segs[0], "embed") == 0 && nsegs > 1)); /* the framed widget page */
     if (is_api && r->method)
         r->route = router_match(r->method, (const char *const *)segs, nsegs, r->ids, &r->nids,
                                 &allowed);

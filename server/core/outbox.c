@@ -24,6 +24,8 @@
 struct outbox {
     struct app *app;
     struct event *poll;
+    struct event *reminders; /* queues the reminders that are due, now and then */
+    bool queueing;
     bool claiming;
     bool stopping;
     int inflight; /* messages being sent or recorded */
@@ -213,6 +215,8 @@ static void send_row(struct outbox *o, const struct db_result *res, int row)
     } else {
         if (!cJSON_GetObjectItemCaseSensitive(params, "election"))
             cJSON_AddStringToObject(params, "election", db_value(res, row, 11));
+        if (!cJSON_GetObjectItemCaseSensitive(params, "closes"))
+            cJSON_AddStringToObject(params, "closes", db_value(res, row, 15) ? db_value(res, row, 15) : "");
         if (!cJSON_GetObjectItemCaseSensitive(params, "organisation"))
             cJSON_AddStringToObject(params, "organisation", db_value(res, row, 14) ? db_value(res, row, 14) : "");
         struct buf subject, body;
@@ -269,6 +273,44 @@ static void claim(struct outbox *o)
     db_query(o->app->db, &sql_claim, p, false, claimed, o);
 }
 
+/* --- reminders before voting closes: requests become messages when they are due --- */
+
+static struct db_stmt sql_reminders = DB_STMT("outbox.reminders", 1, "SELECT queue_due_reminders($1)");
+
+static void schedule_reminders(struct outbox *o)
+{
+    if (o->stopping)
+        return;
+    struct timeval tv = {o->app->cfg.reminder_check_s, 0};
+    evtimer_add(o->reminders, &tv);
+}
+
+static void reminders_queued(void *ctx, const struct db_result *res)
+{
+    struct outbox *o = ctx;
+    o->queueing = false;
+    if (db_status(res) == DB_ERROR)
+        log_warn("queueing reminders failed error=\"%s\"", db_error_message(res));
+    else if (db_status(res) == DB_OK && db_int64(res, 0, 0) > 0) {
+        log_info("reminders queued n=%lld", (long long)db_int64(res, 0, 0));
+        claim(o);
+    }
+    schedule_reminders(o);
+}
+
+static void reminders_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct outbox *o = arg;
+    if (o->stopping || o->queueing)
+        return;
+    o->queueing = true;
+    char hours[24];
+    const char *p[1] = {i64s(hours, o->app->cfg.reminder_hours)};
+    db_query(o->app->db, &sql_reminders, p, false, reminders_queued, o);
+}
+
 struct outbox *outbox_new(struct app *app)
 {
     struct outbox *o = xcalloc(1, sizeof *o);
@@ -277,6 +319,8 @@ struct outbox *outbox_new(struct app *app)
     /* the first claim soon after start: what an earlier run left queued goes out */
     struct timeval tv = {0, 200 * 1000};
     evtimer_add(o->poll, &tv);
+    o->reminders = evtimer_new(app->base, reminders_cb, o);
+    schedule_reminders(o);
     return o;
 }
 
@@ -292,11 +336,12 @@ void outbox_stop(struct outbox *o)
         return;
     o->stopping = true;
     evtimer_del(o->poll);
+    evtimer_del(o->reminders);
 }
 
 bool outbox_idle(const struct outbox *o)
 {
-    return !o || (!o->claiming && o->inflight == 0);
+    return !o || (!o->claiming && !o->queueing && o->inflight == 0);
 }
 
 void outbox_free(struct outbox *o)
@@ -306,5 +351,6 @@ void outbox_free(struct outbox *o)
     while (o->msgs)
         msg_free(o->msgs);
     event_free(o->poll);
+    event_free(o->reminders);
     free(o);
 }

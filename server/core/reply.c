@@ -202,6 +202,8 @@ static void send_body(struct req *r, int status, const char *content_type, const
     if (!held)
         evhttp_add_header(out, "X-Request-Id", r->id);
     reply_common_headers(r->app, out);
+    if (r->frameable) /* X-Frame-Options cannot name sites; the CSP's frame-ancestors does */
+        evhttp_remove_header(out, "X-Frame-Options");
     if (!evhttp_find_header(r->extra_headers ? r->extra_headers : out, "Content-Security-Policy"))
         evhttp_add_header(out, "Content-Security-Policy",
                           "default-src 'none'; frame-ancestors 'none'");

@@ -111,6 +111,7 @@ struct req {
     /* the reply */
     struct evkeyvalq *extra_headers;
     char *cache_key;  /* set when a 200 answer to this request is to be cached */
+    bool frameable;   /* its CSP names the sites that may frame it: no X-Frame-Options DENY */
 };
 
 /* --- the handler's state --- */

@@ -31,13 +31,14 @@ let slugs = 0;
 // Returns {id, title, districts, props, codes: [[codes of district 0], ...]}.
 export async function election({ title, ballot = { type: "knapsack" }, rule = "greedy", categories, description,
                                  districts = [{ name: { da: "Midtby", en: "Centre" }, budget: 10000000 }],
-                                 proposals = [], phase = "voting", codes = 3 } = {}) {
+                                 proposals = [], phase = "voting", codes = 3, phases } = {}) {
   assert(title && !titles.has(title.en), "a distinct election title");
   titles.add(title.en);
   const t = await admin();
   const body = { slug: `browser-${process.pid}-${++slugs}-${Date.now() % 100000}`, title, ballot, rule,
                  description: description || { da: "Stem på de forslag, du vil have.", en: "Vote for the proposals you want." } };
   if (categories) body.categories = categories;
+  if (phases) body.phases = phases;   // times that move it by the clock, such as {closed: ISO}
   const e = await api("POST", "/elections", body, t);
   const ds = [];
   for (const d of districts) ds.push(await api("POST", `/elections/${e.id}/districts`, d, t));

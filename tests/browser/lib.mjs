@@ -79,7 +79,8 @@ export async function visitor({ lang = "en", size = PHONE, downloads = false } =
   const ctx = await browser.newContext({ viewport: size, deviceScaleFactor: 1, acceptDownloads: downloads,
                                          locale: lang === "da" ? "da-DK" : "en-GB", hasTouch: size !== DESKTOP });
   open.push(ctx);
-  await ctx.addInitScript((l) => { if (!localStorage.getItem("pb-lang")) localStorage.setItem("pb-lang", l); }, lang);
+  // (a document without storage, such as the error page of a frame the browser refused, has none to set)
+  await ctx.addInitScript((l) => { try { if (!localStorage.getItem("pb-lang")) localStorage.setItem("pb-lang", l); } catch (e) { /* none */ } }, lang);
   return new Visitor(ctx, await ctx.newPage(), size);
 }
 
@@ -138,7 +139,21 @@ export class Visitor {
       if (i >= 0) this.allowed.splice(i, 1);
       else problems.push(`unexpected HTTP ${e.status}: ${e.method} ${e.url.replace(base, "")}`);
     }
-    const seen = await this.page.evaluate(() => {
+    // the tab's page, and any of our pages it frames (the widget on a municipality's site)
+    const ours = (url) => url.startsWith(base + "/");
+    if (ours(this.page.url())) problems.push(...await this.inspect(this.page));
+    else problems.push(...(await this.inspect(this.page, false)).map((p) => "host page: " + p));
+    for (const f of this.page.frames())
+      if (f !== this.page.mainFrame() && ours(f.url())) problems.push(...(await this.inspect(f)).map((p) => "framed page: " + p));
+    if (problems.length) throw new Error(`${where}:\n  ` + problems.join("\n  "));
+  }
+
+  // What is wrong in one document (a page or a frame); ours: a page of this server, whose
+  // texts come from our tables (another site's page is checked for junk, sideways scrolling
+  // and axe only).
+  async inspect(target, ours = true) {
+    const problems = [];
+    const seen = await target.evaluate(() => {
       const out = [document.title, document.body.innerText];
       for (const el of document.querySelectorAll("[aria-label],[title],[alt],[placeholder],[aria-valuetext],option"))
         if (!el.closest("[hidden]")) for (const a of ["aria-label", "title", "alt", "placeholder", "aria-valuetext"])
@@ -151,15 +166,15 @@ export class Visitor {
     });
     const junk = seen.text.match(/\[object|\bnull\b|\bundefined\b|\bNaN\b/);
     if (junk) problems.push(`the page shows "${junk[0]}": ` + around(seen.text, junk.index));
-    problems.push(...await this.textProblems(seen));
+    if (ours) problems.push(...await this.textProblems(seen, target));
     if (this.size !== DESKTOP && seen.overflow > 0) problems.push(`the page scrolls sideways by ${seen.overflow} px`);
-    problems.push(...await this.axe());
-    if (problems.length) throw new Error(`${where}:\n  ` + problems.join("\n  "));
+    problems.push(...await this.axe(target));
+    return problems;
   }
 
   // Raw text keys, snake_case codes, and texts of another language than the page's.
-  async textProblems(seen) {
-    if (!texts) texts = await this.page.evaluate(async () => (await import("/js/i18n.js")).tables);
+  async textProblems(seen, target = this.page) {
+    if (!texts) texts = await target.evaluate(async () => (await import("/js/i18n.js")).tables);
     const out = [];
     const keys = new Set(Object.values(texts).flatMap((t) => Object.keys(t)));
     let prose = seen.text;
@@ -183,10 +198,10 @@ export class Visitor {
     return out;
   }
 
-  async axe() {
+  async axe(target = this.page) {
     // evaluate runs outside the page's CSP, which (rightly) refuses inline scripts
-    if (!(await this.page.evaluate(() => !!window.axe))) await this.page.evaluate(axeSource);
-    const result = await this.page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+    if (!(await target.evaluate(() => !!window.axe))) await target.evaluate(axeSource);
+    const result = await target.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"], iframes: false }));
     return result.violations.map((v) => `axe ${v.id} (${v.impact}): ${v.help} — ` +
       v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(" | "));
   }

@@ -3,12 +3,13 @@
 // overview with live turnout, settings, districts, proposals and their import, voters,
 // paper ballots, phases with count and publish; the organisation's people and its sign-in
 // and delivery settings. Routes: #/ (elections), #/e/ID[/SECTION], #/org/ID/people,
-// #/org/ID/delivery, #/accept/TOKEN.
+// #/org/ID/delivery, #/org/ID/embed/ELECTION, #/accept/TOKEN.
 import { api, h } from "./api.js";
 import { languages, pick, setLang, t, useLang, getLang } from "./i18n.js";
 import { show as draw, isRoute, busy } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 import { acceptPage } from "./admin-accept.js";
+import { embedPage } from "./admin-embed.js";
 import { call, note, once, setStaffToken, staffToken, val, whenExpired, field } from "./admin/common.js";
 import { settingsForm } from "./admin/settings.js";
 import { districtsSection } from "./admin/districts.js";
@@ -122,7 +123,8 @@ async function electionPage(eid, section, flash) {
     h("nav", { class: "sub", "aria-label": t("stElectionPages") }, sections.map((s) => h("a", { href: `#/e/${eid}${s === "overview" ? "" : "/" + s}`,
       "aria-current": s === (section || "overview") ? "page" : false }, t("stSection_" + s))),
       isAdmin ? [h("a", { href: `#/org/${e.organisation_id}/people` }, t("stPeople")),
-        h("a", { href: `#/org/${e.organisation_id}/delivery` }, t("stDeliveryLink"))] : null,
+        h("a", { href: `#/org/${e.organisation_id}/delivery` }, t("stDeliveryLink")),
+        h("a", { href: `#/org/${e.organisation_id}/embed/${eid}` }, t("embedLink"))] : null,
       h("a", { href: "#/" }, t("stAllElections"))),
     body);
 }
@@ -145,6 +147,7 @@ async function route() {
       if (parts[0] === "e" && parts[1]) await electionPage(parts[1], parts[2]);
       else if (parts[0] === "org" && parts[2] === "people") await orgPeople(parts[1]);
       else if (parts[0] === "org" && parts[2] === "delivery") await deliveryPage(show, staffToken(), parts[1]);
+      else if (parts[0] === "org" && parts[2] === "embed") await embedPage(show, staffToken(), parts[1], parts[3]);
       else await listPage();
     } catch (err) {
       if (!staffToken()) return; // the session ended: the sign-in form is showing

@@ -47,18 +47,40 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
         v->uncapped = true;
         return true;
     }
+    /* One scan gathers the supporters' budgets (and slopes) in order for the passes
+     * below, sums them, and makes the first pass of the cap (see below) at q = cost / K,
+     * which is known before it. */
+    double *gb = m->gather_b, *gs = m->gather_s;
+    double K = (double)g->votes[p], q = cost / K, u = mes_utility(m, p);
+    double low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY;
     if (s) {
         for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]];
+            double bk = b[sup[k]], sk = s[sup[k]];
+            gb[k] = bk;
+            gs[k] = sk;
             sum += wt[k] * bk;
-            dsum += wt[k] * s[sup[k]];
+            dsum += wt[k] * sk;
             minb = bk < minb ? bk : minb;
+            if (bk < q) {
+                low_sum += wt[k] * bk;
+                low_w += wt[k];
+                low_ws += wt[k] * sk;
+            } else if (bk < above) {
+                above = bk;
+            }
         }
     } else {
         for (size_t k = 0; k < n; k++) {
             double bk = b[sup[k]];
+            gb[k] = bk;
             sum += wt[k] * bk;
             minb = bk < minb ? bk : minb;
+            if (bk < q) {
+                low_sum += wt[k] * bk;
+                low_w += wt[k];
+            } else if (bk < above) {
+                above = bk;
+            }
         }
     }
     v->sum = sum;
@@ -66,7 +88,6 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     v->close = mes_near(sum, cost);
     if (sum < cost && !v->close)
         return false;
-    double K = (double)g->votes[p], q = cost / K, u = mes_utility(m, p);
     if (!v->close && mes_clearly_above(minb, q)) {
         v->uncapped = true;
         v->rho = q / u;
@@ -74,17 +95,24 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     }
     /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
      * supporters who cannot pay it to "pays everything" until the set stops growing:
-     * q only rises, so this takes a few passes and no sort. */
-    double low_sum = 0, low_w = 0, low_ws = 0;
+     * q only rises, so this takes a few passes and no sort. Each pass sums the supporters
+     * holding less than q, in their order, and notes the least budget of the others
+     * (above): when the next q does not pass it, the set stays as it is, a further pass
+     * would compute the same q again, and the passes stop one early with that q. */
     for (int pass = 0; pass < 1000; pass++) {
-        low_sum = low_w = low_ws = 0;
-        for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]];
-            if (bk < q) {
-                low_sum += wt[k] * bk;
-                low_w += wt[k];
-                if (s)
-                    low_ws += wt[k] * s[sup[k]];
+        if (pass > 0) {
+            low_sum = low_w = low_ws = 0;
+            above = INFINITY;
+            for (size_t k = 0; k < n; k++) {
+                double bk = gb[k];
+                if (bk < q) {
+                    low_sum += wt[k] * bk;
+                    low_w += wt[k];
+                    if (s)
+                        low_ws += wt[k] * gs[k];
+                } else if (bk < above) {
+                    above = bk;
+                }
             }
         }
         if (low_w >= K) { /* everyone pays all they hold: affordable only just */
@@ -95,6 +123,8 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
         if (next <= q)
             break;
         q = next;
+        if (above >= next)
+            break;
     }
     v->rho = q / u;
     if (low_w < K)
@@ -458,6 +488,8 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
         if (g->sup_start[p + 1] - g->sup_start[p] > maxsup)
             maxsup = g->sup_start[p + 1] - g->sup_start[p];
     m->scratch = xcalloc(maxsup, sizeof *m->scratch);
+    m->gather_b = xcalloc(maxsup, sizeof *m->gather_b);
+    m->gather_s = xcalloc(maxsup, sizeof *m->gather_s);
     m->supw = xcalloc(g->sup_start[np] ? g->sup_start[np] : 1, sizeof *m->supw);
     for (size_t k = 0; k < g->sup_start[np]; k++)
         m->supw[k] = (double)g->weight[g->supporters[k]];
@@ -511,6 +543,8 @@ void mes_free(struct mes *m)
     free(m->twin_prev);
     free(m->death);
     free(m->scratch);
+    free(m->gather_b);
+    free(m->gather_s);
     free(m->supw);
     memset(m, 0, sizeof *m);
 }

@@ -43,6 +43,7 @@ struct mes {
     bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
     size_t *cand;
     uint32_t *scratch;
+    double *gather_b, *gather_s; /* mes_rho: one project's supporters' budgets and slopes, in order */
     double *supw; /* weight of each entry of g->supporters, as a double */
 };
 

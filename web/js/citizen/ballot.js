@@ -9,6 +9,7 @@ import { say } from "../page.js";
 import { loadElection, session, draft, saveDraft, emptyDraft } from "./state.js";
 import { voterApi } from "./voter.js";
 import { message, title, cost, proposalCard } from "./ui.js";
+import { reminderBox } from "./reminder.js";
 
 export function rulesOf(election) { return election.ballot || { type: "approval" }; }
 export function maxChoices(r) { return r.type === "ordinal" ? (r.max_ranks || r.max_selections) : r.max_selections; }
@@ -171,5 +172,6 @@ export async function ballotPage(eid, v) {
   else list.replaceChildren(...mine.map((p) => proposalCard(p, 3, r.type === "cumulative" ? stepper(p) : tickBox(p), notes.get(p.id))));
   updateStatus();
   v.show(h("h1", {}, t("yourBallot")), h("p", {}, `${title(election.title)} · ${title(district.name)}`),
-    counted ? message(t("alreadyVoted")) : null, rankingBox, h("h2", {}, t("proposals")), list, status);
+    counted ? message(t("alreadyVoted")) : null, reminderBox(eid, election, s.token, counted), rankingBox,
+    h("h2", {}, t("proposals")), list, status);
 }
