@@ -1,7 +1,7 @@
 # Borgerbudget server image: built from Debian's packages, like the two make commands.
 FROM debian:bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libgmp-dev zlib1g-dev libcurl4-openssl-dev libcjose-dev postgresql-common \
+        build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libcsv-dev libgmp-dev zlib1g-dev libcurl4-openssl-dev libcjose-dev postgresql-common \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -11,7 +11,7 @@ RUN make build/pbserver
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libcjson1 libgmp10 zlib1g libcurl4 libcjose0 libjansson4 curl ca-certificates \
+        libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libcjson1 libcsv3 libgmp10 zlib1g libcurl4 libcjose0 libjansson4 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /srv/borgerbudget borgerbudget
 WORKDIR /srv/borgerbudget
 COPY --from=build /src/build/pbserver ./build/pbserver

@@ -14,7 +14,7 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wst
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -MMD -MP \
 	-I server -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
 	-DPG_BINDIR='"$(PG_BINDIR)"'
-LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lcurl -lcjose -lssl -lcrypto -lcjson -lgmp -lz -lpthread -lm
+LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lcurl -lcjose -lssl -lcrypto -lcjson -lcsv -lgmp -lz -lpthread -lm
 
 ifeq ($(SAN),1)
 VARIANT := san

@@ -3,7 +3,7 @@
 # `make run` and `make test` work on a fresh Debian machine. Safe to run again and again.
 set -euo pipefail
 
-packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libgmp-dev zlib1g-dev
+packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libcsv-dev libgmp-dev zlib1g-dev
           libcurl4-openssl-dev libcjose-dev python3-aiosmtpd
           postgresql postgresql-contrib curl python3 python3-jsonschema ca-certificates openssl chromium testssl.sh)
 # Tools that may come from elsewhere (NodeSource's nodejs bundles npm): needed only when

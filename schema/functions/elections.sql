@@ -215,7 +215,9 @@ BEGIN
         RETURN election_json(e);
     END IF;
     IF phase_rank(p_phase) < phase_rank(e.phase) AND phase_rank(e.phase) >= phase_rank('voting') THEN
-        RAISE EXCEPTION 'The election cannot go back to % once voting has opened.', p_phase
+        RAISE EXCEPTION 'The election cannot go back to % once voting has opened.',
+            CASE p_phase WHEN 'proposals' THEN 'the ideas phase' WHEN 'review' THEN 'the review'
+                         ELSE 'an earlier phase' END
             USING ERRCODE = 'PB409';
     END IF;
     IF e.phase = 'published' THEN
@@ -250,4 +252,76 @@ BEGIN
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district.create',
                          jsonb_build_object('after', district_json(d)));
     RETURN district_json(d);
+END $$;
+
+-- The district of election e that staff change or delete, locked; refused once voting has
+-- opened (the ballots and the count rest on the districts).
+CREATE OR REPLACE FUNCTION district_to_change(e elections, p_district bigint)
+RETURNS districts LANGUAGE plpgsql AS $$
+DECLARE
+    d districts;
+BEGIN
+    SELECT * INTO d FROM districts WHERE id = p_district AND election_id = e.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB404';
+    END IF;
+    IF phase_rank(e.phase) >= phase_rank('voting') THEN
+        RAISE EXCEPTION 'Districts are fixed once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    RETURN d;
+END $$;
+
+-- A staff change to a district's name or budget (keys "name", "budget" of p_patch) until
+-- voting opens. A budget below the cost of one of the district's accepted proposals is
+-- refused: that proposal could never be funded.
+CREATE OR REPLACE FUNCTION update_district(p_staff bigint, p_election bigint, p_district bigint, p_patch jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock(p_election);
+    d districts;
+    before jsonb;
+    dearest bigint;
+BEGIN
+    d := district_to_change(e, p_district);
+    before := district_json(d);
+    IF p_patch ? 'budget' THEN
+        SELECT max(cost) INTO dearest FROM proposals WHERE district_id = d.id AND status = 'accepted';
+        IF dearest > (p_patch->>'budget')::bigint THEN
+            RAISE EXCEPTION 'An accepted proposal of this district costs more than this budget; lower its cost or reject it first.'
+                USING ERRCODE = 'PB422', COLUMN = 'budget';
+        END IF;
+    END IF;
+    UPDATE districts SET name = coalesce(p_patch->'name', name),
+                         budget = coalesce((p_patch->>'budget')::bigint, budget)
+     WHERE id = d.id RETURNING * INTO d;
+    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district.update',
+                         jsonb_build_object('before', before, 'after', district_json(d)));
+    RETURN district_json(d);
+END $$;
+
+-- Deletes a district until voting opens, and only while nothing belongs to it: no
+-- proposal (of any status), voting code, register row, voter or ballot.
+CREATE OR REPLACE FUNCTION delete_district(p_staff bigint, p_election bigint, p_district bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock(p_election);
+    d districts;
+    uses text;
+BEGIN
+    d := district_to_change(e, p_district);
+    uses := concat_ws(', ',
+        CASE WHEN EXISTS (SELECT 1 FROM proposals WHERE district_id = d.id) THEN 'proposals' END,
+        CASE WHEN EXISTS (SELECT 1 FROM voting_codes WHERE district_id = d.id) THEN 'voting codes' END,
+        CASE WHEN EXISTS (SELECT 1 FROM register_entries WHERE district_id = d.id) THEN 'voter register rows' END,
+        CASE WHEN EXISTS (SELECT 1 FROM voters WHERE district_id = d.id)
+               OR EXISTS (SELECT 1 FROM ballots WHERE election_id = e.id AND district_id = d.id)
+               OR EXISTS (SELECT 1 FROM paper_entries WHERE election_id = e.id AND district_id = d.id)
+             THEN 'voters or ballots' END);
+    IF uses <> '' THEN
+        RAISE EXCEPTION 'The district cannot be deleted: % belong to it.', uses USING ERRCODE = 'PBCON';
+    END IF;
+    DELETE FROM turnout WHERE district_id = d.id;
+    DELETE FROM districts WHERE id = d.id;
+    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district.delete',
+                         jsonb_build_object('before', district_json(d)));
 END $$;

@@ -59,3 +59,49 @@ BEGIN
     END IF;
     RETURN QUERY SELECT s.id, is_new;
 END $$;
+
+-- Removes a staff member from an organisation: every role they hold in it, for the whole
+-- organisation or one of its elections. Changes to one organisation's staff run one at a
+-- time (its row is locked), so two admins removing each other at once cannot leave it
+-- without an admin: the last admin for the whole organisation stays. An account left with
+-- no role anywhere is signed out, and its unused invite stops working. Audited in the
+-- installation chain under the organisation, and in each election a role was for.
+CREATE OR REPLACE FUNCTION remove_staff(p_actor bigint, p_super boolean, p_org bigint, p_staff bigint)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    removed jsonb;
+    el bigint;
+BEGIN
+    PERFORM 1 FROM organisations WHERE id = p_org FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such organisation.' USING ERRCODE = 'PB404';
+    END IF;
+    IF NOT p_super AND NOT EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = p_actor
+            AND r.organisation_id = p_org AND r.election_id IS NULL AND r.role = 'admin') THEN
+        RAISE EXCEPTION 'Only an admin of the organisation can remove staff.' USING ERRCODE = 'PB403';
+    END IF;
+    SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id) ORDER BY r.election_id, r.role)
+      INTO removed FROM staff_roles r WHERE r.staff_id = p_staff AND r.organisation_id = p_org;
+    IF removed IS NULL THEN
+        RAISE EXCEPTION 'No such staff member in this organisation.' USING ERRCODE = 'PB404';
+    END IF;
+    IF EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = p_staff AND r.organisation_id = p_org
+                  AND r.election_id IS NULL AND r.role = 'admin')
+       AND NOT EXISTS (SELECT 1 FROM staff_roles r JOIN staff s ON s.id = r.staff_id
+                        WHERE r.organisation_id = p_org AND r.election_id IS NULL AND r.role = 'admin'
+                          AND r.staff_id <> p_staff AND s.disabled_at IS NULL AND s.password_hash IS NOT NULL) THEN
+        RAISE EXCEPTION 'This is the organisation''s last admin; make someone else admin first.'
+            USING ERRCODE = 'PBCON';
+    END IF;
+    DELETE FROM staff_roles r WHERE r.staff_id = p_staff AND r.organisation_id = p_org;
+    IF NOT EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = p_staff)
+       AND NOT (SELECT is_superadmin FROM staff WHERE id = p_staff) THEN
+        DELETE FROM sessions WHERE staff_id = p_staff;
+        UPDATE staff SET invite_hash = NULL, invite_expires_at = NULL WHERE id = p_staff;
+    END IF;
+    PERFORM audit_append(p_org, NULL, p_actor, 'staff.remove', jsonb_build_object('staff_id', p_staff, 'roles', removed));
+    FOR el IN SELECT DISTINCT (x->>'election_id')::bigint FROM jsonb_array_elements(removed) x
+               WHERE x->>'election_id' IS NOT NULL LOOP
+        PERFORM audit_append(p_org, el, p_actor, 'staff.remove', jsonb_build_object('staff_id', p_staff));
+    END LOOP;
+END $$;

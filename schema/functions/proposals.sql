@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION proposal_json(p proposals) RETURNS jsonb LANGUAGE sql
     SELECT jsonb_build_object(
         'id', p.id, 'election_id', p.election_id, 'district_id', p.district_id,
         'title', p.title, 'summary', p.summary, 'description', p.description,
-        'category', p.category, 'cost', p.cost, 'status', p.status, 'reason', p.reason,
+        'category', p.category, 'cost', p.cost, 'cost_note', p.cost_note, 'status', p.status, 'reason', p.reason,
         'image_url', p.image_url, 'location', p.location, 'merged_into', p.merged_into,
         'exclusive_group', p.exclusive_group,
         'submitted_by_citizen', p.author_voter_id IS NOT NULL)
@@ -30,9 +30,12 @@ BEGIN
     IF phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Proposals cannot be added once voting has opened.' USING ERRCODE = 'PB409';
     END IF;
+    IF p_status = 'accepted' AND p_cost IS NULL THEN
+        RAISE EXCEPTION 'Give the proposal a cost before accepting it.' USING ERRCODE = 'PB422', COLUMN = 'cost';
+    END IF;
     IF p_status = 'accepted' AND p_cost > d.budget THEN
         RAISE EXCEPTION 'The proposal costs more than its district''s budget, so it cannot be accepted.'
-            USING ERRCODE = 'PB422';
+            USING ERRCODE = 'PB422', COLUMN = 'cost';
     END IF;
     INSERT INTO proposals (election_id, district_id, title, summary, description, category,
                            cost, status, image_url)
@@ -44,22 +47,64 @@ BEGIN
     RETURN proposal_json(p);
 END $$;
 
--- add_proposal with a location (one transaction).
+-- add_proposal with a location and a costing note (one transaction).
 CREATE OR REPLACE FUNCTION add_proposal_at(p_staff bigint, p_election bigint, p_district bigint,
                                            p_title jsonb, p_summary jsonb, p_description jsonb,
                                            p_category text, p_cost bigint, p_status text, p_image text,
-                                           p_location jsonb)
+                                           p_location jsonb, p_cost_note text)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     j jsonb := add_proposal(p_staff, p_election, p_district, p_title, p_summary, p_description,
                             p_category, p_cost, p_status, p_image);
     p proposals;
 BEGIN
-    IF p_location IS NULL THEN
+    IF p_location IS NULL AND p_cost_note IS NULL THEN
         RETURN j;
     END IF;
-    UPDATE proposals SET location = p_location WHERE id = (j->>'id')::bigint RETURNING * INTO p;
+    UPDATE proposals SET location = p_location, cost_note = p_cost_note WHERE id = (j->>'id')::bigint
+    RETURNING * INTO p;
     RETURN proposal_json(p);
+END $$;
+
+-- Proposals in bulk (an import): p_rows [{"line", "district_id", "title", "summary",
+-- "description", "category", "cost", "cost_note", "status", "location", "exclusive_group"}]
+-- checked by the server already. All are stored or none: any row the state refuses (a
+-- district gone, voting opened meanwhile) rolls the whole import back, naming its line.
+-- Each proposal gets its own proposal.create entry (its history), the import one more.
+CREATE OR REPLACE FUNCTION import_proposals(p_staff bigint, p_election bigint, p_rows jsonb)
+RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+    e elections := election_lock(p_election);
+    r jsonb;
+    d districts;
+    p proposals;
+    n int := 0;
+BEGIN
+    IF phase_rank(e.phase) >= phase_rank('voting') THEN
+        RAISE EXCEPTION 'Proposals cannot be added once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
+        SELECT * INTO d FROM districts WHERE id = (r->>'district_id')::bigint AND election_id = e.id;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'Line %: no such district in this election.', r->>'line'
+                USING ERRCODE = 'PB422', COLUMN = 'district';
+        END IF;
+        IF r->>'status' = 'accepted' AND ((r->>'cost') IS NULL OR (r->>'cost')::bigint > d.budget) THEN
+            RAISE EXCEPTION 'Line %: an accepted proposal needs a cost within its district''s budget.', r->>'line'
+                USING ERRCODE = 'PB422', COLUMN = 'cost';
+        END IF;
+        INSERT INTO proposals (election_id, district_id, title, summary, description, category, cost, cost_note,
+                               status, location, exclusive_group)
+        VALUES (e.id, d.id, r->'title', coalesce(r->'summary', '{}'), coalesce(r->'description', '{}'),
+                r->>'category', (r->>'cost')::bigint, r->>'cost_note', r->>'status', r->'location',
+                (r->>'exclusive_group')::int)
+        RETURNING * INTO p;
+        PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.create',
+                             jsonb_build_object('after', proposal_json(p)));
+        n := n + 1;
+    END LOOP;
+    PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposals.import', jsonb_build_object('rows', n));
+    RETURN n;
 END $$;
 
 -- Citizens submit proposals during the ideas phase; staff review them.
@@ -111,14 +156,20 @@ BEGIN
     END IF;
     IF p_patch ? 'merged_into' THEN
         IF NOT EXISTS (SELECT 1 FROM proposals WHERE id = (p_patch->>'merged_into')::bigint
-                          AND election_id = e.id AND id <> p.id) THEN
-            RAISE EXCEPTION 'Merge into another proposal of the same election.' USING ERRCODE = 'PB422';
+                          AND election_id = e.id AND id <> p.id AND status <> 'merged') THEN
+            RAISE EXCEPTION 'Merge into another proposal of the same election that is not merged itself.'
+                USING ERRCODE = 'PB422', COLUMN = 'merged_into';
         END IF;
+    END IF;
+    IF coalesce(p_patch->>'status', p.status) = 'accepted' AND NOT p_patch ? 'merged_into'
+       AND coalesce((p_patch->>'cost')::bigint, p.cost) IS NULL THEN
+        RAISE EXCEPTION 'Give the proposal a cost before accepting it.' USING ERRCODE = 'PB422', COLUMN = 'cost';
     END IF;
     UPDATE proposals SET
         status = CASE WHEN p_patch ? 'merged_into' THEN 'merged' ELSE coalesce(p_patch->>'status', status) END,
         merged_into = coalesce((p_patch->>'merged_into')::bigint, merged_into),
         cost = coalesce((p_patch->>'cost')::bigint, cost),
+        cost_note = CASE WHEN p_patch ? 'cost_note' THEN nullif(p_patch->>'cost_note', '') ELSE cost_note END,
         reason = coalesce(p_patch->>'reason', reason),
         district_id = coalesce((SELECT id FROM districts WHERE id = (p_patch->>'district_id')::bigint
                                    AND election_id = e.id), district_id),
@@ -135,7 +186,7 @@ BEGIN
     SELECT * INTO d FROM districts WHERE id = p.district_id;
     IF p.status = 'accepted' AND p.cost > d.budget THEN
         RAISE EXCEPTION 'The proposal costs more than its district''s budget, so it cannot be accepted.'
-            USING ERRCODE = 'PB422';
+            USING ERRCODE = 'PB422', COLUMN = 'cost';
     END IF;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.update',
                          jsonb_build_object('proposal_id', p.id, 'before', before, 'after', proposal_json(p)));

@@ -7,7 +7,8 @@ DECLARE
     e elections := election_lock(p_election);
 BEGIN
     IF e.phase <> 'closed' THEN
-        RAISE EXCEPTION 'Close voting before counting; published results are final.'
+        RAISE EXCEPTION '%', CASE e.phase WHEN 'published' THEN 'The results are published; the election is finished.'
+                                          ELSE 'Close voting before counting.' END
             USING ERRCODE = 'PB409';
     END IF;
     INSERT INTO results (election_id, result, signature) VALUES (e.id, p_result, p_signature)

@@ -43,7 +43,7 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, s
         const struct eproject *p =
             bsearch(&d->items[k], d->projects, d->nprojects, sizeof *d->projects, cmp_project);
         if (!p) {
-            snprintf(err, errlen, "a ballot names proposal %lld, which is not on the ballot",
+            snprintf(err, errlen, "a stored ballot names a proposal that is no longer on the ballot (id %lld)",
                      (long long)d->items[k]);
             free(items);
             return NULL;

@@ -448,45 +448,6 @@ void election_phase(struct req *r)
     req_db(r, &sql_set_phase, p, req_db_reply_ok);
 }
 
-static struct db_stmt sql_add_district = DB_STMT("district.create", 4, "SELECT add_district($1, $2, $3::jsonb, $4)::text");
-
-void district_create(struct req *r)
-{
-    static const char *const keys[] = {"name", "budget", NULL};
-    struct verr e;
-    cJSON *name = NULL;
-    int64_t budget = 0;
-    int rc_b;
-    if (!jv_only_keys(r->json, keys, NULL, &e) ||
-        i18n_text(r->json, "name", r->election.default_lang, MAX_TITLE, &name, &e) < 0 ||
-        (rc_b = jv_int(r->json, "budget", 1, JV_MAX_SAFE_INT, &budget, &e)) < 0) {
-        cJSON_Delete(name);
-        req_fail_verr(r, &e);
-        return;
-    }
-    if (!name || rc_b == 0) {
-        cJSON_Delete(name);
-        req_fail(r, ERR_INVALID_FIELD, !name ? "name" : "budget", "\"%s\" is required.",
-                 !name ? "name" : "budget");
-        return;
-    }
-    char *text = cJSON_PrintUnformatted(name);
-    cJSON_Delete(name);
-    char staff[24], id[24], b[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), text,
-                        i64s(b, budget)};
-    req_db(r, &sql_add_district, p, req_db_reply_created);
-    cJSON_free(text);
-}
-
-void district_list(struct req *r)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(r->election.row, "districts");
-    cJSON_AddItemToObject(o, "districts", d ? d : cJSON_CreateArray());
-    req_reply_json(r, 200, o);
-}
-
 static struct db_stmt sql_audit = DB_STMT("audit.list", 1,
     "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
     "         'action', a.action, 'details', a.details, 'prev_hash', encode(a.prev_hash, 'hex'),"

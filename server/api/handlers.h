@@ -28,6 +28,7 @@ void organisation_create(struct req *r);
 void organisation_list(struct req *r);
 void organisation_staff_invite(struct req *r);
 void organisation_staff_list(struct req *r);
+void organisation_staff_remove(struct req *r);
 
 /* election.c */
 void election_create(struct req *r);
@@ -35,10 +36,14 @@ void election_list(struct req *r);
 void election_get(struct req *r);
 void election_patch(struct req *r);
 void election_phase(struct req *r);
-void district_create(struct req *r);
-void district_list(struct req *r);
 void election_audit(struct req *r);
 void election_audit_verify(struct req *r);
+
+/* district.c */
+void district_create(struct req *r);
+void district_list(struct req *r);
+void district_patch(struct req *r);
+void district_delete(struct req *r);
 
 /* proposal.c */
 void proposal_create(struct req *r);
@@ -48,11 +53,16 @@ void proposal_patch(struct req *r);
 void proposal_history(struct req *r);
 void proposal_mine(struct req *r);
 
+/* import.c */
+void proposal_import(struct req *r);
+void proposal_export(struct req *r);
+
 /* voter.c */
 void codes_create(struct req *r);
 void voter_session_create(struct req *r);
 void voter_session_delete(struct req *r);
 void codes_revoke(struct req *r);
+void codes_stats(struct req *r);
 
 /* register.c */
 void register_upload(struct req *r);
@@ -60,6 +70,7 @@ void register_upload(struct req *r);
 /* paper.c */
 void paper_enter(struct req *r);
 void paper_list(struct req *r);
+void paper_correct(struct req *r);
 /* For the route table: a paper entry that resolves a double-entry mismatch needs an admin. */
 bool paper_resolves(const struct req *r);
 /* The export asked for holds ballots or counts (any format but trackers). */

@@ -137,7 +137,10 @@ void organisation_staff_invite(struct req *r)
 static struct db_stmt sql_staff = DB_STMT("organisation.staff", 1,
     "SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('id', s.id, 'email', s.email,"
     "      'active', s.password_hash IS NOT NULL AND s.disabled_at IS NULL,"
-    "      'roles', (SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id))"
+    "      'invited', s.password_hash IS NULL AND s.invite_expires_at > now(),"
+    "      'totp_enabled', s.totp_enabled,"
+    "      'roles', (SELECT jsonb_agg(jsonb_build_object('role', r.role, 'election_id', r.election_id)"
+    "                                 ORDER BY r.election_id NULLS FIRST, r.role)"
     "                  FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $1)) ORDER BY s.id)"
     "    FROM staff s WHERE EXISTS (SELECT 1 FROM staff_roles r WHERE r.staff_id = s.id AND r.organisation_id = $1)),"
     "    '[]')::text");
@@ -154,4 +157,15 @@ void organisation_staff_list(struct req *r)
     char org[24];
     const char *p[1] = {i64s(org, r->ids[0])};
     req_db(r, &sql_staff, p, staff_listed);
+}
+
+static struct db_stmt sql_remove = DB_STMT("staff.remove", 4, "SELECT remove_staff($1, $2, $3, $4)");
+
+/* Every role of the person in the organisation goes (remove_staff says what stays). */
+void organisation_staff_remove(struct req *r)
+{
+    char actor[24], org[24], staff[24];
+    const char *p[4] = {i64s(actor, r->auth.staff_id), r->auth.superadmin ? "true" : "false", i64s(org, r->ids[0]),
+                        i64s(staff, r->ids[1])};
+    req_db(r, &sql_remove, p, req_db_reply_none);
 }

@@ -2,7 +2,8 @@
  * paper: clerks type in paper ballots (voting days, Manton-style events). The voter is
  * named by their voting code or register details, so a paper ballot stands for that voter:
  * it replaces an online ballot (and says so) and cannot be replaced online afterwards.
- * With double entry, two clerks type each sheet and only matching entries count.
+ * With double entry, two clerks type each sheet and only matching entries count. An admin
+ * corrects a counted sheet that was typed wrong (audited, with the reason).
  */
 #include "api/ballot.h"
 #include "api/handlers.h"
@@ -127,9 +128,12 @@ void paper_enter(struct req *r)
 
 static struct db_stmt sql_sheets = DB_STMT("paper.list", 1,
     "SELECT coalesce(jsonb_agg(jsonb_build_object('sheet', s.sheet, 'status', s.status,"
-    "  'entries', (SELECT jsonb_agg(jsonb_build_object('clerk_id', pe.clerk_id, 'district_id', pe.district_id,"
-    "                'items', pe.items, 'points', pe.points) ORDER BY pe.id)"
-    "               FROM paper_entries pe WHERE pe.election_id = s.election_id AND pe.sheet = s.sheet))"
+    "  'corrected', s.corrected_at IS NOT NULL,"
+    "  'entries', (SELECT jsonb_agg(jsonb_build_object('clerk_id', pe.clerk_id, 'clerk', st.email,"
+    "                'district_id', pe.district_id, 'items', pe.items, 'points', pe.points,"
+    "                'at', to_char(pe.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')) ORDER BY pe.id)"
+    "               FROM paper_entries pe JOIN staff st ON st.id = pe.clerk_id"
+    "              WHERE pe.election_id = s.election_id AND pe.sheet = s.sheet))"
     "  ORDER BY s.sheet), '[]')::text FROM paper_sheets s WHERE s.election_id = $1");
 
 static void sheets_listed(struct req *r, const struct db_result *res)
@@ -144,4 +148,92 @@ void paper_list(struct req *r)
     char id[24];
     const char *p[1] = {i64s(id, r->election.id)};
     req_db(r, &sql_sheets, p, sheets_listed);
+}
+
+/* --- corrections --- */
+
+struct correction_state {
+    struct cast_state cast; /* first: ballot_check finds it there */
+    char sheet[65];
+    char *reason;
+};
+
+static void correction_release(void *p)
+{
+    struct correction_state *s = p;
+    cast_state_release(&s->cast);
+    free(s->reason);
+}
+
+static void corrected(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct correction_state *s = REQ_STATE(r, struct correction_state);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "sheet", s->sheet);
+    cJSON_AddStringToObject(o, "status", "counted");
+    cJSON_AddBoolToObject(o, "corrected", true);
+    cJSON_AddStringToObject(o, "tracker", s->cast.tracker);
+    jv_add_int(o, "district_id", db_int64(res, 0, 0));
+    req_reply_json(r, 200, o);
+}
+
+static struct db_stmt sql_correct = DB_STMT("paper.correct", 7,
+    "SELECT * FROM correct_paper($1, $2, $3::bigint[], $4::bigint[], $5, $6, $7)");
+
+static void correction_validated(struct req *r)
+{
+    struct correction_state *s = REQ_STATE(r, struct correction_state);
+    char id[24], staff[24];
+    const char *p[7] = {i64s(id, r->election.id), s->sheet, s->cast.items, s->cast.points, s->cast.tracker,
+                        i64s(staff, r->auth.staff_id), s->reason};
+    req_db(r, &sql_correct, p, corrected);
+}
+
+static void sheet_found(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct correction_state *s = REQ_STATE(r, struct correction_state);
+    if (db_nrows(res) != 1) {
+        req_fail(r, ERR_NOT_FOUND, "sheet", "No sheet with this number has been entered.");
+        return;
+    }
+    if (strcmp(db_value(res, 0, 0), "counted") != 0) {
+        req_fail(r, ERR_CONFLICT, "sheet",
+                 "Only a counted sheet can be corrected; a sheet waiting for its second entry or held for review is "
+                 "settled by entering it.");
+        return;
+    }
+    ballot_check(r, &s->cast, cJSON_GetObjectItemCaseSensitive(r->json, "ballot"), r->election.id,
+                 db_int64(res, 0, 1), true, correction_validated);
+}
+
+static struct db_stmt sql_sheet_voter = DB_STMT("paper.sheet_voter", 2, "SELECT * FROM paper_sheet_voter($1, $2)");
+
+/* A counted sheet typed wrong gets its right choices (admin, with a reason; audited). */
+void paper_correct(struct req *r)
+{
+    static const char *const keys[] = {"sheet", "ballot", "reason", NULL};
+    struct verr e;
+    const char *sheet = NULL, *reason = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "sheet", 64, &sheet, &e) < 0 ||
+        jv_string(r->json, "reason", 2000, &reason, &e) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    const cJSON *ballot = cJSON_GetObjectItemCaseSensitive(r->json, "ballot");
+    const char *missing = !sheet ? "sheet" : !cJSON_IsObject(ballot) ? "ballot" : !reason ? "reason" : NULL;
+    if (missing) {
+        req_fail(r, ERR_INVALID_FIELD, missing,
+                 "Give the \"sheet\" number, its right \"ballot\" and the \"reason\" for the correction.");
+        return;
+    }
+    struct correction_state *s = REQ_STATE_NEW(r, struct correction_state, correction_release);
+    snprintf(s->sheet, sizeof s->sheet, "%s", sheet);
+    s->reason = xstrdup(reason);
+    char id[24];
+    const char *p[2] = {i64s(id, r->election.id), s->sheet};
+    req_db(r, &sql_sheet_voter, p, sheet_found);
 }

@@ -14,6 +14,7 @@
 #define MAX_TITLE 300
 #define MAX_SUMMARY 2000
 #define MAX_DESCRIPTION 20000
+#define MAX_NOTE 2000
 
 static const char *const statuses[] = {"submitted", "accepted", "rejected", NULL};
 
@@ -90,6 +91,15 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
         }
         cJSON_AddItemToObject(patch, "location", cJSON_Duplicate(loc, 1));
     }
+    /* the costing note may be emptied ("" clears it) */
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive(r->json, "cost_note");
+    if (note && !cJSON_IsNull(note)) {
+        if (!cJSON_IsString(note) || strlen(note->valuestring) > MAX_NOTE) {
+            verr_set(e, ERR_INVALID_FIELD, "cost_note", "\"cost_note\" must be a text of at most %d characters.", MAX_NOTE);
+            return false;
+        }
+        cJSON_AddStringToObject(patch, "cost_note", note->valuestring);
+    }
     if (image)
         cJSON_AddStringToObject(patch, "image_url", image);
     if (reason)
@@ -97,8 +107,8 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
     return true;
 }
 
-static struct db_stmt sql_add = DB_STMT("proposal.create", 11,
-    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb)::text");
+static struct db_stmt sql_add = DB_STMT("proposal.create", 12,
+    "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb, $12)::text");
 
 static struct db_stmt sql_submit = DB_STMT("proposal.submit", 10,
     "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text");
@@ -106,7 +116,7 @@ static struct db_stmt sql_submit = DB_STMT("proposal.submit", 10,
 void proposal_create(struct req *r)
 {
     bool citizen = r->auth.kind == AUTH_VOTER;
-    static const char *const keys[] = {"district_id", "title", "summary", "description", "cost",
+    static const char *const keys[] = {"district_id", "title", "summary", "description", "cost", "cost_note",
                                        "category", "status", "image_url", "location", NULL};
     struct verr e;
     int64_t district = 0;
@@ -117,10 +127,14 @@ void proposal_create(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
-    const char *missing = !district                                       ? "district_id"
-                          : !cJSON_GetObjectItemCaseSensitive(f, "title") ? "title"
-                          : !cJSON_GetObjectItemCaseSensitive(f, "cost")  ? "cost"
-                                                                           : NULL;
+    /* staff proposals are accepted unless they say otherwise, and an accepted one needs a
+     * cost; a submitted one (and a citizen's idea) may wait for it */
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(f, "status");
+    bool waits = citizen || (status && strcmp(status->valuestring, "accepted") != 0);
+    const char *missing = !district                                                  ? "district_id"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "title")            ? "title"
+                          : !waits && !cJSON_GetObjectItemCaseSensitive(f, "cost") ? "cost"
+                                                                                      : NULL;
     if (missing) {
         cJSON_Delete(f);
         req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
@@ -135,26 +149,28 @@ void proposal_create(struct req *r)
     const cJSON *cat = cJSON_GetObjectItemCaseSensitive(f, "category");
     const cJSON *img = cJSON_GetObjectItemCaseSensitive(f, "image_url");
     int64_t cost = 0;
-    if (!jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost))
-        cost = 0;
+    bool costed = jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost);
+    const cJSON *note = cJSON_GetObjectItemCaseSensitive(f, "cost_note");
     char staff[24], id[24], dist[24], c[24];
     const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
     char *location = loc ? cJSON_PrintUnformatted(loc) : NULL;
     if (citizen) {
         /* a citizen's proposal waits for review; it names no status of its own */
         const char *p[10] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
-                             title, summary, desc, cat ? cat->valuestring : NULL, i64s(c, cost),
+                             title, summary, desc, cat ? cat->valuestring : NULL, costed ? i64s(c, cost) : NULL,
                              img ? img->valuestring : NULL, location};
-        if (st)
-            req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
+        if (st || note)
+            req_fail(r, ERR_INVALID_FIELD, st ? "status" : "cost_note",
+                     "Citizens cannot set a proposal's status or costing note.");
         else
             req_db(r, &sql_submit, p, req_db_reply_created);
     } else {
         /* Staff write proposals after checking them: accepted unless they say otherwise. */
-        const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
+        const char *p[12] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
                              i64s(dist, district), title, summary, desc,
-                             cat ? cat->valuestring : NULL, i64s(c, cost),
-                             st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
+                             cat ? cat->valuestring : NULL, costed ? i64s(c, cost) : NULL,
+                             st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location,
+                             note && note->valuestring[0] ? note->valuestring : NULL};
         req_db(r, &sql_add, p, req_db_reply_created);
     }
     cJSON_free(location);
@@ -223,7 +239,7 @@ static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_
 
 void proposal_patch(struct req *r)
 {
-    static const char *const keys[] = {"title", "summary", "description", "cost", "category",
+    static const char *const keys[] = {"title", "summary", "description", "cost", "cost_note", "category",
                                        "status", "image_url", "reason", "location", "merged_into",
                                        "district_id", "exclusive_group", NULL};
     struct verr e;
@@ -260,6 +276,7 @@ void proposal_patch(struct req *r)
 
 static struct db_stmt sql_history = DB_STMT("proposal.history", 2,
     "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
+    "         'staff', (SELECT s.email FROM staff s WHERE s.id = a.staff_id),"
     "         'action', a.action, 'before', a.details->'before', 'after', a.details->'after') ORDER BY a.seq), '[]')::text"
     "  FROM audit_log a WHERE a.election_id = $2 AND a.action IN ('proposal.create', 'proposal.update')"
     "   AND coalesce(a.details->'after'->>'id', a.details->>'proposal_id') = $1::text");

@@ -3,9 +3,13 @@
  * to a phone or e-mail address on it. The register is stored as keyed hashes only: one
  * hash over identifier, birth date and postcode, so a failed match cannot say which field
  * was wrong, one over the contact address, and one over the identifier alone (or the
- * oidc_id column) that an OpenID provider's claim is matched with (api/oidc.c).
+ * oidc_id column) that an OpenID provider's claim is matched with (api/oidc.c). An upload
+ * is read and checked by lib/regimport on a worker thread; a dry run (?dry_run=true) lists
+ * every row's problem and stores nothing, and an upload with any problem stores nothing
+ * either.
  */
 #include "api/handlers.h"
+#include "api/upload.h"
 #include "api/voter.h"
 #include "core/auth.h"
 #include "core/db.h"
@@ -16,13 +20,12 @@
 #include "lib/crypto.h"
 #include "lib/jsonv.h"
 #include "lib/log.h"
+#include "lib/regimport.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define MAX_REGISTER_ROWS 500000
 
 bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[VOTERKEY_HEX])
 {
@@ -44,66 +47,16 @@ bool voter_register_hash_from_json(struct req *r, const cJSON *reg, char out[VOT
 
 /* --- upload --- */
 
-/* Splits a CSV line on commas (quotes allowed around fields) into at most max fields. */
-static int csv_fields(char *line, char **f, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        while (*p == ' ')
-            p++;
-        if (*p == '"') {
-            char *w = ++p;
-            f[n++] = w;
-            while (*p && !(*p == '"' && p[1] != '"')) {
-                if (*p == '"')
-                    p++;
-                *w++ = *p++;
-            }
-            if (*p == '"')
-                p++;
-            *w = '\0';
-            while (*p && *p != ',')
-                p++;
-        } else {
-            f[n++] = p;
-            while (*p && *p != ',')
-                p++;
-        }
-        if (*p != ',') {
-            if (*p)
-                *p = '\0';
-            break;
-        }
-        *p++ = '\0';
-    }
-    for (int i = 0; i < n; i++) {
-        size_t len = strlen(f[i]);
-        while (len && (f[i][len - 1] == ' ' || f[i][len - 1] == '\r'))
-            f[i][--len] = '\0';
-    }
-    return n;
-}
-
-static void register_stored(struct req *r, const struct db_result *res)
-{
-    if (!req_db_ok(r, res))
-        return;
-    cJSON *o = cJSON_CreateObject();
-    jv_add_int(o, "rows", db_int64(res, 0, 0));
-    req_reply_json(r, 201, o);
-}
-
-/* An upload being hashed on a worker thread: the CSV in, the rows for add_register out. */
+/* An upload being read on a worker thread (lib/regimport: CSV through libcsv, every row
+ * checked and hashed): the job reads only this. */
 struct upload {
     const struct server_keys *keys; /* the server's, fixed since start-up */
     char *text;
     size_t len;
     int64_t election;
-    struct buf rows;
-    size_t count;
-    char error[160];
-    const char *error_field;
+    cJSON *districts; /* the election's, to check rows against */
+    bool dry_run;
+    struct regimport result;
 };
 
 static void upload_release(void *p)
@@ -111,62 +64,35 @@ static void upload_release(void *p)
     struct upload *u = p;
     crypto_wipe(u->text, u->len);
     free(u->text);
-    buf_free(&u->rows);
+    cJSON_Delete(u->districts);
+    regimport_free(&u->result);
 }
 
-/* Parses and hashes every row (worker thread: up to 500,000 rows of HMACs stay off the
- * loop). */
 static void upload_work(void *job)
 {
     struct upload *u = job;
-    /* personal_id, birth_date, postcode, district_id, contact, oidc_id (the identifier an
-     * OpenID provider gives, when it is not the personal_id itself) */
-    int cols[6] = {-1, -1, -1, -1, -1, -1};
-    static const char *const names[6] = {"personal_id", "birth_date", "postcode", "district_id", "contact", "oidc_id"};
-    size_t lineno = 0;
-    char *save = NULL;
-    buf_putc(&u->rows, '[');
-    for (char *line = strtok_r(u->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        char *f[16];
-        int n = csv_fields(line, f, 16);
-        if (lineno == 1) {
-            for (int i = 0; i < n; i++)
-                for (int k = 0; k < 6; k++)
-                    if (strcmp(f[i], names[k]) == 0)
-                        cols[k] = i;
-            if (cols[0] < 0 || cols[1] < 0 || cols[3] < 0) {
-                snprintf(u->error, sizeof u->error,
-                         "The first line must name the columns: personal_id,birth_date,postcode,district_id[,contact].");
-                u->error_field = "header";
-                return;
-            }
-            continue;
-        }
-        if (n == 1 && !f[0][0])
-            continue;
-        char hash[65], chash[65] = "", ohash[65] = "";
-        int64_t district;
-        const char *pc = cols[2] >= 0 && cols[2] < n ? f[cols[2]] : "";
-        const char *contact = cols[4] >= 0 && cols[4] < n ? f[cols[4]] : "";
-        const char *oidc_id = cols[5] >= 0 && cols[5] < n && *f[cols[5]] ? f[cols[5]] : NULL;
-        if (cols[3] >= n || cols[1] >= n || cols[0] >= n || !parse_int64(f[cols[3]], &district) ||
-            !voterkey_register(u->keys, u->election, f[cols[0]], f[cols[1]], pc, hash) ||
-            (*contact && !voterkey_contact(u->keys, u->election, contact, chash)) ||
-            !voterkey_oidc(u->keys, u->election, oidc_id ? oidc_id : f[cols[0]], ohash) ||
-            ++u->count > MAX_REGISTER_ROWS) {
-            snprintf(u->error, sizeof u->error, "Line %zu of the register is malformed.", lineno);
-            u->error_field = "body";
-            return;
-        }
-        buf_printf(&u->rows, "%s[%lld,\"%s\",\"%s\",\"%s\"]", u->count > 1 ? "," : "", (long long)district, hash,
-                   chash, ohash);
-    }
-    buf_putc(&u->rows, ']');
-    if (u->count == 0) {
-        snprintf(u->error, sizeof u->error, "The register has no rows.");
-        u->error_field = "body";
-    }
+    regimport_run(u->keys, u->election, u->districts, u->text, u->len, &u->result);
+}
+
+static void register_stored(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct upload *u = REQ_STATE(r, struct upload);
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "rows", db_int64(res, 0, 0));
+    cJSON_AddItemToObject(o, "districts", u->result.districts);
+    u->result.districts = NULL;
+    req_reply_json(r, 201, o);
+}
+
+/* What a dry run finds: the good rows per district and every problem with its line. */
+static void reply_dry_run(struct req *r, struct regimport *res)
+{
+    cJSON *o = upload_findings(res->rows, &res->errors);
+    cJSON_AddItemToObject(o, "districts", res->districts);
+    res->districts = NULL;
+    req_reply_json(r, 200, o);
 }
 
 static struct db_stmt sql_add_register = DB_STMT("register.add", 3, "SELECT add_register($1, $2, $3::jsonb)");
@@ -174,27 +100,33 @@ static struct db_stmt sql_add_register = DB_STMT("register.add", 3, "SELECT add_
 static void upload_done(struct req *r)
 {
     struct upload *u = REQ_STATE(r, struct upload);
-    if (u->error[0]) {
-        req_fail(r, ERR_INVALID_FIELD, u->error_field, "%s", u->error);
+    struct regimport *res = &u->result;
+    if (res->fatal[0]) {
+        req_fail(r, ERR_INVALID_FIELD, "body", "%s", res->fatal);
         return;
     }
+    if (u->dry_run) {
+        reply_dry_run(r, res);
+        return;
+    }
+    if (!upload_clean(r, "The register", &res->errors))
+        return;
     char staff[24], id[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, u->election), u->rows.data};
+    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, u->election), res->out.data};
     req_db(r, &sql_add_register, p, register_stored);
 }
 
 void register_upload(struct req *r)
 {
-    if (!r->body_len || !utf8_valid(r->body, r->body_len)) {
-        req_fail(r, ERR_INVALID_FIELD, "body", "Send the register as UTF-8 CSV text.");
+    if (!upload_text_ok(r, "the register"))
         return;
-    }
     struct upload *u = REQ_STATE_NEW(r, struct upload, upload_release);
     u->keys = &r->app->keys;
     u->text = xstrndup(r->body, r->body_len);
     u->len = r->body_len;
     u->election = r->election.id;
-    buf_init(&u->rows);
+    u->districts = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(r->election.row, "districts"), 1);
+    u->dry_run = upload_dry_run(r);
     req_worker(r, upload_work, u, upload_done);
 }
 

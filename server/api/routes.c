@@ -17,6 +17,9 @@
 #define PROPOSAL .scope = SCOPE_PROPOSAL
 #define ORGANISATION .scope = SCOPE_ORGANISATION
 
+/* Setting up: until voting opens. */
+#define BEFORE_VOTING (PH(PHASE_DRAFT) | PH(PHASE_PROPOSALS) | PH(PHASE_REVIEW))
+
 static const struct route routes[] = {
     {M_GET, "/healthz", health_live, AUTH_NONE, 0, NO_SCOPE},
     {M_GET, "/readyz", health_ready, AUTH_NONE, 0, NO_SCOPE},
@@ -42,6 +45,8 @@ static const struct route routes[] = {
      .role = ROLE_ADMIN},
     {M_POST, "/api/v1/organisations/:id/staff", organisation_staff_invite, AUTH_STAFF, J, ORGANISATION,
      .role = ROLE_ADMIN},
+    {M_DELETE, "/api/v1/organisations/:id/staff/:id", organisation_staff_remove, AUTH_STAFF, E, ORGANISATION,
+     .role = ROLE_ADMIN},
     {M_GET, "/api/v1/organisations/:id/oidc-providers", idp_list, AUTH_STAFF, 0, ORGANISATION, .role = ROLE_ADMIN},
     {M_PUT, "/api/v1/organisations/:id/oidc-providers", idp_put, AUTH_STAFF, J, ORGANISATION, .role = ROLE_ADMIN},
     {M_DELETE, "/api/v1/organisations/:id/oidc-providers/:id", idp_delete, AUTH_STAFF, 0, ORGANISATION,
@@ -61,6 +66,10 @@ static const struct route routes[] = {
     {M_POST, "/api/v1/elections/:id/phase", election_phase, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_GET, "/api/v1/elections/:id/districts", district_list, AUTH_NONE, OPT, ELECTION},
     {M_POST, "/api/v1/elections/:id/districts", district_create, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
+    {M_PATCH, "/api/v1/elections/:id/districts/:id", district_patch, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN,
+     .phases = BEFORE_VOTING, .phase_hint = "Districts are fixed once voting opens."},
+    {M_DELETE, "/api/v1/elections/:id/districts/:id", district_delete, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
+     .phases = BEFORE_VOTING, .phase_hint = "Districts are fixed once voting opens."},
     {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
     {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0, ELECTION,
      .role = ROLE_ANY_STAFF},
@@ -69,12 +78,18 @@ static const struct route routes[] = {
     /* staff as moderators; citizens with a voter session of this election */
     {M_POST, "/api/v1/elections/:id/proposals", proposal_create, AUTH_ANY, J, ELECTION,
      .role = ROLE_MODERATOR},
+    /* a spreadsheet's CSV: checked whole (a dry run lists every problem), stored whole */
+    {M_POST, "/api/v1/elections/:id/proposals/import", proposal_import, AUTH_STAFF, ROUTE_LARGE_BODY, ELECTION,
+     .role = ROLE_MODERATOR, .phases = BEFORE_VOTING, .phase_hint = "Proposals are added until voting opens."},
+    {M_GET, "/api/v1/elections/:id/proposals/export", proposal_export, AUTH_STAFF, 0, ELECTION,
+     .role = ROLE_ANY_STAFF},
     {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT, PROPOSAL},
     {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
     {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J, PROPOSAL, .role = ROLE_MODERATOR},
     {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0, PROPOSAL,
      .role = ROLE_ANY_STAFF},
 
+    {M_GET, "/api/v1/elections/:id/codes", codes_stats, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
     {M_POST, "/api/v1/elections/:id/codes", codes_create, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/elections/:id/codes/revoke", codes_revoke, AUTH_STAFF, J, ELECTION, .role = ROLE_ADMIN},
     {M_POST, "/api/v1/elections/:id/register", register_upload, AUTH_STAFF, ROUTE_LARGE_BODY, ELECTION,
@@ -112,6 +127,9 @@ static const struct route routes[] = {
      .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED), .phase_hint = "Paper ballots are entered while voting is open or closed, before the results are published.",
      .elevated = paper_resolves, .elevated_role = ROLE_ADMIN},
     {M_GET, "/api/v1/elections/:id/paper-ballots", paper_list, AUTH_STAFF, 0, ELECTION, .role = ROLE_CLERK},
+    {M_POST, "/api/v1/elections/:id/paper-ballots/corrections", paper_correct, AUTH_STAFF, J, ELECTION,
+     .role = ROLE_ADMIN, .phases = PH(PHASE_VOTING) | PH(PHASE_CLOSED),
+     .phase_hint = "Paper ballots are corrected while voting is open or closed, before the count."},
 
     {M_POST, "/api/v1/elections/:id/tally", result_tally, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
      .phases = PH(PHASE_CLOSED), .phase_hint = "Close voting before counting."},

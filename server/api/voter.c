@@ -206,6 +206,28 @@ void codes_create(struct req *r)
     req_worker(r, codes_work, s, codes_made);
 }
 
+static struct db_stmt sql_stats = DB_STMT("codes.stats", 1,
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('district_id', d.id,"
+    "         'issued', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id),"
+    "         'used', (SELECT count(*) FROM voters v JOIN voting_codes c ON c.id = v.code_id WHERE c.district_id = d.id),"
+    "         'revoked', (SELECT count(*) FROM voting_codes c WHERE c.district_id = d.id AND c.revoked_at IS NOT NULL))"
+    "       ORDER BY d.id), '[]')::text"
+    "  FROM districts d WHERE d.election_id = $1");
+
+static void stats_counted(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        req_reply_member(r, "districts", db_value(res, 0, 0));
+}
+
+/* How many codes each district has had made, signed in with and revoked. */
+void codes_stats(struct req *r)
+{
+    char id[24];
+    const char *p[1] = {i64s(id, r->election.id)};
+    req_db(r, &sql_stats, p, stats_counted);
+}
+
 /* --- voter sessions --- */
 
 static void signin_state_release(void *p)

@@ -120,6 +120,8 @@ struct db_pool *db_pool_reader(const struct db_pool *pool);
 enum db_status db_status(const struct db_result *res);
 const char *db_sqlstate(const struct db_result *res); /* "" when none */
 const char *db_error_message(const struct db_result *res);
+/* The field an own SQL error names (RAISE ... USING COLUMN = 'budget'), or "". */
+const char *db_error_column(const struct db_result *res);
 int db_nrows(const struct db_result *res);
 /* The text of a column, or NULL for SQL NULL (or out of range). */
 const char *db_value(const struct db_result *res, int row, int col);

@@ -29,6 +29,12 @@ const char *db_error_message(const struct db_result *res)
     return s ? s : "";
 }
 
+const char *db_error_column(const struct db_result *res)
+{
+    const char *s = res->pg ? PQresultErrorField(res->pg, PG_DIAG_COLUMN_NAME) : NULL;
+    return s ? s : "";
+}
+
 int db_nrows(const struct db_result *res)
 {
     return res->pg && res->status == DB_OK ? PQntuples(res->pg) : 0;

@@ -424,3 +424,9 @@ void req_db_reply_created(struct req *r, const struct db_result *res)
     if (req_db_ok(r, res))
         req_reply_json_text(r, 201, db_value(res, 0, 0));
 }
+
+void req_db_reply_none(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        req_reply_json(r, 204, NULL);
+}

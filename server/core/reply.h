@@ -29,6 +29,8 @@ void req_fail_verr(struct req *r, const struct verr *e);
  * or 201 with it (or the error, as req_db_ok). */
 void req_db_reply_ok(struct req *r, const struct db_result *res);
 void req_db_reply_created(struct req *r, const struct db_result *res);
+/* req_db callback for a statement that answers nothing (a delete): 204, or the error. */
+void req_db_reply_none(struct req *r, const struct db_result *res);
 /* After the statement that ended a session: clears its cookie and answers 204. */
 void req_reply_signed_out(struct req *r, const struct db_result *res, const char *cookie);
 

@@ -143,7 +143,8 @@ bool req_db_ok(struct req *r, const struct db_result *res)
     const char *state = db_sqlstate(res);
     for (size_t i = 0; i < PB_ARRAY_LEN(own_states); i++)
         if (strcmp(state, own_states[i].state) == 0) {
-            req_fail(r, own_states[i].err, NULL, "%s", db_error_message(res));
+            const char *field = db_error_column(res);
+            req_fail(r, own_states[i].err, field[0] ? field : NULL, "%s", db_error_message(res));
             return false;
         }
     if (strcmp(state, "23505") == 0) {

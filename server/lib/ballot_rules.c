@@ -88,26 +88,31 @@ bool ballot_config_parse(const cJSON *ballot, struct ballot_config *out, struct 
         }
     }
 
-    const char *bad = NULL;
-    if (out->max_selections && out->min_selections > out->max_selections)
-        bad = "min_selections";
-    else if (out->min_spend_ppm && out->type != BALLOT_KNAPSACK)
-        bad = "min_spend_share";
-    else if ((out->points || out->max_points_per_project) && out->type != BALLOT_CUMULATIVE)
-        bad = out->points ? "points" : "max_points_per_project";
-    else if (out->max_ranks && out->type != BALLOT_ORDINAL)
-        bad = "max_ranks";
-    if (bad) {
-        char field[64];
-        snprintf(field, sizeof field, "ballot.%s", bad);
-        verr_set(e, ERR_INVALID_FIELD, field, "\"%s\" does not fit a %s ballot.", field,
-                 type_names[out->type]);
+    /* Said the way staff set them up in the page: the limit, not the field's name. */
+    if (out->max_selections && out->min_selections > out->max_selections) {
+        verr_set(e, ERR_INVALID_FIELD, "ballot.min_selections",
+                 "The minimum number of choices (%lld) is more than the maximum (%lld).",
+                 (long long)out->min_selections, (long long)out->max_selections);
+        return false;
+    }
+    if (out->min_spend_ppm && out->type != BALLOT_KNAPSACK) {
+        verr_set(e, ERR_INVALID_FIELD, "ballot.min_spend_share",
+                 "A share of the budget to spend is only for knapsack ballots.");
+        return false;
+    }
+    if ((out->points || out->max_points_per_project) && out->type != BALLOT_CUMULATIVE) {
+        verr_set(e, ERR_INVALID_FIELD, out->points ? "ballot.points" : "ballot.max_points_per_project",
+                 "Points to give are only for cumulative ballots.");
+        return false;
+    }
+    if (out->max_ranks && out->type != BALLOT_ORDINAL) {
+        verr_set(e, ERR_INVALID_FIELD, "ballot.max_ranks", "A number of ranks is only for ordinal ballots.");
         return false;
     }
     if (out->type == BALLOT_CUMULATIVE) {
         if (!out->points) {
             verr_set(e, ERR_INVALID_FIELD, "ballot.points",
-                     "A cumulative ballot needs \"points\", the number of points to distribute.");
+                     "A cumulative ballot needs the number of points each voter gives.");
             return false;
         }
         if (!out->max_points_per_project || out->max_points_per_project > out->points)
@@ -295,14 +300,12 @@ bool ballot_validate(const struct ballot *b, const struct ballot_config *c, int6
     for (size_t i = 0; i < b->n; i++) {
         for (size_t j = 0; j < i; j++)
             if (b->items[j] == b->items[i]) {
-                snprintf(msg, sizeof msg, "Proposal %lld is listed twice.", (long long)b->items[i]);
-                return rule_fail(e, "duplicate_proposal", key, msg);
+                return rule_fail(e, "duplicate_proposal", key, "A proposal is chosen twice.");
             }
         const struct ballot_project *p = find_project(projects, nprojects, b->items[i]);
         if (!p || !p->accepted || p->district_id != b->district_id) {
-            snprintf(msg, sizeof msg, "Proposal %lld is not on the ballot of this district.",
-                     (long long)b->items[i]);
-            return rule_fail(e, "proposal_not_on_ballot", key, msg);
+            return rule_fail(e, "proposal_not_on_ballot", key,
+                             "A chosen proposal is not on the ballot of this district (any more).");
         }
         spent += p->cost;
         if (c->type == BALLOT_CUMULATIVE) {

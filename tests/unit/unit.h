@@ -37,5 +37,6 @@ void test_voterkeys(void);
 void test_idtoken(void);
 void test_outmsg(void);
 void test_vocab(void);
+void test_import(void);
 
 #endif

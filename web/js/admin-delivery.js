@@ -5,16 +5,20 @@
 // the organisation's provider. Used by admin.js (one route, one link, one form on the
 // sign-in page).
 import { api, h } from "./api.js";
-import { pick } from "./i18n.js";
+import { pick, t, tables } from "./i18n.js";
 import { staffOidcStart } from "./oidc.js";
 
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
 function input(id, label, value, attrs) {
   return [h("label", { for: id }, label), h("input", Object.assign({ id, name: id, value: value == null ? "" : String(value) }, attrs || {}))];
 }
+// options: values, each shown by the text the table names ("dlOption_" + value), or its own
+// name when it is a technical term (SMTP, TLS) or a language.
 function select(id, label, options, value) {
+  const text = (o) => (tables.en["dlOption_" + o] !== undefined ? t("dlOption_" + o)
+    : id === "t-lang" ? new Intl.DisplayNames([document.documentElement.lang], { type: "language" }).of(o) : o.toUpperCase());
   return [h("label", { for: id }, label),
-    h("select", { id, name: id }, options.map((o) => h("option", { value: o, selected: o === value }, o)))];
+    h("select", { id, name: id }, options.map((o) => h("option", { value: o, selected: o === value }, text(o))))];
 }
 function v(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }
 function opt(obj, key, value) { if (value !== "") obj[key] = value; return obj; }
@@ -28,21 +32,21 @@ function providerForm(token, org, purpose, current, out, reload) {
   const p = current || {};
   const id = (k) => `${purpose}-${k}`;
   const fields = [
-    input(id("issuer"), "Issuer (https://…, as the provider's discovery document names it)", p.issuer, { type: "url" }),
-    input(id("client"), "Client id", p.client_id),
-    input(id("secret"), "Client secret: the credential's name on the server", p.client_secret_ref),
-    input(id("scopes"), "Scopes", p.scopes || "openid"),
+    input(id("issuer"), t("dlIssuer"), p.issuer, { type: "url" }),
+    input(id("client"), t("dlClient"), p.client_id),
+    input(id("secret"), t("dlSecret"), p.client_secret_ref),
+    input(id("scopes"), t("dlScopes"), p.scopes || "openid"),
   ];
   if (purpose === "citizen") {
-    fields.push(input(id("claim"), "Claim that decides eligibility (matched to the register)", p.eligibility_claim || "sub"),
-      input(id("birth"), "Birth date claim (for an age limit)", p.birthdate_claim),
-      input(id("age"), "Minimum age", p.min_age, { inputmode: "numeric" }),
-      select(id("open"), "Without a register", ["register only", "anyone who signs in"], p.open_to_all ? "anyone who signs in" : "register only"),
-      input(id("da"), "Button text (Danish)", p.button_text ? p.button_text.da : "Log ind med MitID"),
-      input(id("en"), "Button text (English)", p.button_text ? p.button_text.en : "Sign in with MitID"));
+    fields.push(input(id("claim"), t("dlClaim"), p.eligibility_claim || "sub"),
+      input(id("birth"), t("dlBirth"), p.birthdate_claim),
+      input(id("age"), t("dlAge"), p.min_age, { inputmode: "numeric" }),
+      select(id("open"), t("dlOpen"), ["register", "anyone"], p.open_to_all ? "anyone" : "register"),
+      input(id("da"), t("dlButtonDa"), p.button_text ? p.button_text.da : "Log ind med MitID"),
+      input(id("en"), t("dlButtonEn"), p.button_text ? p.button_text.en : "Sign in with MitID"));
   }
   const state = current ? (current.client_secret_available || !current.client_secret_ref
-    ? "The client secret is available on this server." : "The named client secret is NOT set on this server.") : "Not set up.";
+    ? t("dlSecretThere") : t("dlSecretMissing")) : t("dlNotSetUp");
   return h("form", { id: `provider-${purpose}`, onsubmit: async (ev) => {
     ev.preventDefault();
     const body = { purpose, issuer: v(id("issuer")), client_id: v(id("client")) };
@@ -52,18 +56,18 @@ function providerForm(token, org, purpose, current, out, reload) {
       opt(body, "eligibility_claim", v(id("claim")));
       opt(body, "birthdate_claim", v(id("birth")));
       if (v(id("age"))) body.min_age = Number(v(id("age")));
-      body.open_to_all = v(id("open")) === "anyone who signs in";
+      body.open_to_all = v(id("open")) === "anyone";
       body.button_text = { da: v(id("da")) || "Log ind med MitID", en: v(id("en")) || "Sign in with MitID" };
     }
     await run(token, out, "PUT", `/organisations/${org}/oidc-providers`, body);
-    reload(`The ${purpose} sign-in is saved.`);
+    reload(t("dlSaved_" + purpose));
   } }, h("p", { class: "muted" }, state), h("div", { class: "grid2" }, fields.map((f) => h("div", {}, f))),
-  h("p", {}, h("button", { type: "submit" }, `Save ${purpose} sign-in`)));
+  h("p", {}, h("button", { type: "submit" }, t("dlSave_" + purpose))));
 }
 
 function deliveryForm(token, org, settings, out, reload) {
   const e = settings.email || {}, s = settings.sms || {};
-  const cred = (c) => (c.credential_available === false ? " (not set on this server)" : "");
+  const cred = (c) => (c.credential_available === false ? " " + t("dlCredMissing") : "");
   return h("form", { id: "delivery", onsubmit: async (ev) => {
     ev.preventDefault();
     const email = { transport: v("em-transport") };
@@ -76,38 +80,38 @@ function deliveryForm(token, org, settings, out, reload) {
       for (const [k, id] of [["url", "sms-url"], ["username", "sms-user"], ["credential_ref", "sms-cred"], ["sender", "sms-sender"]]) opt(sms, k, v(id));
       sms.auth = v("sms-auth");
       if (v("sms-body")) {
-        try { sms.body = JSON.parse(v("sms-body")); } catch (x) { out.replaceChildren(msg("The gateway's body is not valid JSON.", true)); return; }
+        try { sms.body = JSON.parse(v("sms-body")); } catch (x) { out.replaceChildren(msg(t("dlBodyInvalid"), true)); return; }
       }
     }
     await run(token, out, "PUT", `/organisations/${org}/delivery`, { email, sms });
-    reload("Delivery is saved.");
+    reload(t("dlSaved"));
   } },
   h("h3", {}, "E-mail"),
   h("div", { class: "grid2" },
-    h("div", {}, select("em-transport", "Transport", ["server", "smtp", "off"], e.transport)),
+    h("div", {}, select("em-transport", t("dlTransport"), ["server", "smtp", "off"], e.transport)),
     h("div", {}, select("em-security", "TLS", ["starttls", "tls", "none"], e.security || "starttls")),
-    h("div", {}, input("em-url", "SMTP server (smtp://host:587 or smtps://host:465)", e.url)),
-    h("div", {}, input("em-from", "From address", e.from, { type: "email" })),
-    h("div", {}, input("em-user", "User name", e.username)),
-    h("div", {}, input("em-pass", "Password: the credential's name on the server" + cred(e), e.password_ref))),
+    h("div", {}, input("em-url", t("dlSmtp"), e.url)),
+    h("div", {}, input("em-from", t("dlFrom"), e.from, { type: "email" })),
+    h("div", {}, input("em-user", t("dlUser"), e.username)),
+    h("div", {}, input("em-pass", t("dlPass") + cred(e), e.password_ref))),
   h("h3", {}, "SMS"),
   h("div", { class: "grid2" },
-    h("div", {}, select("sms-transport", "Transport", ["server", "https", "off"], s.transport)),
-    h("div", {}, select("sms-auth", "Authentication", ["bearer", "basic", "none"], s.auth || "bearer")),
-    h("div", {}, input("sms-url", "Gateway address (https://…)", s.url, { type: "url" })),
-    h("div", {}, input("sms-sender", "Sender name", s.sender)),
-    h("div", {}, input("sms-user", "User name (basic)", s.username)),
-    h("div", {}, input("sms-cred", "Key: the credential's name on the server" + cred(s), s.credential_ref))),
-  h("label", { for: "sms-body" }, "The gateway's JSON body ({{to}}, {{to_number}}, {{message}}, {{sender}})"),
+    h("div", {}, select("sms-transport", t("dlTransport"), ["server", "https", "off"], s.transport)),
+    h("div", {}, select("sms-auth", t("dlAuth"), ["bearer", "basic", "none"], s.auth || "bearer")),
+    h("div", {}, input("sms-url", t("dlGateway"), s.url, { type: "url" })),
+    h("div", {}, input("sms-sender", t("dlSender"), s.sender)),
+    h("div", {}, input("sms-user", t("dlUserBasic"), s.username)),
+    h("div", {}, input("sms-cred", t("dlKey") + cred(s), s.credential_ref))),
+  h("label", { for: "sms-body" }, t("dlBody"), " ", h("code", {}, "{{to}}, {{to_number}}, {{message}}, {{sender}}")),
   h("textarea", { id: "sms-body", rows: "3" }, s.body ? JSON.stringify(s.body) : ""),
-  h("p", {}, h("button", { type: "submit" }, "Save delivery")));
+  h("p", {}, h("button", { type: "submit" }, t("dlSave"))));
 }
 
 function outboxTable(ob) {
   const c = ob.counts;
-  return [h("p", { id: "outbox-counts" }, `Queued ${c.queued}, sending ${c.sending}, sent ${c.sent}, failed ${c.failed}.`),
+  return [h("p", { id: "outbox-counts" }, t("dlCounts", { queued: c.queued, sending: c.sending, sent: c.sent, failed: c.failed })),
     h("table", { id: "outbox" },
-      h("thead", {}, h("tr", {}, ["Created", "Kind", "To", "State", "Attempts", "Last error"].map((x) => h("th", { scope: "col" }, x)))),
+      h("thead", {}, h("tr", {}, [t("dlCreated"), t("dlKind"), t("dlTo"), t("dlState"), t("dlAttempts"), t("dlLastError")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, ob.messages.map((m) => h("tr", {}, h("td", {}, m.created_at.slice(0, 19).replace("T", " ")),
         h("td", {}, `${m.kind} (${m.channel})`), h("td", {}, m.recipient), h("td", {}, m.state), h("td", {}, String(m.attempts)),
         h("td", {}, m.last_error || "")))))];
@@ -116,28 +120,28 @@ function outboxTable(ob) {
 async function textsBox(token, org, out) {
   const elections = (await api("GET", "/elections", undefined, token)).elections.filter((e) => e.organisation_id === Number(org));
   const box = h("div", {});
-  if (!elections.length) return h("p", {}, "The organisation has no elections yet.");
+  if (!elections.length) return h("p", {}, t("dlNoElections"));
   const pickers = h("div", { class: "grid2" },
-    h("div", {}, h("label", { for: "t-election" }, "Election"),
+    h("div", {}, h("label", { for: "t-election" }, t("dlElection")),
       h("select", { id: "t-election" }, elections.map((e) => h("option", { value: e.id }, pick(e.title, e.default_language))))),
-    h("div", {}, select("t-kind", "Message", ["otp", "receipt", "reminder", "moderation", "invite", "test"], "receipt")),
-    h("div", {}, select("t-channel", "Channel", ["email", "sms"], "email")),
-    h("div", {}, select("t-lang", "Language", ["da", "en"], "da")));
+    h("div", {}, select("t-kind", t("dlMessage"), ["otp", "receipt", "reminder", "moderation", "invite", "test"], "receipt")),
+    h("div", {}, select("t-channel", t("dlChannel"), ["email", "sms"], "email")),
+    h("div", {}, select("t-lang", t("language"), ["da", "en"], "da")));
   async function load() {
     const list = (await run(token, out, "GET", `/elections/${v("t-election")}/message-templates`)).templates;
-    const t = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
+    const tpl = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
     box.replaceChildren(
-      ...input("t-subject", "Subject (e-mail)", t ? t.subject : ""),
-      h("label", { for: "t-body" }, "Text ({{code}}, {{tracker}}, {{board_url}}, {{election}}, …)"),
-      h("textarea", { id: "t-body", rows: "5" }, t ? t.body : ""),
-      h("p", { class: "muted" }, t && t.custom ? "This election's own text." : "The default text."),
-      h("p", {}, h("button", { type: "button", onclick: () => save(v("t-body")) }, "Save text"), " ",
-        h("button", { type: "button", class: "secondary", onclick: () => save(null) }, "Back to the default")));
+      ...input("t-subject", t("dlSubject"), tpl ? tpl.subject : ""),
+      h("label", { for: "t-body" }, t("dlText"), " ", h("code", {}, "{{code}}, {{tracker}}, {{board_url}}, {{election}}, …")),
+      h("textarea", { id: "t-body", rows: "5" }, tpl ? tpl.body : ""),
+      h("p", { class: "muted" }, tpl && tpl.custom ? t("dlOwnText") : t("dlDefaultText")),
+      h("p", {}, h("button", { type: "button", onclick: () => save(v("t-body")) }, t("dlSaveText")), " ",
+        h("button", { type: "button", class: "secondary", onclick: () => save(null) }, t("dlBackToDefault"))));
   }
   async function save(body) {
     await run(token, out, "PUT", `/elections/${v("t-election")}/message-templates`,
       { kind: v("t-kind"), channel: v("t-channel"), lang: v("t-lang"), subject: v("t-subject"), body });
-    out.replaceChildren(msg("The text is saved."));
+    out.replaceChildren(msg(t("dlTextSaved")));
     await load();
   }
   for (const el of pickers.querySelectorAll("select")) el.addEventListener("change", load);
@@ -155,32 +159,33 @@ export async function deliveryPage(show, token, org, notice) {
   const reload = (text) => deliveryPage(show, token, org, text).catch(() => {});
   const refresh = async () => outbox.replaceChildren(...outboxTable(await run(token, out, "GET", `/organisations/${org}/outbox?limit=50`)));
   const find = (purpose) => providers.find((p) => p.purpose === purpose && p.election_id === null);
-  show(h("h1", {}, "Sign-in and delivery"), out,
-    h("h2", {}, "Citizen sign-in (OpenID Connect: MitID through NemLog-in, Criipto or Signicat)"),
+  show(h("h1", {}, t("stDeliveryLink")), out,
+    h("h2", {}, t("dlCitizenTitle")),
     providerForm(token, org, "citizen", find("citizen"), out, reload),
-    h("h2", {}, "Staff sign-in (the municipality's Entra ID or AD FS)"),
+    h("h2", {}, t("dlStaffTitle")),
     providerForm(token, org, "staff", find("staff"), out, reload),
-    h("h2", {}, "E-mail and SMS"), deliveryForm(token, org, settings, out, reload),
-    h("h2", {}, "Send a test message"),
+    h("h2", {}, t("dlEmailSms")), deliveryForm(token, org, settings, out, reload),
+    h("h2", {}, t("dlTest")),
     h("form", { id: "test-message", onsubmit: async (ev) => {
       ev.preventDefault();
       const r = await run(token, out, "POST", `/organisations/${org}/delivery/test`, { to: v("test-to") });
-      out.replaceChildren(msg(`Test message ${r.message_id} is queued; its state shows below.`));
+      out.replaceChildren(msg(t("dlQueued", { id: r.message_id })));
       setTimeout(refresh, 1500);
-    } }, ...input("test-to", "E-mail address or phone number", "", { required: true }),
-      h("p", {}, h("button", { type: "submit" }, "Send a test message"))),
-    h("h2", {}, "Outbox"), h("p", {}, h("button", { type: "button", class: "secondary", onclick: refresh }, "Refresh")), outbox,
-    h("h2", {}, "Message texts"), await textsBox(token, org, out));
+    } }, ...input("test-to", t("dlTestTo"), "", { required: true }),
+      h("p", {}, h("button", { type: "submit" }, t("dlTest")))),
+    h("h2", {}, t("dlOutbox")), h("p", {}, h("button", { type: "button", class: "secondary", onclick: refresh }, t("dlRefresh"))), outbox,
+    h("h2", {}, t("dlTexts")), await textsBox(token, org, out));
 }
 
-// For the staff sign-in page: signing in through the organisation's own provider.
+// For the staff sign-in page: signing in through the organisation's own provider (in the
+// interface language, like the sign-in form around it).
 export function staffOidcForm() {
   const out = h("div", {});
   return h("form", { id: "staff-oidc", onsubmit: async (ev) => {
     ev.preventDefault();
     try { await staffOidcStart(v("org-id")); }
-    catch (e) { out.replaceChildren(msg(e.code === "oidc_not_configured" ? "This organisation has no staff sign-in set up." : `Sign-in could not start (${e.code}).`, true)); }
-  } }, h("h2", {}, "Or use your organisation's own sign-in"), out,
-  ...input("org-id", "Organisation number", new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
-  h("p", {}, h("button", { type: "submit", class: "secondary" }, "Continue with your organisation")));
+    catch (e) { out.replaceChildren(msg(t(e.code === "oidc_not_configured" ? "stOidcNone" : "stOidcFailed"), true)); }
+  } }, h("h2", {}, t("stOidcTitle")), out,
+  ...input("org-id", t("stOidcOrg"), new URLSearchParams(location.search).get("org") || "", { inputmode: "numeric", required: true }),
+  h("p", {}, h("button", { type: "submit", class: "secondary" }, t("stOidcContinue"))));
 }

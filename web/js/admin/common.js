@@ -1,0 +1,124 @@
+// What every staff page shares: the staff session (an expired one goes back to the sign-in
+// form with a human message), API calls whose errors become texts in the interface language,
+// messages shown at the form they are about (focused, so that they are read and seen),
+// buttons that run once however often they are clicked, and confirmations.
+import { api, h } from "../api.js";
+import { getLang, t, tables } from "../i18n.js";
+
+let token = sessionStorage.getItem("pb-staff");
+let onExpired = () => {};
+
+export function staffToken() { return token; }
+export function setStaffToken(v) {
+  token = v;
+  if (v) sessionStorage.setItem("pb-staff", v); else sessionStorage.removeItem("pb-staff");
+}
+// What to do when the server no longer knows the session (admin.js: the sign-in form).
+export function whenExpired(fn) { onExpired = fn; }
+
+// An API error in the interface language. English pages show the server's message (written
+// for staff); Danish pages a text chosen by the error's code and field.
+export function staffError(err) {
+  if (!err) return t("stErr_generic");
+  if (err.status === 0) return t("err_network");
+  if (getLang() === "en" && err.message && err.status !== 401) return err.message;
+  for (const key of [`stErr_${err.code}_${err.field}`, `stErr_${err.code}`, `err_${err.code}`])
+    if (hasText(key)) return t(key);
+  return t("stErr_generic");
+}
+function hasText(key) { return tables[getLang()][key] !== undefined; }
+
+// Calls the API with the staff session. A 401 ends the session: the sign-in form comes back
+// with a message. Other errors are thrown for the caller to show at its form.
+export async function call(method, path, body) {
+  try { return await api(method, path, body, token); }
+  catch (e) {
+    if (e.status === 401 && token) { setStaffToken(null); onExpired(t("stSessionEnded")); }
+    throw e;
+  }
+}
+
+// A fetch of a file (CSV, cards) or an upload with the session; returns the Response, having
+// thrown an API error for a refusal.
+export async function fetchRaw(method, path, body, contentType) {
+  const headers = { "Authorization": "Bearer " + token };
+  if (contentType) headers["Content-Type"] = contentType;
+  let res;
+  try { res = await fetch("/api/v1" + path, { method, headers, body, credentials: "omit" }); }
+  catch (e) { throw { status: 0, code: "network" }; }
+  if (res.ok) return res;
+  let err = { code: "http_" + res.status };
+  try { err = (await res.json()).error || err; } catch (x) { /* not JSON */ }
+  if (res.status === 401 && token) { setStaffToken(null); onExpired(t("stSessionEnded")); }
+  throw { status: res.status, code: err.code, message: err.message, field: err.field };
+}
+
+// Saves what a Response holds under a file name.
+export async function download(res, name) {
+  const a = h("a", { href: URL.createObjectURL(await res.blob()), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+// A message box at a form: say(text) / fail(err or text) replace what it says and focus it.
+// first: a message to say as soon as the box is on the page (after a save drew it again).
+export function note(first) {
+  const box = h("div", { class: "form-note", tabindex: "-1" });
+  function put(text, error) {
+    box.replaceChildren(h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text));
+    box.focus();
+  }
+  // said once the box is on the page (the view is drawn after its data has come)
+  let tries = 0;
+  const later = () => { if (box.isConnected) put(first, false); else if (tries++ < 200) setTimeout(later, 25); };
+  if (first) setTimeout(later, 0);
+  return {
+    box,
+    say(text) { put(text, false); },
+    fail(err) { put(typeof err === "string" ? err : staffError(err), true); },
+    clear() { box.replaceChildren(); },
+  };
+}
+
+// A button that runs fn once at a time: disabled (and aria-busy) until fn is done, so a
+// double-click adds one district, not two. fn's errors go to the note.
+export function once(fn, n) {
+  let running = false;
+  return async (ev) => {
+    if (ev) ev.preventDefault();
+    if (running) return;
+    running = true;
+    const btn = ev && (ev.submitter || (ev.currentTarget instanceof HTMLButtonElement ? ev.currentTarget : null));
+    if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
+    try { await fn(ev); }
+    catch (e) { if (n) n.fail(e); else throw e; }
+    finally {
+      running = false;
+      if (btn && btn.isConnected) { btn.disabled = false; btn.removeAttribute("aria-busy"); }
+    }
+  };
+}
+
+// A labelled input (or select/textarea when attrs.tag says so).
+export function field(id, label, attrs = {}) {
+  const { tag = "input", options, ...rest } = attrs;
+  const el = tag === "select"
+    ? h("select", { id, name: id, ...rest }, (options || []).map(([v, text]) => h("option", { value: v, selected: String(v) === String(rest.value) }, text)))
+    : tag === "textarea" ? h("textarea", { id, name: id, ...rest }, rest.value ?? "")
+    : h("input", { id, name: id, ...rest, value: rest.value ?? "" });
+  return [h("label", { for: id }, label), el];
+}
+export function val(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }
+
+// A language's name in the interface language ("engelsk" on a Danish page).
+export function langName(code) {
+  return new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" }).of(code);
+}
+
+// Asks before something that cannot be undone.
+export function sure(text) { return window.confirm(text); }
+
+// The election's phases in order; forms that set the election up are read-only from voting on.
+export const PHASES = ["draft", "proposals", "supports", "review", "voting", "closed", "published"];
+export function votingOpened(e) { return PHASES.indexOf(e.phase) >= PHASES.indexOf("voting"); }

@@ -1,0 +1,87 @@
+// Money fields of the staff pages, read the way of the interface language: Danish writes
+// 1.000.000,50 and English 1,000,000.50; both may group thousands with spaces. Reading is
+// strict (the rules of the server's lib/money.c, which reads CSV imports the same way), so
+// that nothing ambiguous becomes an amount: "200.000" is two hundred thousand in Danish and
+// refused in English, where a point starts decimals and an amount has at most two. The
+// amount read is shown back in words of the currency under the field before anything is
+// saved.
+import { h } from "../api.js";
+import { getLang, locale, t } from "../i18n.js";
+
+const MAX_MINOR = 9007199254740991;
+
+// {minor} or {problem}: "empty", "characters", "grouping", "decimals", "range".
+export function readMoney(text, lang = getLang()) {
+  const da = lang === "da";
+  const s = String(text).trim();
+  if (!s) return { problem: "empty" };
+  let digits = "", group = 0, decimals = 0, grouping = "", firstGroup = true, afterDecimal = false;
+  for (const c of s) {
+    if (c >= "0" && c <= "9") {
+      digits += c;
+      if (afterDecimal) decimals++; else group++;
+      continue;
+    }
+    const mark = c === "," ? (da ? "d" : ",") : c === "." ? (da ? "." : "d") : /[ \u00a0\u202f]/.test(c) ? " " : "";
+    if (!mark) return { problem: "characters" };
+    if (afterDecimal || !group) return { problem: "grouping" };
+    if (mark === "d") {
+      if (!firstGroup && group !== 3) return { problem: "grouping" };
+      afterDecimal = true;
+    } else {
+      if ((grouping && mark !== grouping) || (firstGroup ? group > 3 : group !== 3)) return { problem: "grouping" };
+      grouping = mark;
+      firstGroup = false;
+    }
+    group = 0;
+  }
+  if (!digits) return { problem: "characters" };
+  if (afterDecimal && decimals === 0) return { problem: "grouping" };
+  if (!afterDecimal && !firstGroup && group !== 3) return { problem: "grouping" };
+  if (decimals > 2) return { problem: "decimals" };
+  if (digits.length > 17) return { problem: "range" };
+  const minor = Number(digits.slice(0, digits.length - decimals) + digits.slice(digits.length - decimals).padEnd(2, "0"));
+  if (!(minor > 0) || minor > MAX_MINOR) return { problem: "range" };
+  return { minor };
+}
+
+// The amount for a form field: plain digits with the language's decimal mark, which
+// readMoney reads back ("250000", "95000,50").
+export function writeMoney(minor, lang = getLang()) {
+  const whole = Math.trunc(minor / 100), cents = minor % 100;
+  return cents ? `${whole}${lang === "da" ? "," : "."}${String(cents).padStart(2, "0")}` : String(whole);
+}
+
+// The amount in words of the currency: "1.000.000,50 danske kroner", "1,000,000.50 Danish kroner".
+export function moneyWords(minor, currency) {
+  return new Intl.NumberFormat(locale(), { style: "currency", currency, currencyDisplay: "name",
+    maximumFractionDigits: minor % 100 ? 2 : 0, minimumFractionDigits: minor % 100 ? 2 : 0 }).format(minor / 100);
+}
+
+// A labelled money field whose amount is read as it is typed and shown back in words under
+// it; the problem is said at the field. value() gives the minor units, or undefined after
+// saying what is wrong and focusing the field (an empty optional field gives null).
+export function moneyField(id, label, currency, { value, required = true } = {}) {
+  const input = h("input", { id, name: id, inputmode: "decimal", autocomplete: "off", required,
+    "aria-describedby": id + "-said", value: value == null ? "" : writeMoney(value) });
+  const said = h("p", { id: id + "-said", class: "muted money-said", "aria-live": "polite" });
+  function read() {
+    const r = readMoney(input.value);
+    if (r.problem === "empty" && !required) { said.textContent = ""; input.removeAttribute("aria-invalid"); return { minor: null }; }
+    said.classList.toggle("field-error", !!r.problem);
+    if (r.problem) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    said.textContent = r.problem ? t("stMoney_" + r.problem, { example: t("stMoneyExample") }) : t("stMoneyIs", { amount: moneyWords(r.minor, currency) });
+    return r;
+  }
+  input.addEventListener("input", () => { if (input.value.trim()) read(); else { said.textContent = ""; input.removeAttribute("aria-invalid"); } });
+  if (value != null) setTimeout(read, 0);
+  return {
+    nodes: [h("label", { for: id }, label), input, said],
+    value() {
+      const r = read();
+      if (r.problem) { input.focus(); return undefined; }
+      return r.minor;
+    },
+    clear() { input.value = ""; said.textContent = ""; input.removeAttribute("aria-invalid"); },
+  };
+}
