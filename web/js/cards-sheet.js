@@ -65,16 +65,12 @@ export async function cardsFile(e, districtId, codes) {
   const css = await (await fetch("/print-cards.css")).text();
   const lang = cardLanguages(e)[0];
   const title = `${text(lang, "cards_title")} – ${pickIn(e.title, lang, e.default_language)}`;
-  const doc = document.implementation.createHTMLDocument(title);
-  doc.documentElement.lang = lang;
-  const meta = doc.createElement("meta");
-  meta.setAttribute("charset", "utf-8");
-  doc.head.prepend(meta);
-  const style = doc.createElement("style");
-  style.textContent = css + "\nbody { margin: 0; background: #eee; } @media screen { .sheets { padding: 8mm 0; } }";
-  doc.head.append(style);
-  doc.body.append(doc.importNode(cardSheets(e, districtId, codes), true));
-  return new Blob(["<!doctype html>\n" + doc.documentElement.outerHTML], { type: "text/html;charset=utf-8" });
+  // written as text: a <style> built in a DOM document would fall under this page's CSP
+  const esc = (x) => x.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  const html = `<!doctype html>\n<html lang="${esc(lang)}"><head><meta charset="utf-8"><title>${esc(title)}</title>\n<style>\n${css}\n` +
+    "body { margin: 0; background: #eee; } @media screen { .sheets { padding: 8mm 0; } }\n</style></head><body>\n" +
+    cardSheets(e, districtId, codes).outerHTML + "\n</body></html>\n";
+  return new Blob([html], { type: "text/html;charset=utf-8" });
 }
 
 // The file's name: the election's and the district's names in a form every disk accepts.

@@ -31,7 +31,7 @@ async function page() {
   const select = h("select", { id: "c-district", name: "district" }, e.districts.map((d) => h("option", { value: d.id }, name(d.name))));
   const count = h("input", { id: "c-count", name: "count", type: "number", min: 1, max: 20000, step: 1, value: 8, required: true, inputmode: "numeric" });
   const make = h("button", { type: "submit", id: "make-cards" }, t("cards_make"));
-  const form = h("form", { id: "cards-form", class: "no-print", onsubmit: async (ev) => {
+  const form = h("form", { id: "cards-form", class: "no-print", novalidate: true, onsubmit: async (ev) => {
     ev.preventDefault();
     if (make.disabled) return;   // a double click makes one batch, not two
     const n = Number(count.value);

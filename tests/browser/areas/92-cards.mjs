@@ -2,6 +2,8 @@
 // sheets, 8 cards each with cut lines, the district, the full address, instructions and the
 // deadline in the election's languages; the saved file is styled when opened from disk.
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { test, visitor, assert, DESKTOP } from "../lib.mjs";
 import { election, api } from "../fixtures.mjs";
 
@@ -53,7 +55,8 @@ test("staff make voting codes and print them as cards, 8 to an A4 sheet, in the 
   const [d] = await Promise.all([v.page.waitForEvent("download"), v.button("Save as a file").click()]);
   await v.check("save the cards");
   assert(/^voting-cards-.*\.html$/.test(d.suggestedFilename()), "an .html file: " + d.suggestedFilename());
-  const file = await d.path();
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cards-")), d.suggestedFilename());
+  fs.copyFileSync(await d.path(), file);
   assert(fs.readFileSync(file, "utf8").includes("<style>"), "the style is inside the file");
   const disk = await v.newTab();
   await disk.page.goto("file://" + file);
