@@ -40,7 +40,8 @@ function card(e, district, code) {
     h("p", { class: "vdistrict" }, text(first, "cards_districtLine", { name: pickIn(district.name, first, e.default_language) })),
     h("p", { class: "vcode" }, code),
     langs.map((l, i) => h("div", { class: "vlang", lang: l },
-      i > 0 ? h("p", {}, h("strong", {}, text(l, "cards_heading", { title: pickIn(e.title, l, e.default_language) }))) : null,
+      i > 0 ? [h("p", {}, h("strong", {}, text(l, "cards_heading", { title: pickIn(e.title, l, e.default_language) }))),
+        h("p", {}, text(l, "cards_districtLine", { name: pickIn(district.name, l, e.default_language) }))] : null,
       h("p", {}, howWithUrl(l, voteUrl(e))),
       h("p", {}, deadline(e, l)), h("p", {}, text(l, "cards_rules")))));
 }

@@ -27,7 +27,8 @@ async function page() {
   }
   const name = (x) => pick(x, e.default_language);
   const out = h("div", { id: "cards-result", class: "no-print" });
-  const sheets = h("div", {});
+  // on a narrow screen the A4 sheets scroll inside their own region (keyboard too)
+  const sheets = h("div", { class: "sheets-view", tabindex: "0", role: "region", "aria-label": t("cards_title") });
   const select = h("select", { id: "c-district", name: "district" }, e.districts.map((d) => h("option", { value: d.id }, name(d.name))));
   const count = h("input", { id: "c-count", name: "count", type: "number", min: 1, max: 20000, step: 1, value: 8, required: true, inputmode: "numeric" });
   const make = h("button", { type: "submit", id: "make-cards" }, t("cards_make"));

@@ -35,7 +35,7 @@ test("staff make voting codes and print them as cards, 8 to an A4 sheet, in the 
   const card = v.page.locator(".vcard").first();
   const text = await card.innerText();
   const url = new URL(v.page.url()).origin + `/#/e/${e.id}`;
-  for (const s of ["Din stemmekode til Kortbudget", "Område: Vestegnen", `Gå til ${url}`, "Your voting code for Card budget", `Go to ${url}`, "only your last vote counts"])
+  for (const s of ["Din stemmekode til Kortbudget", "Område: Vestegnen", `Gå til ${url}`, "Your voting code for Card budget", "District: West End", `Go to ${url}`, "only your last vote counts"])
     assert(text.includes(s), `the card says "${s}": ${text}`);
   assert(text.includes("Stem senest 1. juni 2031") && text.includes("Vote by 1 June 2031"), "the card gives the deadline: " + text);
   const code = await card.locator(".vcode").innerText();
