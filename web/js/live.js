@@ -59,7 +59,7 @@ async function refresh(mine, eid) {
     document.body.classList.add("stale");
     const old = main.querySelector("#offline");
     const warning = h("p", { class: "offline", id: "offline", role: "alert" },
-      t("live_offline", { time: lastGood ? clock(lastGood) : "—" }));
+      lastGood ? t("live_offline", { time: clock(lastGood) }) : t("live_offlineFirst"));
     if (old) old.replaceWith(warning); else main.prepend(warning);
   }
   if (mine === run) timer = setTimeout(() => refresh(mine, eid), EVERY);

@@ -14,7 +14,7 @@ import { exportsSection } from "./observer/exports.js";
 let routed = false;
 let seq = 0;          // the newest route: an older one's late answer draws nothing
 let notice = null;    // a message for the next sign-in form (expired, signed out)
-let after = "#/";     // where the sign-in form returns to
+let after = "#/";     // where the sign-in form returns to: the last page before it
 
 function show(...n) { draw(t("obs_app"), ...n); }
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
@@ -35,7 +35,6 @@ function go(hash) { if (location.hash === hash) route(); else location.hash = ha
 
 // A session that ended while the page was open: back to the form, saying why.
 onExpired(() => {
-  after = location.hash.startsWith("#/signin") ? after : location.hash || "#/";
   notice = t("obs_expired");
   chrome();
   go("#/signin");
@@ -127,6 +126,7 @@ async function route() {
   routed = true;
   const mine = ++seq;
   const parts = location.hash.slice(1).split("/").filter(Boolean);
+  if (parts[0] !== "signin") after = location.hash || "#/";
   await busy(async () => {
     try {
       if (parts[0] === "signin") signInPage();

@@ -51,4 +51,12 @@ test("the projector screen shows when it last updated, warns when the server is 
   v.page.off("request", count);
   assert(calls >= 1 && calls <= 2, `one refresh loop (turnout fetched ${calls} times in 10.5 s)`);
   await v.check("after switching");
+
+  // a projector started while the server is down says so, and shows no figures at all
+  const cold = await visitor({ lang: "da", size: DESKTOP });
+  await cold.page.route("**/api/v1/**", (route) => route.abort("connectionrefused"));
+  cold.expectHttp(0, `/api/v1/elections/${e.id}`);
+  await cold.start(`live.html#/e/${e.id}`);
+  await cold.page.getByText("Serveren kan ikke nås; prøver igen.").waitFor();
+  assert(!(await cold.page.locator("main").innerText()).match(/stemme/), "no turnout is shown");
 });

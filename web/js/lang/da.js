@@ -102,6 +102,7 @@ export default {
   obs_board: "Opslagstavle", obs_allTrackers: "Alle kvitteringer",
   live_updated: "Senest opdateret {time}",
   live_offline: "⚠ Serveren kan ikke nås. Tallene er fra {time} og er måske forældede; prøver igen.",
+  live_offlineFirst: "⚠ Serveren kan ikke nås; prøver igen.",
   live_missingId: "Ingen afstemning valgt. Åbn projektorskærmen fra personalesiden eller observatørsiden: adressen ender på #/e/ og afstemningens nummer.",
   live_unknown: "Der findes ingen afstemning med nummer {id}. Tjek adressen.",
   live_loading: "Henter…", live_funded: "Projekter, der får penge", live_noneFunded: "Intet projekt fik penge.",

@@ -104,6 +104,7 @@ export default {
   obs_board: "Bulletin board", obs_allTrackers: "All receipts",
   live_updated: "Last updated {time}",
   live_offline: "⚠ The server cannot be reached. These figures are from {time} and may be out of date; trying again.",
+  live_offlineFirst: "⚠ The server cannot be reached; trying again.",
   live_missingId: "No election chosen. Open the projector screen from the staff page or the observer page: its address ends in #/e/ and the election's number.",
   live_unknown: "There is no election with number {id}. Check the address.",
   live_loading: "Loading…", live_funded: "Funded projects", live_noneFunded: "No project was funded.",
