@@ -146,7 +146,8 @@ def run_browser(env):
         return
     server = env.server()
     e = dict(os.environ, PB_BASE=f"http://127.0.0.1:{server.port}", PB_ADMIN_EMAIL=client.ADMIN_EMAIL,
-             PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium, PB_DATA_DIR=env.data_dir)
+             PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium, PB_DATA_DIR=env.data_dir,
+             PB_CONNINFO=env.conninfo)  # for tests that must change the database behind the server's back
     # run.mjs (the areas/ modules), and the modules beside it that start what they need
     # themselves (oidc.mjs: an OpenID provider)
     try:

@@ -451,8 +451,9 @@ void election_phase(struct req *r)
 static struct db_stmt sql_audit = DB_STMT("audit.list", 1,
     "SELECT coalesce(jsonb_agg(jsonb_build_object('seq', a.seq, 'at', a.at, 'staff_id', a.staff_id,"
     "         'action', a.action, 'details', a.details, 'prev_hash', encode(a.prev_hash, 'hex'),"
-    "         'hash', encode(a.hash, 'hex')) ORDER BY a.seq), '[]')::text"
-    "  FROM audit_log a WHERE a.election_id = $1");
+    "         'hash', encode(a.hash, 'hex'), 'text', audit_entry_text(a), 'staff_email', s.email)"
+    "         ORDER BY a.seq), '[]')::text"
+    "  FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.election_id = $1");
 
 static void audit_done(struct req *r, const struct db_result *res)
 {

@@ -404,9 +404,11 @@ static void export_done(struct req *r)
     req_add_header(r, "X-Signature-Algorithm", "Ed25519");
     const char *type = formats[job->fmt].type, *ext = formats[job->fmt].ext;
     char disp[160];
+    /* each file of the manifest gets a name of its own: the ballots CSV is not the projects CSV */
     if (job->district_id)
-        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld-district-%lld.%s\"",
-                 (long long)e->election_id, (long long)job->district_id, ext);
+        snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld-district-%lld%s.%s\"",
+                 (long long)e->election_id, (long long)job->district_id,
+                 job->fmt == FMT_CSV && job->ballots_csv ? "-ballots" : "", ext);
     else
         snprintf(disp, sizeof disp, "attachment; filename=\"election-%lld.%s\"", (long long)e->election_id, ext);
     req_add_header(r, "Content-Disposition", disp);

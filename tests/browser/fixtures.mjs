@@ -3,6 +3,7 @@
 // "/" by name among all the others the run has made.
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { base, assert, sleep } from "./lib.mjs";
 
 export async function api(method, p, body, token, { raw, contentType } = {}) {
@@ -89,3 +90,22 @@ export function outboxSize() {
 
 // The sign-in methods the server says the election offers (codes out, register, contacts).
 export async function methodsOf(e) { return (await api("GET", `/elections/${e.id}`)).sign_in_methods; }
+
+// A staff member of one election with this role (invited by the installation admin, invite
+// accepted): {email, password}. What a municipality does for its observers.
+export async function staffOf(e, role) {
+  const t = await admin();
+  const org = (await api("GET", `/elections/${e.id}`, undefined, t)).organisation_id;
+  const email = `${role}-${process.pid}-${++slugs}-${Date.now() % 100000}@kommune.example`;
+  const invite = await api("POST", `/organisations/${org}/staff`, { email, role, election_id: e.id }, t);
+  const password = "a long enough password for " + role;
+  await api("POST", "/staff/accept", { invite_token: invite.invite_token, password });
+  return { email, password };
+}
+
+// SQL as the database owner, behind the server's back (a tampered audit log, say).
+export function sql(statement) {
+  const c = Object.fromEntries((process.env.PB_CONNINFO || "").split(/\s+/).filter(Boolean).map((kv) => kv.split("=")));
+  return execFileSync("psql", ["-X", "-q", "-t", "-A", "-h", c.host, ...(c.port ? ["-p", c.port] : []), "-U", c.user, "-d", c.dbname, "-c", statement],
+                      { encoding: "utf8" }).trim();
+}

@@ -162,7 +162,11 @@ export class Visitor {
       const d = document.documentElement;
       // literal technical text (a CSV header, a signature) is shown in <code> and <pre> on purpose
       const literal = [...document.querySelectorAll("code, pre, kbd, samp")].map((c) => c.innerText).filter(Boolean);
-      return { text: out.join("\n"), literal, overflow: d.scrollWidth - d.clientWidth, lang: d.lang };
+      // text marked as another language (lang="da" on an English page: a card printed in the
+      // election's languages) is that language on purpose
+      const foreign = [...document.querySelectorAll("body [lang]")].filter((el) => el.lang !== d.lang && !el.closest("[hidden]"))
+        .map((el) => el.innerText).filter(Boolean);
+      return { text: out.join("\n"), literal, foreign, overflow: d.scrollWidth - d.clientWidth, lang: d.lang };
     });
     const junk = seen.text.match(/\[object|\bnull\b|\bundefined\b|\bNaN\b/);
     if (junk) problems.push(`the page shows "${junk[0]}": ` + around(seen.text, junk.index));
@@ -184,14 +188,16 @@ export class Visitor {
     const mine = texts[seen.lang];
     if (!mine) return out.concat(`the page's language "${seen.lang}" has no texts`);
     const ownValues = new Set(Object.values(mine).flatMap(forms));
+    let ownText = seen.text;
+    for (const line of seen.foreign.flatMap((f) => f.split("\n")).map((l) => l.trim()).filter(Boolean)) ownText = ownText.replace(line, " ");
     for (const [lang, table] of Object.entries(texts)) {
       if (lang === seen.lang) continue;
       for (const value of Object.values(table).flatMap(forms)) {
         for (const piece of value.split(/\{\w+\}/).map((s) => s.trim()).filter((s) => s.length >= 4)) {
           if (ownValues.has(value) || [...ownValues].some((v) => v.includes(piece))) continue;
           const re = new RegExp(`(?<![\\p{L}\\p{N}])${piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "u");
-          const m = seen.text.match(re);
-          if (m) out.push(`a ${lang} text on a ${seen.lang} page: "${piece}": ` + around(seen.text, m.index));
+          const m = ownText.match(re);
+          if (m) out.push(`a ${lang} text on a ${seen.lang} page: "${piece}": ` + around(ownText, m.index));
         }
       }
     }

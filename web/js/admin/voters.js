@@ -1,5 +1,5 @@
 // Voters: voting codes made per district and downloaded once (CSV for a mail merge, or
-// printable cards), how many are issued, used and revoked per district, revoking one code
+// printed as cards on the cards page, /cards.html), how many are issued, used and revoked per district, revoking one code
 // (a lost letter), and the voter register uploaded after a dry run.
 import { h } from "../api.js";
 import { pick, t } from "../i18n.js";
@@ -28,7 +28,8 @@ export async function votersSection(e, reload, flash) {
       h("div", { class: "grid2" },
         h("div", {}, field("c-district", t("stDistrict"), { tag: "select", options: e.districts.map((d) => [d.id, pick(d.name, e.default_language)]) })),
         h("div", {}, field("c-count", t("stHowManyCodes"), { type: "number", min: 1, max: 100000, value: 100 }))),
-      n.box, h("p", { class: "row" }, make("csv", t("stDownloadCsv")), make("html", t("stPrintableCards")))) : h("p", {}, t("stAddDistrictFirst")),
+      n.box, h("p", { class: "row" }, make("csv", t("stDownloadCsv")),
+        h("a", { class: "button secondary", id: "print-cards", href: `/cards.html#/e/${e.id}` }, t("stPrintableCards")))) : h("p", {}, t("stAddDistrictFirst")),
     h("h2", {}, t("stRevokeCode")),
     h("form", { id: "revoke", novalidate: true, onsubmit: once(async () => {
       if (!val("revoke-code")) { rn.fail(t("stCodeMissing")); document.getElementById("revoke-code").focus(); return; }
