@@ -1,6 +1,8 @@
 /*
  * proposal: the projects citizens vote on. Staff create, edit, cost and moderate them
- * until voting opens; only accepted proposals are on the ballot and shown to the public.
+ * until voting opens; citizens submit ideas in the ideas phase (the rough cost is
+ * theirs to give or not) and edit them until review; only accepted proposals are on the
+ * ballot and shown to the public.
  */
 #include "core/db.h"
 #include "core/reply.h"
@@ -117,10 +119,11 @@ void proposal_create(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
-    const char *missing = !district                                       ? "district_id"
-                          : !cJSON_GetObjectItemCaseSensitive(f, "title") ? "title"
-                          : !cJSON_GetObjectItemCaseSensitive(f, "cost")  ? "cost"
-                                                                           : NULL;
+    /* staff set the real cost; a citizen's rough estimate is optional */
+    const char *missing = !district                                                  ? "district_id"
+                          : !cJSON_GetObjectItemCaseSensitive(f, "title")            ? "title"
+                          : !citizen && !cJSON_GetObjectItemCaseSensitive(f, "cost") ? "cost"
+                                                                                      : NULL;
     if (missing) {
         cJSON_Delete(f);
         req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
@@ -138,12 +141,13 @@ void proposal_create(struct req *r)
     if (!jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(f, "cost"), 1, JV_MAX_SAFE_INT, &cost))
         cost = 0;
     char staff[24], id[24], dist[24], c[24];
+    const char *costs = cost ? i64s(c, cost) : NULL;
     const cJSON *loc = cJSON_GetObjectItemCaseSensitive(f, "location");
     char *location = loc ? cJSON_PrintUnformatted(loc) : NULL;
     if (citizen) {
         /* a citizen's proposal waits for review; it names no status of its own */
         const char *p[10] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
-                             title, summary, desc, cat ? cat->valuestring : NULL, i64s(c, cost),
+                             title, summary, desc, cat ? cat->valuestring : NULL, costs,
                              img ? img->valuestring : NULL, location};
         if (st)
             req_fail(r, ERR_INVALID_FIELD, "status", "Citizens cannot set a proposal's status.");
@@ -153,7 +157,7 @@ void proposal_create(struct req *r)
         /* Staff write proposals after checking them: accepted unless they say otherwise. */
         const char *p[11] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
                              i64s(dist, district), title, summary, desc,
-                             cat ? cat->valuestring : NULL, i64s(c, cost),
+                             cat ? cat->valuestring : NULL, costs,
                              st ? st->valuestring : "accepted", img ? img->valuestring : NULL, location};
         req_db(r, &sql_add, p, req_db_reply_created);
     }
@@ -219,8 +223,43 @@ void proposal_get(struct req *r)
 /* The exclusion group travels in the patch: one statement, one transaction. */
 static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
 
+static struct db_stmt sql_edit_own = DB_STMT("proposal.edit_own", 3, "SELECT edit_own_proposal($1, $2, $3::jsonb)::text");
+
+/* The author's edit of an idea waiting for review: its texts, district, category, rough
+ * cost ("cost": null takes it back) and place; never its status or the moderator's fields. */
+static void citizen_patch(struct req *r)
+{
+    static const char *const keys[] = {"title", "summary", "description", "cost", "category", "location",
+                                       "district_id", NULL};
+    struct verr e;
+    cJSON *patch = cJSON_CreateObject();
+    int64_t district = 0;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || !read_fields(r, r->election.default_lang, patch, &e) ||
+        jv_id(r->json, "district_id", &district, &e) < 0) {
+        cJSON_Delete(patch);
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (district)
+        jv_add_int(patch, "district_id", district);
+    static const char *const clearable[] = {"cost", "location", "category"};
+    for (size_t i = 0; i < PB_ARRAY_LEN(clearable); i++)
+        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, clearable[i])))
+            cJSON_AddNullToObject(patch, clearable[i]);
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char voter[24], id[24];
+    const char *p[3] = {i64s(voter, r->auth.voter_id), i64s(id, r->ids[0]), text};
+    req_db(r, &sql_edit_own, p, req_db_reply_ok);
+    cJSON_free(text);
+}
+
 void proposal_patch(struct req *r)
 {
+    if (r->auth.kind == AUTH_VOTER) {
+        citizen_patch(r);
+        return;
+    }
     static const char *const keys[] = {"title", "summary", "description", "cost", "category",
                                        "status", "image_url", "reason", "location", "merged_into",
                                        "district_id", "exclusive_group", NULL};

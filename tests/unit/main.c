@@ -21,6 +21,7 @@ int main(void)
     test_idtoken();
     test_outmsg();
     test_vocab();
+    test_imagehdr();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -36,5 +36,6 @@ void test_voterkeys(void);
 void test_idtoken(void);
 void test_outmsg(void);
 void test_vocab(void);
+void test_imagehdr(void);
 
 #endif
