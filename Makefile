@@ -43,13 +43,17 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
 BINS := build/pbserver build/pbtally build/pbgen build/pbload build/unit_tests
 
-.PHONY: all deps build run test bench clean fmt screenshots fuzz
+.PHONY: all deps build web run test bench clean fmt screenshots fuzz
 all: build
 
 deps:
 	$(Q)scripts/deps.sh
 
 build: $(BINS)
+
+# Browser libraries from npm into web/vendor/ (git ignores it): the pages never load a CDN.
+web:
+	$(Q)scripts/vendor-web.sh
 
 # The variant stamp makes a switch between SAN=1 and a plain build relink the binaries.
 build/.variant-$(VARIANT):
@@ -81,11 +85,11 @@ build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 run: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	exec build/pbserver --port $(PORT) --data-dir var --demo --processes $(PROCESSES)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
@@ -93,7 +97,7 @@ test: deps
 
 # Refreshes the screenshots in docs/screenshots from the browser tests.
 screenshots: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)PB_SCREENSHOTS=$(CURDIR)/docs/screenshots python3 tests/run.py -k browser
 

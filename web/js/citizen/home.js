@@ -4,6 +4,7 @@ import { api, h } from "../api.js";
 import { t, pick, locale } from "../i18n.js";
 import { loadElection, session } from "./state.js";
 import { title, categoryName, proposalCard } from "./ui.js";
+import { ideasActions, electionMap } from "./ideas.js";
 
 export async function homePage(v) {
   const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
@@ -36,7 +37,7 @@ export async function electionPage(eid, v) {
     ps.sort((a, b) => k === "title" ? collator.compare(title(a.title), title(b.title)) : (k === "-cost" ? b.cost - a.cost : a.cost - b.cost));
     list.replaceChildren(...(ps.length ? ps.map((p) => proposalCard(p, 3)) : [h("p", {}, t("noProposals"))]));
   }
-  const actions = h("p", { class: "row" },
+  const actions = h("p", { class: "row" }, ideasActions(election, eid),
     election.phase === "voting" ? h("a", { class: "button", href: s ? `#/e/${eid}/vote` : `#/e/${eid}/signin` }, s ? t("yourBallot") : t("signIn")) : null,
     election.phase === "published" ? h("a", { class: "button", href: `#/e/${eid}/results` }, t("results")) : null,
     ["voting", "closed", "published"].includes(election.phase) ? h("a", { class: "button secondary", href: `#/e/${eid}/board` }, t("board")) : null);
@@ -45,5 +46,5 @@ export async function electionPage(eid, v) {
   render();
   v.show(h("h1", {}, title(election.title)), election.description ? h("p", {}, title(election.description)) : null,
     h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
-    h("h2", {}, t("proposals")), filters, list);
+    h("h2", {}, t("proposals")), filters, list, electionMap(election, proposals));
 }
