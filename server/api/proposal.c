@@ -223,6 +223,18 @@ void proposal_get(struct req *r)
 /* The exclusion group travels in the patch: one statement, one transaction. */
 static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
 
+/* Runs a change statement ($1 who, $2 the proposal, $3 the patch) and answers the proposal;
+ * frees patch. */
+static void run_patch(struct req *r, struct db_stmt *stmt, int64_t who, cJSON *patch)
+{
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char w[24], id[24];
+    const char *p[3] = {i64s(w, who), i64s(id, r->ids[0]), text};
+    req_db(r, stmt, p, req_db_reply_ok);
+    cJSON_free(text);
+}
+
 static struct db_stmt sql_edit_own = DB_STMT("proposal.edit_own", 3, "SELECT edit_own_proposal($1, $2, $3::jsonb)::text");
 
 /* The author's edit of an idea waiting for review: its texts, district, category, rough
@@ -246,12 +258,7 @@ static void citizen_patch(struct req *r)
     for (size_t i = 0; i < PB_ARRAY_LEN(clearable); i++)
         if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, clearable[i])))
             cJSON_AddNullToObject(patch, clearable[i]);
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char voter[24], id[24];
-    const char *p[3] = {i64s(voter, r->auth.voter_id), i64s(id, r->ids[0]), text};
-    req_db(r, &sql_edit_own, p, req_db_reply_ok);
-    cJSON_free(text);
+    run_patch(r, &sql_edit_own, r->auth.voter_id, patch);
 }
 
 void proposal_patch(struct req *r)
@@ -287,12 +294,7 @@ void proposal_patch(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "reason", "Give the author a \"reason\" when rejecting.");
         return;
     }
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char staff[24], id[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
-    req_db(r, &sql_update, p, req_db_reply_ok);
-    cJSON_free(text);
+    run_patch(r, &sql_update, r->auth.staff_id, patch);
 }
 
 static struct db_stmt sql_history = DB_STMT("proposal.history", 2,
