@@ -69,7 +69,7 @@ function minorUnits(s) {
 }
 
 export async function ideaFormPage(eid, v, query) {
-  const { election } = await loadElection(eid);
+  const { election, proposals } = await loadElection(eid);
   const s = session(eid);
   if (!s) return v.go(`#/e/${eid}/signin`, true);
   if (election.phase !== "proposals")
@@ -94,7 +94,11 @@ export async function ideaFormPage(eid, v, query) {
     { inputmode: "numeric", autocomplete: "off", value: idea?.cost ? String(Math.round(idea.cost / 100)) : "" }, t("roughCostHelp"));
   const photo = photoField(PHOTOS_PER_IDEA - (idea?.photos?.length || 0));
   const address = field("idea-address", t("address"), { maxlength: 300, autocomplete: "street-address", value: idea?.location?.address || "" });
-  const place = placePicker(idea?.location, null);
+  // without a pin yet, the map starts where the election's proposals are
+  const placed = proposals.filter((p) => typeof p.location?.lat === "number");
+  const center = placed.length ? { lat: placed.reduce((a, p) => a + p.location.lat, 0) / placed.length,
+                                   lng: placed.reduce((a, p) => a + p.location.lng, 0) / placed.length } : null;
+  const place = placePicker(idea?.location, center);
   const out = h("div", {});
   let sending = false;
   let saved = idea;   // once sent, a second try (after a refused photo) changes the same idea
