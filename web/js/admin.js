@@ -103,11 +103,11 @@ async function electionPage(eid) {
 
   const distSel = (id) => h("select", { id }, e.districts.map((d) => h("option", { value: d.id }, name(d.name))));
   const proposalRows = props.map((p) => h("tr", {},
-    h("td", {}, name(p.title)), h("td", {}, cur(p.cost)), h("td", {}, p.status),
+    h("td", {}, name(p.title)), h("td", {}, p.cost === null ? "not set (citizen's idea)" : cur(p.cost)), h("td", {}, p.status),
     h("td", {}, h("div", { class: "row" },
       step("Accept", () => call("PATCH", `/proposals/${p.id}`, { status: "accepted" }, out), `accept-${p.id}`),
       step("Reject", () => { const reason = prompt("Reason shown to the author:"); return reason ? call("PATCH", `/proposals/${p.id}`, { status: "rejected", reason }, out) : null; }, `reject-${p.id}`),
-      step("Set cost", () => { const v = prompt(`Final cost in ${e.currency}:`, String(p.cost / 100));
+      step("Set cost", () => { const v = prompt(`Final cost in ${e.currency}:`, p.cost === null ? "" : String(p.cost / 100));
         return v ? call("PATCH", `/proposals/${p.id}`, { cost: Math.round(Number(v.replace(",", ".")) * 100) }, out) : null; }, `cost-${p.id}`)))));
   const proposalsBox = h("div", {},
     h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Proposal"), h("th", {}, "Cost"), h("th", {}, "Status"), h("th", {}, "Actions"))), h("tbody", {}, proposalRows)),
