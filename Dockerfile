@@ -9,6 +9,15 @@ COPY server ./server
 COPY tests/unit ./tests/unit
 RUN make build/pbserver
 
+# the pages' libraries (Leaflet) from the npm registry, as make run does
+FROM debian:bookworm-slim AS web
+RUN apt-get update && apt-get install -y --no-install-recommends npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY scripts/vendor-web.sh ./scripts/
+COPY scripts/web-vendor/package.json scripts/web-vendor/package-lock.json ./scripts/web-vendor/
+COPY web ./web
+RUN scripts/vendor-web.sh
+
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libcjson1 libcsv3 libgmp10 zlib1g libcurl4 libcjose0 libjansson4 curl ca-certificates \
@@ -16,7 +25,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /srv/borgerbudget
 COPY --from=build /src/build/pbserver ./build/pbserver
 COPY schema ./schema
-COPY web ./web
+COPY --from=web /src/web ./web
 COPY docs ./docs
 RUN mkdir -p var && chown borgerbudget var
 USER borgerbudget

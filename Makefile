@@ -43,13 +43,17 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(OBJ)/%.o)
 
 BINS := build/pbserver build/pbtally build/pbgen build/pbload build/unit_tests
 
-.PHONY: all deps build run test bench clean fmt screenshots fuzz
+.PHONY: all deps build web run test bench clean fmt screenshots fuzz
 all: build
 
 deps:
 	$(Q)scripts/deps.sh
 
 build: $(BINS)
+
+# Browser libraries from npm into web/vendor/ (git ignores it): the pages never load a CDN.
+web:
+	$(Q)scripts/vendor-web.sh
 
 # The variant stamp makes a switch between SAN=1 and a plain build relink the binaries.
 build/.variant-$(VARIANT):
@@ -81,11 +85,11 @@ build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 run: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	exec build/pbserver --port $(PORT) --data-dir var --demo --processes $(PROCESSES)
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
@@ -93,7 +97,7 @@ test: deps
 
 # Refreshes the screenshots in docs/screenshots from the browser tests.
 screenshots: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)PB_SCREENSHOTS=$(CURDIR)/docs/screenshots python3 tests/run.py -k browser
 
@@ -112,7 +116,7 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # libFuzzer targets (clang): request bodies and ballot validation, the pabulib reader and
-# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS. FUZZ_SECONDS per target; corpora in tests/fuzz/.
+# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS, picture headers. FUZZ_SECONDS per target; corpora in tests/fuzz/.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I server
 FUZZ_PURE := $(PURE_SRC)
@@ -125,7 +129,8 @@ fuzz: deps
 		-levent -lpthread
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
-	$(Q)for t in ballot pbfile router token idtoken; do \
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagehdr tests/fuzz/fuzz_imagehdr.c server/lib/imagehdr.c
+	$(Q)for t in ballot pbfile router token idtoken imagehdr; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -2 || exit 1; \

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "api"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "contract"))
 import client  # noqa: E402
+from tiles import TileServer  # noqa: E402
 
 passed = failed = skipped = 0
 
@@ -144,7 +145,9 @@ def run_browser(env):
         report("browser tests can run (node, chromium, npm packages)", False,
                f"node={node} chromium={chromium} playwright-core installed={os.path.isdir(mods)}")
         return
-    server = env.server()
+    # the maps' tiles from a local tile server: the tests have no internet
+    tiles = TileServer()
+    server = env.server({"PB_MAP_TILES": tiles.template})
     e = dict(os.environ, PB_BASE=f"http://127.0.0.1:{server.port}", PB_ADMIN_EMAIL=client.ADMIN_EMAIL,
              PB_ADMIN_PASSWORD=client.ADMIN_PASSWORD, CHROMIUM=chromium, PB_DATA_DIR=env.data_dir,
              PB_CONNINFO=env.conninfo)  # for tests that must change the database behind the server's back
@@ -165,6 +168,7 @@ def run_browser(env):
                 report(f"browser tests ran ({module})", False, proc.stdout[-3000:] + proc.stderr[-3000:])
     finally:
         server.stop()
+        tiles.stop()
 
 
 def run_contract(lint_too):

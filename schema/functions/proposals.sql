@@ -10,7 +10,8 @@ CREATE OR REPLACE FUNCTION proposal_json(p proposals) RETURNS jsonb LANGUAGE sql
         'category', p.category, 'cost', p.cost, 'cost_note', p.cost_note, 'status', p.status, 'reason', p.reason,
         'image_url', p.image_url, 'location', p.location, 'merged_into', p.merged_into,
         'exclusive_group', p.exclusive_group,
-        'submitted_by_citizen', p.author_voter_id IS NOT NULL)
+        'submitted_by_citizen', p.author_voter_id IS NOT NULL,
+        'photos', proposal_photos(p.id))
 $$;
 
 -- A staff member adds a proposal until voting opens.
@@ -122,6 +123,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM districts WHERE id = p_district AND election_id = e.id) THEN
         RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422';
     END IF;
+    -- the voter's row lock makes the count hold under parallel submissions
+    PERFORM 1 FROM voters WHERE id = p_voter FOR UPDATE;
     IF (SELECT count(*) FROM proposals WHERE author_voter_id = p_voter) >= 10 THEN
         RAISE EXCEPTION 'A citizen can submit at most 10 proposals.' USING ERRCODE = 'PB422';
     END IF;
@@ -153,6 +156,10 @@ BEGIN
     before := proposal_json(p);
     IF phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Proposals cannot change once voting has opened.' USING ERRCODE = 'PB409';
+    END IF;
+    IF NOT p_patch ? 'merged_into' AND coalesce(p_patch->>'status', p.status) = 'accepted'
+       AND coalesce((p_patch->>'cost')::bigint, p.cost) IS NULL THEN
+        RAISE EXCEPTION 'Set the proposal''s cost before accepting it.' USING ERRCODE = 'PB422';
     END IF;
     IF p_patch ? 'merged_into' THEN
         IF NOT EXISTS (SELECT 1 FROM proposals WHERE id = (p_patch->>'merged_into')::bigint
@@ -190,5 +197,30 @@ BEGIN
     END IF;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'proposal.update',
                          jsonb_build_object('proposal_id', p.id, 'before', before, 'after', proposal_json(p)));
+    RETURN proposal_json(p);
+END $$;
+
+-- The author edits their idea while it waits for review in the ideas phase: the keys of
+-- p_patch that are present replace the fields (the server checked them); "cost": null
+-- clears the rough cost. No audit entry: the log records staff actions.
+CREATE OR REPLACE FUNCTION edit_own_proposal(p_voter bigint, p_proposal bigint, p_patch jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+    p proposals := proposal_lock_for_change(p_proposal, NULL, p_voter);
+BEGIN
+    IF p_patch ? 'district_id' AND NOT EXISTS (SELECT 1 FROM districts WHERE id = (p_patch->>'district_id')::bigint
+                                                  AND election_id = p.election_id) THEN
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422';
+    END IF;
+    UPDATE proposals SET
+        district_id = coalesce((p_patch->>'district_id')::bigint, district_id),
+        title = coalesce(p_patch->'title', title),
+        summary = coalesce(p_patch->'summary', summary),
+        description = coalesce(p_patch->'description', description),
+        category = CASE WHEN p_patch ? 'category' THEN p_patch->>'category' ELSE category END,
+        cost = CASE WHEN p_patch ? 'cost' THEN (p_patch->>'cost')::bigint ELSE cost END,
+        location = CASE WHEN p_patch ? 'location' THEN nullif(p_patch->'location', 'null') ELSE location END,
+        updated_at = now()
+     WHERE id = p.id RETURNING * INTO p;
     RETURN proposal_json(p);
 END $$;

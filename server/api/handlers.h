@@ -14,6 +14,9 @@ void health_ready(struct req *r);
 void health_metrics(struct req *r);
 void health_openapi(struct req *r);
 
+/* site.c */
+void site_config(struct req *r);
+
 /* staff.c */
 void staff_login(struct req *r);
 void staff_logout(struct req *r);
@@ -56,6 +59,10 @@ void proposal_mine(struct req *r);
 /* import.c */
 void proposal_import(struct req *r);
 void proposal_export(struct req *r);
+/* photo.c */
+void photo_upload(struct req *r);
+void photo_delete(struct req *r);
+void photo_get(struct req *r);
 
 /* voter.c */
 void codes_create(struct req *r);

@@ -1,6 +1,8 @@
 /*
  * proposal: the projects citizens vote on. Staff create, edit, cost and moderate them
- * until voting opens; only accepted proposals are on the ballot and shown to the public.
+ * until voting opens; citizens submit ideas in the ideas phase (the rough cost is
+ * theirs to give or not) and edit them until review; only accepted proposals are on the
+ * ballot and shown to the public.
  */
 #include "core/db.h"
 #include "core/reply.h"
@@ -237,8 +239,50 @@ void proposal_get(struct req *r)
 /* The exclusion group travels in the patch: one statement, one transaction. */
 static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
 
+/* Runs a change statement ($1 who, $2 the proposal, $3 the patch) and answers the proposal;
+ * frees patch. */
+static void run_patch(struct req *r, struct db_stmt *stmt, int64_t who, cJSON *patch)
+{
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char w[24], id[24];
+    const char *p[3] = {i64s(w, who), i64s(id, r->ids[0]), text};
+    req_db(r, stmt, p, req_db_reply_ok);
+    cJSON_free(text);
+}
+
+static struct db_stmt sql_edit_own = DB_STMT("proposal.edit_own", 3, "SELECT edit_own_proposal($1, $2, $3::jsonb)::text");
+
+/* The author's edit of an idea waiting for review: its texts, district, category, rough
+ * cost ("cost": null takes it back) and place; never its status or the moderator's fields. */
+static void citizen_patch(struct req *r)
+{
+    static const char *const keys[] = {"title", "summary", "description", "cost", "category", "location",
+                                       "district_id", NULL};
+    struct verr e;
+    cJSON *patch = cJSON_CreateObject();
+    int64_t district = 0;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || !read_fields(r, r->election.default_lang, patch, &e) ||
+        jv_id(r->json, "district_id", &district, &e) < 0) {
+        cJSON_Delete(patch);
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (district)
+        jv_add_int(patch, "district_id", district);
+    static const char *const clearable[] = {"cost", "location", "category"};
+    for (size_t i = 0; i < PB_ARRAY_LEN(clearable); i++)
+        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, clearable[i])))
+            cJSON_AddNullToObject(patch, clearable[i]);
+    run_patch(r, &sql_edit_own, r->auth.voter_id, patch);
+}
+
 void proposal_patch(struct req *r)
 {
+    if (r->auth.kind == AUTH_VOTER) {
+        citizen_patch(r);
+        return;
+    }
     static const char *const keys[] = {"title", "summary", "description", "cost", "cost_note", "category",
                                        "status", "image_url", "reason", "location", "merged_into",
                                        "district_id", "exclusive_group", NULL};
@@ -266,12 +310,7 @@ void proposal_patch(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "reason", "Give the author a \"reason\" when rejecting.");
         return;
     }
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char staff[24], id[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->ids[0]), text};
-    req_db(r, &sql_update, p, req_db_reply_ok);
-    cJSON_free(text);
+    run_patch(r, &sql_update, r->auth.staff_id, patch);
 }
 
 static struct db_stmt sql_history = DB_STMT("proposal.history", 2,

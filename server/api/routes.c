@@ -27,6 +27,7 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/openapi.json", health_openapi, AUTH_NONE, 0, NO_SCOPE},
     /* a page, not the API: the widget (or the voting pages) in another site's frame */
     {M_GET, "/embed/:id", embed_page, AUTH_NONE, 0, ELECTION},
+    {M_GET, "/api/v1/config", site_config, AUTH_NONE, 0, NO_SCOPE},
 
     {M_POST, "/api/v1/staff/login", staff_login, AUTH_NONE, J, NO_SCOPE},
     {M_POST, "/api/v1/staff/logout", staff_logout, AUTH_STAFF, E, NO_SCOPE},
@@ -85,7 +86,14 @@ static const struct route routes[] = {
      .role = ROLE_ANY_STAFF},
     {M_GET, "/api/v1/proposals/:id", proposal_get, AUTH_NONE, OPT, PROPOSAL},
     {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
-    {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_STAFF, J, PROPOSAL, .role = ROLE_MODERATOR},
+    /* moderators; the author of an idea while it waits for review (the SQL function checks) */
+    {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_ANY, J, PROPOSAL, .role = ROLE_MODERATOR},
+    /* photos: the author while the idea waits for review, staff until voting opens (the
+     * SQL function checks which); served publicly under a random id */
+    {M_POST, "/api/v1/proposals/:id/photos", photo_upload, AUTH_ANY, ROUTE_LARGE_BODY, PROPOSAL,
+     .role = ROLE_MODERATOR},
+    {M_DELETE, "/api/v1/proposals/:id/photos/:id", photo_delete, AUTH_ANY, 0, PROPOSAL, .role = ROLE_MODERATOR},
+    {M_GET, "/api/v1/photos/:id", photo_get, AUTH_NONE, 0, NO_SCOPE},
     {M_GET, "/api/v1/proposals/:id/history", proposal_history, AUTH_STAFF, 0, PROPOSAL,
      .role = ROLE_ANY_STAFF},
 

@@ -73,11 +73,31 @@ static const struct option_def defs[] = {
      "seconds a client has to send a request's headers"},
     {"code-global-limit", "PB_GLOBAL_CODE_LIMIT", K_INT, OFF(code_global_limit), "1000",
      "failed voting codes per 10 minutes from all clients before every attempt is slowed"},
+    {"map-tiles", "PB_MAP_TILES", K_STR, OFF(map_tiles), "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+     "map tile URL template for the pages ({z}, {x}, {y}); its origin is the one the pages' CSP lets images come from"},
+    {"map-attribution", "PB_MAP_ATTRIBUTION", K_STR, OFF(map_attribution), "© OpenStreetMap contributors",
+     "the credit the tile source requires, shown on every map"},
     {"verbose", "PB_VERBOSE", K_BOOL, OFF(verbose), "0", "debug logging"},
     {"pg-start", NULL, K_BOOL, OFF(pg_start_only), "0", "start the private cluster and exit"},
     {"pg-stop", NULL, K_BOOL, OFF(pg_stop_only), "0", "stop the private cluster and exit"},
     {"verify-audit", NULL, K_INT, OFF(verify_audit), "0", "verify election ID's audit chain and exit (1: broken)"},
 };
+
+/* The origin (scheme://host[:port]) of a tile URL template, malloc'd, or NULL when the
+ * template is not an http(s) URL with {z}, {x} and {y} in its path. The host allows only
+ * what a hostname or address holds, since it goes into the Content-Security-Policy. */
+static char *tile_origin(const char *t)
+{
+    size_t scheme = strncmp(t, "https://", 8) == 0 ? 8 : strncmp(t, "http://", 7) == 0 ? 7 : 0;
+    if (!scheme || strlen(t) > 300)
+        return NULL;
+    size_t host = strspn(t + scheme, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
+    const char *path = t + scheme + host;
+    if (host == 0 || *path != '/' || !strstr(path, "{z}") || !strstr(path, "{x}") || !strstr(path, "{y}") ||
+        strpbrk(path, " \"'<>;,"))
+        return NULL;
+    return xstrndup(t, scheme + host);
+}
 
 static void usage(FILE *out)
 {
@@ -199,6 +219,12 @@ void config_load(struct config *cfg, int argc, char **argv)
         die("--reminder-hours must be 1..336");
     if (cfg->reminder_check_s < 1)
         die("--reminder-check-s must be at least 1");
+    cfg->map_origin = tile_origin(cfg->map_tiles);
+    if (!cfg->map_origin)
+        die("--map-tiles must be an http(s) URL template with {z}, {x} and {y} in its path and a plain host "
+            "(no {s}): %s", cfg->map_tiles);
+    if (strlen(cfg->map_attribution) > 300)
+        die("--map-attribution takes at most 300 bytes");
 }
 
 void config_free(struct config *cfg)
@@ -220,6 +246,9 @@ void config_free(struct config *cfg)
     free(cfg->trusted_proxy);
     free(cfg->metrics_allow);
     free(cfg->metrics_token);
+    free(cfg->map_tiles);
+    free(cfg->map_attribution);
+    free(cfg->map_origin);
     cidr_list_free(&cfg->trusted);
     cidr_list_free(&cfg->metrics_cidrs);
 }

@@ -44,6 +44,9 @@ struct config {
     int header_timeout;  /* seconds from a request's first byte to its last */
     int code_global_limit; /* failed voting codes per 10 minutes from everyone before all are slowed */
     char *tls_ocsp;      /* DER OCSP response to staple, read at start */
+    char *map_tiles;     /* tile URL template for the pages' maps */
+    char *map_attribution; /* the credit the tile source requires */
+    char *map_origin;    /* scheme://host[:port] of map_tiles: the pages' CSP allows its images */
     /* parsed from the strings above */
     struct cidr_list trusted;
     struct cidr_list metrics_cidrs;

@@ -97,10 +97,14 @@ static void serve_static(struct req *r)
     const char *inm = req_header(r, "If-None-Match");
     req_add_header(r, "ETag", f->etag);
     req_add_header(r, "Cache-Control", "no-cache");
-    req_add_header(r, "Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                   "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                   "base-uri 'none'; form-action 'self'");
+    /* images from this origin and exactly the configured map tile host (--map-tiles) */
+    char csp[512];
+    snprintf(csp, sizeof csp,
+             "default-src 'self'; img-src 'self' data: %s; style-src 'self'; "
+             "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+             "base-uri 'none'; form-action 'self'",
+             r->app->cfg.map_origin);
+    req_add_header(r, "Content-Security-Policy", csp);
     if (inm && strcmp(inm, f->etag) == 0) {
         req_reply_bytes(r, 304, NULL, NULL, 0);
         return;

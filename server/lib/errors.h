@@ -34,11 +34,14 @@
       "This Idempotency-Key was used with a different request.")                              \
     X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
       "A paper ballot has been recorded for this voter; it takes precedence.")                 \
+    X(ERR_TOO_MANY_PHOTOS, 409, "too_many_photos", "A proposal has at most 3 photos.")           \
     X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body or headers are too large.")   \
     X(ERR_EXPECTATION, 417, "expectation_failed", "Only \"Expect: 100-continue\" is supported.") \
     X(ERR_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "Send application/json.")          \
     X(ERR_INVALID_FIELD, 422, "invalid_field", "A field is missing or out of range.")          \
     X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
+    X(ERR_INVALID_IMAGE, 422, "invalid_image", "The file is not a JPEG, PNG or WebP picture.")  \
+    X(ERR_IMAGE_DIMENSIONS, 422, "image_dimensions", "The picture has too many pixels.")         \
     X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
     X(ERR_SUPPORT_LIMIT, 422, "support_limit",                                                 \
       "All of your supports are in use; withdraw one to support another proposal.")           \

@@ -23,6 +23,7 @@ int main(void)
     test_outmsg();
     test_vocab();
     test_import();
+    test_imagehdr();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

@@ -38,5 +38,6 @@ void test_idtoken(void);
 void test_outmsg(void);
 void test_vocab(void);
 void test_import(void);
+void test_imagehdr(void);
 
 #endif

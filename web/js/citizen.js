@@ -1,7 +1,8 @@
 // The citizen pages: read proposals, sign in, vote with the ballot type's own interaction,
 // review, cast, keep the receipt, check it on the bulletin board, see the results.
 // Routes live in the URL hash: #/e/ID, #/e/ID/signin, #/e/ID/vote, #/e/ID/review,
-// #/e/ID/receipt, #/e/ID/board, #/e/ID/results. ?kiosk=1 (and &idle=SECONDS) is the
+// #/e/ID/receipt, #/e/ID/board, #/e/ID/results; in the ideas phase #/e/ID/ideas (my ideas)
+// and #/e/ID/idea (the idea form, ?edit=PID). ?kiosk=1 (and &idle=SECONDS) is the
 // voting-day kiosk (citizen/kiosk.js).
 import { h } from "./api.js";
 import { t, errorText, getLang, setLang, useLang, languages } from "./i18n.js";
@@ -15,9 +16,12 @@ import { reviewPage } from "./citizen/review.js";
 import { receiptPage, boardPage } from "./citizen/receipt.js";
 import { resultsPage } from "./citizen/results.js";
 import { startKiosk } from "./citizen/kiosk.js";
+import { myIdeasPage } from "./citizen/ideas.js";
+import { ideaFormPage } from "./citizen/idea-form.js";
 import { oidcReturn } from "./oidc.js";
 
-const pages = { signin: signInPage, vote: ballotPage, review: reviewPage, receipt: receiptPage, board: boardPage, results: resultsPage };
+const pages = { signin: signInPage, vote: ballotPage, review: reviewPage, receipt: receiptPage, board: boardPage, results: resultsPage,
+                ideas: myIdeasPage, idea: ideaFormPage };
 let routed = false;
 
 async function route() {

@@ -33,6 +33,8 @@ export async function ballotPage(eid, v) {
   const { election, proposals } = await loadElection(eid);
   const s = session(eid);
   if (!s) return v.go(`#/e/${eid}/signin`, true);
+  // a sign-in in the ideas phase (the OpenID return lands here) leads to the citizen's ideas
+  if (election.phase === "proposals") return v.go(`#/e/${eid}/ideas`, true);
   if (election.phase !== "voting") return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true));
   const counted = await myBallot(eid);   // also tells whether the session still holds
   const r = rulesOf(election), max = maxChoices(r);

@@ -5,6 +5,7 @@ import { t, pick, locale } from "../i18n.js";
 import { loadElection, session } from "./state.js";
 import { title, categoryName, proposalCard } from "./ui.js";
 import { supportControls } from "./supports.js";
+import { ideasActions, electionMap } from "./ideas.js";
 
 export async function homePage(v) {
   const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
@@ -42,7 +43,7 @@ export async function electionPage(eid, v) {
     ps.sort((a, b) => k === "title" ? collator.compare(title(a.title), title(b.title)) : (k === "-cost" ? b.cost - a.cost : a.cost - b.cost));
     list.replaceChildren(...(ps.length ? ps.map((p) => proposalCard(p, 3, supportsOf(p))) : [h("p", {}, t("noProposals"))]));
   }
-  const actions = h("p", { class: "row" },
+  const actions = h("p", { class: "row" }, ideasActions(election, eid),
     election.phase === "voting" ? h("a", { class: "button", href: s ? `#/e/${eid}/vote` : `#/e/${eid}/signin` }, s ? t("yourBallot") : t("signIn")) : null,
     election.phase === "supports" && !s ? h("a", { class: "button", href: `#/e/${eid}/signin` }, t("signInSupport")) : null,
     election.phase === "published" ? h("a", { class: "button", href: `#/e/${eid}/results` }, t("results")) : null,
@@ -52,5 +53,5 @@ export async function electionPage(eid, v) {
   render();
   v.show(h("h1", {}, title(election.title)), election.description ? h("p", {}, title(election.description)) : null,
     h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
-    supports && supports.intro, h("h2", {}, t("proposals")), filters, list, supports && supports.status);
+    supports && supports.intro, h("h2", {}, t("proposals")), filters, list, supports && supports.status, electionMap(election, proposals));
 }

@@ -21,7 +21,7 @@ export function offeredMethods(election) {
 }
 
 // A labelled input with its hint and its own error line.
-function field(id, label, attrs, hint) {
+export function field(id, label, attrs, hint) {
   const err = h("p", { id: id + "-err", class: "field-error", hidden: true });
   const help = hint ? h("p", { id: id + "-help", class: "hint" }, hint) : null;
   const input = h("input", { id, name: id, "aria-describedby": [hint ? id + "-help" : "", id + "-err"].join(" ").trim(), ...attrs });
@@ -35,7 +35,7 @@ function field(id, label, attrs, hint) {
 }
 
 // Checks fields in order; the first wrong one gets the focus and its message is spoken.
-function valid(checks) {
+export function valid(checks) {
   for (const [f] of checks) f.clear();
   const bad = checks.filter(([f, ok]) => !ok(f.value()));
   if (!bad.length) return true;
@@ -58,7 +58,8 @@ export function isoDate(s) {
 export async function signInPage(eid, v) {
   const { election } = await loadElection(eid);
   const flash = takeFlash();
-  if (!["voting", "supports"].includes(election.phase))
+  // signing in is open in the ideas phase (to submit ideas), the supports phase and while voting is open
+  if (!["voting", "supports", "proposals"].includes(election.phase))
     return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true), h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
   const methods = offeredMethods(election);
   const problems = h("div", {});
@@ -77,7 +78,7 @@ export async function signInPage(eid, v) {
       const r = await api("POST", `/elections/${eid}/voter-sessions`, body);
       forgetVoter(eid);   // whatever an earlier voter left in this tab
       setSession(eid, { token: r.token, district_id: r.district_id, has_voted: r.has_voted });
-      v.go(election.phase === "supports" ? `#/e/${eid}` : `#/e/${eid}/vote`);
+      v.go(election.phase === "supports" ? `#/e/${eid}` : election.phase === "proposals" ? `#/e/${eid}/ideas` : `#/e/${eid}/vote`);
     } catch (e) {
       out.replaceChildren(message(errorText(e, where), true));
     } finally { sending = false; }
