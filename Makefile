@@ -82,10 +82,12 @@ build/unit_tests: $(UNIT_OBJ) $(PURE_OBJ) build/.variant-$(VARIANT)
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/vendor.sh
 	exec build/pbserver --port $(PORT) --data-dir var --demo --processes $(PROCESSES)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/vendor.sh
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/contract && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
@@ -94,6 +96,7 @@ test: deps
 # Refreshes the screenshots in docs/screenshots from the browser tests.
 screenshots: deps
 	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/vendor.sh
 	$(Q)cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	$(Q)PB_SCREENSHOTS=$(CURDIR)/docs/screenshots python3 tests/run.py -k browser
 
