@@ -32,13 +32,13 @@ test("the accessibility statement is linked from the footer of every citizen pag
   }
 });
 
-test("every citizen page in every phase passes axe with no violation of any impact, in every language", async () => {
+test("every citizen page in every phase passes axe with no violation of any impact (Danish, English, Arabic; German and Ukrainian once published)", async () => {
   const e = await election({ title: { da: "Alle faser", en: "Every phase", de: "Jede Phase", uk: "Кожен етап", ar: "كل المراحل" },
     proposals: [{ cost: 100000 }, { cost: 200000 }], phase: null });
   for (const phase of ["proposals", "review", "voting", "closed", "published"]) {
     if (phase === "published") await closeCountPublish(e);
     else await setPhase(e, phase);
-    for (const lang of LANGS) {
+    for (const lang of phase === "published" ? LANGS : ["da", "en", "ar"]) {
       const v = await visitor({ lang, size: NARROW });
       await openElection(v, e, lang);          // "/" and the election's page, checked on the way
       await v.click(v.page.locator("main article h3 a").first(), `${phase}/${lang}: a proposal's page`);
