@@ -11,8 +11,8 @@ import { openElection } from "../steps.mjs";
 import { T } from "../texts.mjs";
 
 const LANGS = ["da", "en", "de", "uk", "ar"];
-// every phase in Danish, English or Arabic (Arabic in each phase but the last, where all are),
-// the results in every language: the ballot pages are walked in all three by the other areas
+// every phase in Danish, English or Arabic (Arabic in each), and once published in every language;
+// the ballot pages themselves are walked in all three by the other areas
 const langsIn = { proposals: ["da", "ar"], review: ["en", "ar"], voting: ["ar"], closed: ["da", "ar"], published: LANGS };
 const site = JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../web/site.json"), "utf8"));
 
