@@ -1,5 +1,6 @@
 #!/bin/sh
-# Copies the browser libraries the pages use (Leaflet for the maps) from the npm registry into
+# Copies the browser libraries the pages use (Leaflet for the maps, qrcode-generator for the
+# receipt's QR code) from the npm registry into
 # web/vendor/, which git ignores: the pages load them from this server, never from a CDN.
 # `make run`, `make test` and the Docker image run it; npm ci runs only when the lock file
 # is newer than what is installed.
@@ -14,3 +15,4 @@ mkdir -p "$out/images"
 cp node_modules/leaflet/dist/leaflet-src.esm.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/LICENSE "$out/"
 cp node_modules/leaflet/dist/images/marker-icon.png node_modules/leaflet/dist/images/marker-icon-2x.png \
    node_modules/leaflet/dist/images/marker-shadow.png "$out/images/"
+cp node_modules/qrcode-generator/dist/qrcode.mjs "$here/../web/vendor/qrcode.mjs"

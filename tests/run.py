@@ -156,7 +156,7 @@ def run_browser(env):
     try:
         for module in ("run.mjs", "oidc.mjs"):
             proc = subprocess.run([node, os.path.join(ROOT, "tests", "browser", module)], capture_output=True,
-                                  text=True, env=e, timeout=900)
+                                  text=True, env=e, timeout=2400)
             for line in proc.stdout.splitlines():
                 if line.startswith("ok   "):
                     report("browser: " + line[5:], True)

@@ -82,6 +82,7 @@ CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql
                                  FROM districts d WHERE d.election_id = e.id), '[]'::jsonb),
         'sign_in_methods', election_sign_in_methods(e.id),
         'oidc_button', election_oidc_button(e.id),
+        'receipt_channels', organisation_receipt_channels(e.organisation_id),
         'created_at', e.created_at)
 $$;
 

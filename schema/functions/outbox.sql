@@ -222,3 +222,13 @@ BEGIN
                          jsonb_build_object('message_id', id, 'channel', p_channel, 'recipient', p_hint));
     RETURN id;
 END $$;
+
+-- How a voter can have the receipt sent (the receipt page offers e-mail where "email" is
+-- here): the organisation's channels that are not switched off (no settings: the server's
+-- own sender delivers both).
+CREATE OR REPLACE FUNCTION organisation_receipt_channels(p_org bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_agg(c ORDER BY c), '[]'::jsonb) FROM (
+        SELECT 'email' AS c WHERE coalesce((SELECT d.email ->> 'transport' FROM delivery_settings d WHERE d.organisation_id = p_org), 'server') <> 'off'
+        UNION ALL
+        SELECT 'sms' WHERE coalesce((SELECT d.sms ->> 'transport' FROM delivery_settings d WHERE d.organisation_id = p_org), 'server') <> 'off') x
+$$;

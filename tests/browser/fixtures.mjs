@@ -27,7 +27,8 @@ let slugs = 0;
 
 // An election with districts, accepted proposals and voting codes.
 //   title: {da, en} (distinct in this run); ballot, rule, categories: as the API takes them;
-//   districts: [{name, budget}]; proposals: [{d (district index), cost, title, summary, category}];
+//   districts: [{name, budget}]; proposals: [{d (district index), cost, title, summary, category,
+//   description, location, image_url}];
 //   phase: where to move it ("voting" unless told); codes: codes per district.
 // Returns {id, title, districts, props, codes: [[codes of district 0], ...]}.
 export async function election({ title, ballot = { type: "knapsack" }, rule = "greedy", categories, description,
@@ -48,6 +49,7 @@ export async function election({ title, ballot = { type: "knapsack" }, rule = "g
     const b = { district_id: ds[p.d || 0].id, title: p.title || { da: `Projekt ${i + 1}`, en: `Project ${i + 1}` },
                 summary: p.summary || { da: "Kort beskrivelse.", en: "Short description." }, cost: p.cost };
     if (p.category) b.category = p.category;
+    for (const k of ["description", "location", "image_url"]) if (p[k]) b[k] = p[k];
     props.push(await api("POST", `/elections/${e.id}/proposals`, b, t));
   }
   if (phase) await api("POST", `/elections/${e.id}/phase`, { phase }, t);

@@ -1,6 +1,7 @@
 // Citizen journeys several areas share, done as a citizen does them: from "/", by clicking.
 // Every step goes through the Visitor, so every page on the way gets the strict check.
 import { assert } from "./lib.mjs";
+import { T } from "./texts.mjs";
 
 // What the buttons and headings say, per language, as the tests look for them.
 export const say = {
@@ -11,6 +12,11 @@ export const say = {
         reviewTitle: "Tjek din stemme", cast: "Afgiv stemme", thanks: "Tak! Din stemme er modtaget.",
         board: "Tjek på opslagstavlen", found: "Fundet: din stemme er talt med", change: "Skift din stemme", back: "Tilbage" },
 };
+// the other languages, from their tables
+for (const l of ["de", "uk", "ar"])
+  say[l] = { signIn: T[l].signIn, code: T[l].code, continue: T[l].continue, ballot: T[l].yourBallot, review: T[l].review,
+             reviewTitle: T[l].reviewTitle, cast: T[l].castVote, thanks: T[l].thanks, board: T[l].checkBoard,
+             found: T[l].found.replace(/^✓ /, "").replace(/\.$/, ""), change: T[l].changeVote, back: T[l].back };
 
 // "/" -> the election's page.
 export async function openElection(v, e, lang = "en", query = "") {

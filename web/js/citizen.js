@@ -1,8 +1,9 @@
 // The citizen pages: read proposals, sign in, vote with the ballot type's own interaction,
 // review, cast, keep the receipt, check it on the bulletin board, see the results.
 // Routes live in the URL hash: #/e/ID, #/e/ID/signin, #/e/ID/vote, #/e/ID/review,
-// #/e/ID/receipt, #/e/ID/board, #/e/ID/results; in the ideas phase #/e/ID/ideas (my ideas)
-// and #/e/ID/idea (the idea form, ?edit=PID). ?kiosk=1 (and &idle=SECONDS) is the
+// #/e/ID/receipt, #/e/ID/board, #/e/ID/results, #/e/ID/p/PID (a proposal); in the ideas
+// phase #/e/ID/ideas (my ideas) and #/e/ID/idea (the idea form, ?edit=PID); #/accessibility
+// is the accessibility statement. ?kiosk=1 (and &idle=SECONDS) is the
 // voting-day kiosk (citizen/kiosk.js).
 import { h } from "./api.js";
 import { t, errorText, getLang, setLang, useLang, languages } from "./i18n.js";
@@ -19,9 +20,12 @@ import { startKiosk } from "./citizen/kiosk.js";
 import { myIdeasPage } from "./citizen/ideas.js";
 import { ideaFormPage } from "./citizen/idea-form.js";
 import { oidcReturn } from "./oidc.js";
+import { proposalPage } from "./citizen/proposal.js";
+import { statementPage } from "./citizen/statement.js";
+import { signOutButton, showSignOut } from "./citizen/signout.js";
 
 const pages = { signin: signInPage, vote: ballotPage, review: reviewPage, receipt: receiptPage, board: boardPage, results: resultsPage,
-                ideas: myIdeasPage, idea: ideaFormPage };
+                ideas: myIdeasPage, idea: ideaFormPage, p: proposalPage };
 let routed = false;
 
 async function route() {
@@ -31,11 +35,13 @@ async function route() {
   const [path, query] = location.hash.slice(1).split("?");
   const parts = (path || "/").split("/").filter(Boolean);
   const v = view();
+  showSignOut();
   await busy(async () => {
     try {
+      if (parts[0] === "accessibility") return await statementPage(v);
       if (parts[0] !== "e" || !/^\d+$/.test(parts[1] || "")) return await homePage(v);
       const page = pages[parts[2]] || electionPage;
-      await page(parts[1], v, query);
+      await page(parts[1], v, query, parts[3]);
     } catch (e) {
       if (e === SESSION_ENDED) return;
       v.show(h("h1", {}, t("app")), message(errorText(e), true), h("p", {}, h("a", { href: "#/" }, t("back"))));
@@ -43,11 +49,14 @@ async function route() {
   });
 }
 
-// The header: the name, the skip link and the language menu, in the page's language.
+// The header and footer: the name, the skip link, the language menu, sign-out and the
+// accessibility statement, in the page's language.
 function chrome() {
   document.getElementById("brand").textContent = t("app");
   document.getElementById("lang-label").textContent = t("language");
   for (const a of document.querySelectorAll("a.skip")) a.textContent = t("skip");
+  document.getElementById("a11y-link").textContent = t("a11yTitle");
+  signOutButton();
 }
 
 useLang(getLang());

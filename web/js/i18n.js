@@ -3,11 +3,18 @@
 // localStorage; texts that come from the API ({da, en} objects) are picked with pick().
 import da from "./lang/da.js";
 import en from "./lang/en.js";
+import de from "./lang/de.js";
+import uk from "./lang/uk.js";
+import ar from "./lang/ar.js";
 
-export const tables = { da, en };
+// A new language: a table in lang/, a line in each of these three (docs/LANGUAGES.md).
+export const tables = { da, en, de, uk, ar };
 // Each language by its own name, for the language menu.
-export const languages = [["da", "Dansk"], ["en", "English"]];
-const locales = { da: "da-DK", en: "en-GB" };
+export const languages = [["da", "Dansk"], ["en", "English"], ["de", "Deutsch"], ["uk", "Українська"], ["ar", "العربية"]];
+const locales = { da: "da-DK", en: "en-GB", de: "de-DE", uk: "uk-UA", ar: "ar" };
+// Languages written from right to left: the page is mirrored (dir="rtl" on <html>; the
+// stylesheet uses logical properties, so margins, bars and borders follow).
+const rtl = new Set(["ar"]);
 
 let lang = localStorage.getItem("pb-lang") || (navigator.language || "da").slice(0, 2);
 if (!tables[lang]) lang = "da";
@@ -25,6 +32,7 @@ export function useLang(l) {
   if (!tables[l]) return;
   lang = l;
   document.documentElement.lang = l;
+  document.documentElement.dir = rtl.has(l) ? "rtl" : "ltr";
 }
 
 export function number(n) { return new Intl.NumberFormat(locale()).format(n); }

@@ -2,14 +2,15 @@
 // and the way on: sign in, the bulletin board, the results).
 import { api, h } from "../api.js";
 import { t, pick, locale } from "../i18n.js";
-import { loadElection, session } from "./state.js";
-import { title, categoryName, proposalCard } from "./ui.js";
+import { loadElection, session, takeFlash } from "./state.js";
+import { title, categoryName, proposalCard, message } from "./ui.js";
 import { supportControls } from "./supports.js";
 import { ideasActions, electionMap } from "./ideas.js";
 
 export async function homePage(v) {
   const list = (await api("GET", "/elections")).elections.filter((e) => e.phase !== "draft");
-  v.show(h("h1", {}, t("elections")),
+  const flash = takeFlash();   // "you are signed out"
+  v.show(h("h1", {}, t("elections")), flash ? message(flash) : null,
     list.length ? h("ul", { class: "plain" }, list.map((e) => h("li", { class: "card" },
       h("h2", { class: "flush" }, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language))),
       h("p", { class: "muted" }, t("phase_" + e.phase)))))
@@ -19,6 +20,7 @@ export async function homePage(v) {
 export async function electionPage(eid, v) {
   const { election, proposals } = await loadElection(eid);
   const s = session(eid);
+  const flash = takeFlash();   // "you are signed out"
   function select(id, label, options) {
     const el = h("select", { id }, options.map(([value, text]) => h("option", { value }, text)));
     return { el, field: h("div", { class: "grow" }, h("label", { for: id }, label), el) };
@@ -51,7 +53,7 @@ export async function electionPage(eid, v) {
   const filters = h("div", { class: "row filters" }, [districts, categories, sort].filter(Boolean).map((f) => f.field));
   filters.addEventListener("change", render);
   render();
-  v.show(h("h1", {}, title(election.title)), election.description ? h("p", {}, title(election.description)) : null,
+  v.show(h("h1", {}, title(election.title)), flash ? message(flash) : null, election.description ? h("p", {}, title(election.description)) : null,
     h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
     supports && supports.intro, h("h2", {}, t("proposals")), filters, list, supports && supports.status, electionMap(election, proposals));
 }

@@ -2,11 +2,12 @@
 // when nobody has touched the screen for the idle time (?idle=SECONDS, default 60), the voter
 // is signed out on the server and everything of theirs is cleared from the page. In the last
 // seconds a countdown says so, and any touch or key keeps the ballot open.
-import { api, h } from "../api.js";
+import { h } from "../api.js";
 import { t } from "../i18n.js";
 import { say } from "../page.js";
 import { setFlash } from "./state.js";
 import { go } from "./ui.js";
+import { signOutAll } from "./voter.js";
 
 const params = new URLSearchParams(location.search);
 const idle = Number.parseInt(params.get("idle"), 10);
@@ -21,15 +22,8 @@ export async function kioskReset(eid, why) {
   if (resetting) return;
   resetting = true;
   try {
-    const sessions = [];
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const k = sessionStorage.key(i);
-      if (!k.startsWith("pb-voter-")) continue;
-      try { sessions.push([k.slice(9), JSON.parse(sessionStorage.getItem(k)).token]); } catch (e) { /* unreadable: cleared below */ }
-    }
-    sessionStorage.clear();   // first, so nothing is left even if the server is slow to answer
     hidePanel();
-    await Promise.all(sessions.map(([id, token]) => api("DELETE", `/elections/${id}/voter-sessions/current`, undefined, token).catch(() => {})));
+    await signOutAll();
     if (why) setFlash(why);
     go(eid ? `#/e/${eid}/signin` : "#/", true);
   } finally {

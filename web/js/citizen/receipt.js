@@ -4,13 +4,15 @@ import { t } from "../i18n.js";
 import { loadElection, receipt } from "./state.js";
 import { message } from "./ui.js";
 import { kiosk, kioskReset } from "./kiosk.js";
+import { receiptTools } from "./receipt-tools.js";
 
 export async function receiptPage(eid, v) {
   await loadElection(eid);
   const tracker = receipt(eid);
   if (!tracker) return v.go(`#/e/${eid}`, true);   // nothing to show (another voter's kiosk turn, a new tab)
   const nodes = [h("h1", {}, t("thanks")), h("p", {}, t("trackerIntro")), h("p", { class: "tracker", id: "tracker" }, tracker),
-    h("p", { class: "row" }, h("a", { class: "button secondary", href: `#/e/${eid}/board?t=${tracker}` }, t("checkBoard")),
+    receiptTools(eid, tracker, kiosk.on),
+    h("p", { class: "row no-print" }, h("a", { class: "button secondary", href: `#/e/${eid}/board?t=${tracker}` }, t("checkBoard")),
       kiosk.on ? null : h("a", { class: "button secondary", href: `#/e/${eid}/vote` }, t("changeVote")))];
   if (kiosk.on) {
     // the next citizen at the screen must not be able to read or change this ballot

@@ -1,38 +1,57 @@
-// The published results: per district the proposals by support, a bar each, what was funded,
-// the line where the budget ran out (greedy), and the counting rule in one sentence.
+// The published results, for a phone and for the projector: the counting rule in one
+// sentence, then per district the money spent against the budget and a bar chart of the
+// proposals by support (the bars are drawn beside the numbers they stand for, so the list is
+// its own text alternative; they grow from the line's start, so they mirror in Arabic), the
+// funded ones marked, the line where the budget ran out (greedy), and at the end where the
+// voter's share went (citizen/share.js).
 import { api, h } from "../api.js";
 import { t } from "../i18n.js";
 import { loadElection } from "./state.js";
-import { title, cost } from "./ui.js";
-import { rulesOf } from "./ballot.js";
+import { title, cost, proposalHref } from "./ui.js";
+import { scoreText, ruleText } from "./outcome.js";
+import { shareSection } from "./share.js";
+
+// A bar of share (0..1) of its track; the text beside it says the same in words.
+export function bar(share, cls) {
+  const fill = h("span", {});
+  fill.style.inlineSize = Math.max(0, Math.min(100, Math.round(100 * share))) + "%";
+  return h("div", { class: "bar " + (cls || ""), "aria-hidden": "true" }, fill);
+}
+
+function districtChart(election, proposals, res, d) {
+  const dist = election.districts.find((x) => x.id === d.district_id);
+  const name = dist ? title(dist.name) : t("district");
+  const ps = [...d.projects].sort((a, b) => b.score - a.score || a.cost - b.cost);
+  const most = Math.max(1, ...ps.map((p) => p.score));
+  // greedy funds in score order: the line goes under the last funded project in that order
+  const lastFunded = res.rule === "greedy" && d.winners.length ? ps.findIndex((p) => p.id === d.winners[d.winners.length - 1]) : -1;
+  const rows = [];
+  ps.forEach((p, i) => {
+    const prop = proposals.find((x) => x.id === p.id);
+    const name = prop ? title(prop.title) : t("proposalNo", { id: String(p.id) });
+    rows.push(h("li", { class: "card result" + (p.selected ? " funded" : "") },
+      h("div", { class: "row" }, h("strong", { class: "grow" }, prop ? h("a", { href: proposalHref(prop) }, name) : name),
+        h("span", { class: "cost" }, cost(p.cost))),
+      h("div", { class: "row nowrap" }, bar(p.score / most, "grow"), h("span", { class: "score" }, scoreText(election, p.score))),
+      h("p", { class: "status" }, p.selected ? `✓ ${t("funded")}` : `✗ ${t("notFunded")}`)));
+    if (i === lastFunded && i < ps.length - 1) rows.push(h("li", { class: "funded-line" }, t("fundedLine")));
+  });
+  const id = "d-" + d.district_id;
+  return h("section", { class: "district-result", "aria-labelledby": id },
+    h("h2", { id }, name),
+    h("p", { class: "flush" }, t("spentOf", { spent: cost(d.spent), budget: cost(d.budget) })),
+    bar(d.budget ? d.spent / d.budget : 0, "money"),
+    h("p", { class: "muted" }, t("ballots", { n: d.ballots })),
+    h("ol", { class: "results", "aria-label": t("chartLabel", { district: name }) }, rows));
+}
 
 export async function resultsPage(eid, v) {
   const { election, proposals } = await loadElection(eid);
   const res = await api("GET", `/elections/${eid}/results`);
-  // a cumulative ballot's score is points; the others count votes
-  const score = (n) => t(rulesOf(election).type === "cumulative" ? "points" : "votes", { n });
-  const parts = [h("h1", {}, `${t("results")}: ${title(election.title)}`)];
-  const rule = "rule_" + res.rule;
-  if (["rule_greedy", "rule_equal_shares", "rule_phragmen"].includes(rule)) parts.push(h("p", {}, t(rule)));
-  for (const d of res.districts) {
-    const dist = election.districts.find((x) => x.id === d.district_id);
-    const ps = [...d.projects].sort((a, b) => b.score - a.score || a.cost - b.cost);
-    const most = Math.max(1, ...ps.map((p) => p.score));
-    // the funded line: after the last funded project in score order (greedy funds in that order)
-    const lastFunded = res.rule === "greedy" && d.winners.length ? ps.findIndex((p) => p.id === d.winners[d.winners.length - 1]) : -1;
-    const rows = [];
-    ps.forEach((p, i) => {
-      const prop = proposals.find((x) => x.id === p.id);
-      const fill = h("span", {});
-      fill.style.width = Math.round(100 * p.score / most) + "%";
-      rows.push(h("li", { class: "card result" + (p.selected ? " funded" : "") },
-        h("div", { class: "row" }, h("strong", { class: "grow" }, prop ? title(prop.title) : "#" + p.id), h("span", { class: "cost" }, cost(p.cost))),
-        h("div", { class: "row" }, h("div", { class: "bar grow", "aria-hidden": "true" }, fill), h("span", {}, score(p.score))),
-        h("p", { class: "status" }, p.selected ? `✓ ${t("funded")}` : `✗ ${t("notFunded")}`)));
-      if (i === lastFunded) rows.push(h("li", { class: "funded-line" }, t("fundedLine")));
-    });
-    parts.push(h("h2", {}, dist ? title(dist.name) : ""), h("p", {}, t("spentOf", { spent: cost(d.spent), budget: cost(d.budget) })),
-      h("ol", { class: "results" }, rows));
-  }
-  v.show(...parts);
+  const rule = ruleText(res.rule);
+  v.show(h("div", { class: "results-page" },
+    h("h1", {}, `${t("results")}: ${title(election.title)}`),
+    rule ? h("p", { class: "rule" }, rule) : null,
+    res.districts.map((d) => districtChart(election, proposals, res, d)),
+    shareSection(eid, election, proposals, res)));
 }

@@ -32,6 +32,12 @@ export function emptyDraft(districtId) { return { district_id: districtId, chose
 export function receipt(eid) { return store.getItem("pb-receipt-" + eid); }
 export function setReceipt(eid, tracker) { if (tracker) store.setItem("pb-receipt-" + eid, tracker); else store.removeItem("pb-receipt-" + eid); }
 
+// Whether this tab holds a signed-in voter (of any election): the header offers sign-out.
+export function signedIn() {
+  for (let i = 0; i < store.length; i++) if (store.key(i).startsWith("pb-voter-") && store.getItem(store.key(i))) return true;
+  return false;
+}
+
 // Ends what this tab knows of the voter: token, draft and receipt.
 export function forgetVoter(eid) { setSession(eid, null); saveDraft(eid, null); setReceipt(eid, null); }
 

@@ -42,12 +42,15 @@ export function categoryName(key) {
   return c ? title(c.name) : null;
 }
 
+// The proposal's own page (citizen/proposal.js).
+export function proposalHref(p) { return `#/e/${p.election_id}/p/${p.id}`; }
+
 // A proposal as a card; level: its heading level under the view's headings.
 export function proposalCard(p, level, ...extra) {
   const cat = p.category ? categoryName(p.category) : null;
   return h("article", { class: "card" },
     p.image_url ? h("img", { src: p.image_url, alt: "", class: "photo" }) : null,
-    h("h" + level, {}, title(p.title)),
+    h("h" + level, {}, h("a", { href: proposalHref(p) }, title(p.title))),
     p.summary ? h("p", {}, title(p.summary)) : null,
     h("p", { class: "row" }, h("span", { class: "cost" }, cost(p.cost)), cat ? h("span", { class: "tag" }, cat) : null),
     extra);

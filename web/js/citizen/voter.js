@@ -20,6 +20,19 @@ export async function voterApi(eid, method, path, body, headers) {
   }
 }
 
+// Signs out every voter this tab holds: the storage is cleared first (nothing is left even if
+// the server is slow to answer), then each session is ended on the server.
+export async function signOutAll() {
+  const sessions = [];
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const k = sessionStorage.key(i);
+    if (!k.startsWith("pb-voter-")) continue;
+    try { sessions.push([k.slice(9), JSON.parse(sessionStorage.getItem(k)).token]); } catch (e) { /* unreadable: cleared below */ }
+  }
+  sessionStorage.clear();
+  await Promise.all(sessions.map(([id, token]) => api("DELETE", `/elections/${id}/voter-sessions/current`, undefined, token).catch(() => {})));
+}
+
 function sessionEnded(eid) {
   forgetVoter(eid);
   setFlash(t("sessionEnded"));

@@ -1,0 +1,68 @@
+// "Where my share went", under the results. With the Method of Equal Shares every voter
+// controls an equal part of the district's budget: the voter pastes the tracker from the
+// receipt and sees which funded proposals that part helped pay, and what was left unspent
+// (GET /results/share). Under greedy and Sequential Phragmén no voter has a share of their
+// own: there the section says, for each funded proposal in the order it was chosen, why it won.
+import { api, h } from "../api.js";
+import { t, errorText } from "../i18n.js";
+import { say } from "../page.js";
+import { receipt } from "./state.js";
+import { title, cost, message } from "./ui.js";
+import { scoreText } from "./outcome.js";
+
+const TRACKER = /^[0-9a-f]{64}$/;
+
+export function shareSection(eid, election, proposals, res) {
+  const name = (id) => { const p = proposals.find((x) => x.id === id); return p ? title(p.title) : t("proposalNo", { id: String(id) }); };
+  const section = (...kids) => h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, t("shareTitle")), kids);
+  return res.rule === "equal_shares" ? shareForm(eid, election, name, section) : whyTheyWon(election, res, name, section);
+}
+
+function shareForm(eid, election, name, section) {
+  const input = h("input", { id: "share-tracker", value: receipt(eid) || "", spellcheck: "false", autocomplete: "off",
+    "aria-describedby": "share-help share-err" });
+  const err = h("p", { id: "share-err", class: "field-error", hidden: true });
+  const out = h("div", { "aria-live": "polite" });
+  function wrong(text) {
+    err.textContent = text; err.hidden = false; input.setAttribute("aria-invalid", "true"); input.focus(); say(text);
+  }
+  async function show() {
+    err.hidden = true; err.textContent = ""; input.removeAttribute("aria-invalid");
+    out.replaceChildren();
+    const tracker = input.value.trim().toLowerCase();
+    if (!TRACKER.test(tracker)) return wrong(t("trackerInvalid"));
+    let s;
+    try { s = await api("GET", `/elections/${eid}/results/share?tracker=${tracker}`); }
+    catch (e) { return e.status === 404 ? wrong(t("shareNotFound")) : out.replaceChildren(message(errorText(e), true)); }
+    const district = election.districts.find((d) => d.id === s.district_id);
+    out.replaceChildren(
+      h("p", {}, t("shareYours", { share: cost(s.voter_budget), district: district ? title(district.name) : "" })),
+      s.paid.length ? h("ul", { class: "paid" }, s.paid.map((x) => h("li", {}, t("sharePaid", { amount: cost(Math.round(x.amount)), title: name(x.project_id) }))))
+        : h("p", {}, t("shareNothing")),
+      h("p", {}, t("shareUnspent", { amount: cost(Math.round(s.unspent)) })));
+    say(out.textContent);
+  }
+  return section(h("p", { id: "share-help" }, t("shareIntro")),
+    h("form", { novalidate: true, onsubmit: (ev) => { ev.preventDefault(); show(); } },
+      h("label", { for: "share-tracker" }, t("trackerLabel")), input, err,
+      h("p", {}, h("button", { type: "submit" }, t("shareShow")))),
+    out);
+}
+
+// Greedy: the most support first, while the money lasts; Phragmén: the proposal whose
+// supporters can pay it soonest, the cost spread over them as evenly as possible.
+function whyTheyWon(election, res, name, section) {
+  const per = res.districts.filter((d) => d.winners.length).map((d) => {
+    const dist = election.districts.find((x) => x.id === d.district_id);
+    let left = d.budget;
+    const items = d.winners.map((id, k) => {
+      const p = d.projects.find((x) => x.id === id);
+      const vars = { title: name(id), score: scoreText(election, p.score), left: cost(left), k: String(k + 1) };
+      left -= p.cost;
+      return h("li", {}, t(res.rule === "phragmen" ? "whyPhragmen" : "whyGreedy", vars));
+    });
+    return [res.districts.length > 1 && dist ? h("h3", {}, title(dist.name)) : null, h("ol", {}, items)];
+  });
+  return section(h("p", {}, t(res.rule === "phragmen" ? "whyIntroPhragmen" : "whyIntroGreedy")),
+    per.length ? per : h("p", {}, t("nothingFunded")));
+}
