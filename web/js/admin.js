@@ -5,7 +5,7 @@
 // and delivery settings. Routes: #/ (elections), #/e/ID[/SECTION], #/org/ID/people,
 // #/org/ID/delivery, #/org/ID/embed/ELECTION, #/accept/TOKEN.
 import { api, h } from "./api.js";
-import { languages, pick, setLang, t, useLang, getLang } from "./i18n.js";
+import { staffLanguages, staffLang, pick, setLang, t, useLang, getLang } from "./i18n.js";
 import { show as draw, isRoute, busy } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 import { acceptPage } from "./admin-accept.js";
@@ -33,7 +33,7 @@ function drawHeader() {
   logout.textContent = t("stLogOut");
   logout.hidden = !staffToken();
   const menu = document.getElementById("staff-lang");
-  menu.replaceChildren(...languages.map(([code, name]) => h("option", { value: code, selected: code === getLang() }, name)));
+  menu.replaceChildren(...staffLanguages.map(([code, name]) => h("option", { value: code, selected: code === getLang() }, name)));
   menu.setAttribute("aria-label", t("language"));
 }
 
@@ -159,7 +159,7 @@ async function route() {
 }
 
 whenExpired((message) => { me = null; drawHeader(); loginPage(message); });
-useLang(getLang());
+useLang(staffLang());
 document.getElementById("staff-lang").addEventListener("change", (ev) => { setLang(ev.target.value); route(); });
 document.getElementById("logout").addEventListener("click", async () => {
   try { await api("POST", "/staff/logout", {}, staffToken()); } catch (e) { /* gone anyway */ }

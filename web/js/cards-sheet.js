@@ -4,7 +4,7 @@
 // made codes (POST /elections/{id}/codes): cardSheets() for the page, cardsFile() for a
 // self-contained HTML file (the style inlined) that prints the same when opened from disk.
 import { h } from "./api.js";
-import { tables } from "./i18n.js";
+import { tables, staffLanguages } from "./i18n.js";
 
 const PER_SHEET = 8;
 const locales = { da: "da-DK", en: "en-GB" };
@@ -19,7 +19,7 @@ const pickIn = (x, lang, fallback) => (x && typeof x === "object" ? x[lang] || x
 
 // The election's languages the cards can be written in, its default first.
 export function cardLanguages(e) {
-  const all = [e.default_language, ...(e.languages || [])].filter((l, i, a) => tables[l] && a.indexOf(l) === i);
+  const all = [e.default_language, ...(e.languages || [])].filter((l, i, a) => staffLanguages.some(([c]) => c === l) && a.indexOf(l) === i);
   return all.length ? all : ["da"];
 }
 

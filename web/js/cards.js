@@ -3,12 +3,12 @@
 // a self-contained file. The staff page links here; the staff sign-in is shared through
 // sessionStorage. Codes are shown this once only (the server keeps only their hashes).
 import { api, h } from "./api.js";
-import { t, pick, errorText, getLang, useLang } from "./i18n.js";
+import { t, pick, errorText, staffLang, useLang } from "./i18n.js";
 import { show as draw, say } from "./page.js";
 import { cardSheets, cardsFile, cardsFileName } from "./cards-sheet.js";
 import { save } from "./observer/exports.js";
 
-useLang(getLang());
+useLang(staffLang());
 const token = () => sessionStorage.getItem("pb-staff");
 function show(...n) { draw(t("cards_app"), ...n); }
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }

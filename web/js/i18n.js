@@ -20,6 +20,13 @@ let lang = localStorage.getItem("pb-lang") || (navigator.language || "da").slice
 if (!tables[lang]) lang = "da";
 
 export function getLang() { return lang; }
+
+// The staff, observer, projector and voting-card pages are written in Danish and English
+// only: their texts (the keys staffOnly names) are in da.js and en.js alone, while citizens'
+// pages use every table. A staff page opens in the remembered language if it has it.
+export const staffLanguages = languages.filter(([code]) => code === "da" || code === "en");
+export function staffOnly(key) { return /^(st[A-Z_]|obs_|cards_|live_|embed[A-Z_]|dl[A-Z_])/.test(key); }
+export function staffLang() { return staffLanguages.some(([code]) => code === lang) ? lang : "en"; }
 export function locale() { return locales[lang]; }
 // The citizen's choice: used on this page, marked on <html>, remembered for the next visit.
 export function setLang(l) {
@@ -52,6 +59,14 @@ export function t(key, vars) {
 }
 
 // A language-keyed text from the API, with the election's default as fallback.
+// The language pick() takes a text in when it is not the page's (content the election has
+// only in its own language): for a lang attribute, so screen readers say it right (WCAG
+// 3.1.2). null when the text is in the page's language.
+export function langOf(text, fallback) {
+  if (!text || typeof text !== "object" || text[lang]) return null;
+  return text[fallback] ? fallback : Object.keys(text)[0] || null;
+}
+
 export function pick(text, fallback) {
   if (!text || typeof text !== "object") return text || "";
   return text[lang] || text[fallback] || Object.values(text)[0] || "";

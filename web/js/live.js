@@ -4,7 +4,7 @@
 // letters instead of showing old turnout as live. One timer at a time: each refresh schedules
 // the next, and a new address (hashchange) cancels the old schedule before starting its own.
 import { api, h } from "./api.js";
-import { pick, money, t, getLang, useLang, locale } from "./i18n.js";
+import { pick, money, t, staffLang, useLang, locale } from "./i18n.js";
 import { barTable } from "./observer/chart.js";
 
 const EVERY = 10000;
@@ -13,7 +13,7 @@ let timer = null;
 let run = 0;          // the current address's refresh loop; older loops stop drawing
 let lastGood = null;  // when the figures on screen were fetched
 
-useLang(getLang());
+useLang(staffLang());
 const clock = (d) => new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }).format(d);
 
 function message(text) {

@@ -3,7 +3,7 @@
 // results by project name, and download every signed export once voting has closed. Public
 // data (published results, the bulletin board) needs no sign-in.
 import { api, h } from "./api.js";
-import { pick, t, errorText, getLang, setLang, languages } from "./i18n.js";
+import { pick, t, errorText, getLang, setLang, staffLanguages, staffLang, useLang } from "./i18n.js";
 import { show as draw, isRoute, busy } from "./page.js";
 import { token, signIn, signOut, onExpired, get } from "./observer/session.js";
 import { turnoutSection } from "./observer/turnout.js";
@@ -139,8 +139,9 @@ async function route() {
   });
 }
 
+useLang(staffLang());
 const langSel = document.getElementById("lang");
-langSel.replaceChildren(...languages.map(([code, n]) => h("option", { value: code, lang: code }, n)));
+langSel.replaceChildren(...staffLanguages.map(([code, n]) => h("option", { value: code, lang: code }, n)));
 langSel.value = getLang();
 langSel.addEventListener("change", () => { setLang(langSel.value); chrome(); route(); });
 chrome();

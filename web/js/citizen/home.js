@@ -1,9 +1,9 @@
 // The front page (the elections) and an election's page (its proposals, filtered and sorted,
 // and the way on: sign in, the bulletin board, the results).
 import { api, h } from "../api.js";
-import { t, pick, locale } from "../i18n.js";
+import { t, pick, locale, langOf } from "../i18n.js";
 import { loadElection, session, takeFlash } from "./state.js";
-import { title, categoryName, proposalCard, message } from "./ui.js";
+import { title, titleLang, categoryName, proposalCard, message } from "./ui.js";
 import { supportControls } from "./supports.js";
 import { ideasActions, electionMap } from "./ideas.js";
 
@@ -12,7 +12,7 @@ export async function homePage(v) {
   const flash = takeFlash();   // "you are signed out"
   v.show(h("h1", {}, t("elections")), flash ? message(flash) : null,
     list.length ? h("ul", { class: "plain" }, list.map((e) => h("li", { class: "card" },
-      h("h2", { class: "flush" }, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language))),
+      h("h2", { class: "flush", lang: langOf(e.title, e.default_language) }, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language))),
       h("p", { class: "muted" }, t("phase_" + e.phase)))))
       : h("p", {}, t("noElections")));
 }
@@ -53,7 +53,8 @@ export async function electionPage(eid, v) {
   const filters = h("div", { class: "row filters" }, [districts, categories, sort].filter(Boolean).map((f) => f.field));
   filters.addEventListener("change", render);
   render();
-  v.show(h("h1", {}, title(election.title)), flash ? message(flash) : null, election.description ? h("p", {}, title(election.description)) : null,
+  v.show(h("h1", { lang: titleLang(election.title) }, title(election.title)), flash ? message(flash) : null,
+    election.description ? h("p", { lang: titleLang(election.description) }, title(election.description)) : null,
     h("p", { class: "muted" }, t("phase_" + election.phase)), actions,
     supports && supports.intro, h("h2", {}, t("proposals")), filters, list, supports && supports.status, electionMap(election, proposals));
 }

@@ -1,7 +1,7 @@
 // Pieces the citizen views share: the view handle a route draws through, messages, texts of
 // the election in the page's language, money, categories and the proposal card.
 import { h } from "../api.js";
-import { t, pick, money } from "../i18n.js";
+import { t, pick, money, langOf } from "../i18n.js";
 import { show } from "../page.js";
 import { current } from "./state.js";
 
@@ -33,6 +33,8 @@ export function message(text, error) {
 
 // A text of the current election (title, name...) in the page's language.
 export function title(x) { return pick(x, current()?.election.default_language); }
+// Its language, where that is not the page's (for a lang attribute; null otherwise).
+export function titleLang(x) { return langOf(x, current()?.election.default_language); }
 export function cost(c) { return money(c, current()?.election.currency); }
 
 // The election's name for a category key, or null where the election names no such category:
@@ -50,8 +52,8 @@ export function proposalCard(p, level, ...extra) {
   const cat = p.category ? categoryName(p.category) : null;
   return h("article", { class: "card" },
     p.image_url ? h("img", { src: p.image_url, alt: "", class: "photo" }) : null,
-    h("h" + level, {}, h("a", { href: proposalHref(p) }, title(p.title))),
-    p.summary ? h("p", {}, title(p.summary)) : null,
+    h("h" + level, { lang: titleLang(p.title) }, h("a", { href: proposalHref(p) }, title(p.title))),
+    p.summary ? h("p", { lang: titleLang(p.summary) }, title(p.summary)) : null,
     h("p", { class: "row" }, h("span", { class: "cost" }, cost(p.cost)), cat ? h("span", { class: "tag" }, cat) : null),
     extra);
 }
