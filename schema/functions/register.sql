@@ -16,13 +16,13 @@ BEGIN
                 WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.id = (r->>0)::bigint AND d.election_id = e.id)) THEN
         RAISE EXCEPTION 'A row names a district that is not in this election.' USING ERRCODE = 'PB422';
     END IF;
-    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash, oidc_hash)
+    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash, oidc_hash, birth_date, area)
     SELECT e.id, (r->>0)::bigint, decode(r->>1, 'hex'), decode(nullif(r->>2, ''), 'hex'),
-           decode(nullif(r->>3, ''), 'hex')
+           decode(nullif(r->>3, ''), 'hex'), (nullif(r->>4, ''))::date, nullif(btrim(r->>5), '')
       FROM jsonb_array_elements(p_rows) r
     ON CONFLICT (election_id, match_hash) DO UPDATE
        SET district_id = EXCLUDED.district_id, contact_hash = EXCLUDED.contact_hash,
-           oidc_hash = EXCLUDED.oidc_hash;
+           oidc_hash = EXCLUDED.oidc_hash, birth_date = EXCLUDED.birth_date, area = EXCLUDED.area;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'register.upload', jsonb_build_object('rows', n));
     RETURN n;

@@ -103,6 +103,7 @@ void result_get(struct req *r);
 void result_share(struct req *r);
 void result_trackers(struct req *r);
 void result_turnout(struct req *r);
+void result_demographics(struct req *r);
 
 /* oidc.c: OpenID Connect sign-in */
 void oidc_start(struct req *r);

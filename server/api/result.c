@@ -283,3 +283,18 @@ void result_share(struct req *r)
     req_db(r, &sql_share, p, share_loaded);
     free(tracker);
 }
+
+/* Turnout by age band (on the day voting opened) and by area, from the register and the
+ * fact of voting only; a cell of fewer than DEMOGRAPHICS_MIN_CELL voters is suppressed
+ * (schema/functions/demographics.sql). Staff of every role, observers included. */
+#define DEMOGRAPHICS_MIN_CELL 10
+
+static struct db_stmt sql_demographics = DB_STMT("result.demographics", 2,
+                                                 "SELECT turnout_demographics($1, $2)::text");
+
+void result_demographics(struct req *r)
+{
+    char eid[24], min[24];
+    const char *p[2] = {i64s(eid, r->election.id), i64s(min, DEMOGRAPHICS_MIN_CELL)};
+    req_db(r, &sql_demographics, p, req_db_reply_ok);
+}

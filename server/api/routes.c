@@ -148,6 +148,8 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/results/share", result_share, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
     {M_GET, "/api/v1/elections/:id/trackers", result_trackers, AUTH_NONE, ROUTE_NO_LOAD, ELECTION},
     {M_GET, "/api/v1/elections/:id/turnout", result_turnout, AUTH_NONE, OPT, ELECTION},
+    {M_GET, "/api/v1/elections/:id/turnout/demographics", result_demographics, AUTH_STAFF, 0, ELECTION,
+     .role = ROLE_ANY_STAFF},
     /* ballots and counts (every format but trackers) only once voting has closed, for
      * every role: no signed interim snapshot */
     {M_GET, "/api/v1/elections/:id/export", export_get, AUTH_NONE, OPT, ELECTION,

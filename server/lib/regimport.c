@@ -6,6 +6,7 @@
 #include "lib/crypto.h"
 #include "lib/csvtable.h"
 #include "lib/jsonv.h"
+#include "lib/util.h"
 #include "lib/voterkeys.h"
 
 #include <ctype.h>
@@ -133,6 +134,7 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     int c_id = csvt_column(&t, "personal_id"), c_birth = csvt_column(&t, "birth_date");
     int c_post = csvt_column(&t, "postcode"), c_contact = csvt_column(&t, "contact");
     int c_oidc = csvt_column(&t, "oidc_id"), c_dist = csvt_column(&t, "district_id");
+    int c_area = csvt_column(&t, "area"); /* optional: for turnout by area (never for matching) */
     if (c_dist < 0)
         c_dist = csvt_column(&t, "district");
     if (c_id < 0 || c_birth < 0 || c_dist < 0) {
@@ -153,13 +155,14 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     char (*contact_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *contact_of);
     char (*oidc_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *oidc_of);
     bool *good = xcalloc(n, sizeof *good);
+    char (*date_of)[11] = xcalloc(n, sizeof *date_of);
     for (size_t i = 0; i < n; i++) {
         const struct csvt_row *row = &t.rows[i + 1];
         size_t line = row->line;
         const char *pid = csvt_field(row, c_id), *dist = csvt_field(row, c_dist);
         const char *post = csvt_field(row, c_post), *contact = csvt_field(row, c_contact);
-        const char *oidc = csvt_field(row, c_oidc);
-        char date[11];
+        const char *oidc = csvt_field(row, c_oidc), *area = csvt_field(row, c_area);
+        char *date = date_of[i];
         bool ok = true;
         if (!*pid) {
             rowerrors_add(&out->errors, line, "personal_id", "The personal number is missing.");
@@ -168,6 +171,10 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
         if (!birth_date(csvt_field(row, c_birth), date)) {
             rowerrors_add(&out->errors, line, "birth_date",
                           "The birth date is missing or not a date (write 1990-05-17 or 17-05-1990).");
+            ok = false;
+        }
+        if (strlen(area) > REGIMPORT_MAX_AREA || !utf8_valid(area, strlen(area))) {
+            rowerrors_add(&out->errors, line, "area", "The area name is longer than %d bytes.", REGIMPORT_MAX_AREA);
             ok = false;
         }
         int64_t did = regimport_district(districts, dist);
@@ -219,8 +226,13 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
         if (!good[i])
             continue;
         good_dist[out->rows] = dist_of[i];
-        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\",\"%s\"]", out->rows ? "," : "", (long long)dist_of[i],
-                   seen[i].hash, contact_of[i], oidc_of[i]);
+        /* the area as JSON text (any characters a spreadsheet holds), made by cJSON */
+        cJSON *area = cJSON_CreateString(csvt_field(&t.rows[i + 1], c_area));
+        char *area_json = cJSON_PrintUnformatted(area);
+        cJSON_Delete(area);
+        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\",\"%s\",\"%s\",%s]", out->rows ? "," : "", (long long)dist_of[i],
+                   seen[i].hash, contact_of[i], oidc_of[i], date_of[i], area_json);
+        cJSON_free(area_json);
         out->rows++;
     }
     buf_putc(&out->out, ']');
@@ -231,6 +243,7 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     crypto_wipe(seen, n * sizeof *seen);
     free(seen);
     free(dist_of);
+    free(date_of);
     free(contact_of);
     crypto_wipe(oidc_of, n * sizeof *oidc_of);
     free(oidc_of);

@@ -19,11 +19,13 @@
 #include <stdint.h>
 
 #define REGIMPORT_MAX_ROWS 500000
+#define REGIMPORT_MAX_AREA 100 /* bytes of an area name (turnout by area) */
 
 struct regimport {
     size_t rows;            /* good rows */
     struct rowerrors errors;
-    struct buf out;         /* [[district_id, "match hash", "contact hash", "oidc hash"], ...] for add_register */
+    struct buf out;         /* [[district_id, "match hash", "contact hash", "oidc hash", "birth date",
+                             *   "area"], ...] for add_register */
     cJSON *districts;       /* [{"district_id", "rows"}] of the good rows */
     char fatal[200];        /* the file cannot be read at all (not CSV, no header) */
 };

@@ -6,7 +6,7 @@ import { api, h } from "./api.js";
 import { pick, t, errorText, getLang, setLang, staffLanguages, staffLang, useLang } from "./i18n.js";
 import { show as draw, isRoute, busy } from "./page.js";
 import { token, signIn, signOut, onExpired, get } from "./observer/session.js";
-import { turnoutSection } from "./observer/turnout.js";
+import { turnoutSection, demographicsSection } from "./observer/turnout.js";
 import { resultsSection } from "./observer/results.js";
 import { auditSection } from "./observer/audit.js";
 import { exportsSection } from "./observer/exports.js";
@@ -91,14 +91,15 @@ async function electionPage(eid, mine) {
   const districtName = (id) => name((e.districts.find((x) => x.id === id) || {}).name);
   const staff = !!token();
   const counted = e.phase === "closed" || e.phase === "published";
-  const [tr, res, props, board, audit, manifest, key] = await Promise.all([
+  const [tr, res, props, board, audit, manifest, key, demo] = await Promise.all([
     get(`/elections/${eid}/turnout`),
     counted && (staff || e.phase === "published") ? maybe(`/elections/${eid}/results`) : null,
     counted ? get(`/elections/${eid}/proposals`).then((x) => x.proposals) : [],
     get(`/elections/${eid}/trackers`),
     staff ? maybe(`/elections/${eid}/audit`) : null,
     counted && (staff || e.phase === "published") ? maybe(`/elections/${eid}/export?format=manifest`) : null,
-    counted ? maybe(`/elections/${eid}/public-key`) : null]);
+    counted ? maybe(`/elections/${eid}/public-key`) : null,
+    staff && e.phase !== "draft" ? maybe(`/elections/${eid}/turnout/demographics`) : null]);
   if (mine !== seq) return;
   const rule = ["greedy", "equal_shares", "phragmen"].includes(e.rule) ? t("obs_rule", { rule: t("rule_" + e.rule) }) : "";
   const parts = [h("h1", {}, name(e.title)), h("p", {}, t("obs_phase", { phase: t("phase_" + e.phase) }), " ", rule),
@@ -106,6 +107,7 @@ async function electionPage(eid, mine) {
   if (e.phase === "voting") parts.push(msg(t("obs_interim")));
   else if (!counted) parts.push(msg(t("obs_beforeVoting")));
   parts.push(turnoutSection(e, tr, name));
+  if (demo && demo.eligible) parts.push(demographicsSection(demo));
   if (counted) {
     if (res) parts.push(resultsSection(e, res, props, name));
     else parts.push(h("h2", { id: "results" }, t("obs_results")), h("p", {}, staff ? t("obs_resultsNone") : t("obs_resultsHidden")));

@@ -4,7 +4,8 @@
 import { h } from "../api.js";
 import { number } from "../i18n.js";
 
-// rows: [{label, value, extra: [cells before the figure]}]; heads: column headings.
+// rows: [{label, value, extra: [cells before the figure], shown: the figure's text (default:
+// value)}]; heads: column headings.
 export function barTable(caption, heads, rows) {
   const max = Math.max(1, ...rows.map((r) => r.value));
   return h("table", { class: "bars" },
@@ -16,6 +17,6 @@ export function barTable(caption, heads, rows) {
       return h("tr", { class: r.total ? "total" : null }, h("th", { scope: "row" }, r.label),
         h("td", { class: "chart" }, r.total ? null : h("div", { class: "bar", "aria-hidden": "true" }, fill)),
         (r.extra || []).map((x) => h("td", { class: "num" }, x)),
-        h("td", { class: "num" }, number(r.value)));
+        h("td", { class: "num" }, r.shown !== undefined ? r.shown : number(r.value)));
     })));
 }

@@ -26,4 +26,19 @@ export function turnoutSection(e, tr, name) {
       : h("p", {}, t("obs_noBallotsYet"))];
 }
 
+// Turnout by age band (on the day voting opened) and by area, from the register: each cell as
+// a share of the eligible; cells of fewer than ten voters are hidden by the server and said so.
+export function demographicsSection(d) {
+  const pct = new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 1 });
+  const rows = (cells, label) => cells.map((c) => ({ label: label(c.key),
+    value: c.suppressed ? 0 : Math.round(1000 * c.share),
+    extra: c.suppressed ? [t("obs_suppressed"), ""] : [number(c.eligible), number(c.voted)],
+    shown: c.suppressed ? t("obs_suppressed") : pct.format(c.share) }));
+  const heads = (first) => [first, h("span", { class: "sr-only" }, t("obs_colShare")), t("obs_colEligible"), t("obs_colVoted"), t("obs_colShare")];
+  return [h("h3", {}, t("obs_demographics")),
+    h("p", { class: "muted" }, t("obs_demographicsNote", { date: new Intl.DateTimeFormat(locale(), { dateStyle: "long" }).format(new Date(d.age_on)), n: d.min_cell })),
+    d.by_age.length ? barTable(t("obs_byAge"), heads(t("obs_colAge")), rows(d.by_age, (k) => k === "under 18" ? t("obs_under18") : k)) : null,
+    d.by_area.length ? barTable(t("obs_byArea"), heads(t("obs_colArea")), rows(d.by_area, (k) => k)) : null];
+}
+
 function sum(list, key) { return list.reduce((s, x) => s + (x[key] || 0), 0); }
