@@ -157,10 +157,6 @@ BEGIN
     IF phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Proposals cannot change once voting has opened.' USING ERRCODE = 'PB409';
     END IF;
-    IF NOT p_patch ? 'merged_into' AND coalesce(p_patch->>'status', p.status) = 'accepted'
-       AND coalesce((p_patch->>'cost')::bigint, p.cost) IS NULL THEN
-        RAISE EXCEPTION 'Set the proposal''s cost before accepting it.' USING ERRCODE = 'PB422';
-    END IF;
     IF p_patch ? 'merged_into' THEN
         IF NOT EXISTS (SELECT 1 FROM proposals WHERE id = (p_patch->>'merged_into')::bigint
                           AND election_id = e.id AND id <> p.id AND status <> 'merged') THEN
