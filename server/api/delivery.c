@@ -183,22 +183,30 @@ static void queued(struct req *r, const struct db_result *res)
     req_reply_json(r, 202, o);
 }
 
+bool delivery_read_recipient(struct req *r, const char **to, const char **lang)
+{
+    static const char *const keys[] = {"to", "lang", NULL};
+    struct verr e;
+    *to = *lang = NULL;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "to", 254, to, &e) < 0 ||
+        jv_string(r->json, "lang", 12, lang, &e) < 0) {
+        req_fail_verr(r, &e);
+        return false;
+    }
+    if (*lang && !i18n_lang_valid(*lang)) {
+        req_fail(r, ERR_INVALID_FIELD, "lang", "\"lang\" must be a language code such as \"da\".");
+        return false;
+    }
+    return true;
+}
+
 static struct db_stmt sql_test = DB_STMT("delivery.test", 7, "SELECT outbox_test($1, $2, $3, $4, $5, $6, $7)");
 
 void delivery_test(struct req *r)
 {
-    static const char *const keys[] = {"to", "lang", NULL};
-    struct verr e;
-    const char *to = NULL, *lang = NULL;
-    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "to", 254, &to, &e) < 0 ||
-        jv_string(r->json, "lang", 12, &lang, &e) < 0) {
-        req_fail_verr(r, &e);
+    const char *to, *lang;
+    if (!delivery_read_recipient(r, &to, &lang))
         return;
-    }
-    if (lang && !i18n_lang_valid(lang)) {
-        req_fail(r, ERR_INVALID_FIELD, "lang", "\"lang\" must be a language code such as \"da\".");
-        return;
-    }
     struct outbox_sealed sealed;
     cJSON *params = cJSON_CreateObject();
     bool ok = to && outbox_seal(&r->app->keys, to, params, &sealed);

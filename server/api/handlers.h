@@ -128,6 +128,8 @@ void delivery_get(struct req *r);
 void delivery_put(struct req *r);
 void delivery_test(struct req *r);
 void delivery_outbox(struct req *r);
+/* {"to", "lang"?} of a message to send: false when refused (the answer is sent) */
+bool delivery_read_recipient(struct req *r, const char **to, const char **lang);
 void templates_get(struct req *r);
 void templates_put(struct req *r);
 void receipt_email(struct req *r);

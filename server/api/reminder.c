@@ -13,9 +13,6 @@
 #include "core/db.h"
 #include "core/outbox.h"
 #include "core/reply.h"
-#include "lib/i18n.h"
-#include "lib/jsonv.h"
-#include "lib/outmsg.h"
 #include "lib/util.h"
 #include "lib/voterkeys.h"
 
@@ -37,18 +34,9 @@ static void requested(struct req *r, const struct db_result *res)
 
 void reminder_request(struct req *r)
 {
-    static const char *const keys[] = {"to", "lang", NULL};
-    struct verr e;
-    const char *to = NULL, *lang = NULL;
-    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_string(r->json, "to", 254, &to, &e) < 0 ||
-        jv_string(r->json, "lang", 12, &lang, &e) < 0) {
-        req_fail_verr(r, &e);
+    const char *to, *lang;
+    if (!delivery_read_recipient(r, &to, &lang))
         return;
-    }
-    if (lang && !i18n_lang_valid(lang)) {
-        req_fail(r, ERR_INVALID_FIELD, "lang", "\"lang\" must be a language code such as \"da\".");
-        return;
-    }
     cJSON *params = cJSON_CreateObject();
     char *url = xasprintf("%s/#/e/%lld", r->app->cfg.public_url, (long long)r->election.id);
     cJSON_AddStringToObject(params, "url", url);
