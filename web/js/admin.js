@@ -91,7 +91,8 @@ async function overview(e) {
       const tr = await call("GET", `/elections/${e.id}/turnout`);
       box.replaceChildren(h("p", {}, t("ballots", { n: tr.total })), h("ul", {}, tr.districts.map((d) => {
         const dist = e.districts.find((x) => x.id === d.district_id);
-        return h("li", {}, t("stTurnoutLine", { name: dist ? pick(dist.name, e.default_language) : "", ballots: d.ballots, voters: d.voters, codes: d.codes }));
+        return h("li", {}, `${dist ? pick(dist.name, e.default_language) : ""}: ${t("ballots", { n: d.ballots })}, ` +
+          `${t("stSignedInN", { n: d.voters })}, ${t("stCodesN", { n: d.codes })}`);
       })));
     } catch (err) { box.replaceChildren(h("p", {}, t("stTurnoutNone"))); }
   }

@@ -5,6 +5,7 @@
 import { h } from "../api.js";
 import { pick, t } from "../i18n.js";
 import { call, field, note, once, sure, val } from "./common.js";
+import { totpSection } from "./totp.js";
 
 const ROLES = ["admin", "moderator", "clerk", "observer"];
 
@@ -56,5 +57,6 @@ export async function peoplePage(org, me, reload, flash) {
     h("div", { class: "grid3" }, h("div", {}, field("pw-current", t("stCurrentPassword"), { type: "password", autocomplete: "current-password" })),
       h("div", {}, field("pw-new", t("stNewPassword"), { type: "password", autocomplete: "new-password", minlength: 12 })),
       h("div", {}, field("pw-again", t("stPasswordAgain"), { type: "password", autocomplete: "new-password" }))),
-    pw.box, h("p", {}, h("button", { type: "submit", id: "password-btn" }, t("stChangePassword"))))];
+    pw.box, h("p", {}, h("button", { type: "submit", id: "password-btn" }, t("stChangePassword")))),
+    totpSection(me)];
 }

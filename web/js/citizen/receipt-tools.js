@@ -7,7 +7,7 @@ import { say } from "../page.js";
 import { session, current } from "./state.js";
 import { voterApi, SESSION_ENDED } from "./voter.js";
 import { message } from "./ui.js";
-import { qrSvg } from "./qr.js";
+import { qrSvg } from "../qr.js";
 
 // The bulletin board with the tracker filled in, as the QR code and the e-mail give it.
 export function boardUrl(eid, tracker) {

@@ -224,7 +224,7 @@ export default {
   stSection_overview: "Overview", stSection_settings: "Settings", stSection_districts: "Districts", stSection_proposals: "Proposals",
   stSection_voters: "Voters", stSection_paper: "Paper ballots", stSection_count: "Phases, count and publish",
   stTurnout: "Turnout (live)", stTurnoutNone: "Turnout is shown once voting opens.",
-  stTurnoutLine: "{name}: {ballots} ballots, {voters} signed in, {codes} codes", stLinks: "Pages for citizens and observers",
+  stSignedInN: { one: "{n} signed in", other: "{n} signed in" }, stCodesN: { one: "{n} code", other: "{n} codes" }, stLinks: "Pages for citizens and observers",
   stCitizenPage: "The citizens' page", stProjector: "Projector screen", stKiosk: "Kiosk mode (voting place)",
   // settings
   stSettings: "Settings", stTitlesAndTexts: "Titles and texts", stSlug: "Short name for links (a-z, 0-9, -)",
@@ -350,6 +350,13 @@ export default {
   stInviteLink: "Send this link to the person (it works once, for a limited time):",
   stYourPassword: "Your password", stCurrentPassword: "Current password", stNewPassword: "New password (at least 12 characters)",
   stPasswordAgain: "New password again", stChangePassword: "Change password", stPasswordShort: "The new password must have at least 12 characters.",
+  stTotpTitle: "Two-step sign-in (authenticator app)", stTotpOff: "Off: you sign in with your password only.",
+  stTotpIsOn: "On: you sign in with your password and the code your authenticator app shows.",
+  stTotpStart: "Set up an authenticator app", stTotpAgain: "Set up a new authenticator app",
+  stTotpScan: "Scan this code with your authenticator app (such as Microsoft Authenticator or Google Authenticator), then type the 6-digit code it shows.",
+  stTotpQrLabel: "QR code of your authenticator secret", stTotpOrType: "Or type this secret into the app:",
+  stTotpCodeLabel: "Code from the app", stTotpCodeInvalid: "Type the 6 digits the app shows now.",
+  stTotpTurnOn: "Turn on two-step sign-in", stTotpEnabled: "Two-step sign-in is on. From now on you also type the app's code when you sign in.",
   stPasswordsDiffer: "The two new passwords differ.", stPasswordChanged: "Your password is changed.",
   // errors by code and field (English pages show the server's own message where it has one)
   stErr_invalid_field: "Something in the form is missing or wrong. Correct it and try again.",

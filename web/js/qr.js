@@ -1,5 +1,5 @@
 // A QR code drawn in the page as SVG, by the qrcode-generator package from npm (vendored into
-// web/vendor/ by scripts/vendor.sh: no outside service sees the tracker). One <rect> per run
+// web/vendor/ by scripts/vendor-web.sh: no outside service sees the tracker or a TOTP secret). One <rect> per run
 // of dark modules in a row keeps the drawing small; the quiet zone is the 4 modules QR needs.
 import qrcode from "/vendor/qrcode.mjs";
 
