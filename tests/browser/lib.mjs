@@ -189,7 +189,7 @@ export class Visitor {
     if (!mine) return out.concat(`the page's language "${seen.lang}" has no texts`);
     const ownValues = new Set(Object.values(mine).flatMap(forms));
     let ownText = prose;   // neither literal text (code, pre) nor parts marked as another language
-    for (const line of seen.foreign.flatMap((f) => f.split("\n")).map((l) => l.trim()).filter(Boolean)) ownText = ownText.replace(line, " ");
+    for (const line of seen.foreign.flatMap((f) => f.split("\n")).map((l) => l.trim()).filter(Boolean)) ownText = ownText.replaceAll(line, " ");
     for (const [lang, table] of Object.entries(texts)) {
       if (lang === seen.lang) continue;
       for (const value of Object.values(table).flatMap(forms)) {

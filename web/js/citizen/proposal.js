@@ -4,7 +4,7 @@
 import { api, h } from "../api.js";
 import { t } from "../i18n.js";
 import { loadElection } from "./state.js";
-import { title, cost, categoryName, message } from "./ui.js";
+import { title, titleLang, cost, categoryName, message } from "./ui.js";
 import { scoreText } from "./outcome.js";
 
 // The proposal from the election's list, else from the API (one not on the list any more).
@@ -38,16 +38,16 @@ export async function proposalPage(eid, v, query, pid) {
     .filter((u, i, all) => typeof u === "string" && u && all.indexOf(u) === i);
   const facts = [
     [t("cost"), h("span", { class: "cost" }, cost(p.cost))],
-    district ? [t("district"), title(district.name)] : null,
+    district ? [t("district"), h("span", { lang: titleLang(district.name) }, title(district.name))] : null,
     cat ? [t("category"), cat] : null,
     p.location && p.location.address ? [t("place"), p.location.address] : null,
   ].filter(Boolean);
   v.show(
-    h("p", { class: "flush" }, h("a", { href: `#/e/${eid}` }, title(election.title))),
-    h("h1", {}, title(p.title)),
+    h("p", { class: "flush", lang: titleLang(election.title) }, h("a", { href: `#/e/${eid}` }, title(election.title))),
+    h("h1", { lang: titleLang(p.title) }, title(p.title)),
     photos.map((u) => h("img", { src: u, alt: t("photoOf", { title: title(p.title) }), class: "photo" })),
-    p.summary ? h("p", { class: "lead" }, title(p.summary)) : null,
-    p.description ? h("p", { class: "prose" }, title(p.description)) : null,
+    p.summary ? h("p", { class: "lead", lang: titleLang(p.summary) }, title(p.summary)) : null,
+    p.description ? h("p", { class: "prose", lang: titleLang(p.description) }, title(p.description)) : null,
     h("dl", { class: "facts" }, facts.map(([k, val]) => [h("dt", {}, k), h("dd", {}, val)])),
     result ? h("section", { "aria-labelledby": "outcome" },
       h("h2", { id: "outcome" }, t("results")),

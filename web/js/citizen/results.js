@@ -7,7 +7,7 @@
 import { api, h } from "../api.js";
 import { t } from "../i18n.js";
 import { loadElection } from "./state.js";
-import { title, cost, proposalHref } from "./ui.js";
+import { title, titleLang, cost, proposalHref } from "./ui.js";
 import { scoreText, ruleText } from "./outcome.js";
 import { shareSection } from "./share.js";
 
@@ -30,7 +30,7 @@ function districtChart(election, proposals, res, d) {
     const prop = proposals.find((x) => x.id === p.id);
     const name = prop ? title(prop.title) : t("proposalNo", { id: String(p.id) });
     rows.push(h("li", { class: "card result" + (p.selected ? " funded" : "") },
-      h("div", { class: "row" }, h("strong", { class: "grow" }, prop ? h("a", { href: proposalHref(prop) }, name) : name),
+      h("div", { class: "row" }, h("strong", { class: "grow", lang: prop ? titleLang(prop.title) : null }, prop ? h("a", { href: proposalHref(prop) }, name) : name),
         h("span", { class: "cost" }, cost(p.cost))),
       h("div", { class: "row nowrap" }, bar(p.score / most, "grow"), h("span", { class: "score" }, scoreText(election, p.score))),
       h("p", { class: "status" }, p.selected ? `✓ ${t("funded")}` : `✗ ${t("notFunded")}`)));
@@ -38,7 +38,7 @@ function districtChart(election, proposals, res, d) {
   });
   const id = "d-" + d.district_id;
   return h("section", { class: "district-result", "aria-labelledby": id },
-    h("h2", { id }, name),
+    h("h2", { id, lang: dist ? titleLang(dist.name) : null }, name),
     h("p", { class: "flush" }, t("spentOf", { spent: cost(d.spent), budget: cost(d.budget) })),
     bar(d.budget ? d.spent / d.budget : 0, "money"),
     h("p", { class: "muted" }, t("ballots", { n: d.ballots })),
@@ -50,7 +50,7 @@ export async function resultsPage(eid, v) {
   const res = await api("GET", `/elections/${eid}/results`);
   const rule = ruleText(res.rule);
   v.show(h("div", { class: "results-page" },
-    h("h1", {}, `${t("results")}: ${title(election.title)}`),
+    h("h1", {}, `${t("results")}: `, h("span", { lang: titleLang(election.title) }, title(election.title))),
     rule ? h("p", { class: "rule" }, rule) : null,
     res.districts.map((d) => districtChart(election, proposals, res, d)),
     shareSection(eid, election, proposals, res)));

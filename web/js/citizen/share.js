@@ -7,13 +7,21 @@ import { api, h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
 import { receipt } from "./state.js";
-import { title, cost, message } from "./ui.js";
+import { title, titleLang, cost, message } from "./ui.js";
 import { scoreText } from "./outcome.js";
 
 const TRACKER = /^[0-9a-f]{64}$/;
 
+// The text of key with the node title where its {title} is.
+function sentence(key, vars, title) {
+  const [before, after] = t(key, { ...vars, title: "\u0001" }).split("\u0001");
+  return [before, title, after];
+}
+
 export function shareSection(eid, election, proposals, res) {
-  const name = (id) => { const p = proposals.find((x) => x.id === id); return p ? title(p.title) : t("proposalNo", { id: String(id) }); };
+  // a proposal's name inside a sentence, marked with its language where it is not the page's
+  const name = (id) => { const p = proposals.find((x) => x.id === id);
+    return p ? h("span", { lang: titleLang(p.title) }, title(p.title)) : t("proposalNo", { id: String(id) }); };
   const section = (...kids) => h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, t("shareTitle")), kids);
   return res.rule === "equal_shares" ? shareForm(eid, election, name, section) : whyTheyWon(election, res, name, section);
 }
@@ -37,7 +45,7 @@ function shareForm(eid, election, name, section) {
     const district = election.districts.find((d) => d.id === s.district_id);
     out.replaceChildren(
       h("p", {}, t("shareYours", { share: cost(s.voter_budget), district: district ? title(district.name) : "" })),
-      s.paid.length ? h("ul", { class: "paid" }, s.paid.map((x) => h("li", {}, t("sharePaid", { amount: cost(Math.round(x.amount)), title: name(x.project_id) }))))
+      s.paid.length ? h("ul", { class: "paid" }, s.paid.map((x) => h("li", {}, sentence("sharePaid", { amount: cost(Math.round(x.amount)) }, name(x.project_id)))))
         : h("p", {}, t("shareNothing")),
       h("p", {}, t("shareUnspent", { amount: cost(Math.round(s.unspent)) })));
     say(out.textContent);
@@ -57,11 +65,11 @@ function whyTheyWon(election, res, name, section) {
     let left = d.budget;
     const items = d.winners.map((id, k) => {
       const p = d.projects.find((x) => x.id === id);
-      const vars = { title: name(id), score: scoreText(election, p.score), left: cost(left), k: String(k + 1) };
+      const vars = { score: scoreText(election, p.score), left: cost(left), k: String(k + 1) };
       left -= p.cost;
-      return h("li", {}, t(res.rule === "phragmen" ? "whyPhragmen" : "whyGreedy", vars));
+      return h("li", {}, sentence(res.rule === "phragmen" ? "whyPhragmen" : "whyGreedy", vars, name(id)));
     });
-    return [res.districts.length > 1 && dist ? h("h3", {}, title(dist.name)) : null, h("ol", {}, items)];
+    return [res.districts.length > 1 && dist ? h("h3", { lang: titleLang(dist.name) }, title(dist.name)) : null, h("ol", {}, items)];
   });
   return section(h("p", {}, t(res.rule === "phragmen" ? "whyIntroPhragmen" : "whyIntroGreedy")),
     per.length ? per : h("p", {}, t("nothingFunded")));
