@@ -8,7 +8,7 @@ import { t } from "../i18n.js";
 import { say } from "../page.js";
 import { loadElection, session, draft, saveDraft, emptyDraft } from "./state.js";
 import { voterApi } from "./voter.js";
-import { message, title, cost, proposalCard } from "./ui.js";
+import { message, title, titleLang, cost, proposalCard } from "./ui.js";
 import { reminderBox } from "./reminder.js";
 
 export function rulesOf(election) { return election.ballot || { type: "approval" }; }
@@ -173,7 +173,7 @@ export async function ballotPage(eid, v) {
   if (r.type === "ordinal") drawOrdinal();
   else list.replaceChildren(...mine.map((p) => proposalCard(p, 3, r.type === "cumulative" ? stepper(p) : tickBox(p), notes.get(p.id))));
   updateStatus();
-  v.show(h("h1", {}, t("yourBallot")), h("p", {}, `${title(election.title)} · ${title(district.name)}`),
+  v.show(h("h1", {}, t("yourBallot")), h("p", { lang: titleLang(election.title) }, `${title(election.title)} · ${title(district.name)}`),
     counted ? message(t("alreadyVoted")) : null, reminderBox(eid, election, s.token, counted), rankingBox,
     h("h2", {}, t("proposals")), list, status);
 }

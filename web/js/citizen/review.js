@@ -6,7 +6,7 @@ import { t, errorText } from "../i18n.js";
 import { loadElection, session, setSession, draft, saveDraft, setReceipt, newKey } from "./state.js";
 import { voterApi, SESSION_ENDED } from "./voter.js";
 import { rulesOf } from "./ballot.js";
-import { message, title, cost } from "./ui.js";
+import { message, title, titleLang, cost } from "./ui.js";
 
 // What the server would refuse, said before it is sent; null when the ballot is fine.
 function problem(r, d, budget, byId) {
@@ -39,7 +39,8 @@ export async function reviewPage(eid, v) {
   const wrong = problem(r, d, election.districts.find((x) => x.id === d.district_id).budget, byId);
   const out = h("div", {});
   const list = items.length ? h(r.type === "ordinal" ? "ol" : "ul", {}, items.map((p) =>
-      h("li", {}, [title(p.title), cost(p.cost), r.type === "cumulative" ? t("points", { n: d.points[p.id] }) : null].filter(Boolean).join(" — "))))
+      h("li", {}, h("span", { lang: titleLang(p.title) }, title(p.title)),
+        [cost(p.cost), r.type === "cumulative" ? t("points", { n: d.points[p.id] }) : null].filter(Boolean).map((x) => " — " + x).join(""))))
     : h("p", {}, t("nothingChosen"));
 
   let sending = false;
