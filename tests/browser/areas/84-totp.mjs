@@ -20,7 +20,7 @@ function totp(base32, at = Date.now()) {
 
 test("a staff admin turns on two-step sign-in with an authenticator app, in Danish", async () => {
   const e = await election({ title: { da: "Totrin", en: "Two step" }, phase: null, codes: 0 });
-  const org = (await api("GET", `/elections/${e.id}`)).organisation_id;
+  const org = (await api("GET", `/elections/${e.id}`, undefined, await admin())).organisation_id;
   const email = `totp-${process.pid}-${Date.now() % 100000}@kommune.example`, password = "a long enough password for totp";
   const inv = await api("POST", `/organisations/${org}/staff`, { email, role: "admin" }, await admin());
   await api("POST", "/staff/accept", { invite_token: inv.invite_token, password });
