@@ -74,9 +74,10 @@ BEGIN
         RAISE EXCEPTION 'A paper ballot has been recorded for this voter; it takes precedence.'
             USING ERRCODE = 'PBPAP';
     END IF;
-    -- a voter who has cast needs no reminder; the fact (not the time) feeds turnout by age and area
+    -- a voter who has cast needs no reminder; for register voters the fact (not the time)
+    -- feeds turnout by age and area (voters by code have no age or area: no write for them)
     DELETE FROM reminder_requests q WHERE q.election_id = p_election AND q.voter_id = p_voter;
-    UPDATE voters v SET voted = true WHERE v.id = p_voter AND NOT v.voted;
+    UPDATE voters v SET voted = true WHERE v.id = p_voter AND NOT v.voted AND v.register_id IS NOT NULL;
     IF p_request IS NOT NULL THEN
         UPDATE ballot_requests r SET replaced = was
          WHERE r.election_id = p_election AND r.request_hash = decode(p_request, 'hex');
