@@ -150,15 +150,16 @@ void embed_put(struct req *r)
 
 static const char *const views[] = {"proposals", "results", "turnout", "vote", NULL};
 
-typedef struct {
+/* the request's state: whether the voting pages were asked for */
+struct embed_state {
     bool vote;
-} EmbedState;
+};
 
 static void serve_framed(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
-    EmbedState *st = REQ_STATE(r, EmbedState);
+    struct embed_state *st = REQ_STATE(r, struct embed_state);
     const char *origins = db_nrows(res) ? db_value(res, 0, 0) : "";
     bool allow_voting = db_nrows(res) && db_bool(res, 0, 1);
     const char *ancestors = *origins && (!st->vote || allow_voting) ? origins : "'none'";
@@ -199,7 +200,7 @@ void embed_page(struct req *r)
             return;
         }
     }
-    EmbedState *st = REQ_STATE_NEW(r, EmbedState, NULL);
+    struct embed_state *st = REQ_STATE_NEW(r, struct embed_state, NULL);
     st->vote = v == 3;
     char eid[24];
     const char *p[1] = {i64s(eid, r->election.id)};
