@@ -62,7 +62,7 @@ END $$;
 
 -- The API's JSON for a district and for an election (with its districts).
 CREATE OR REPLACE FUNCTION district_json(d districts) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', d.id, 'name', d.name, 'budget', d.budget)
+    SELECT jsonb_build_object('id', d.id, 'name', d.name, 'budget', d.budget, 'group_id', d.group_id)
 $$;
 
 CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql STABLE AS $$
@@ -80,6 +80,8 @@ CREATE OR REPLACE FUNCTION election_json(e elections) RETURNS jsonb LANGUAGE sql
         'published_at', e.published_at,
         'districts', coalesce((SELECT jsonb_agg(district_json(d) ORDER BY d.id)
                                  FROM districts d WHERE d.election_id = e.id), '[]'::jsonb),
+        'district_groups', coalesce((SELECT jsonb_agg(district_group_json(g) ORDER BY g.position, g.id)
+                                       FROM district_groups g WHERE g.election_id = e.id), '[]'::jsonb),
         'sign_in_methods', election_sign_in_methods(e.id),
         'oidc_button', election_oidc_button(e.id),
         'receipt_channels', organisation_receipt_channels(e.organisation_id),
@@ -238,8 +240,19 @@ BEGIN
     RETURN election_json(e);
 END $$;
 
--- Districts are added until voting opens.
-CREATE OR REPLACE FUNCTION add_district(p_staff bigint, p_election bigint, p_name jsonb, p_budget bigint)
+-- The group a district is put in (NULL: ungrouped), checked to be of election e.
+CREATE OR REPLACE FUNCTION district_group_of(e elections, p_group bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_group IS NOT NULL AND NOT EXISTS (SELECT 1 FROM district_groups WHERE id = p_group AND election_id = e.id) THEN
+        RAISE EXCEPTION 'No such group of districts in this election.' USING ERRCODE = 'PB422', COLUMN = 'group_id';
+    END IF;
+    RETURN p_group;
+END $$;
+
+-- Districts are added until voting opens, in a group (p_group) or ungrouped (NULL).
+CREATE OR REPLACE FUNCTION add_district(p_staff bigint, p_election bigint, p_name jsonb, p_budget bigint,
+                                        p_group bigint)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock(p_election);
@@ -248,7 +261,7 @@ BEGIN
     IF phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Districts cannot be added once voting has opened.' USING ERRCODE = 'PB409';
     END IF;
-    INSERT INTO districts (election_id, name, budget) VALUES (e.id, p_name, p_budget)
+    INSERT INTO districts (election_id, name, budget, group_id) VALUES (e.id, p_name, p_budget, district_group_of(e, p_group))
     RETURNING * INTO d;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district.create',
                          jsonb_build_object('after', district_json(d)));
@@ -272,8 +285,9 @@ BEGIN
     RETURN d;
 END $$;
 
--- A staff change to a district's name or budget (keys "name", "budget" of p_patch) until
--- voting opens. A budget below the cost of one of the district's accepted proposals is
+-- A staff change to a district's name, budget or group (keys "name", "budget", "group_id"
+-- of p_patch; a JSON null group_id ungroups it) until voting opens. A new group must leave
+-- every code and register row naming at most one district per group. A budget below the cost of one of the district's accepted proposals is
 -- refused: that proposal could never be funded.
 CREATE OR REPLACE FUNCTION update_district(p_staff bigint, p_election bigint, p_district bigint, p_patch jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -293,8 +307,13 @@ BEGIN
         END IF;
     END IF;
     UPDATE districts SET name = coalesce(p_patch->'name', name),
-                         budget = coalesce((p_patch->>'budget')::bigint, budget)
+                         budget = coalesce((p_patch->>'budget')::bigint, budget),
+                         group_id = CASE WHEN p_patch ? 'group_id'
+                                         THEN district_group_of(e, (p_patch->>'group_id')::bigint) ELSE group_id END
      WHERE id = d.id RETURNING * INTO d;
+    IF p_patch ? 'group_id' THEN
+        PERFORM frames_check_credentials(e.id);
+    END IF;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district.update',
                          jsonb_build_object('before', before, 'after', district_json(d)));
     RETURN district_json(d);
@@ -312,9 +331,14 @@ BEGIN
     d := district_to_change(e, p_district);
     uses := concat_ws(', ',
         CASE WHEN EXISTS (SELECT 1 FROM proposals WHERE district_id = d.id) THEN 'proposals' END,
-        CASE WHEN EXISTS (SELECT 1 FROM voting_codes WHERE district_id = d.id) THEN 'voting codes' END,
-        CASE WHEN EXISTS (SELECT 1 FROM register_entries WHERE district_id = d.id) THEN 'voter register rows' END,
+        CASE WHEN EXISTS (SELECT 1 FROM voting_codes WHERE district_id = d.id)
+               OR EXISTS (SELECT 1 FROM voting_codes WHERE election_id = e.id AND d.id = ANY (more_districts))
+             THEN 'voting codes' END,
+        CASE WHEN EXISTS (SELECT 1 FROM register_entries WHERE district_id = d.id)
+               OR EXISTS (SELECT 1 FROM register_entries WHERE election_id = e.id AND d.id = ANY (more_districts))
+             THEN 'voter register rows' END,
         CASE WHEN EXISTS (SELECT 1 FROM voters WHERE district_id = d.id)
+               OR EXISTS (SELECT 1 FROM voter_choices WHERE district_id = d.id)
                OR EXISTS (SELECT 1 FROM ballots WHERE election_id = e.id AND district_id = d.id)
                OR EXISTS (SELECT 1 FROM paper_entries WHERE election_id = e.id AND district_id = d.id)
              THEN 'voters or ballots' END);

@@ -96,15 +96,14 @@ $$;
 
 -- The voter a verified claim stands for: the register entry with that keyed hash (the same
 -- voter as a register or one-time-code sign-in of that entry); or, when the election has no
--- register and its provider is open to all, a voter made for the keyed hash alone, in the
--- election's only district. No row: not eligible.
+-- register and its provider is open to all, a voter made for the keyed hash alone, whose
+-- frames are the single-frame groups and the groups where voters choose. No row: not eligible.
 CREATE OR REPLACE FUNCTION voter_login_oidc(p_election bigint, p_provider bigint, p_oidc_hash text)
 RETURNS TABLE (out_voter bigint, out_district bigint) LANGUAGE plpgsql AS $$
 DECLARE
     reg bigint;
     v voters;
     h bytea := decode(p_oidc_hash, 'hex');
-    district bigint;
 BEGIN
     IF EXISTS (SELECT 1 FROM register_entries WHERE election_id = p_election) THEN
         SELECT id INTO reg FROM register_entries WHERE election_id = p_election AND oidc_hash = h ORDER BY id LIMIT 1;
@@ -112,14 +111,17 @@ BEGIN
             v := voter_for_register_id(p_election, reg);
         END IF;
     ELSIF (SELECT open_to_all FROM oidc_providers WHERE id = p_provider) THEN
-        SELECT min(id) INTO district FROM districts WHERE election_id = p_election HAVING count(*) = 1;
-        IF district IS NULL THEN
+        -- no register to name a district: the election's frames must each be the one frame
+        -- of its group, or a group where voters choose (voter_frames finds them)
+        IF EXISTS (SELECT 1 FROM districts d LEFT JOIN district_groups g ON g.id = d.group_id
+                    WHERE d.election_id = p_election AND NOT coalesce(g.voter_chooses, false)
+                    GROUP BY coalesce(d.group_id, 0) HAVING count(*) > 1) THEN
             RAISE EXCEPTION 'The election has several districts and no register to place a voter in one.'
                 USING ERRCODE = 'PB422';
         END IF;
         SELECT * INTO v FROM voters WHERE election_id = p_election AND oidc_hash = h;
         IF NOT FOUND THEN
-            INSERT INTO voters (election_id, district_id, oidc_hash) VALUES (p_election, district, h)
+            INSERT INTO voters (election_id, district_id, oidc_hash) VALUES (p_election, NULL, h)
             ON CONFLICT (election_id, oidc_hash) WHERE oidc_hash IS NOT NULL DO NOTHING RETURNING * INTO v;
             IF NOT FOUND THEN
                 SELECT * INTO v FROM voters WHERE election_id = p_election AND oidc_hash = h;

@@ -186,11 +186,11 @@ BEGIN
     RETURN message_templates_json(e.id);
 END $$;
 
--- A receipt by e-mail or SMS, when the voter asks: only for the tracker of their current
--- ballot (checked by its keyed voter tag), at most three addresses per ballot, and the
+-- A receipt by e-mail or SMS, when the voter asks: only for the tracker of a current
+-- ballot of theirs, in any of their frames (checked by its keyed voter tag), at most three addresses per ballot, and the
 -- same address once. The message holds the tracker and the board's address, never the
 -- ballot.
-CREATE OR REPLACE FUNCTION outbox_receipt(p_election bigint, p_district bigint, p_voter_tag text, p_tracker text,
+CREATE OR REPLACE FUNCTION outbox_receipt(p_election bigint, p_voter_tag text, p_tracker text,
                                           p_channel text, p_lang text, p_recipient_sealed text, p_hint text,
                                           p_params_sealed text, p_ballot_key text, p_recipient_key text)
 RETURNS bigint LANGUAGE plpgsql AS $$
@@ -198,8 +198,8 @@ DECLARE
     e elections := election_lock_shared(p_election);
     key text := 'receipt:' || p_ballot_key || ':' || p_recipient_key;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM ballots WHERE election_id = e.id AND district_id = p_district
-                      AND voter_tag = decode(p_voter_tag, 'hex') AND tracker = p_tracker) THEN
+    IF NOT EXISTS (SELECT 1 FROM ballots WHERE tracker = p_tracker AND election_id = e.id
+                      AND voter_tag = decode(p_voter_tag, 'hex')) THEN
         RAISE EXCEPTION 'This is not the receipt of your current ballot.' USING ERRCODE = 'PB404';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM outbox WHERE idempotency_key = key)

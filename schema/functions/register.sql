@@ -1,8 +1,9 @@
 -- Eligibility by voter register: uploads of keyed hashes, matches, and one-time codes sent
 -- to a contact on the register.
 
--- Loads register rows [[district_id, match_hash, contact_hash, oidc_hash], ...] (hashes in
--- hex; contact and OIDC hashes may be empty).
+-- Loads register rows [[district_id, match_hash, contact_hash, oidc_hash, birth_date, area,
+-- [more district ids]], ...] (hashes in hex; contact and OIDC hashes may be empty; the more
+-- districts are of other groups, at most one per group, as the upload's check made sure).
 CREATE OR REPLACE FUNCTION add_register(p_staff bigint, p_election bigint, p_rows jsonb) RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -16,12 +17,24 @@ BEGIN
                 WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.id = (r->>0)::bigint AND d.election_id = e.id)) THEN
         RAISE EXCEPTION 'A row names a district that is not in this election.' USING ERRCODE = 'PB422';
     END IF;
-    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash, oidc_hash, birth_date, area)
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_rows) r
+                WHERE jsonb_array_length(coalesce(r->6, '[]')) > 0
+                  AND (EXISTS (SELECT 1 FROM jsonb_array_elements_text(r->6) x
+                                WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.id = x::bigint AND d.election_id = e.id))
+                       OR NOT frames_one_per_group(e.id, (r->>0)::bigint
+                                || ARRAY(SELECT x::bigint FROM jsonb_array_elements_text(r->6) x))))
+    THEN
+        RAISE EXCEPTION 'A row names districts that are not in this election, or two of one group.' USING ERRCODE = 'PB422';
+    END IF;
+    INSERT INTO register_entries (election_id, district_id, match_hash, contact_hash, oidc_hash, birth_date, area,
+                                  more_districts)
     SELECT e.id, (r->>0)::bigint, decode(r->>1, 'hex'), decode(nullif(r->>2, ''), 'hex'),
-           decode(nullif(r->>3, ''), 'hex'), (nullif(r->>4, ''))::date, nullif(btrim(r->>5), '')
+           decode(nullif(r->>3, ''), 'hex'), (nullif(r->>4, ''))::date, nullif(btrim(r->>5), ''),
+           ARRAY(SELECT x::bigint FROM jsonb_array_elements_text(coalesce(r->6, '[]')) x)
       FROM jsonb_array_elements(p_rows) r
     ON CONFLICT (election_id, match_hash) DO UPDATE
-       SET district_id = EXCLUDED.district_id, contact_hash = EXCLUDED.contact_hash,
+       SET district_id = EXCLUDED.district_id, more_districts = EXCLUDED.more_districts,
+           contact_hash = EXCLUDED.contact_hash,
            oidc_hash = EXCLUDED.oidc_hash, birth_date = EXCLUDED.birth_date, area = EXCLUDED.area;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'register.upload', jsonb_build_object('rows', n));

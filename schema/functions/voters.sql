@@ -5,24 +5,28 @@
 -- revoked or it is signed out, is checked by voter_active: inside cast_online_ballot, and
 -- before every other voter call.
 
--- Stores new voting codes (keyed hashes only) for a district.
-CREATE OR REPLACE FUNCTION add_codes(p_staff bigint, p_election bigint, p_district bigint, p_hashes text[])
+-- Stores new voting codes (keyed hashes only) for a district, and for the more districts
+-- of other groups the code also votes in (p_more; at most one district per group).
+CREATE OR REPLACE FUNCTION add_codes(p_staff bigint, p_election bigint, p_district bigint, p_more bigint[],
+                                     p_hashes text[])
 RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock(p_election);
     n int;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM districts WHERE id = p_district AND election_id = e.id) THEN
-        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422';
+        RAISE EXCEPTION 'No such district in this election.' USING ERRCODE = 'PB422', COLUMN = 'district_id';
     END IF;
+    PERFORM frames_check_named(e.id, p_district || coalesce(p_more, '{}'));
     IF phase_rank(e.phase) >= phase_rank('closed') THEN
         RAISE EXCEPTION 'Voting has closed.' USING ERRCODE = 'PB409';
     END IF;
-    INSERT INTO voting_codes (election_id, district_id, code_hash)
-    SELECT e.id, p_district, decode(h, 'hex') FROM unnest(p_hashes) AS h;
+    INSERT INTO voting_codes (election_id, district_id, more_districts, code_hash)
+    SELECT e.id, p_district, coalesce(p_more, '{}'), decode(h, 'hex') FROM unnest(p_hashes) AS h;
     GET DIAGNOSTICS n = ROW_COUNT;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'codes.create',
-                         jsonb_build_object('district_id', p_district, 'count', n));
+                         jsonb_build_object('district_id', p_district, 'district_ids', p_district || coalesce(p_more, '{}'),
+                                            'count', n));
     RETURN n;
 END $$;
 

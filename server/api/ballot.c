@@ -80,12 +80,7 @@ static void context_ready(struct req *r, struct cast_state *s, const struct ball
         req_fail_verr(r, &e);
         return;
     }
-    if (!s->b.district_id)
-        s->b.district_id = s->district_id;
-    if (s->b.district_id != s->district_id) {
-        req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
-        return;
-    }
+    s->b.district_id = s->asked_district;
     struct ballot_project *projects = xcalloc(c->nprojects ? c->nprojects : 1, sizeof *projects);
     for (size_t i = 0; i < c->nprojects; i++)
         projects[i] = (struct ballot_project){.id = c->projects[i].id,
@@ -269,18 +264,40 @@ static bool idempotency_key_valid(const char *k)
     return true;
 }
 
-void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, int64_t district,
-                  bool paper, req_step_fn next)
+static bool frame_of_voter(const int64_t *districts, size_t n, int64_t d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (districts[i] == d)
+            return true;
+    return false;
+}
+
+void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, const int64_t *districts,
+                  size_t n, bool paper, req_step_fn next)
 {
     PB_ASSERT(s == r->state); /* the callbacks find it there */
     s->body = body;
-    s->district_id = district;
+    s->districts = districts;
+    s->ndistricts = n;
     s->paper = paper;
     s->next = next;
     struct verr e;
-    int64_t asked = district;
-    if (jv_id(body, "district_id", &asked, &e) < 0) {
+    int64_t asked = 0;
+    int rc = jv_id(body, "district_id", &asked, &e);
+    if (rc < 0) {
         req_fail_verr(r, &e);
+        return;
+    }
+    if (!rc && n != 1) {
+        req_fail(r, n ? ERR_INVALID_FIELD : ERR_FORBIDDEN, "district_id",
+                 n ? "\"district_id\" is required: this voter votes in several districts, one ballot each."
+                   : "Choose your district before you vote.");
+        return;
+    }
+    if (!rc)
+        asked = districts[0];
+    if (!frame_of_voter(districts, n, asked)) {
+        req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
         return;
     }
     s->asked_district = asked;
@@ -314,7 +331,7 @@ void ballot_put(struct req *r)
         return;
     }
     struct put_state *s = REQ_STATE_NEW(r, struct put_state, ballot_state_release);
-    ballot_check(r, &s->cast, r->json, r->ids[0], r->auth.district_id, false, cast_validated);
+    ballot_check(r, &s->cast, r->json, r->ids[0], r->auth.districts, r->auth.ndistricts, false, cast_validated);
 }
 
 static struct db_stmt sql_get = DB_STMT("ballot.get", 3,
@@ -350,10 +367,33 @@ static void got_ballot(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
+bool ballot_frame_from_query(struct req *r, int64_t *district)
+{
+    char *q = req_query_param(r, "district_id");
+    bool ok = true;
+    *district = r->auth.district_id;
+    if (q && (!parse_int64(q, district) || *district <= 0)) {
+        req_fail(r, ERR_INVALID_FIELD, "district_id", "\"district_id\" must be a district id.");
+        ok = false;
+    } else if (q && !frame_of_voter(r->auth.districts, r->auth.ndistricts, *district)) {
+        req_fail(r, ERR_FORBIDDEN, "district_id", "The voter does not vote in that district.");
+        ok = false;
+    } else if (!*district) {
+        req_fail(r, ERR_NOT_FOUND, NULL, "You have not voted yet.");
+        ok = false;
+    }
+    free(q);
+    return ok;
+}
+
+/* The voter's ballot in one of their frames (?district_id=, default the first). */
 void ballot_get(struct req *r)
 {
+    int64_t district;
+    if (!ballot_frame_from_query(r, &district))
+        return;
     char tag[VOTERKEY_HEX], id[24], d[24];
     voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
-    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, r->auth.district_id), tag};
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, district), tag};
     req_db(r, &sql_get, p, got_ballot);
 }

@@ -1,6 +1,7 @@
 /*
  * ballot: checking a ballot against its election's rules and the proposals of its
- * district, shared by online voting (ballot.c) and paper ballots (paper.c).
+ * district (frame), shared by online voting (ballot.c) and paper ballots (paper.c). A
+ * voter may vote in several frames (one per group of districts), one ballot each.
  */
 #ifndef PB_BALLOT_H
 #define PB_BALLOT_H
@@ -11,7 +12,8 @@
 /* One ballot being checked; lives inside the caller's request state. */
 struct cast_state {
     const cJSON *body;    /* the ballot as sent (owned by the request) */
-    int64_t district_id;  /* the voter's district */
+    const int64_t *districts; /* the frames the voter votes in (owned by the request) */
+    size_t ndistricts;
     bool paper;           /* paper ballots may be typed in after voting closed */
     req_step_fn next;     /* runs once the ballot is valid */
     int64_t asked_district; /* the district the ballot names (its context's cache key) */
@@ -24,11 +26,17 @@ struct cast_state {
 /* Frees what s holds (not s itself): call from the release of the state that holds it. */
 void cast_state_release(struct cast_state *s);
 
-/* Finds the election's rules and the district's proposals (cached for a second while
- * voting is open), validates body as a ballot of the voter's district into s and computes
- * its tracker; then calls next. Answers errors (404, 409 wrong_phase, 422 naming the
- * rule) itself. s must live in the request's state. */
-void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, int64_t district,
-                  bool paper, req_step_fn next);
+/* Finds the election's rules and the proposals of the district the ballot names (cached
+ * for a second while voting is open), validates body as a ballot of one of the voter's
+ * frames (districts, n of them; body's district_id may be left out when n is 1) into s and
+ * computes its tracker; then calls next. Answers errors (403 for a district the voter does
+ * not vote in, 404, 409 wrong_phase, 422 naming the rule) itself. s and districts must
+ * live as long as the request. */
+void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, const int64_t *districts,
+                  size_t n, bool paper, req_step_fn next);
+
+/* The district (frame) a voter's request is about: the query's district_id when given
+ * (it must be one of the voter's), else the voter's first. False (answered) when not. */
+bool ballot_frame_from_query(struct req *r, int64_t *district);
 
 #endif

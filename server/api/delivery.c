@@ -294,8 +294,8 @@ void templates_put(struct req *r)
 
 /* --- a voter's receipt --- */
 
-static struct db_stmt sql_receipt = DB_STMT("delivery.receipt", 11,
-    "SELECT outbox_receipt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+static struct db_stmt sql_receipt = DB_STMT("delivery.receipt", 10,
+    "SELECT outbox_receipt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
 
 void receipt_email(struct req *r)
 {
@@ -333,7 +333,7 @@ void receipt_email(struct req *r)
         return;
     }
     /* keys that repeat for a repeated request, without showing the tag or the address */
-    char tag[VOTERKEY_HEX], eid[24], did[24], ballot_key[65], recipient_key[65];
+    char tag[VOTERKEY_HEX], eid[24], ballot_key[65], recipient_key[65];
     voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
     unsigned char h[CRYPTO_SHA256_LEN];
     char *bk = xasprintf("%s|%s", tag, tracker);
@@ -343,7 +343,7 @@ void receipt_email(struct req *r)
     crypto_hmac_sha256(r->app->keys.outbox, KEY_LEN, norm, strlen(norm), h);
     crypto_hex(h, sizeof h, recipient_key);
     crypto_wipe(norm, sizeof norm);
-    const char *p[11] = {i64s(eid, r->ids[0]), i64s(did, r->auth.district_id), tag, tracker, sealed.channel, lang,
+    const char *p[10] = {i64s(eid, r->ids[0]), tag, tracker, sealed.channel, lang,
                          sealed.recipient_hex, sealed.hint, sealed.params_hex, ballot_key, recipient_key};
     req_db(r, &sql_receipt, p, queued);
     outbox_sealed_free(&sealed);

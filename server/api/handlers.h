@@ -47,6 +47,10 @@ void district_create(struct req *r);
 void district_list(struct req *r);
 void district_patch(struct req *r);
 void district_delete(struct req *r);
+void district_group_create(struct req *r);
+void district_group_list(struct req *r);
+void district_group_patch(struct req *r);
+void district_group_delete(struct req *r);
 
 /* proposal.c */
 void proposal_create(struct req *r);
@@ -68,6 +72,7 @@ void photo_get(struct req *r);
 void codes_create(struct req *r);
 void voter_session_create(struct req *r);
 void voter_session_delete(struct req *r);
+void voter_choose(struct req *r);
 void codes_revoke(struct req *r);
 void codes_stats(struct req *r);
 

@@ -318,7 +318,7 @@ static void signed_in(struct req *r, const struct db_result *res)
         req_fail(r, ERR_OIDC_NOT_ELIGIBLE, NULL, NULL);
         return;
     }
-    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+    voter_session_reply(r, db_int64(res, 0, 0));
 }
 
 static struct db_stmt sql_voter_login = DB_STMT("oidc.voter_login", 3, "SELECT * FROM voter_login_oidc($1, $2, $3)");

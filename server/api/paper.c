@@ -21,14 +21,17 @@
 struct paper_state {
     struct cast_state cast; /* first: ballot_check finds it there */
     int64_t voter_id;
-    int64_t district_id;
+    int64_t *districts; /* the voter's frames */
+    size_t ndistricts;
     char sheet[65];
     bool resolve;
 };
 
 static void paper_state_release(void *p)
 {
-    cast_state_release(&((struct paper_state *)p)->cast);
+    struct paper_state *s = p;
+    cast_state_release(&s->cast);
+    free(s->districts);
 }
 
 bool paper_resolves(const struct req *r)
@@ -78,15 +81,24 @@ static void voter_found(struct req *r, const struct db_result *res)
         return;
     }
     s->voter_id = db_int64(res, 0, 0);
-    s->district_id = db_int64(res, 0, 1);
+    if (!db_int64_array(res, 0, 1, &s->districts, &s->ndistricts)) {
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     const cJSON *ballot = cJSON_GetObjectItemCaseSensitive(r->json, "ballot");
-    ballot_check(r, &s->cast, ballot, r->election.id, s->district_id, true, paper_validated);
+    ballot_check(r, &s->cast, ballot, r->election.id, s->districts, s->ndistricts, true, paper_validated);
 }
 
+/* The voter and their frames (a paper sheet is one frame's ballot: it names its district
+ * when the voter votes in several). */
+#define PAPER_VOTER_FRAMES                                                                                   \
+    "(SELECT coalesce(array_agg(f.district_id ORDER BY f.o), '{}') FROM"                                  \
+    "   (SELECT district_id, row_number() OVER () AS o FROM voter_frames($1, (v).id)) f"                    \
+    "  WHERE f.district_id IS NOT NULL)"
 static struct db_stmt sql_voter_by_code = DB_STMT("paper.voter_by_code", 2,
-    "SELECT (v).id, (v).district_id FROM (SELECT voter_for_code($1, $2) AS v) x");
+    "SELECT (v).id, " PAPER_VOTER_FRAMES " FROM (SELECT voter_for_code($1, $2) AS v) x");
 static struct db_stmt sql_voter_by_register = DB_STMT("paper.voter_by_register", 2,
-    "SELECT (v).id, (v).district_id FROM (SELECT voter_for_register($1, $2) AS v) x");
+    "SELECT (v).id, " PAPER_VOTER_FRAMES " FROM (SELECT voter_for_register($1, $2) AS v) x");
 
 void paper_enter(struct req *r)
 {
@@ -156,6 +168,7 @@ struct correction_state {
     struct cast_state cast; /* first: ballot_check finds it there */
     char sheet[65];
     char *reason;
+    int64_t district; /* the sheet's: a correction stays in its frame */
 };
 
 static void correction_release(void *p)
@@ -206,8 +219,9 @@ static void sheet_found(struct req *r, const struct db_result *res)
                  "settled by entering it.");
         return;
     }
-    ballot_check(r, &s->cast, cJSON_GetObjectItemCaseSensitive(r->json, "ballot"), r->election.id,
-                 db_int64(res, 0, 1), true, correction_validated);
+    s->district = db_int64(res, 0, 1);
+    ballot_check(r, &s->cast, cJSON_GetObjectItemCaseSensitive(r->json, "ballot"), r->election.id, &s->district, 1,
+                 true, correction_validated);
 }
 
 static struct db_stmt sql_sheet_voter = DB_STMT("paper.sheet_voter", 2, "SELECT * FROM paper_sheet_voter($1, $2)");

@@ -143,7 +143,7 @@ static void session_opened(struct req *r, const struct db_result *res)
     }
     for (int i = 0; i < s->givebacks; i++)
         auth_attempt_ok(r, s->limit);
-    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+    voter_session_reply(r, db_int64(res, 0, 0));
 }
 
 static struct db_stmt sql_login_register = DB_STMT("voter.login_register", 2,

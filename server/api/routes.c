@@ -71,6 +71,13 @@ static const struct route routes[] = {
      .phases = BEFORE_VOTING, .phase_hint = "Districts are fixed once voting opens."},
     {M_DELETE, "/api/v1/elections/:id/districts/:id", district_delete, AUTH_STAFF, E, ELECTION, .role = ROLE_ADMIN,
      .phases = BEFORE_VOTING, .phase_hint = "Districts are fixed once voting opens."},
+    {M_GET, "/api/v1/elections/:id/district-groups", district_group_list, AUTH_NONE, OPT, ELECTION},
+    {M_POST, "/api/v1/elections/:id/district-groups", district_group_create, AUTH_STAFF, J, ELECTION,
+     .role = ROLE_ADMIN, .phases = BEFORE_VOTING, .phase_hint = "Groups of districts are fixed once voting opens."},
+    {M_PATCH, "/api/v1/elections/:id/district-groups/:id", district_group_patch, AUTH_STAFF, J, ELECTION,
+     .role = ROLE_ADMIN, .phases = BEFORE_VOTING, .phase_hint = "Groups of districts are fixed once voting opens."},
+    {M_DELETE, "/api/v1/elections/:id/district-groups/:id", district_group_delete, AUTH_STAFF, E, ELECTION,
+     .role = ROLE_ADMIN, .phases = BEFORE_VOTING, .phase_hint = "Groups of districts are fixed once voting opens."},
     {M_GET, "/api/v1/elections/:id/audit", election_audit, AUTH_STAFF, 0, ELECTION, .role = ROLE_ANY_STAFF},
     {M_GET, "/api/v1/elections/:id/audit/verify", election_audit_verify, AUTH_STAFF, 0, ELECTION,
      .role = ROLE_ANY_STAFF},
@@ -111,6 +118,10 @@ static const struct route routes[] = {
      .phase_hint = "Signing in opens with the ideas phase, the supports phase and voting."},
     {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, ROUTE_NO_LOAD,
      ELECTION},
+    /* a district chosen once where a group lets voters choose: the SQL function checks the
+     * session, the phase and that the choice is final; the answer is a new session */
+    {M_POST, "/api/v1/elections/:id/district-choice", voter_choose, AUTH_VOTER,
+     J | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD, ELECTION},
     /* the cast checks the phase and the voter inside its own statement */
     {M_PUT, "/api/v1/elections/:id/ballot", ballot_put, AUTH_VOTER, J | ROUTE_VOTER_CHECKED | ROUTE_NO_LOAD,
      ELECTION},

@@ -24,6 +24,8 @@
 struct codes_state {
     const struct server_keys *keys; /* the server's, fixed since start-up */
     int64_t election_id, district_id, count;
+    int64_t more[VOTER_MAX_FRAMES - 1]; /* the districts of other groups the codes also vote in */
+    size_t nmore;
     cJSON *reply;
     struct buf hashes; /* the keyed hashes as a text[] literal of hex strings */
 };
@@ -151,6 +153,10 @@ static void codes_work(void *job)
     struct codes_state *s = job;
     s->reply = cJSON_CreateObject();
     jv_add_int(s->reply, "district_id", s->district_id);
+    cJSON *all = cJSON_AddArrayToObject(s->reply, "district_ids");
+    cJSON_AddItemToArray(all, cJSON_CreateNumber((double)s->district_id));
+    for (size_t i = 0; i < s->nmore; i++)
+        cJSON_AddItemToArray(all, cJSON_CreateNumber((double)s->more[i]));
     jv_add_int(s->reply, "count", s->count);
     cJSON *list = cJSON_AddArrayToObject(s->reply, "codes");
     buf_putc(&s->hashes, '{');
@@ -168,20 +174,57 @@ static void codes_work(void *job)
     buf_putc(&s->hashes, '}');
 }
 
-static struct db_stmt sql_add_codes = DB_STMT("codes.add", 4, "SELECT add_codes($1, $2, $3, $4::text[])");
+static struct db_stmt sql_add_codes = DB_STMT("codes.add", 5, "SELECT add_codes($1, $2, $3, $4::bigint[], $5::text[])");
 
 static void codes_made(struct req *r)
 {
     struct codes_state *s = REQ_STATE(r, struct codes_state);
     char staff[24], id[24], d[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id),
+    struct buf more;
+    buf_init(&more);
+    buf_putc(&more, '{');
+    for (size_t i = 0; i < s->nmore; i++)
+        buf_printf(&more, "%s%lld", i ? "," : "", (long long)s->more[i]);
+    buf_putc(&more, '}');
+    const char *p[5] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id), more.data,
                         s->hashes.data};
     req_db(r, &sql_add_codes, p, codes_stored);
+    buf_free(&more);
+}
+
+/* "district_ids": the districts a code votes in, at most one per group of districts (the
+ * database checks the groups); the first is its district_id. */
+static bool read_code_districts(struct req *r, struct codes_state *s)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(r->json, "district_ids");
+    int n = cJSON_GetArraySize(list);
+    if (!cJSON_IsArray(list) || n < 1 || n > VOTER_MAX_FRAMES) {
+        req_fail(r, ERR_INVALID_FIELD, "district_ids", "\"district_ids\" must list 1 to %d districts, one per group.",
+                 VOTER_MAX_FRAMES);
+        return false;
+    }
+    int i = 0;
+    for (const cJSON *d = list->child; d; d = d->next, i++) {
+        int64_t id;
+        if (!jv_item_id(d, &id)) {
+            req_fail(r, ERR_INVALID_FIELD, "district_ids", "\"district_ids\" must list district ids.");
+            return false;
+        }
+        if (i == 0 && s->district_id && s->district_id != id) {
+            req_fail(r, ERR_INVALID_FIELD, "district_ids", "\"district_id\", when given, must be the first of \"district_ids\".");
+            return false;
+        }
+        if (i == 0)
+            s->district_id = id;
+        else
+            s->more[s->nmore++] = id;
+    }
+    return true;
 }
 
 void codes_create(struct req *r)
 {
-    static const char *const keys[] = {"district_id", "count", NULL};
+    static const char *const keys[] = {"district_id", "district_ids", "count", NULL};
     struct verr e;
     int64_t district = 0, count = 0;
     int rc_d, rc_c;
@@ -191,15 +234,18 @@ void codes_create(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
-    if (!rc_d || !rc_c) {
-        req_fail(r, ERR_INVALID_FIELD, !rc_d ? "district_id" : "count", "\"%s\" is required.",
-                 !rc_d ? "district_id" : "count");
+    bool listed = cJSON_GetObjectItemCaseSensitive(r->json, "district_ids") != NULL;
+    if ((!rc_d && !listed) || !rc_c) {
+        req_fail(r, ERR_INVALID_FIELD, !rc_c ? "count" : "district_id", "\"%s\" is required.",
+                 !rc_c ? "count" : "district_id");
         return;
     }
     struct codes_state *s = REQ_STATE_NEW(r, struct codes_state, codes_state_release);
     s->keys = &r->app->keys;
     s->election_id = r->election.id;
     s->district_id = district;
+    if (listed && !read_code_districts(r, s))
+        return;
     s->count = count;
     buf_init(&s->hashes);
     /* Thousands of codes take a noticeable fraction of a second: not on the event loop. */
@@ -239,47 +285,111 @@ static void signin_state_release(void *p)
     crypto_wipe(s, sizeof *s);
 }
 
-static void has_voted_done(struct req *r, const struct db_result *res)
+/* The frames are known: the token carries them; the reply says which have a ballot and
+ * where a choice of district is still to be made. */
+static void frames_loaded(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
         return;
     struct signin_state *s = REQ_STATE(r, struct signin_state);
+    cJSON *f = cJSON_Parse(db_value(res, 0, 0));
+    const cJSON *districts = cJSON_GetObjectItemCaseSensitive(f, "districts");
+    const cJSON *voted = cJSON_GetObjectItemCaseSensitive(f, "voted");
+    struct voter_claims c = {.election_id = r->ids[0],
+                             .voter_id = s->voter_id,
+                             .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
+    const cJSON *d;
+    cJSON_ArrayForEach(d, districts)
+    {
+        if (c.ndistricts == VOTER_MAX_FRAMES ||
+            !jv_number_to_int64(d, 1, JV_MAX_SAFE_INT, &c.districts[c.ndistricts])) {
+            cJSON_Delete(f);
+            log_error("voter frames unreadable id=%s", r->id);
+            req_fail(r, ERR_INTERNAL, NULL, NULL);
+            return;
+        }
+        c.ndistricts++;
+    }
+    voter_token_issue(&r->app->keys, &c, s->token);
+    unsigned char h[CRYPTO_SHA256_LEN];
+    crypto_sha256(s->token, strlen(s->token), h);
+    crypto_hex(h, sizeof h, r->auth.token_hash);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "token", s->token);
     char csrf[65];
     auth_csrf_token(r->app, r->auth.token_hash, csrf);
     cJSON_AddStringToObject(o, "csrf_token", csrf);
     jv_add_int(o, "election_id", r->ids[0]);
-    cJSON *d = cJSON_AddArrayToObject(o, "districts");
-    cJSON_AddItemToArray(d, cJSON_CreateNumber((double)s->district_id));
-    jv_add_int(o, "district_id", s->district_id);
-    cJSON_AddBoolToObject(o, "has_voted", db_bool(res, 0, 0));
+    cJSON_AddItemToObject(o, "districts", cJSON_Duplicate(districts, true));
+    if (c.ndistricts)
+        jv_add_int(o, "district_id", c.districts[0]);
+    else
+        cJSON_AddNullToObject(o, "district_id");
+    cJSON *choices = cJSON_GetObjectItemCaseSensitive(f, "choices");
+    /* voted in every frame, with no district still to choose */
+    cJSON_AddBoolToObject(o, "has_voted", c.ndistricts > 0 && cJSON_GetArraySize(voted) == (int)c.ndistricts &&
+                                              cJSON_GetArraySize(choices) == 0);
+    cJSON_AddItemToObject(o, "voted_districts", cJSON_Duplicate(voted, true));
+    cJSON_AddItemToObject(o, "choices", cJSON_Duplicate(choices, true));
     jv_add_int(o, "expires_in", VOTER_SESSION_TTL_S);
+    cJSON_Delete(f);
     req_set_cookie(r, "pb_voter", s->token, VOTER_SESSION_TTL_S);
-    r->app->metrics.voter_logins++;
-    req_reply_json(r, 201, o);
+    if (s->counts_login)
+        r->app->metrics.voter_logins++;
+    req_reply_json(r, s->status, o);
 }
 
-static struct db_stmt sql_has_voted = DB_STMT("voter.has_voted", 3,
-    "SELECT EXISTS (SELECT 1 FROM ballots WHERE election_id = $1 AND district_id = $2"
-    "                  AND voter_tag = decode($3, 'hex'))");
+static struct db_stmt sql_frames = DB_STMT("voter.frames", 3, "SELECT voter_frames_json($1, $2, $3)::text");
 
-void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id)
+void voter_session_reply(struct req *r, int64_t voter_id)
 {
     struct signin_state *s = REQ_STATE(r, struct signin_state);
-    struct voter_claims c = {.election_id = r->ids[0],
-                             .voter_id = voter_id,
-                             .district_id = district_id,
-                             .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
-    voter_token_issue(&r->app->keys, &c, s->token);
-    unsigned char h[CRYPTO_SHA256_LEN];
-    crypto_sha256(s->token, strlen(s->token), h);
-    crypto_hex(h, sizeof h, r->auth.token_hash);
-    s->district_id = district_id;
-    char tag[VOTERKEY_HEX], id[24], d[24];
+    s->voter_id = voter_id;
+    s->counts_login = true;
+    s->status = 201;
+    char tag[VOTERKEY_HEX], id[24], v[24];
     voterkey_tag(&r->app->keys, r->ids[0], voter_id, tag);
-    const char *p[3] = {i64s(id, r->ids[0]), i64s(d, district_id), tag};
-    req_db(r, &sql_has_voted, p, has_voted_done);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, voter_id), tag};
+    req_db(r, &sql_frames, p, frames_loaded);
+}
+
+/* --- a voter's choice of district, where a group lets voters choose --- */
+
+static void district_chosen(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    char tag[VOTERKEY_HEX], id[24], v[24];
+    voterkey_tag(&r->app->keys, r->ids[0], s->voter_id, tag);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, s->voter_id), tag};
+    req_db(r, &sql_frames, p, frames_loaded);
+}
+
+static struct db_stmt sql_choose = DB_STMT("voter.choose", 4, "SELECT voter_choose_district($1, $2, $3, $4)");
+
+/* The choice is final (the SQL function decides under parallel requests); the answer is a
+ * new session whose token carries the chosen frame, as a sign-in's. */
+void voter_choose(struct req *r)
+{
+    static const char *const keys[] = {"district_id", NULL};
+    struct verr e;
+    int64_t district = 0;
+    int rc;
+    if (!jv_only_keys(r->json, keys, NULL, &e) || (rc = jv_id(r->json, "district_id", &district, &e)) < 0) {
+        req_fail_verr(r, &e);
+        return;
+    }
+    if (!rc) {
+        req_fail(r, ERR_INVALID_FIELD, "district_id", "\"district_id\" is required.");
+        return;
+    }
+    struct signin_state *s = REQ_STATE_NEW(r, struct signin_state, signin_state_release);
+    s->voter_id = r->auth.voter_id;
+    s->status = 200;
+    char id[24], v[24], d[24];
+    const char *p[4] = {i64s(id, r->ids[0]), i64s(v, r->auth.voter_id), r->auth.token_hash, i64s(d, district)};
+    req_db(r, &sql_choose, p, district_chosen);
 }
 
 static void login_done(struct req *r, const struct db_result *res)
@@ -292,7 +402,7 @@ static void login_done(struct req *r, const struct db_result *res)
         return;
     }
     auth_attempt_ok(r, &RL_VOTING_CODE);
-    voter_session_reply(r, db_int64(res, 0, 0), db_int64(res, 0, 1));
+    voter_session_reply(r, db_int64(res, 0, 0));
 }
 
 static struct db_stmt sql_login_code = DB_STMT("voter.login_code", 2, "SELECT * FROM voter_login_code($1, $2)");

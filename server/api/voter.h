@@ -25,16 +25,19 @@ struct signin_state {
     char hash[VOTERKEY_HEX];            /* the keyed hash of the code, register entry or contact; "" when malformed */
     char code_hash[VOTERKEY_HEX];       /* one-time codes: the code's */
     char token[VOTER_TOKEN_MAX];        /* the new session's token, until it is sent */
-    int64_t district_id;
+    int64_t voter_id;
+    int status;        /* 201 for a sign-in, 200 for a choice of district */
+    bool counts_login; /* a sign-in (counted in /metrics), not a choice */
     char challenge[40]; /* one-time codes */
     /* a method's own state (OpenID Connect), freed with the request */
     void *method;
     void (*method_release)(void *method);
 };
 
-/* Answers a new voter session with a fresh signed token:
- * {token, csrf_token, election_id, districts, district_id, has_voted, expires_in}. */
-void voter_session_reply(struct req *r, int64_t voter_id, int64_t district_id);
+/* Answers a new voter session with a fresh signed token carrying the voter's frames:
+ * {token, csrf_token, election_id, districts, district_id, has_voted, voted_districts,
+ * choices, expires_in}. */
+void voter_session_reply(struct req *r, int64_t voter_id);
 /* The sign-in methods besides voting codes (register.c). */
 void voter_session_register(struct req *r, const cJSON *reg);
 void voter_session_otp(struct req *r);

@@ -316,6 +316,8 @@ static void session_loaded(struct req *r, const struct db_result *res)
             r->auth.voter_id = db_int64(res, 0, 2);
             r->auth.election_id = db_int64(res, 0, 3);
             r->auth.district_id = db_int64(res, 0, 4);
+            r->auth.districts[0] = r->auth.district_id;
+            r->auth.ndistricts = r->auth.district_id > 0;
         }
     } else if (r->route->auth != AUTH_NONE) {
         req_fail(r, ERR_UNAUTHORIZED, NULL, "Your sign-in is unknown or has expired; sign in again.");
@@ -385,7 +387,9 @@ static void start_signed_voter(struct req *r, const char *token, bool via_cookie
     r->auth.kind = AUTH_VOTER;
     r->auth.voter_id = c.voter_id;
     r->auth.election_id = c.election_id;
-    r->auth.district_id = c.district_id;
+    memcpy(r->auth.districts, c.districts, sizeof c.districts);
+    r->auth.ndistricts = c.ndistricts;
+    r->auth.district_id = c.ndistricts ? c.districts[0] : 0;
     r->auth.via_cookie = via_cookie;
     unsigned char h[CRYPTO_SHA256_LEN];
     crypto_sha256(token, strlen(token), h);

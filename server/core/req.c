@@ -126,7 +126,7 @@ static const struct {
     {"PB409", ERR_WRONG_PHASE}, {"PB404", ERR_NOT_FOUND},     {"PB422", ERR_INVALID_FIELD},
     {"PB403", ERR_FORBIDDEN},   {"PB401", ERR_UNAUTHORIZED},  {"PBCON", ERR_CONFLICT},
     {"PBIDM", ERR_IDEMPOTENCY_CONFLICT}, {"PBPAP", ERR_PAPER_BALLOT}, {"PBSUP", ERR_SUPPORT_LIMIT},
-    {"PBPHO", ERR_TOO_MANY_PHOTOS},
+    {"PBPHO", ERR_TOO_MANY_PHOTOS}, {"PBCHO", ERR_DISTRICT_CHOSEN},
 };
 
 bool req_db_ok(struct req *r, const struct db_result *res)

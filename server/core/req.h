@@ -17,6 +17,7 @@
 #include "lib/errors.h"
 #include "lib/util.h"
 #include "lib/vocab.h"
+#include "lib/votertoken.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -49,7 +50,9 @@ struct auth {
     bool superadmin;
     int64_t voter_id;
     int64_t election_id; /* voter: the election the session is for */
-    int64_t district_id; /* voter: the district the voter is eligible in */
+    int64_t district_id; /* voter: the first district (frame) the voter votes in, 0 for none yet */
+    int64_t districts[VOTER_MAX_FRAMES]; /* voter: every frame, one per group of districts */
+    size_t ndistricts;
     bool via_cookie;
     char token_hash[65]; /* hex SHA-256 of the session token (or of a new one being issued) */
 };

@@ -34,6 +34,8 @@
       "This Idempotency-Key was used with a different request.")                              \
     X(ERR_PAPER_BALLOT, 409, "paper_ballot_exists",                                            \
       "A paper ballot has been recorded for this voter; it takes precedence.")                 \
+    X(ERR_DISTRICT_CHOSEN, 409, "district_already_chosen",                                     \
+      "A district of this group has already been chosen; the choice is final.")              \
     X(ERR_TOO_MANY_PHOTOS, 409, "too_many_photos", "A proposal has at most 3 photos.")           \
     X(ERR_TOO_LARGE, 413, "payload_too_large", "The request body or headers are too large.")   \
     X(ERR_EXPECTATION, 417, "expectation_failed", "Only \"Expect: 100-continue\" is supported.") \

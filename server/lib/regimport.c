@@ -68,6 +68,59 @@ int64_t regimport_district(const cJSON *districts, const char *text)
     return found;
 }
 
+/* The group of district id in the election's districts (0: ungrouped, or unknown). */
+static int64_t group_of(const cJSON *districts, int64_t id)
+{
+    const cJSON *d;
+    cJSON_ArrayForEach(d, districts)
+    {
+        int64_t did = 0, g = 0;
+        if (jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(d, "id"), 1, JV_MAX_SAFE_INT, &did) && did == id) {
+            (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(d, "group_id"), 1, JV_MAX_SAFE_INT, &g);
+            return g;
+        }
+    }
+    return 0;
+}
+
+/* The districts a row's cell names: one district (by id or name), or several separated by
+ * '|' (a home district and the districts of other groups), at most one per group. Fills
+ * ids (n of them); false with the reason in why. */
+static bool row_districts(const cJSON *districts, const char *cell, int64_t ids[REGIMPORT_MAX_FRAMES], size_t *n,
+                          const char **why)
+{
+    *n = 0;
+    *why = *cell ? "No district of this election has this id or name." : "The district is missing.";
+    int64_t whole = regimport_district(districts, cell);
+    if (whole) {
+        ids[(*n)++] = whole;
+        return true;
+    }
+    if (!*cell || !strchr(cell, '|'))
+        return false;
+    for (const char *p = cell;;) {
+        size_t len = strcspn(p, "|");
+        char part[MAX_FIELD + 1];
+        snprintf(part, sizeof part, "%.*s", (int)len, p);
+        int64_t id = regimport_district(districts, part);
+        if (!id)
+            return false;
+        if (*n == REGIMPORT_MAX_FRAMES) {
+            *why = "A row names more districts than a voter can vote in.";
+            return false;
+        }
+        for (size_t i = 0; i < *n; i++)
+            if (ids[i] == id || group_of(districts, ids[i]) == group_of(districts, id)) {
+                *why = "The row names two districts of one group; a voter votes in one district per group.";
+                return false;
+            }
+        ids[(*n)++] = id;
+        if (!p[len])
+            return true;
+        p += len + 1;
+    }
+}
+
 /* A birth date in one of the ways registers write it, as YYYY-MM-DD in out. */
 static bool birth_date(const char *in, char out[11])
 {
@@ -151,7 +204,8 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
     }
     size_t n = t.nrows - 1;
     struct seen *seen = xcalloc(n, sizeof *seen);
-    int64_t *dist_of = xcalloc(n, sizeof *dist_of);
+    int64_t (*dist_of)[REGIMPORT_MAX_FRAMES] = xcalloc(n, sizeof *dist_of);
+    size_t *ndist_of = xcalloc(n, sizeof *ndist_of);
     char (*contact_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *contact_of);
     char (*oidc_of)[VOTERKEY_HEX] = xcalloc(n, sizeof *oidc_of);
     bool *good = xcalloc(n, sizeof *good);
@@ -177,10 +231,10 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
             rowerrors_add(&out->errors, line, "area", "The area name is longer than %d bytes.", REGIMPORT_MAX_AREA);
             ok = false;
         }
-        int64_t did = regimport_district(districts, dist);
-        if (!did) {
-            rowerrors_add(&out->errors, line, c_dist == csvt_column(&t, "district") ? "district" : "district_id",
-                          *dist ? "No district of this election has this id or name." : "The district is missing.");
+        const char *why;
+        if (!row_districts(districts, dist, dist_of[i], &ndist_of[i], &why)) {
+            rowerrors_add(&out->errors, line, c_dist == csvt_column(&t, "district") ? "district" : "district_id", "%s",
+                          why);
             ok = false;
         }
         if (*contact && !voterkey_contact(keys, election, contact, contact_of[i])) {
@@ -200,7 +254,6 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
         }
         seen[i].line = line;
         seen[i].index = i;
-        dist_of[i] = did;
         good[i] = ok;
     }
     /* the same person twice (same identity hash): the later lines are the problem */
@@ -220,29 +273,35 @@ void regimport_run(const struct server_keys *keys, int64_t election, const cJSON
             good[sorted[i].index] = false;
         }
     free(sorted);
-    int64_t *good_dist = xcalloc(n, sizeof *good_dist);
+    int64_t *good_dist = xcalloc(n * REGIMPORT_MAX_FRAMES, sizeof *good_dist);
+    size_t ngood_dist = 0;
     buf_putc(&out->out, '[');
     for (size_t i = 0; i < n; i++) {
         if (!good[i])
             continue;
-        good_dist[out->rows] = dist_of[i];
+        for (size_t k = 0; k < ndist_of[i]; k++)
+            good_dist[ngood_dist++] = dist_of[i][k];
         /* the area as JSON text (any characters a spreadsheet holds), made by cJSON */
         cJSON *area = cJSON_CreateString(csvt_field(&t.rows[i + 1], c_area));
         char *area_json = cJSON_PrintUnformatted(area);
         cJSON_Delete(area);
-        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\",\"%s\",\"%s\",%s]", out->rows ? "," : "", (long long)dist_of[i],
-                   seen[i].hash, contact_of[i], oidc_of[i], date_of[i], area_json);
+        buf_printf(&out->out, "%s[%lld,\"%s\",\"%s\",\"%s\",\"%s\",%s,[", out->rows ? "," : "",
+                   (long long)dist_of[i][0], seen[i].hash, contact_of[i], oidc_of[i], date_of[i], area_json);
+        for (size_t k = 1; k < ndist_of[i]; k++)
+            buf_printf(&out->out, "%s%lld", k > 1 ? "," : "", (long long)dist_of[i][k]);
+        buf_puts(&out->out, "]]");
         cJSON_free(area_json);
         out->rows++;
     }
     buf_putc(&out->out, ']');
-    out->districts = district_counts(districts, good_dist, out->rows);
+    out->districts = district_counts(districts, good_dist, ngood_dist);
     if (n > REGIMPORT_MAX_ROWS)
         snprintf(out->fatal, sizeof out->fatal, "The register has more than %d rows.", REGIMPORT_MAX_ROWS);
     free(good_dist);
     crypto_wipe(seen, n * sizeof *seen);
     free(seen);
     free(dist_of);
+    free(ndist_of);
     free(date_of);
     free(contact_of);
     crypto_wipe(oidc_of, n * sizeof *oidc_of);

@@ -2,6 +2,7 @@
  * regimport: a voter register as staff upload it (CSV with a header naming the columns
  * personal_id, birth_date, district_id or district, and optionally postcode, contact and
  * oidc_id: the identifier an OpenID provider gives, when it is not the personal_id)
+ * The district cell may name a district of each group, separated by '|' ("Nord | Byen").
  * checked row by row and turned into keyed hashes (lib/voterkeys.h): every problem is named
  * with its line before anything is stored, and the same person twice is one of them. Birth
  * dates may be written 1990-05-17, 17-05-1990, 17.05.1990 or 17/05/1990. Pure; runs on a
@@ -20,12 +21,13 @@
 
 #define REGIMPORT_MAX_ROWS 500000
 #define REGIMPORT_MAX_AREA 100 /* bytes of an area name (turnout by area) */
+#define REGIMPORT_MAX_FRAMES 8  /* districts a row may name, one per group (VOTER_MAX_FRAMES) */
 
 struct regimport {
     size_t rows;            /* good rows */
     struct rowerrors errors;
     struct buf out;         /* [[district_id, "match hash", "contact hash", "oidc hash", "birth date",
-                             *   "area"], ...] for add_register */
+                             *   "area", [more district ids]], ...] for add_register */
     cJSON *districts;       /* [{"district_id", "rows"}] of the good rows */
     char fatal[200];        /* the file cannot be read at all (not CSV, no header) */
 };

@@ -26,8 +26,12 @@ void voter_token_issue(const struct server_keys *k, const struct voter_claims *c
     char nonce[2 * NONCE_BYTES + 1], mac[MAC_HEX + 1];
     crypto_random(raw, sizeof raw);
     crypto_hex(raw, sizeof raw, nonce);
-    int n = snprintf(out, VOTER_TOKEN_MAX, VOTER_TOKEN_PREFIX "%lld.%lld.%lld.%lld.%s", (long long)c->election_id,
-                     (long long)c->voter_id, (long long)c->district_id, (long long)c->expires, nonce);
+    char districts[VOTER_MAX_FRAMES * 20 + 2] = "0";
+    PB_ASSERT(c->ndistricts <= VOTER_MAX_FRAMES);
+    for (size_t i = 0, at = 0; i < c->ndistricts; i++)
+        at += (size_t)snprintf(districts + at, sizeof districts - at, "%s%lld", i ? "-" : "", (long long)c->districts[i]);
+    int n = snprintf(out, VOTER_TOKEN_MAX, VOTER_TOKEN_PREFIX "%lld.%lld.%s.%lld.%s", (long long)c->election_id,
+                     (long long)c->voter_id, districts, (long long)c->expires, nonce);
     PB_ASSERT(n > 0 && n + 1 + MAC_HEX < VOTER_TOKEN_MAX);
     token_mac(k, out, (size_t)n, mac);
     snprintf(out + n, VOTER_TOKEN_MAX - (size_t)n, ".%s", mac);
@@ -38,11 +42,19 @@ bool voter_token_is_signed(const char *token)
     return strncmp(token, VOTER_TOKEN_PREFIX, strlen(VOTER_TOKEN_PREFIX)) == 0;
 }
 
-/* One positive decimal field ending at '.', advancing *p past the dot. */
-static bool take_id(const char **p, int64_t *out)
+bool voter_claims_has_district(const struct voter_claims *c, int64_t d)
 {
-    const char *dot = strchr(*p, '.');
-    size_t n = dot ? (size_t)(dot - *p) : 0;
+    for (size_t i = 0; i < c->ndistricts; i++)
+        if (c->districts[i] == d)
+            return true;
+    return false;
+}
+
+/* One positive decimal number ending at end (a '.' or '-'), advancing *p past it. */
+static bool take_number(const char **p, char end, int64_t *out)
+{
+    const char *stop = strchr(*p, end);
+    size_t n = stop ? (size_t)(stop - *p) : 0;
     if (n == 0 || n > 18 || strspn(*p, "0123456789") != n)
         return false;
     char digits[19];
@@ -50,8 +62,34 @@ static bool take_id(const char **p, int64_t *out)
     digits[n] = '\0';
     if (!parse_int64(digits, out) || *out <= 0)
         return false;
-    *p = dot + 1;
+    *p = stop + 1;
     return true;
+}
+
+static bool take_id(const char **p, int64_t *out)
+{
+    return take_number(p, '.', out);
+}
+
+/* The districts field: "0" (none yet) or ids joined by '-', ending at '.'. */
+static bool take_districts(const char **p, struct voter_claims *t)
+{
+    t->ndistricts = 0;
+    if (strncmp(*p, "0.", 2) == 0) {
+        *p += 2;
+        return true;
+    }
+    const char *dot = strchr(*p, '.');
+    if (!dot)
+        return false;
+    for (;;) {
+        const char *dash = memchr(*p, '-', (size_t)(dot - *p));
+        if (t->ndistricts == VOTER_MAX_FRAMES || !take_number(p, dash ? '-' : '.', &t->districts[t->ndistricts]))
+            return false;
+        t->ndistricts++;
+        if (!dash)
+            return true;
+    }
 }
 
 bool voter_token_verify(const struct server_keys *k, const char *token, int64_t now, struct voter_claims *c)
@@ -68,7 +106,7 @@ bool voter_token_verify(const struct server_keys *k, const char *token, int64_t 
         return false;
     const char *p = token + strlen(VOTER_TOKEN_PREFIX);
     struct voter_claims t;
-    if (!take_id(&p, &t.election_id) || !take_id(&p, &t.voter_id) || !take_id(&p, &t.district_id) ||
+    if (!take_id(&p, &t.election_id) || !take_id(&p, &t.voter_id) || !take_districts(&p, &t) ||
         !take_id(&p, &t.expires))
         return false;
     if (last - p != 2 * NONCE_BYTES || strspn(p, "0123456789abcdef") != 2 * NONCE_BYTES)

@@ -1,6 +1,6 @@
 /*
  * votertoken: voter sessions as signed tokens. A token names the election, the voter and
- * the district and carries its own expiry, under an HMAC keyed from the server secret, so
+ * the districts (frames) the voter votes in, and carries its own expiry, under an HMAC keyed from the server secret, so
  * any server process that holds the secret can check it without asking the database.
  * Ending a session early (a revoked code) is checked in the database where it matters.
  * Pure: no I/O.
@@ -14,16 +14,23 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* "pbv1.<election>.<voter>.<district>.<expires>.<nonce>.<mac>" plus NUL, with room to spare */
-#define VOTER_TOKEN_MAX 192
+/* "pbv1.<election>.<voter>.<districts>.<expires>.<nonce>.<mac>" plus NUL, with room to
+ * spare; <districts> is "12" or "12-40" (one per group of districts), "0" for none yet. */
+#define VOTER_TOKEN_MAX 360
 #define VOTER_TOKEN_PREFIX "pbv1."
+/* At most this many frames (groups of districts) per voter. */
+#define VOTER_MAX_FRAMES 8
 
 struct voter_claims {
     int64_t election_id;
     int64_t voter_id;
-    int64_t district_id;
+    int64_t districts[VOTER_MAX_FRAMES]; /* in the order of the election's groups */
+    size_t ndistricts;
     int64_t expires; /* Unix time */
 };
+
+/* True when the claims let the voter vote in district d. */
+bool voter_claims_has_district(const struct voter_claims *c, int64_t d);
 
 /* A new token for these claims, with a random nonce so that no two tokens are alike. */
 void voter_token_issue(const struct server_keys *k, const struct voter_claims *c, char out[VOTER_TOKEN_MAX]);

@@ -1,4 +1,5 @@
 /* Signed voter tokens: round trip, expiry, and that no byte can change unnoticed. */
+#include "lib/crypto.h"
 #include "lib/keys.h"
 #include "lib/votecode.h"
 #include "lib/votertoken.h"
@@ -16,14 +17,43 @@ void test_votertoken(void)
     memset(secret, 8, sizeof secret);
     keys_derive(secret, &other);
 
-    struct voter_claims c = {.election_id = 12, .voter_id = 345678, .district_id = 9, .expires = 2000000000}, got;
+    struct voter_claims c = {.election_id = 12, .voter_id = 345678, .districts = {9}, .ndistricts = 1,
+                             .expires = 2000000000}, got;
     char t1[VOTER_TOKEN_MAX], t2[VOTER_TOKEN_MAX];
     voter_token_issue(&app, &c, t1);
     voter_token_issue(&app, &c, t2);
     CHECK(voter_token_is_signed(t1));
     CHECK(strcmp(t1, t2) != 0); /* the nonce makes each token unique */
     CHECK(voter_token_verify(&app, t1, 1900000000, &got));
-    CHECK(got.election_id == 12 && got.voter_id == 345678 && got.district_id == 9 && got.expires == 2000000000);
+    CHECK(got.election_id == 12 && got.voter_id == 345678 && got.ndistricts == 1 && got.districts[0] == 9 &&
+          got.expires == 2000000000);
+    CHECK(voter_claims_has_district(&got, 9) && !voter_claims_has_district(&got, 10));
+
+    /* several frames (a city-wide and a district budget), and none yet (a choice to make) */
+    struct voter_claims many = {.election_id = 12, .voter_id = 7, .ndistricts = VOTER_MAX_FRAMES,
+                                .expires = 2000000000};
+    for (size_t i = 0; i < VOTER_MAX_FRAMES; i++)
+        many.districts[i] = 900000000000000000LL + (int64_t)i;
+    char tm[VOTER_TOKEN_MAX];
+    voter_token_issue(&app, &many, tm);
+    CHECK(voter_token_verify(&app, tm, 1900000000, &got));
+    CHECK(got.ndistricts == VOTER_MAX_FRAMES && got.districts[7] == 900000000000000007LL);
+    struct voter_claims none = {.election_id = 12, .voter_id = 7, .expires = 2000000000};
+    voter_token_issue(&app, &none, tm);
+    CHECK(voter_token_verify(&app, tm, 1900000000, &got) && got.ndistricts == 0);
+    /* malformed district lists, even under a valid MAC, are refused by the parser */
+    const char *lists[] = {"9-", "-9", "9--10", "9-0", "1-2-3-4-5-6-7-8-9", "00"};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        char raw[VOTER_TOKEN_MAX];
+        snprintf(raw, sizeof raw, "pbv1.12.7.%s.2000000000.0011223344556677", lists[i]);
+        unsigned char mac[32];
+        char hex[65];
+        crypto_hmac_sha256(app.voter_session, KEY_LEN, raw, strlen(raw), mac);
+        crypto_hex(mac, sizeof mac, hex);
+        char full[VOTER_TOKEN_MAX + 80];
+        snprintf(full, sizeof full, "%s.%s", raw, hex);
+        CHECK(!voter_token_verify(&app, full, 1900000000, &got));
+    }
     CHECK(!voter_token_verify(&app, t1, 2000000000, &got)); /* expired */
     CHECK(!voter_token_verify(&other, t1, 1900000000, &got)); /* another server secret */
 

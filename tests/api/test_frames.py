@@ -1,0 +1,192 @@
+"""Several frames per voter (issue 17): a city-wide budget and a district budget in one vote.
+A voter votes in at most one district of each group: the one their code or register row
+names, the only frame of a one-frame group, or the district they choose once where the group
+lets them. One ballot per frame, each with its own budget and rules; one sign-in for all."""
+from concurrent.futures import ThreadPoolExecutor
+
+
+def city_and_districts(ctx, chooses=False, districts=("Nord", "Syd")):
+    """An election with a city-wide frame (ungrouped, so everyone votes there) and a group
+    "Bydele" of district frames; one proposal per frame. Still in draft."""
+    s = ctx.server
+    e = ctx.election(districts=((500000, "Hele byen"),), phase=None)
+    t = e["token"]
+    r = s.post(f"/api/v1/elections/{e['id']}/district-groups",
+               {"name": {"da": "Bydele", "en": "Districts"}, "voter_chooses": chooses, "position": 1}, token=t)
+    assert r.status == 201 and r.json["voter_chooses"] is chooses, r
+    e["group"] = r.json["id"]
+    for name in districts:
+        r = s.post(f"/api/v1/elections/{e['id']}/districts",
+                   {"name": {"da": name, "en": name}, "budget": 100000, "group_id": e["group"]}, token=t)
+        assert r.status == 201 and r.json["group_id"] == e["group"], r
+        e["districts"].append(r.json["id"])
+    for i, d in enumerate(e["districts"]):
+        r = s.post(f"/api/v1/elections/{e['id']}/proposals",
+                   {"district_id": d, "title": {"da": f"P{i}", "en": f"P{i}"}, "cost": 1000}, token=t)
+        assert r.status == 201, r
+        e["proposals"].append(r.json["id"])
+    return e
+
+
+def open_voting(ctx, e):
+    r = ctx.server.post(f"/api/v1/elections/{e['id']}/phase", {"phase": "voting"}, token=e["token"])
+    assert r.status == 200, r
+
+
+def test_code_for_a_district_votes_city_wide_too(ctx):
+    s = ctx.server
+    e = city_and_districts(ctx)
+    city, nord, syd = e["districts"]
+    r = s.get(f"/api/v1/elections/{e['id']}", token=e["token"])
+    assert [g["id"] for g in r.json["district_groups"]] == [e["group"]], r.json
+    assert {d["id"]: d["group_id"] for d in r.json["districts"]} == {city: None, nord: e["group"], syd: e["group"]}
+    open_voting(ctx, e)
+    r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": nord, "count": 2}, token=e["token"])
+    assert r.status == 201 and r.json["district_ids"] == [nord], r
+    code = r.json["codes"][0]
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "code", "code": code})
+    assert r.status == 201, r
+    assert r.json["districts"] == [city, nord] and r.json["district_id"] == city, r.json
+    assert r.json["has_voted"] is False and r.json["voted_districts"] == [] and r.json["choices"] == []
+    t = r.json["token"]
+    # one ballot per frame; the frame must be named when there are several
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"approvals": [e["proposals"][0]]}, token=t)
+    assert r.status == 422 and r.json["error"]["field"] == "district_id", r
+    r1 = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": [e["proposals"][0]]}, token=t)
+    r2 = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [e["proposals"][1]]}, token=t)
+    assert r1.status == 200 and r2.status == 200 and r1.json["tracker"] != r2.json["tracker"], (r1, r2)
+    assert not r1.json["replaced"] and not r2.json["replaced"]
+    # a ballot of one frame cannot name another frame's proposal
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [e["proposals"][2]]}, token=t)
+    assert r.status == 422, r
+    # a frame the voter does not vote in: 403, for casting and for reading
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": syd, "approvals": [e["proposals"][2]]}, token=t)
+    assert r.status == 403 and r.json["error"]["field"] == "district_id", r
+    assert s.get(f"/api/v1/elections/{e['id']}/ballot?district_id={syd}", token=t).status == 403
+    # re-voting replaces per frame: the city-wide ballot again, the district's stays
+    r3 = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": []}, token=t)
+    assert r3.status == 200 and r3.json["replaced"] is True, r3
+    g = s.get(f"/api/v1/elections/{e['id']}/ballot?district_id={nord}", token=t)
+    assert g.status == 200 and g.json["approvals"] == [e["proposals"][1]] and g.json["tracker"] == r2.json["tracker"], g
+    g = s.get(f"/api/v1/elections/{e['id']}/ballot?district_id={city}", token=t)
+    assert g.status == 200 and g.json["approvals"] == [] and g.json["tracker"] == r3.json["tracker"], g
+    # signing in again says both are cast
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "code", "code": code})
+    assert r.json["has_voted"] is True and sorted(r.json["voted_districts"]) == sorted([city, nord]), r.json
+    # turnout and the count are per frame, as before
+    r = s.get(f"/api/v1/elections/{e['id']}/turnout")
+    by = {d["district_id"]: d["ballots"] for d in r.json["districts"]}
+    assert by[city] == 1 and by[nord] == 1 and by.get(syd, 0) == 0, r.json
+    # the receipt of either ballot can be e-mailed
+    for tr in (r2.json["tracker"], r3.json["tracker"]):
+        r = s.post(f"/api/v1/elections/{e['id']}/receipt-email", {"to": "a@example.org", "tracker": tr}, token=t)
+        assert r.status in (201, 202), r
+
+
+def test_codes_and_register_name_one_district_per_group(ctx):
+    s = ctx.server
+    e = city_and_districts(ctx)
+    city, nord, syd = e["districts"]
+    t = e["token"]
+    r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_ids": [nord, syd], "count": 1}, token=t)
+    assert r.status == 422 and r.json["error"]["field"] == "district_ids", r
+    r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_ids": [nord, nord], "count": 1}, token=t)
+    assert r.status == 422, r
+    r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_ids": [nord, 999999999], "count": 1}, token=t)
+    assert r.status == 422, r
+    r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_ids": [syd, city], "count": 1}, token=t)
+    assert r.status == 201 and r.json["district_ids"] == [syd, city] and r.json["district_id"] == syd, r
+    # the register: a row naming two frames of one group is named by the dry run, and nothing is stored
+    csv = ("personal_id,birth_date,district\n"
+           "1001,1990-01-01,Nord\n"
+           "1002,1990-01-01,Nord | Syd\n"
+           f"1003,1990-01-01,Syd|{city}\n"
+           "1004,1990-01-01,Nord | Nowhere\n")
+    r = s.request("POST", f"/api/v1/elections/{e['id']}/register?dry_run=true", raw=csv.encode(), token=t,
+                  headers={"Content-Type": "text/csv"})
+    assert r.status == 200 and not r.json["valid"], r
+    lines = {x["line"]: x for x in r.json["errors"]}
+    assert set(lines) == {3, 5}, r.json
+    assert lines[3]["field"] == "district" and "group" in lines[3]["message"], lines
+    r = s.request("POST", f"/api/v1/elections/{e['id']}/register", raw=csv.encode(), token=t,
+                  headers={"Content-Type": "text/csv"})
+    assert r.status == 422, r
+    good = "personal_id,birth_date,district\n1001,1990-01-01,Nord\n1003,1990-01-01,Syd|Hele byen\n"
+    r = s.request("POST", f"/api/v1/elections/{e['id']}/register", raw=good.encode(), token=t,
+                  headers={"Content-Type": "text/csv"})
+    assert r.status == 201 and r.json["rows"] == 2, r
+    # moving a district so that a code or row would name two of one group is refused
+    r = s.patch(f"/api/v1/elections/{e['id']}/districts/{city}", {"group_id": e["group"]}, token=t)
+    assert r.status == 409, r
+    open_voting(ctx, e)
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions",
+               {"method": "register", "register": {"personal_id": "1003", "birth_date": "1990-01-01"}})
+    assert r.status == 201 and r.json["districts"] == [city, syd], r.json
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions",
+               {"method": "register", "register": {"personal_id": "1001", "birth_date": "1990-01-01"}})
+    assert r.status == 201 and r.json["districts"] == [city, nord], r.json
+    # groups are fixed once voting has opened
+    r = s.post(f"/api/v1/elections/{e['id']}/district-groups", {"name": {"da": "X"}}, token=t)
+    assert r.status == 409, r
+
+
+def test_voter_chooses_district_once_under_parallel_requests(ctx):
+    s = ctx.server
+    e = city_and_districts(ctx, chooses=True)
+    city, nord, syd = e["districts"]
+    t = e["token"]
+    open_voting(ctx, e)
+    codes = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": city, "count": 3}, token=t).json["codes"]
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "code", "code": codes[0]})
+    assert r.status == 201 and r.json["districts"] == [city], r.json
+    assert r.json["choices"] == [{"group_id": e["group"], "districts": [nord, syd]}], r.json
+    vt = r.json["token"]
+    # not yet chosen: no ballot in a district of the group
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": []}, token=vt)
+    assert r.status == 403, r
+    # bad choices
+    assert s.post(f"/api/v1/elections/{e['id']}/district-choice", {"district_id": city}, token=vt).status == 403
+    assert s.post(f"/api/v1/elections/{e['id']}/district-choice", {"district_id": 999999999},
+                  token=vt).status == 422
+    assert s.post(f"/api/v1/elections/{e['id']}/district-choice", {}, token=vt).status == 422
+    assert s.post(f"/api/v1/elections/{e['id']}/district-choice", {"district_id": nord}).status == 401
+    # 200 parallel choices, half for each district: one district wins, every other answer is 409
+    targets = [nord, syd] * 100
+    with ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(lambda d: (d, s.post(f"/api/v1/elections/{e['id']}/district-choice",
+                                                     {"district_id": d}, token=vt)), targets))
+    won = {d for d, a in answers if a.status == 200}
+    assert len(won) == 1, [(d, a.status) for d, a in answers[:6]]
+    chosen = won.pop()
+    other = syd if chosen == nord else nord
+    assert all(a.status == 409 and a.code == "district_already_chosen" for d, a in answers if d == other)
+    assert all(a.status == 200 for d, a in answers if d == chosen)
+    ok = next(a for d, a in answers if a.status == 200)
+    assert ok.json["districts"] == [city, chosen] and ok.json["choices"] == [], ok.json
+    nt = ok.json["token"]
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": chosen, "approvals": []}, token=nt)
+    assert r.status == 200, r
+    # final: a new sign-in has the chosen district and no choice left
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "code", "code": codes[0]})
+    assert r.json["districts"] == [city, chosen] and r.json["choices"] == [], r.json
+    assert s.post(f"/api/v1/elections/{e['id']}/district-choice", {"district_id": other},
+                  token=r.json["token"]).status == 409
+    # the database holds one choice
+    n = ctx.env.psql(f"SELECT count(*) FROM voter_choices c JOIN voters v ON v.id = c.voter_id "
+                     f"WHERE v.election_id = {int(e['id'])}")
+    assert str(n).strip() == "1", n
+
+
+def test_one_frame_elections_are_unchanged(ctx):
+    s = ctx.server
+    e = ctx.election(districts=((100000, "Nord"), (100000, "Syd")), proposals=[(0, 100), (1, 100)], codes=1)
+    nord, syd = e["districts"]
+    r = s.post(f"/api/v1/elections/{e['id']}/voter-sessions", {"method": "code", "code": e["codes"][syd][0]})
+    assert r.status == 201 and r.json["districts"] == [syd] and r.json["district_id"] == syd, r.json
+    t = r.json["token"]
+    # the district may be left out, as before
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"approvals": [e["proposals"][1]]}, token=t)
+    assert r.status == 200 and r.json["district_id"] == syd, r
+    assert s.get(f"/api/v1/elections/{e['id']}/ballot", token=t).json["approvals"] == [e["proposals"][1]]
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [e["proposals"][0]]}, token=t)
+    assert r.status == 403, r
