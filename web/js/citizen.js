@@ -21,11 +21,12 @@ import { myIdeasPage } from "./citizen/ideas.js";
 import { ideaFormPage } from "./citizen/idea-form.js";
 import { oidcReturn } from "./oidc.js";
 import { proposalPage } from "./citizen/proposal.js";
+import { choosePage } from "./citizen/choose.js";
 import { statementPage } from "./citizen/statement.js";
 import { signOutButton, showSignOut } from "./citizen/signout.js";
 
 const pages = { signin: signInPage, vote: ballotPage, review: reviewPage, receipt: receiptPage, board: boardPage, results: resultsPage,
-                ideas: myIdeasPage, idea: ideaFormPage, p: proposalPage };
+                ideas: myIdeasPage, idea: ideaFormPage, p: proposalPage, choose: choosePage };
 let routed = false;
 
 async function route() {

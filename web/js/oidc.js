@@ -5,6 +5,7 @@
 // signing in through their organisation, by admin-delivery.js (staffOidcStart).
 import { h } from "./api.js";
 import { getLang } from "./i18n.js";
+import { setSession, sessionFrom } from "./citizen/state.js";
 
 const TEXT = {
   da: {
@@ -122,8 +123,8 @@ export async function oidcReturn(main) {
     if (!eid) throw { code: "oidc_state_invalid" };
     const r = await post(`/elections/${eid}/voter-sessions`, body);
     sessionStorage.removeItem(ELECTION_KEY);
-    sessionStorage.setItem("pb-voter-" + eid, JSON.stringify({ token: r.token, district_id: r.district_id, has_voted: r.has_voted }));
-    location.replace(`/#/e/${eid}/vote`);
+    setSession(eid, sessionFrom(r));
+    location.replace(r.choices?.length ? `/#/e/${eid}/choose` : `/#/e/${eid}/vote`);
   } catch (e) {
     failed(main, tr(e.code), eid ? h("a", { class: "button", href: `/#/e/${eid}/signin` }, tr("again")) : h("a", { href: "/" }, tr("home")));
   }

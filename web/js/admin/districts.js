@@ -1,10 +1,59 @@
-// Districts and their budgets: added, renamed, given another budget or deleted until voting
-// opens (the server refuses a delete once anything belongs to a district, and says what).
-// Budgets are typed the way of the interface language and shown back in words.
+// Districts and their budgets: added, renamed, given another budget or group, or deleted
+// until voting opens (the server refuses a delete once anything belongs to a district, and
+// says what). Budgets are typed the way of the interface language and shown back in words.
+// Groups of districts: a voter votes in one district of each group (a city-wide budget and a
+// district budget in one vote); the districts without a group form one group.
 import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
 import { call, field, note, once, sure, val, votingOpened, langName } from "./common.js";
 import { moneyField } from "./money.js";
+
+// The election's groups in a voter's order, the ungrouped districts first (key 0, no name):
+// [{key, name, chooses, districts}], only groups that hold districts.
+export function districtGroups(e) {
+  const groups = [{ key: 0, name: null, chooses: false }, ...(e.district_groups || []).map((g) =>
+    ({ key: g.id, name: g.name, chooses: g.voter_chooses }))];
+  return groups.map((g) => ({ ...g, districts: e.districts.filter((d) => (d.group_id || 0) === g.key) }))
+    .filter((g) => g.districts.length);
+}
+
+// The groups: what each is, whether voters choose their district in it, added and deleted
+// until voting opens.
+function groupsPart(e, reload, fixed) {
+  const n = note();
+  const gname = (g) => pick(g.name, e.default_language);
+  const rows = (e.district_groups || []).map((g) => h("tr", {}, h("td", {}, gname(g)),
+    h("td", {}, g.voter_chooses ? t("stVoterChooses") : t("stAssigned")),
+    h("td", {}, String(e.districts.filter((d) => d.group_id === g.id).length)),
+    h("td", {}, fixed ? "" : h("button", { type: "button", class: "secondary small", id: `delete-group-${g.id}`,
+      "aria-label": t("stDeleteGroup", { name: gname(g) }), onclick: once(async () => {
+        if (!sure(t("stConfirmDeleteGroup", { name: gname(g) }))) return;
+        await call("DELETE", `/elections/${e.id}/district-groups/${g.id}`);
+        await reload(t("stGroupDeleted", { name: gname(g) }));
+      }, n) }, t("stDelete")))));
+  const add = fixed ? null : h("form", { id: "add-group", novalidate: true, onsubmit: once(async () => {
+    if (!val("g-da")) { n.fail(t("stNameMissing")); document.getElementById("g-da").focus(); return; }
+    await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
+      voter_chooses: document.getElementById("g-chooses").checked, position: (e.district_groups || []).length + 1 });
+    await reload(t("stGroupAdded", { name: val("g-da") }));
+  }, n) },
+  h("h4", {}, t("stAddGroupTitle")),
+  h("div", { class: "grid2" }, h("div", {}, field("g-da", t("stGroupName", { lang: langName("da") }), { required: true })),
+    h("div", {}, field("g-en", t("stGroupName", { lang: langName("en") })))),
+  h("label", { class: "row" }, h("input", { type: "checkbox", id: "g-chooses" }), t("stGroupChooses")),
+  h("p", {}, h("button", { type: "submit", id: "add-group-btn" }, t("stAddGroup"))));
+  return h("div", { id: "groups-part" }, h("h3", {}, t("stGroups")), h("p", { class: "muted" }, t("stGroupsHelp")),
+    rows.length ? h("table", { id: "groups" }, h("thead", {}, h("tr", {}, [t("stGroup"), t("stWhichDistrict"), t("stGroupDistricts"), t("stActions")]
+      .map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows)) : null,
+    n.box, add);
+}
+
+// A select of the election's groups for a district ("" for none).
+function groupSelect(e, id, value) {
+  return field(id, t("stGroup"), { tag: "select", value: value || "",
+    options: [["", t("stNoGroup")], ...(e.district_groups || []).map((g) => [g.id, pick(g.name, e.default_language)])] });
+}
+const groupValue = (id) => (val(id) ? Number(val(id)) : null);
 
 // reload(message): draws the page again with the election as it is now, the message at the
 // form (flash: that message, this time).
@@ -30,34 +79,40 @@ export function districtsSection(e, reload, flash) {
         if (minor === undefined) return;
         if (!val(`dn-da-${d.id}`)) { en.fail(t("stNameMissing")); document.getElementById(`dn-da-${d.id}`).focus(); return; }
         await call("PATCH", `/elections/${e.id}/districts/${d.id}`,
-          { name: { da: val(`dn-da-${d.id}`), en: val(`dn-en-${d.id}`) || val(`dn-da-${d.id}`) }, budget: minor });
+          { name: { da: val(`dn-da-${d.id}`), en: val(`dn-en-${d.id}`) || val(`dn-da-${d.id}`) }, budget: minor,
+            group_id: groupValue(`dg-${d.id}`) });
         await reload(t("stDistrictSaved", { name: val(`dn-da-${d.id}`) }));
       }, en) },
       h("div", { class: "grid2" }, h("div", {}, field(`dn-da-${d.id}`, t("stDistrictName", { lang: langName("da") }), { value: d.name.da || "" })),
         h("div", {}, field(`dn-en-${d.id}`, t("stDistrictName", { lang: langName("en") }), { value: d.name.en || "" })),
-        h("div", {}, budget.nodes)), en.box,
+        h("div", {}, budget.nodes), h("div", {}, groupSelect(e, `dg-${d.id}`, d.group_id))), en.box,
       h("p", { class: "row" }, h("button", { type: "submit" }, t("stSave")),
         h("button", { type: "button", class: "secondary", onclick: () => reload() }, t("stCancel")))));
       cell.querySelector("input").focus();
     }
     cell.append(fixed ? "" : h("span", { class: "row" }, editBtn, delBtn));
-    return h("tr", {}, h("td", {}, name(d)), h("td", {}, money(d.budget, e.currency)), cell);
+    const g = (e.district_groups || []).find((x) => x.id === d.group_id);
+    return h("tr", {}, h("td", {}, name(d)), h("td", {}, money(d.budget, e.currency)),
+      h("td", {}, g ? pick(g.name, e.default_language) : t("stNoGroup")), cell);
   });
   const budget = moneyField("d-budget", t("stBudgetIn", { currency: e.currency }), e.currency);
   const add = fixed ? h("p", { class: "muted" }, t("stDistrictsFixed")) : h("form", { id: "add-district", novalidate: true, onsubmit: once(async () => {
     if (!val("d-da")) { n.fail(t("stNameMissing")); document.getElementById("d-da").focus(); return; }
     const minor = budget.value();
     if (minor === undefined) return;
-    await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor });
+    await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor,
+      group_id: groupValue("d-group") });
     await reload(t("stDistrictAdded", { name: val("d-da") }));
   }, n) },
   h("h3", {}, t("stAddDistrictTitle")),
   h("div", { class: "grid2" }, h("div", {}, field("d-da", t("stDistrictName", { lang: langName("da") }), { required: true })),
-    h("div", {}, field("d-en", t("stDistrictName", { lang: langName("en") }))), h("div", {}, budget.nodes)),
+    h("div", {}, field("d-en", t("stDistrictName", { lang: langName("en") }))), h("div", {}, budget.nodes),
+    (e.district_groups || []).length ? h("div", {}, groupSelect(e, "d-group", "")) : null),
   h("p", {}, h("button", { type: "submit", id: "add-district-btn" }, t("stAddDistrict"))));
   return h("section", { "aria-labelledby": "districts-h" }, h("h2", { id: "districts-h" }, t("stDistricts")),
     e.districts.length ? h("table", { id: "districts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("stDistrict")),
-      h("th", { scope: "col" }, t("stBudget")), h("th", { scope: "col" }, t("stActions")))), h("tbody", {}, rows))
+      h("th", { scope: "col" }, t("stBudget")), h("th", { scope: "col" }, t("stGroup")), h("th", { scope: "col" }, t("stActions")))),
+      h("tbody", {}, rows))
       : h("p", {}, t("stNoDistricts")),
-    n.box, add);
+    n.box, add, groupsPart(e, reload, fixed));
 }

@@ -6,7 +6,7 @@
 import { h } from "../api.js";
 import { t } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, session, draft, saveDraft, emptyDraft } from "./state.js";
+import { loadElection, session, draft, saveDraft, emptyDraft, frameOf, takeFlash } from "./state.js";
 import { voterApi } from "./voter.js";
 import { message, title, titleLang, cost, proposalCard } from "./ui.js";
 import { reminderBox } from "./reminder.js";
@@ -14,9 +14,10 @@ import { reminderBox } from "./reminder.js";
 export function rulesOf(election) { return election.ballot || { type: "approval" }; }
 export function maxChoices(r) { return r.type === "ordinal" ? (r.max_ranks || r.max_selections) : r.max_selections; }
 
-// The voter's counted ballot ({tracker, approvals|ranking|points}), or null before the first.
-export async function myBallot(eid) {
-  try { return await voterApi(eid, "GET", "/ballot"); }
+// The voter's counted ballot in a district ({tracker, approvals|ranking|points}), or null
+// before the first.
+export async function myBallot(eid, district) {
+  try { return await voterApi(eid, "GET", district ? `/ballot?district_id=${district}` : "/ballot"); }
   catch (e) { if (e.status === 404) return null; throw e; }
 }
 
@@ -36,12 +37,17 @@ export async function ballotPage(eid, v) {
   // a sign-in in the ideas phase (the OpenID return lands here) leads to the citizen's ideas
   if (election.phase === "proposals") return v.go(`#/e/${eid}/ideas`, true);
   if (election.phase !== "voting") return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true));
-  const counted = await myBallot(eid);   // also tells whether the session still holds
+  // a district to choose first, where the municipality lets voters choose
+  if (s.choices?.length) return v.go(`#/e/${eid}/choose`, true);
+  const flash = takeFlash();   // ballot 1 of 2 is cast
+  // one ballot per district (frame) the voter votes in: this is ballot at + 1 of them
+  const frame = frameOf(s), frames = s.districts?.length || 1, at = (s.at || 0) + 1;
+  const counted = await myBallot(eid, frame);   // also tells whether the session still holds
   const r = rulesOf(election), max = maxChoices(r);
-  const district = election.districts.find((x) => x.id === s.district_id);
-  const mine = proposals.filter((p) => p.district_id === s.district_id);
+  const district = election.districts.find((x) => x.id === frame);
+  const mine = proposals.filter((p) => p.district_id === frame);
   let d = draft(eid);
-  if (!d || d.district_id !== s.district_id) d = counted ? fromBallot(counted, s.district_id) : emptyDraft(s.district_id);
+  if (!d || d.district_id !== frame) d = counted ? fromBallot(counted, frame) : emptyDraft(frame);
   // only what is on this ballot now
   const onBallot = new Set(mine.map((p) => p.id));
   d.chosen = d.chosen.filter((id) => onBallot.has(id));
@@ -173,7 +179,10 @@ export async function ballotPage(eid, v) {
   if (r.type === "ordinal") drawOrdinal();
   else list.replaceChildren(...mine.map((p) => proposalCard(p, 3, r.type === "cumulative" ? stepper(p) : tickBox(p), notes.get(p.id))));
   updateStatus();
-  v.show(h("h1", {}, t("yourBallot")), h("p", { lang: titleLang(election.title) }, `${title(election.title)} · ${title(district.name)}`),
-    counted ? message(t("alreadyVoted")) : null, reminderBox(eid, election, s.token, counted), rankingBox,
+  v.show(h("h1", {}, frames > 1 ? t("yourBallotOf", { k: at, total: frames }) : t("yourBallot")),
+    frames > 1 ? h("p", { class: "step", id: "step" }, t("ballotStepIntro"), " ",
+      h("strong", { lang: titleLang(district.name) }, title(district.name))) : null,
+    h("p", { lang: titleLang(election.title) }, `${title(election.title)} · ${title(district.name)}`),
+    flash ? message(flash) : null, counted ? message(t("alreadyVoted")) : null, reminderBox(eid, election, s.token, counted), rankingBox,
     h("h2", {}, t("proposals")), list, status);
 }

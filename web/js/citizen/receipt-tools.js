@@ -30,28 +30,30 @@ async function copyText(text) {
   return ok;
 }
 
-// shared: a kiosk screen, where the next voter must find nothing of this one's (no clipboard,
-// no address typed in)
-export function receiptTools(eid, tracker, shared) {
+// trackers: [{tracker, name, lang}], one per ballot (one per district the voter votes in;
+// name is the district's when there are several). shared: a kiosk screen, where the next voter
+// must find nothing of this one's (no clipboard, no address typed in).
+export function receiptTools(eid, trackers, shared) {
   const said = h("div", { id: "tools-said" });
   const tell = (text, error) => { said.replaceChildren(message(text, error)); say(text); };
+  const several = trackers.length > 1;
   const copy = h("button", { type: "button", class: "secondary", id: "copy", onclick: async () => {
-    const ok = await copyText(tracker);
+    const ok = await copyText(several ? trackers.map((x) => `${x.name}: ${x.tracker}`).join("\n") : trackers[0].tracker);
     tell(ok ? t("copied") : t("copyFailed"), !ok);
     copy.focus();
   } }, t("copyTracker"));
   const print = h("button", { type: "button", class: "secondary", id: "print", onclick: () => window.print() }, t("printReceipt"));
-  const url = boardUrl(eid, tracker);
   return [
     h("p", { class: "row no-print" }, shared ? null : copy, print), said,
-    h("figure", { class: "qr-box" }, qrSvg(url, t("qrLabel")), h("figcaption", {}, t("qrCaption"))),
-    shared ? null : emailForm(eid, tracker),
+    ...trackers.map((x) => h("figure", { class: "qr-box" }, qrSvg(boardUrl(eid, x.tracker), several ? `${t("qrLabel")} (${x.name})` : t("qrLabel")),
+      h("figcaption", {}, t("qrCaption"), several ? [" ", h("strong", { lang: x.lang }, x.name)] : null))),
+    shared ? null : emailForm(eid, trackers.map((x) => x.tracker)),
   ];
 }
 
 // Only where the election delivers e-mail (receipt_channels) and the voter is still signed in
 // (the server sends the receipt of the voter's own current ballot only).
-function emailForm(eid, tracker) {
+function emailForm(eid, trackers) {
   const channels = current()?.election.receipt_channels || [];
   if (!channels.includes("email") || !session(eid)) return null;
   const input = h("input", { id: "receipt-to", type: "email", autocomplete: "email", spellcheck: "false", "aria-describedby": "receipt-to-err" });
@@ -67,7 +69,8 @@ function emailForm(eid, tracker) {
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) return wrong(t("emailInvalid"));
     sending = true;
     try {
-      await voterApi(eid, "POST", "/receipt-email", { to, tracker, lang: getLang() });
+      // one message per ballot: each holds its own tracker and board address
+      for (const tracker of trackers) await voterApi(eid, "POST", "/receipt-email", { to, tracker, lang: getLang() });
       const text = t("receiptSent", { to });
       out.replaceChildren(message(text));
       say(text);

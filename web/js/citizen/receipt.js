@@ -1,18 +1,49 @@
 // The receipt after a cast, and the bulletin board where any tracker can be checked.
 import { api, h } from "../api.js";
 import { t } from "../i18n.js";
-import { loadElection, receipt } from "./state.js";
-import { message } from "./ui.js";
+import { loadElection, receipt, receipts, session, setSession } from "./state.js";
+import { message, title, titleLang } from "./ui.js";
 import { kiosk, kioskReset } from "./kiosk.js";
 import { receiptTools } from "./receipt-tools.js";
+import { myBallot } from "./ballot.js";
+
+// A voter with several districts (frames) has one receipt per ballot: each is listed with its
+// district, its board link and a way back to change that ballot.
+function framesReceipt(eid, election, s, all) {
+  return h("ul", { class: "plain receipts" }, s.districts.filter((d) => all[d]).map((d, i) => {
+    const dist = election.districts.find((x) => x.id === d);
+    const at = s.districts.indexOf(d);
+    return h("li", { class: "card" }, h("h2", { lang: titleLang(dist?.name) }, title(dist?.name)),
+      h("p", { class: "tracker", id: i ? "tracker-" + (i + 1) : "tracker" }, all[d]),
+      h("p", { class: "row no-print" }, h("a", { class: "button secondary", href: `#/e/${eid}/board?t=${all[d]}` }, t("checkBoard"),
+        h("span", { class: "sr-only" }, ": " + title(dist?.name))),
+        kiosk.on ? null : h("button", { type: "button", class: "secondary", id: "change-" + d, onclick: () => {
+          setSession(eid, { ...session(eid), at });
+          location.hash = `#/e/${eid}/vote`;
+        } }, t("changeThisBallot"), h("span", { class: "sr-only" }, ": " + title(dist?.name)))));
+  }));
+}
 
 export async function receiptPage(eid, v) {
-  await loadElection(eid);
+  const { election } = await loadElection(eid);
   const tracker = receipt(eid);
   if (!tracker) return v.go(`#/e/${eid}`, true);   // nothing to show (another voter's kiosk turn, a new tab)
-  const nodes = [h("h1", {}, t("thanks")), h("p", {}, t("trackerIntro")), h("p", { class: "tracker", id: "tracker" }, tracker),
-    receiptTools(eid, tracker, kiosk.on),
-    h("p", { class: "row no-print" }, h("a", { class: "button secondary", href: `#/e/${eid}/board?t=${tracker}` }, t("checkBoard")),
+  const s = session(eid), all = { ...receipts(eid) };
+  // a ballot cast before this tab (an earlier sign-in) has its tracker on the server
+  for (const d of s?.districts?.length > 1 ? s.districts : []) {
+    if (!all[d] && (s.voted || []).includes(d)) { const b = await myBallot(eid, d); if (b) all[d] = b.tracker; }
+  }
+  const cast = (s?.districts || []).filter((d) => all[d]);
+  const several = cast.length > 1;
+  const trackers = several ? cast.map((d) => { const dist = election.districts.find((x) => x.id === d);
+    return { tracker: all[d], name: title(dist?.name), lang: titleLang(dist?.name) }; }) : [{ tracker }];
+  const missing = (s?.districts?.length || 0) - cast.length;
+  const nodes = [h("h1", {}, t("thanks")),
+    several ? h("p", {}, t("trackersIntro")) : h("p", {}, t("trackerIntro")),
+    several ? framesReceipt(eid, election, s, all) : h("p", { class: "tracker", id: "tracker" }, tracker),
+    missing > 0 && s?.districts?.length > 1 ? message(t("ballotsMissing", { count: missing })) : null,
+    receiptTools(eid, trackers, kiosk.on),
+    several ? null : h("p", { class: "row no-print" }, h("a", { class: "button secondary", href: `#/e/${eid}/board?t=${tracker}` }, t("checkBoard")),
       kiosk.on ? null : h("a", { class: "button secondary", href: `#/e/${eid}/vote` }, t("changeVote")))];
   if (kiosk.on) {
     // the next citizen at the screen must not be able to read or change this ballot

@@ -3,7 +3,7 @@
 // server twice — a double click, a resend after a lost answer — is one ballot with one tracker.
 import { h } from "../api.js";
 import { t, errorText } from "../i18n.js";
-import { loadElection, session, setSession, draft, saveDraft, setReceipt, newKey } from "./state.js";
+import { loadElection, session, setSession, draft, saveDraft, setReceipt, newKey, setFlash } from "./state.js";
 import { voterApi, SESSION_ENDED } from "./voter.js";
 import { rulesOf } from "./ballot.js";
 import { message, title, titleLang, cost } from "./ui.js";
@@ -54,10 +54,15 @@ export async function reviewPage(eid, v) {
     out.replaceChildren();
     try {
       const res = await voterApi(eid, "PUT", "/ballot", body(r, d), { "Idempotency-Key": d.key });
-      setReceipt(eid, res.tracker);
+      setReceipt(eid, res.tracker, d.district_id);
       saveDraft(eid, null);
-      setSession(eid, { ...session(eid), has_voted: true });
-      v.go(`#/e/${eid}/receipt`, true);
+      // one ballot per district (frame): on to the next, or the receipt after the last
+      const now = session(eid), frames = now.districts?.length || 1, at = now.at || 0;
+      const voted = [...new Set([...(now.voted || []), d.district_id])];
+      const next = at + 1 < frames && now.districts[at] === d.district_id && !voted.includes(now.districts[at + 1]);
+      setSession(eid, { ...now, voted, has_voted: voted.length >= frames, at: next ? at + 1 : at });
+      if (next) setFlash(t("ballotCastNext", { k: at + 1, total: frames }));
+      v.go(next ? `#/e/${eid}/vote` : `#/e/${eid}/receipt`, true);
     } catch (e) {
       if (e === SESSION_ENDED) return;
       sending = false;
@@ -66,6 +71,10 @@ export async function reviewPage(eid, v) {
       out.replaceChildren(message(errorText(e), true));
     }
   });
-  v.show(h("h1", {}, t("reviewTitle")), list, wrong ? message(wrong, true) : null, out,
+  const s2 = session(eid), district = election.districts.find((x) => x.id === d.district_id);
+  v.show(h("h1", {}, t("reviewTitle")),
+    (s2.districts?.length || 1) > 1 && district ? h("p", { class: "step" }, t("yourBallotOf", { k: (s2.at || 0) + 1, total: s2.districts.length }),
+      " · ", h("strong", { lang: titleLang(district.name) }, title(district.name))) : null,
+    list, wrong ? message(wrong, true) : null, out,
     h("p", { class: "row" }, castButton, h("a", { class: "button secondary", href: `#/e/${eid}/vote` }, t("back"))));
 }

@@ -5,7 +5,7 @@
 import { api, h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, setSession, forgetVoter, takeFlash } from "./state.js";
+import { loadElection, setSession, sessionFrom, forgetVoter, takeFlash } from "./state.js";
 import { message, title } from "./ui.js";
 import { oidcButton } from "../oidc.js";
 
@@ -77,8 +77,9 @@ export async function signInPage(eid, v) {
     try {
       const r = await api("POST", `/elections/${eid}/voter-sessions`, body);
       forgetVoter(eid);   // whatever an earlier voter left in this tab
-      setSession(eid, { token: r.token, district_id: r.district_id, has_voted: r.has_voted });
-      v.go(election.phase === "supports" ? `#/e/${eid}` : election.phase === "proposals" ? `#/e/${eid}/ideas` : `#/e/${eid}/vote`);
+      setSession(eid, sessionFrom(r));
+      v.go(election.phase === "supports" ? `#/e/${eid}` : election.phase === "proposals" ? `#/e/${eid}/ideas`
+        : r.choices?.length ? `#/e/${eid}/choose` : `#/e/${eid}/vote`);
     } catch (e) {
       out.replaceChildren(message(errorText(e, where), true));
     } finally { sending = false; }

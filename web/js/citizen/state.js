@@ -18,9 +18,19 @@ export function current() { return cached; }
 function read(key) { try { return JSON.parse(store.getItem(key)); } catch (e) { return null; } }
 function write(key, value) { if (value === null || value === undefined) store.removeItem(key); else store.setItem(key, JSON.stringify(value)); }
 
-// {token, district_id, has_voted} of the signed-in voter, or null.
+// The signed-in voter, or null: {token, districts: [the frames the voter votes in, one per
+// group of districts, in order], choices: [{group_id, districts}] still to choose, voted:
+// [frames with a ballot], has_voted, at: the index in districts of the ballot being made}.
 export function session(eid) { return read("pb-voter-" + eid); }
 export function setSession(eid, s) { write("pb-voter-" + eid, s); }
+// What the tab keeps of a voter session the server answered (a sign-in or a choice).
+export function sessionFrom(r) {
+  const districts = r.districts || (r.district_id ? [r.district_id] : []);
+  return { token: r.token, district_id: r.district_id, districts, choices: r.choices || [],
+           voted: r.voted_districts || [], has_voted: r.has_voted, at: 0 };
+}
+// The district (frame) whose ballot the voter is making now.
+export function frameOf(s) { return s.districts?.[s.at || 0] ?? s.district_id; }
 
 // The draft: {district_id, chosen: [ids in order], points: {id: n}, key}. key is the
 // Idempotency-Key of the review the draft is in; any change to the choices drops it, so a
@@ -29,8 +39,14 @@ export function draft(eid) { return read("pb-draft-" + eid); }
 export function saveDraft(eid, d) { write("pb-draft-" + eid, d); }
 export function emptyDraft(districtId) { return { district_id: districtId, chosen: [], points: {}, key: null }; }
 
+// The receipts of this tab's ballots: {district id: tracker}; receipt() the last one cast.
+export function receipts(eid) { return read("pb-receipts-" + eid) || {}; }
 export function receipt(eid) { return store.getItem("pb-receipt-" + eid); }
-export function setReceipt(eid, tracker) { if (tracker) store.setItem("pb-receipt-" + eid, tracker); else store.removeItem("pb-receipt-" + eid); }
+export function setReceipt(eid, tracker, district) {
+  if (!tracker) { store.removeItem("pb-receipt-" + eid); store.removeItem("pb-receipts-" + eid); return; }
+  store.setItem("pb-receipt-" + eid, tracker);
+  write("pb-receipts-" + eid, { ...receipts(eid), [district]: tracker });
+}
 
 // Whether this tab holds a signed-in voter (of any election): the header offers sign-out.
 export function signedIn() {

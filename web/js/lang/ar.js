@@ -186,4 +186,17 @@ export default {
   err_too_many_photos: "يمكن أن تضم الفكرة 3 صور على الأكثر.",
   err_payload_too_large: "حجم الملف أكبر من 5 ميغابايت. اختر ملفًا أصغر.",
   err_unsupported_media_type: "اختر صورة بصيغة JPEG أو PNG أو WebP.",
+  // several budgets per voter (city-wide and district), choosing one's district
+  yourBallotOf: "ورقة اقتراعك {k} من {total}",
+  ballotStepIntro: "تصوّت على أكثر من ميزانية، بورقة اقتراع لكل منها. ورقة الاقتراع هذه تخص:",
+  ballotCastNext: "تم الإدلاء بورقة الاقتراع {k} من {total}. والآن الورقة التالية.",
+  trackersIntro: "إيصالاتك (أرقام التتبع)، واحد لكل ورقة اقتراع. احتفظ بها للتحقق من احتساب أصواتك:",
+  changeThisBallot: "غيّر ورقة الاقتراع هذه",
+  ballotsMissing: "أوراق اقتراع لم تُدلِ بها بعد: {count}. استخدم «غيّر صوتك» للإدلاء بها.",
+  chooseDistrict: "اختر حيّك",
+  chooseIntro: "تصوّت على ميزانية حيّ واحد، وأنت من يختار أيّ حيّ.",
+  chooseFinal: "اختيارك نهائي لهذا التصويت: لا يمكنك تغيير الحيّ بعد ذلك.",
+  chooseButton: "اختر هذا الحيّ",
+  chooseMissing: "اختر حيًّا أولًا.",
+  err_district_already_chosen: "تم اختيار حيّ لك بالفعل (ربما في نافذة أخرى). سجّل الدخول مرة أخرى للتصويت هناك.",
 };

@@ -164,4 +164,17 @@ export default {
   err_too_many_photos: "Eine Idee kann höchstens 3 Fotos haben.",
   err_payload_too_large: "Die Datei ist größer als 5 MB. Wählen Sie eine kleinere.",
   err_unsupported_media_type: "Wählen Sie ein Bild im Format JPEG, PNG oder WebP.",
+  // several budgets per voter (city-wide and district), choosing one's district
+  yourBallotOf: "Ihr Stimmzettel {k} von {total}",
+  ballotStepIntro: "Sie stimmen über mehr als ein Budget ab, mit je einem Stimmzettel. Dieser Stimmzettel gilt für:",
+  ballotCastNext: "Stimmzettel {k} von {total} ist abgegeben. Jetzt der nächste.",
+  trackersIntro: "Ihre Quittungen (Tracker), eine je Stimmzettel. Bewahren Sie sie auf, um zu prüfen, dass Ihre Stimmen gezählt wurden:",
+  changeThisBallot: "Diesen Stimmzettel ändern",
+  ballotsMissing: "Noch nicht abgegebene Stimmzettel: {count}. Mit „Stimme ändern“ geben Sie sie ab.",
+  chooseDistrict: "Wählen Sie Ihren Bezirk",
+  chooseIntro: "Sie stimmen über das Budget eines Bezirks ab und wählen selbst, welcher es ist.",
+  chooseFinal: "Ihre Wahl ist für diese Abstimmung endgültig: Sie können den Bezirk danach nicht mehr ändern.",
+  chooseButton: "Diesen Bezirk wählen",
+  chooseMissing: "Wählen Sie zuerst einen Bezirk.",
+  err_district_already_chosen: "Für Sie wurde bereits ein Bezirk gewählt (vielleicht in einem anderen Fenster). Melden Sie sich erneut an, um dort abzustimmen.",
 };

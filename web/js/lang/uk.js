@@ -178,4 +178,17 @@ export default {
   err_too_many_photos: "Ідея може мати щонайбільше 3 фото.",
   err_payload_too_large: "Файл більший за 5 МБ. Виберіть менший.",
   err_unsupported_media_type: "Виберіть зображення у форматі JPEG, PNG або WebP.",
+  // several budgets per voter (city-wide and district), choosing one's district
+  yourBallotOf: "Ваш бюлетень {k} з {total}",
+  ballotStepIntro: "Ви голосуєте за кілька бюджетів, по одному бюлетеню на кожен. Цей бюлетень стосується:",
+  ballotCastNext: "Бюлетень {k} з {total} подано. Тепер наступний.",
+  trackersIntro: "Ваші квитанції (трекери), по одній на кожен бюлетень. Збережіть їх, щоб перевірити, що ваші голоси враховано:",
+  changeThisBallot: "Змінити цей бюлетень",
+  ballotsMissing: "Бюлетені, які ви ще не подали: {count}. Скористайтеся «Змінити голос», щоб подати їх.",
+  chooseDistrict: "Оберіть свій район",
+  chooseIntro: "Ви голосуєте за бюджет одного району й самі обираєте, якого саме.",
+  chooseFinal: "Ваш вибір остаточний для цього голосування: змінити район потім не можна.",
+  chooseButton: "Обрати цей район",
+  chooseMissing: "Спочатку оберіть район.",
+  err_district_already_chosen: "Для вас уже обрано район (можливо, в іншому вікні). Увійдіть знову, щоб голосувати там.",
 };
