@@ -21,8 +21,27 @@ struct demo_proposal {
     int64_t cost; /* øre */
 };
 
+/* The demo's frames: a city-wide budget everyone votes in (alone without a group) and two
+ * districts in the group "Bydele", so a voter casts two ballots: city-wide and their own
+ * district (issue 17). */
+#define DEMO_CITY 2
+static const char *const demo_district_names[3] = {"{\"da\": \"Nørreby\", \"en\": \"Nørreby\"}",
+                                                   "{\"da\": \"Søndermark\", \"en\": \"Søndermark\"}",
+                                                   "{\"da\": \"Hele byen\", \"en\": \"The whole town\"}"};
+static const char *const demo_budgets[3] = {"50000000", "60000000", "150000000"};
+
 /* Real-looking projects of a Danish borgerbudget, costs in DKK øre. */
 static const struct demo_proposal demo_proposals[] = {
+    {DEMO_CITY, "Svømmehal med varmtvandsbassin", "Swimming pool with a warm-water pool",
+     "Udvidelse af svømmehallen med et bassin til genoptræning og babysvømning.",
+     "An extension of the swimming baths with a pool for rehabilitation and baby swimming.", "sport", 120000000},
+    {DEMO_CITY, "Gratis bus i weekenden", "Free buses at weekends", "Bybusserne kører gratis lørdag og søndag i et år.",
+     "Town buses are free on Saturdays and Sundays for a year.", "trafik", 45000000},
+    {DEMO_CITY, "Naturlegeplads i Byskoven", "Nature playground in the town forest",
+     "Legeplads af træ og sten til hele byens børn.", "A playground of wood and stone for all the town's children.",
+     "leg", 35000000},
+    {DEMO_CITY, "Ladestandere til elcykler", "Charging points for e-bikes", "Tyve ladestandere fordelt i byen.",
+     "Twenty charging points across the town.", "trafik", 18000000},
     {0, "Legeplads i Nørreby", "Playground in Nørreby", "Ny legeplads med gynger og klatrestativ ved skolen.",
      "A new playground with swings and a climbing frame by the school.", "leg", 38000000},
     {0, "Bænke langs åen", "Benches along the river", "Ti bænke på stien langs åen, så ældre kan hvile.",
@@ -136,16 +155,20 @@ static bool load_demo(struct app *app, struct db_sync *c, int64_t org, int port)
             return false;
         eid = db_int64(res, 0, 0);
         db_sync_result_free(res);
-        static const char *const names[2] = {
-            "{\"da\": \"Nørreby\", \"en\": \"Nørreby\"}", "{\"da\": \"Søndermark\", \"en\": \"Søndermark\"}"};
-        static const char *const budgets[2] = {"50000000", "60000000"};
-        int64_t districts[2];
+        int64_t districts[3];
         char es[24];
         snprintf(es, sizeof es, "%lld", (long long)eid);
-        for (int i = 0; i < 2; i++) {
-            const char *pd[3] = {es, names[i], budgets[i]};
-            if (!exec(c, "INSERT INTO districts (election_id, name, budget) VALUES ($1, $2::jsonb, $3) RETURNING id",
-                      3, pd, &res))
+        const char *pg[1] = {es};
+        if (!exec(c, "INSERT INTO district_groups (election_id, name, position) VALUES"
+                     " ($1, '{\"da\": \"Bydele\", \"en\": \"Districts\"}', 1) RETURNING id", 1, pg, &res))
+            return false;
+        char group[24];
+        snprintf(group, sizeof group, "%s", db_value(res, 0, 0));
+        db_sync_result_free(res);
+        for (int i = 0; i < 3; i++) {
+            const char *pd[4] = {es, demo_district_names[i], demo_budgets[i], i == DEMO_CITY ? NULL : group};
+            if (!exec(c, "INSERT INTO districts (election_id, name, budget, group_id) VALUES ($1, $2::jsonb, $3, $4)"
+                         " RETURNING id", 4, pd, &res))
                 return false;
             districts[i] = db_int64(res, 0, 0);
             db_sync_result_free(res);
@@ -169,12 +192,15 @@ static bool load_demo(struct app *app, struct db_sync *c, int64_t org, int port)
             return false;
         log_info("demo election loaded id=%lld", (long long)eid);
     }
-    /* Fresh codes at every start, printed once: only their hashes are stored. */
+    /* Fresh codes at every start, printed once: only their hashes are stored. A code names a
+     * district of the group; the city-wide frame comes with every code. */
     char es[24];
     snprintf(es, sizeof es, "%lld", (long long)eid);
     const char *pe[1] = {es};
     if (!exec(c, "SELECT id, name->>'en', phase FROM districts d JOIN LATERAL (SELECT phase FROM elections"
-                 " WHERE id = d.election_id) e ON true WHERE election_id = $1 ORDER BY id", 1, pe, &res))
+                 " WHERE id = d.election_id) e ON true WHERE election_id = $1"
+                 "   AND (d.group_id IS NOT NULL OR NOT EXISTS (SELECT 1 FROM district_groups g WHERE g.election_id = $1))"
+                 " ORDER BY id", 1, pe, &res))
         return false;
     printf("  Demo election:   http://localhost:%d/  (id %lld, slug \"%s\")\n", port, (long long)eid, DEMO_SLUG);
     for (int i = 0; i < db_nrows(res); i++) {

@@ -18,8 +18,8 @@ export async function choosePage(eid, v) {
   const districts = choice.districts.map((id) => election.districts.find((d) => d.id === id)).filter(Boolean);
   const out = h("div", {});
   const legend = h("legend", {}, group ? h("span", { lang: titleLang(group.name) }, title(group.name)) : t("chooseDistrict"));
-  const radios = districts.map((d) => h("label", { class: "choice", for: "d-" + d.id },
-    h("input", { type: "radio", name: "district", id: "d-" + d.id, value: String(d.id) }),
+  const radios = districts.map((d) => h("label", { class: "choose", for: "d-" + d.id },
+    h("input", { type: "radio", name: "district", id: "d-" + d.id, value: String(d.id), onchange: () => out.replaceChildren() }),
     h("span", { lang: titleLang(d.name) }, title(d.name))));
   let sending = false;
   async function choose() {
@@ -37,7 +37,7 @@ export async function choosePage(eid, v) {
       out.replaceChildren(message(errorText(e), true));
     } finally { sending = false; }
   }
-  v.show(h("h1", {}, t("chooseDistrict")), h("p", { lang: titleLang(election.title) }, title(election.title)),
+  v.show(h("h1", {}, t("chooseDistrict")), h("p", { class: "muted", lang: titleLang(election.title) }, title(election.title)),
     h("p", {}, t("chooseIntro")),
     h("form", { novalidate: true, onsubmit: (ev) => { ev.preventDefault(); choose(); } },
       h("fieldset", {}, legend, ...radios),

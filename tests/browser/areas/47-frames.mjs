@@ -1,0 +1,102 @@
+// Several budgets in one vote (issue 17): a city-wide budget and the voter's own district.
+// The voter signs in once and casts one ballot per budget, told where they are ("1 of 2"),
+// and gets one receipt per ballot; where the municipality lets voters choose their district,
+// they choose it once, and the page says the choice is final.
+import { test, visitor, assert, PHONE } from "../lib.mjs";
+import { api, admin, election } from "../fixtures.mjs";
+import { signInWithCode, toSignIn, say } from "../steps.mjs";
+
+// A city-wide frame (no group: everyone votes there) and a group of two districts.
+async function cityAndDistricts(title, chooses) {
+  const t = await admin();
+  const e = await election({ title, districts: [{ name: { da: "Hele byen", en: "The whole town" }, budget: 50000000 }],
+                             proposals: [{ cost: 20000000, title: { da: "Svømmehal", en: "Swimming pool" } }], phase: null, codes: 0 });
+  const g = await api("POST", `/elections/${e.id}/district-groups`,
+                      { name: { da: "Bydele", en: "Districts" }, voter_chooses: chooses }, t);
+  for (const name of ["Nord", "Syd"]) {
+    const d = await api("POST", `/elections/${e.id}/districts`, { name: { da: name, en: name }, budget: 10000000, group_id: g.id }, t);
+    e.districts.push(d);
+    e.props.push(await api("POST", `/elections/${e.id}/proposals`,
+      { district_id: d.id, title: { da: `Bænke i ${name}`, en: `Benches in ${name}` }, summary: { da: "Kort.", en: "Short." }, cost: 3000000 }, t));
+  }
+  await api("POST", `/elections/${e.id}/phase`, { phase: "voting" }, t);
+  e.code = (await api("POST", `/elections/${e.id}/codes`, { district_id: chooses ? e.districts[0].id : e.districts[1].id, count: 1 }, t)).codes[0];
+  return e;
+}
+
+async function castThis(v, lang) {
+  await v.click(v.button(say[lang].review), "review");
+  await v.heading(say[lang].reviewTitle).waitFor();
+  await v.click(v.button(say[lang].cast), "cast");
+}
+
+test("a voter casts a city-wide and a district ballot, one after the other, and gets a receipt for each", async () => {
+  const e = await cityAndDistricts({ da: "To budgetter", en: "Two budgets" }, false);
+  const v = await visitor({ lang: "en", size: PHONE });
+  await signInWithCode(v, e, e.code);
+  await v.heading("Your ballot 1 of 2").waitFor();
+  await v.see("The whole town");
+  assert(await v.page.getByText("Benches in Nord").count() === 0, "the first ballot shows only the city-wide proposals");
+  await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose the swimming pool");
+  await v.shot("citizen-frames-1-of-2.png");
+  await castThis(v, "en");
+  await v.heading("Your ballot 2 of 2").waitFor();
+  await v.see("Ballot 1 of 2 is cast");
+  await v.see("Benches in Nord");
+  assert(await v.page.getByText("Swimming pool").count() === 0, "the second ballot shows only the district's proposals");
+  await v.reload();   // a reload keeps the place in the walk
+  await v.heading("Your ballot 2 of 2").waitFor();
+  await v.click(v.page.locator(`#p-${e.props[1].id}`), "choose the benches");
+  await castThis(v, "en");
+  await v.heading(say.en.thanks).waitFor();
+  const first = (await v.page.locator("#tracker").textContent()).trim();
+  const second = (await v.page.locator("#tracker-2").textContent()).trim();
+  assert(/^[0-9a-f]{64}$/.test(first) && /^[0-9a-f]{64}$/.test(second) && first !== second, "one tracker per ballot");
+  assert(await v.page.locator("figure.qr-box").count() === 2, "a QR code per receipt");
+  await v.shot("citizen-frames-receipts.png");
+  // both are on the bulletin board
+  for (const tr of [first, second]) {
+    const board = await api("GET", `/elections/${e.id}/trackers`);
+    assert(board.trackers.includes(tr), "the tracker is on the board");
+  }
+  // change the district ballot only: back to ballot 2 of 2, with the earlier choice kept
+  const change = v.page.locator(`#change-${e.districts[1].id}`);
+  assert((await change.textContent()).includes("Change this ballot: Nord"), "the button names its district");
+  await v.click(change, "change the district ballot");
+  await v.heading("Your ballot 2 of 2").waitFor();
+  assert(await v.page.locator(`#p-${e.props[1].id}`).isChecked(), "the counted choice is shown");
+  await v.click(v.page.locator(`#p-${e.props[1].id}`), "untick the benches");
+  await castThis(v, "en");
+  await v.heading(say.en.thanks).waitFor();
+  assert((await v.page.locator("#tracker").textContent()).trim() === first, "the city-wide ballot is unchanged");
+  assert((await v.page.locator("#tracker-2").textContent()).trim() !== second, "the district ballot is replaced");
+});
+
+test("a voter chooses their district once, in Danish, and then votes in both budgets", async () => {
+  const e = await cityAndDistricts({ da: "Vælg dit område", en: "Choose your district" }, true);
+  const v = await visitor({ lang: "da", size: PHONE });
+  await toSignIn(v, e, "da");
+  await v.fill(v.page.getByLabel(say.da.code, { exact: true }), e.code, "type the voting code");
+  await v.click(v.button(say.da.continue), "sign in");
+  await v.heading("Vælg dit område").waitFor();
+  await v.see("Dit valg er endeligt");
+  await v.click(v.button("Vælg dette område"), "choose without picking");
+  await v.see("Vælg først et område.");
+  await v.click(v.page.getByLabel("Syd"), "pick Syd");
+  await v.shot("citizen-choose-district-da.png");
+  await v.dblclick(v.button("Vælg dette område"), "choose twice quickly");
+  await v.heading("Din stemmeseddel 1 af 2").waitFor();
+  await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose the swimming pool");
+  await castThis(v, "da");
+  await v.heading("Din stemmeseddel 2 af 2").waitFor();
+  await v.see("Bænke i Syd");
+  assert(await v.page.getByText("Bænke i Nord").count() === 0, "only the chosen district's proposals");
+  await castThis(v, "da");
+  await v.heading(say.da.thanks).waitFor();
+  // the choice is final: another district is refused by the server
+  const token = await v.page.evaluate((id) => JSON.parse(sessionStorage.getItem("pb-voter-" + id)).token, e.id);
+  let status = 0;
+  try { await api("POST", `/elections/${e.id}/district-choice`, { district_id: e.districts[1].id }, token); }
+  catch (x) { status = x.status; }
+  assert(status === 409, "a second district is refused");
+});
