@@ -36,8 +36,10 @@
 #include <string.h>
 #include <time.h>
 
-enum step { S_ELECTION, S_PROPOSALS, S_LOGIN, S_CAST, S_RECAST, S_READ, S_DONE };
-static const char *const step_names[] = {"election", "proposals", "login", "cast", "recast", "read"};
+enum step { S_ELECTION, S_PROPOSALS, S_LOGIN, S_CHOOSE, S_CAST, S_RECAST, S_READ, S_DONE };
+static const char *const step_names[] = {"election", "proposals", "login", "choose", "cast", "recast", "read"};
+#define NSTEPS 7
+#define MAX_FRAMES 8 /* the server's VOTER_MAX_FRAMES */
 
 struct proposal {
     int64_t id, district, cost;
@@ -53,7 +55,8 @@ struct run {
     struct proposal *props;
     size_t nprops;
     struct {
-        int64_t id, budget;
+        int64_t id, budget, group; /* group 0: ungrouped */
+        bool chooses;              /* voters choose their district in its group */
     } districts[64];
     size_t ndistricts;
     char **codes;
@@ -61,10 +64,10 @@ struct run {
     int replace_pct, read_pct;
     double deadline;
     /* results */
-    double *lat[6];
-    size_t nlat[6], caplat[6];
-    long ok[6], errors[6], status_hist[6];
-    long voters_acked;
+    double *lat[NSTEPS];
+    size_t nlat[NSTEPS], caplat[NSTEPS];
+    long ok[NSTEPS], errors[NSTEPS], status_hist[NSTEPS];
+    long voters_acked; /* first ballots acknowledged: one per voter and frame */
     int active;
     double retry_for;
     long retries, in_doubt;
@@ -76,15 +79,19 @@ struct voter {
     struct run *run;
     struct evhttp_connection *conn;
     enum step step;
-    char token[128];
-    int64_t district;
+    char token[400];
+    int64_t district;              /* the frame being voted in */
+    int64_t frames[MAX_FRAMES];    /* every frame of the voter's, one ballot each */
+    size_t nframes, at;
+    int64_t choose;                /* a district to choose (0: none left to choose) */
+    unsigned acked_frames;         /* bit i: frames[i] has a ballot acknowledged */
     double started;
     double first_sent; /* the step's first attempt: retries send it again until give-up */
     bool acked;
     char *body;        /* the step's request body, the same on every attempt */
     char idem_key[33]; /* a ballot's Idempotency-Key */
-    char tracker[65];  /* the last acknowledged ballot's */
-    double acked_at;   /* wall clock, for --trackers */
+    char tracker[MAX_FRAMES][65]; /* the last acknowledged ballot's, per frame */
+    double acked_at[MAX_FRAMES];  /* wall clock, for --trackers */
     struct event *retry_ev;
 };
 
@@ -151,7 +158,7 @@ static char *ballot_json(struct voter *v)
     if (!strcmp(run->type, "ordinal") && run->max_ranks && want > (size_t)run->max_ranks)
         want = (size_t)run->max_ranks;
     if (!strcmp(run->type, "cumulative")) {
-        buf_puts(&b, "{\"points\":{");
+        buf_printf(&b, "{\"district_id\":%lld,\"points\":{", (long long)v->district);
         size_t k = 0;
         for (size_t i = 0; i < n && left > 0; i++) {
             int64_t p = 1 + rand() % (run->max_pp ? run->max_pp : 1);
@@ -162,7 +169,8 @@ static char *ballot_json(struct voter *v)
         }
         buf_puts(&b, "}}");
     } else {
-        buf_printf(&b, "{\"%s\":[", !strcmp(run->type, "ordinal") ? "ranking" : "approvals");
+        buf_printf(&b, "{\"district_id\":%lld,\"%s\":[", (long long)v->district,
+                   !strcmp(run->type, "ordinal") ? "ranking" : "approvals");
         size_t k = 0;
         for (size_t i = 0; i < n && k < want; i++) {
             if (!strcmp(run->type, "knapsack") && spent + mine[i]->cost > budget)
@@ -224,13 +232,42 @@ static void ballot_acked(struct voter *v, const char *body)
     cJSON *j = cJSON_Parse(body);
     const cJSON *tr = cJSON_GetObjectItemCaseSensitive(j, "tracker");
     if (cJSON_IsString(tr))
-        snprintf(v->tracker, sizeof v->tracker, "%s", tr->valuestring);
+        snprintf(v->tracker[v->at], sizeof v->tracker[v->at], "%s", tr->valuestring);
     cJSON_Delete(j);
-    v->acked_at = wall_now();
-    if (!v->acked) {
-        v->acked = true;
+    v->acked_at[v->at] = wall_now();
+    v->acked = true;
+    if (!(v->acked_frames & (1u << v->at))) { /* the frame's first ballot: one more in the turnout */
+        v->acked_frames |= 1u << v->at;
         run->voters_acked++;
     }
+}
+
+/* A session's answer (a sign-in or a choice of district): the token, the voter's frames,
+ * and a district to choose where a group lets voters choose. False when unreadable. */
+static bool session_read(struct voter *v, const char *body)
+{
+    cJSON *j = cJSON_Parse(body);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
+    const cJSON *ds = cJSON_GetObjectItemCaseSensitive(j, "districts");
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(j, "choices");
+    bool ok = cJSON_IsString(t) && cJSON_IsArray(ds);
+    if (ok) {
+        snprintf(v->token, sizeof v->token, "%s", t->valuestring);
+        v->nframes = 0;
+        for (const cJSON *d = ds->child; d && v->nframes < MAX_FRAMES; d = d->next)
+            v->frames[v->nframes++] = (int64_t)d->valuedouble;
+        v->choose = 0;
+        const cJSON *first = cJSON_GetArrayItem(choices, 0);
+        const cJSON *among = cJSON_GetObjectItemCaseSensitive(first, "districts");
+        int n = cJSON_GetArraySize(among);
+        if (n > 0)
+            v->choose = (int64_t)cJSON_GetArrayItem(among, rand() % n)->valuedouble;
+        v->at = 0;
+        v->district = v->nframes ? v->frames[0] : 0;
+        ok = v->nframes > 0 || v->choose;
+    }
+    cJSON_Delete(j);
+    return ok;
 }
 
 static void on_response(struct evhttp_request *req, void *arg)
@@ -257,22 +294,17 @@ static void on_response(struct evhttp_request *req, void *arg)
     }
     char *body = body_of(req);
     switch (v->step) {
-    case S_LOGIN: {
-        cJSON *j = cJSON_Parse(body);
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "token");
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "district_id");
-        if (cJSON_IsString(t) && cJSON_IsNumber(d)) {
-            snprintf(v->token, sizeof v->token, "%s", t->valuestring);
-            v->district = (int64_t)d->valuedouble;
-            v->step = S_CAST;
-        } else {
-            v->step = S_DONE;
-        }
-        cJSON_Delete(j);
+    case S_LOGIN:
+    case S_CHOOSE:
+        /* choose a district first where the voter is to choose; then a ballot per frame */
+        v->step = !session_read(v, body) ? S_DONE : v->choose ? S_CHOOSE : S_CAST;
         break;
-    }
     case S_CAST:
         ballot_acked(v, body);
+        if (v->at + 1 < v->nframes) { /* the next frame's ballot */
+            v->district = v->frames[++v->at];
+            break;
+        }
         v->step = rand() % 100 < run->replace_pct ? S_RECAST : rand() % 100 < run->read_pct ? S_READ : S_DONE;
         break;
     case S_RECAST:
@@ -293,7 +325,7 @@ static void send_req(struct voter *v, enum evhttp_cmd_type method, const char *u
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Host", v->run->host);
     if (v->token[0]) {
-        char auth[160];
+        char auth[440];
         snprintf(auth, sizeof auth, "Bearer %s", v->token);
         evhttp_add_header(h, "Authorization", auth);
     }
@@ -321,8 +353,9 @@ static void new_idem_key(struct voter *v)
 static void voter_finish(struct voter *v)
 {
     struct run *run = v->run;
-    if (v->acked && run->trackers && v->tracker[0])
-        fprintf(run->trackers, "%.3f %s\n", v->acked_at, v->tracker);
+    for (size_t i = 0; i < v->nframes && run->trackers; i++)
+        if (v->acked && v->tracker[i][0])
+            fprintf(run->trackers, "%.3f %s\n", v->acked_at[i], v->tracker[i]);
 }
 
 static void voter_next(struct voter *v)
@@ -341,8 +374,10 @@ static void voter_next(struct voter *v)
         }
         v->step = S_ELECTION;
         v->token[0] = '\0';
-        v->tracker[0] = '\0';
+        memset(v->tracker, 0, sizeof v->tracker);
         v->acked = false;
+        v->acked_frames = 0;
+        v->nframes = v->at = 0;
     }
     free(v->body);
     v->body = NULL;
@@ -356,6 +391,9 @@ static void voter_next(struct voter *v)
             return;
         }
         v->body = xasprintf("{\"method\":\"code\",\"code\":\"%s\"}", run->codes[run->next_code++]);
+        break;
+    case S_CHOOSE:
+        v->body = xasprintf("{\"district_id\":%lld}", (long long)v->choose);
         break;
     case S_CAST:
     case S_RECAST:
@@ -387,6 +425,10 @@ static void voter_send(struct voter *v)
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/voter-sessions", (long long)run->election);
         send_req(v, EVHTTP_REQ_POST, uri, v->body, on_response);
         break;
+    case S_CHOOSE:
+        snprintf(uri, sizeof uri, "/api/v1/elections/%lld/district-choice", (long long)run->election);
+        send_req(v, EVHTTP_REQ_POST, uri, v->body, on_response);
+        break;
     case S_CAST:
     case S_RECAST:
         snprintf(uri, sizeof uri, "/api/v1/elections/%lld/ballot", (long long)run->election);
@@ -402,6 +444,38 @@ static void voter_send(struct voter *v)
 }
 
 /* --- set-up through the API, synchronously (before the clock starts) --- */
+
+/* How many districts of district i's group a code names from (0 where voters choose);
+ * with k, the index of district i among them. */
+static size_t assigned_in_group(const struct run *run, size_t i, size_t *k)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < run->ndistricts; j++)
+        if (run->districts[j].group == run->districts[i].group && !run->districts[j].chooses) {
+            if (j == i && k)
+                *k = n;
+            n++;
+        }
+    return n;
+}
+
+/* The districts the codes of combination c name, as a JSON list's items: the c-th (cycling)
+ * of each group of several, or the first district when no group has several. */
+static void code_districts(const struct run *run, size_t c, char *out, size_t len)
+{
+    size_t at = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < run->ndistricts; i++) {
+        size_t k = 0, n = assigned_in_group(run, i, &k);
+        if (n > 1 && k == c % n)
+            at += (size_t)snprintf(out + at, len - at, "%s%lld", at ? "," : "", (long long)run->districts[i].id);
+    }
+    for (size_t i = 0; !at && i < run->ndistricts; i++) /* none to pick: a district voters do not choose */
+        if (!run->districts[i].chooses)
+            at += (size_t)snprintf(out, len, "%lld", (long long)run->districts[i].id);
+    if (!at)
+        snprintf(out, len, "%lld", (long long)run->districts[0].id);
+}
 
 struct sync_ctx {
     char *body;
@@ -551,6 +625,13 @@ int main(int argc, char **argv)
     for (const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "districts")->child; d && run.ndistricts < 64; d = d->next) {
         run.districts[run.ndistricts].id = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "id")->valuedouble;
         run.districts[run.ndistricts].budget = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "budget")->valuedouble;
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "group_id");
+        run.districts[run.ndistricts].group = cJSON_IsNumber(g) ? (int64_t)g->valuedouble : 0;
+        for (const cJSON *gr = cJSON_GetObjectItemCaseSensitive(e, "district_groups") ?
+                                   cJSON_GetObjectItemCaseSensitive(e, "district_groups")->child : NULL;
+             gr; gr = gr->next)
+            if (cJSON_IsNumber(g) && (int64_t)cJSON_GetObjectItemCaseSensitive(gr, "id")->valuedouble == (int64_t)g->valuedouble)
+                run.districts[run.ndistricts].chooses = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gr, "voter_chooses"));
         run.ndistricts++;
     }
     cJSON_Delete(e);
@@ -566,20 +647,28 @@ int main(int argc, char **argv)
         run.props[k].cost = (int64_t)cJSON_GetObjectItemCaseSensitive(p, "cost")->valuedouble;
     }
     cJSON_Delete(ps);
-    /* codes, spread over the districts */
+    /* codes, spread over the districts: a code names one district of each group that has
+     * several (a group of one, such as a city-wide budget, comes with every code; where
+     * voters choose, they choose after signing in) */
     run.codes = xcalloc((size_t)voters, sizeof(char *));
-    for (size_t i = 0; i < run.ndistricts && run.ncodes < (size_t)voters; i++) {
-        long share = (voters - (long)run.ncodes) / (long)(run.ndistricts - i);
+    size_t ncombos = 1;
+    for (size_t i = 0; i < run.ndistricts; i++)
+        if (assigned_in_group(&run, i, NULL) > 1 && assigned_in_group(&run, i, NULL) > ncombos)
+            ncombos = assigned_in_group(&run, i, NULL);
+    for (size_t c = 0; c < ncombos && run.ncodes < (size_t)voters; c++) {
+        char ids[400];
+        code_districts(&run, c, ids, sizeof ids);
+        long share = (voters - (long)run.ncodes) / (long)(ncombos - c);
         while (share > 0) {
             long batch = share > 20000 ? 20000 : share;
             snprintf(uri, sizeof uri, "/api/v1/elections/%lld/codes", (long long)run.election);
-            snprintf(body, sizeof body, "{\"district_id\":%lld,\"count\":%ld}", (long long)run.districts[i].id, batch);
-            cJSON *c = sync_call(&run, EVHTTP_REQ_POST, uri, body, admin);
-            if (!c)
+            snprintf(body, sizeof body, "{\"district_ids\":[%s],\"count\":%ld}", ids, batch);
+            cJSON *cj = sync_call(&run, EVHTTP_REQ_POST, uri, body, admin);
+            if (!cj)
                 return 1;
-            for (const cJSON *code = cJSON_GetObjectItemCaseSensitive(c, "codes")->child; code; code = code->next)
+            for (const cJSON *code = cJSON_GetObjectItemCaseSensitive(cj, "codes")->child; code; code = code->next)
                 run.codes[run.ncodes++] = xstrdup(code->valuestring);
-            cJSON_Delete(c);
+            cJSON_Delete(cj);
             share -= batch;
         }
     }
@@ -621,7 +710,7 @@ int main(int argc, char **argv)
     double cast_p50 = 0, cast_p99 = 0;
     printf("pbload: %ld voters, concurrency %ld, %.2f s\n", (long)run.next_code, concurrency, elapsed);
     printf("%-10s %8s %8s %9s %8s %8s %8s %8s\n", "request", "ok", "errors", "per s", "p50 ms", "p90 ms", "p99 ms", "max ms");
-    for (int s = 0; s < 6; s++) {
+    for (int s = 0; s < NSTEPS; s++) {
         qsort(run.lat[s], run.nlat[s], sizeof(double), cmp_double);
         printf("%-10s %8ld %8ld %9.1f %8.2f %8.2f %8.2f %8.2f\n", step_names[s], run.ok[s], run.errors[s],
                (double)run.ok[s] / elapsed, pct(run.lat[s], run.nlat[s], 50), pct(run.lat[s], run.nlat[s], 90),
@@ -638,7 +727,8 @@ int main(int argc, char **argv)
     printf("requests %ld ok, %ld errors; ballots (cast + replaced) %.1f per second\n", total_ok, total_err, ballots_s);
     long counted = (long)(after - before);
     bool exact = counted == run.voters_acked && run.in_doubt == 0;
-    printf("check: server counts %ld new ballots, voters answered 200: %ld, ballots in doubt: %ld -> %s\n", counted,
+    printf("check: server counts %ld new ballots, first ballots answered 200 (per voter and frame): %ld, "
+           "ballots in doubt: %ld -> %s\n", counted,
            run.voters_acked, run.in_doubt, exact ? "EXACT" : "MISMATCH");
     if (run.retries)
         printf("retried %ld requests (503 or connection lost); longest wait for a ballot's 200 %.2f s, "

@@ -190,3 +190,56 @@ def test_one_frame_elections_are_unchanged(ctx):
     assert s.get(f"/api/v1/elections/{e['id']}/ballot", token=t).json["approvals"] == [e["proposals"][1]]
     r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [e["proposals"][0]]}, token=t)
     assert r.status == 403, r
+
+
+def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
+    """A city-wide frame and eight districts; pbload's voters sign in once and cast a ballot in
+    each of their two frames; the server's turnout counts every ballot; after the count each
+    frame's signed pabulib export, recounted by build/pbtally, gives the published winners."""
+    import os
+    import subprocess
+    import tempfile
+    import client
+    s = ctx.server
+    e = city_and_districts(ctx, districts=[f"Bydel {i}" for i in range(1, 9)])
+    t = e["token"]
+    for d in e["districts"]:   # a few more proposals per frame, so that the count has choices
+        for k in range(3):
+            assert s.post(f"/api/v1/elections/{e['id']}/proposals",
+                          {"district_id": d, "title": {"da": f"X{d}-{k}"}, "cost": 20000 + 7000 * k},
+                          token=t).status == 201
+    open_voting(ctx, e)
+    root = ctx.env.root
+    run = subprocess.run([os.path.join(root, "build", "pbload"), "--url", f"http://127.0.0.1:{s.port}",
+                          "--election", str(e["id"]), "--admin-email", client.ADMIN_EMAIL, "--admin-password",
+                          client.ADMIN_PASSWORD, "--voters", "400", "--concurrency", "8", "--duration", "60",
+                          "--replace", "10", "--reads", "5"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "EXACT" in run.stdout, run.stdout[-2000:] + run.stderr[-2000:]
+    turnout = {d["district_id"]: d["ballots"] for d in s.get(f"/api/v1/elections/{e['id']}/turnout").json["districts"]}
+    city = e["districts"][0]
+    assert turnout[city] == 400, turnout                      # everyone votes city-wide
+    assert sum(turnout.get(d, 0) for d in e["districts"][1:]) == 400, turnout   # and in one district
+    assert all(turnout.get(d, 0) > 0 for d in e["districts"][1:]), turnout
+    for phase in ("closed",):
+        assert s.post(f"/api/v1/elections/{e['id']}/phase", {"phase": phase}, token=t).status == 200
+    assert s.post(f"/api/v1/elections/{e['id']}/tally", {}, token=t).status in (200, 202)
+    for _ in range(100):
+        r = s.get(f"/api/v1/elections/{e['id']}/results", token=t)
+        if r.status == 200:
+            break
+        import time
+        time.sleep(0.2)
+    assert r.status == 200, r
+    published = {d["district_id"]: d["winners"] for d in r.json["districts"]}
+    assert set(published) == set(e["districts"]), published
+    key = s.get(f"/api/v1/elections/{e['id']}/public-key").json["pem"]
+    with tempfile.TemporaryDirectory() as tmp:
+        open(os.path.join(tmp, "k.pem"), "w").write(key)
+        for d in e["districts"]:
+            pb = s.get(f"/api/v1/elections/{e['id']}/export?format=pb&district={d}", token=t)
+            assert pb.status == 200, pb
+            open(os.path.join(tmp, "e.pb"), "w").write(pb.body)
+            out = subprocess.run([os.path.join(root, "build", "pbtally"), "--verify", "k.pem", "--signature",
+                                  pb.header("X-Signature"), "e.pb"], cwd=tmp, capture_output=True, text=True)
+            assert out.returncode == 0, out.stderr
+            assert out.stdout.split() == [str(w) for w in published[d]], (d, out.stdout, published[d])
