@@ -4,7 +4,7 @@
 // paper ballots, phases with count and publish; the organisation's people and its sign-in
 // and delivery settings. Routes: #/ (elections), #/e/ID[/SECTION], #/org/ID/people,
 // #/org/ID/delivery, #/org/ID/embed/ELECTION, #/accept/TOKEN.
-import { api, h } from "./api.js";
+import { api, h, nodes } from "./api.js";
 import { staffLanguages, staffLang, pick, setLang, t, useLang, getLang } from "./i18n.js";
 import { show as draw, isRoute, busy } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
@@ -18,6 +18,7 @@ import { votersSection } from "./admin/voters.js";
 import { paperSection } from "./admin/paper.js";
 import { countSection } from "./admin/count.js";
 import { peoplePage } from "./admin/people.js";
+import { turnoutSection, demographicsSection } from "./observer/turnout.js";
 
 let routed = false;
 let me = null; // GET /staff/me of the signed-in account
@@ -83,22 +84,24 @@ const SECTIONS = ["overview", "settings", "districts", "proposals", "voters", "p
 // The roles (besides admin) whose work a section is: the others do not see it.
 const SECTION_ROLES = { overview: ["moderator", "clerk", "observer"], proposals: ["moderator"], paper: ["clerk"] };
 
-// The overview: turnout, fetched again every 10 s while the overview is showing.
+// The overview: turnout by district and hour (with the codes made and voters signed in),
+// and, where the register gives birth dates and areas, turnout by age band and area (small
+// cells suppressed by the server): the observers' charts, fetched again every 10 s while the
+// overview is showing.
 async function overview(e) {
-  const box = h("div", { id: "turnout" });
+  const box = h("div", { id: "turnout-box" });
+  const name = (x) => pick(x, e.default_language);
   async function turnout() {
     try {
-      const tr = await call("GET", `/elections/${e.id}/turnout`);
-      box.replaceChildren(h("p", {}, t("ballots", { n: tr.total })), h("ul", {}, tr.districts.map((d) => {
-        const dist = e.districts.find((x) => x.id === d.district_id);
-        return h("li", {}, `${dist ? pick(dist.name, e.default_language) : ""}: ${t("ballots", { n: d.ballots })}, ` +
-          `${t("stSignedInN", { n: d.voters })}, ${t("stCodesN", { n: d.codes })}`);
-      })));
-    } catch (err) { box.replaceChildren(h("p", {}, t("stTurnoutNone"))); }
+      const [tr, demo] = await Promise.all([call("GET", `/elections/${e.id}/turnout`),
+        call("GET", `/elections/${e.id}/turnout/demographics`).catch(() => null)]);
+      box.replaceChildren(...nodes([turnoutSection(e, tr, name),
+        demo && demo.eligible > 0 && (demo.by_age.length || demo.by_area.length) ? demographicsSection(demo) : null]));
+    } catch (err) { box.replaceChildren(h("h2", {}, t("stTurnout")), h("p", {}, t("stTurnoutNone"))); }
   }
   await turnout();
   const timer = setInterval(() => { if (!box.isConnected) clearInterval(timer); else turnout(); }, 10000);
-  return h("section", {}, h("h2", {}, t("stTurnout")), box,
+  return h("section", {}, box,
     h("h2", {}, t("stLinks")),
     h("ul", {}, h("li", {}, h("a", { href: `/#/e/${e.id}` }, t("stCitizenPage"))), h("li", {}, h("a", { href: `/observer.html#/e/${e.id}` }, t("stObserverPage"))),
       h("li", {}, h("a", { href: `/live.html#/e/${e.id}` }, t("stProjector"))), h("li", {}, h("a", { href: `/?kiosk=1#/e/${e.id}/signin` }, t("stKiosk")))));

@@ -37,3 +37,32 @@ test("an observer reads turnout by age and area, with a small group hidden", asy
   assert(nord.includes("skjult (for få)"), "Nord is hidden as well, so Øst cannot be worked out: " + nord);
   await v.shot("observer-demographics-da.png");
 });
+
+test("the staff overview shows turnout by district and hour, and by age and area, with small groups hidden", async () => {
+  const e = await election({ title: { da: "Aldersbudget stab", en: "Age budget staff" }, proposals: [{ cost: 4000000 }], phase: null, codes: 0 });
+  const d = e.districts[0].id;
+  const rows = [];
+  for (let i = 0; i < 12; i++) rows.push(`6100${String(i).padStart(2, "0")}-0001,1970-02-02,${d},Vest`);
+  for (let i = 0; i < 3; i++) rows.push(`6200${String(i).padStart(2, "0")}-0001,2001-02-02,${d},Øst`);
+  await uploadRegister(e, "personal_id,birth_date,district_id,area\n" + rows.join("\n") + "\n");
+  await api("POST", `/elections/${e.id}/phase`, { phase: "voting" }, await admin());
+  for (const r of rows.slice(0, 11)) {
+    const [pid, birth] = r.split(",");
+    const t = (await api("POST", `/elections/${e.id}/voter-sessions`, { method: "register", register: { personal_id: pid, birth_date: birth } })).token;
+    await api("PUT", `/elections/${e.id}/ballot`, { approvals: [e.props[0].id] }, t);
+  }
+  const v = await visitor({ lang: "da", size: DESKTOP });
+  await v.start("admin.html");
+  await v.fill(v.page.getByLabel("E-mail"), process.env.PB_ADMIN_EMAIL);
+  await v.fill(v.page.getByLabel("Adgangskode", { exact: true }), process.env.PB_ADMIN_PASSWORD);
+  await v.click(v.button("Log ind"), "sign in");
+  await v.click(v.link("Aldersbudget stab"), "open the election");
+  await v.see("Deltagelse efter alder og område");
+  const byArea = v.page.locator("table.bars", { has: v.page.locator("caption", { hasText: "Efter område" }) });
+  const ost = await byArea.getByRole("row", { name: /Øst/ }).innerText();
+  assert(ost.includes("skjult (for få)"), "Øst (3 people) is hidden: " + ost);
+  const vest = await byArea.getByRole("row", { name: /Vest/ }).innerText();
+  assert(vest.includes("skjult (for få)") && !/\b11\b/.test(vest), "Vest is hidden too, or Øst would follow from the total: " + vest);
+  await v.see("11 stemmer");
+  await v.shot("staff-overview-demographics-da.png");
+});
