@@ -74,7 +74,8 @@ export async function paperSection(e, reload, flash, me) {
     else { n.fail(t("stVoterMissing")); document.getElementById("paper-code").focus(); return; }
     const r = current.read();
     if (r.problem) { n.fail(r.problem); return; }
-    body.ballot = r.ballot;
+    // the sheet is one frame's ballot: a voter with a city-wide and a district ballot has two sheets
+    body.ballot = { district_id: district, ...r.ballot };
     if (admin && document.getElementById("paper-resolve").checked) body.resolve = true;
     const res = await call("POST", `/elections/${e.id}/paper-ballots`, body);
     form.reset();

@@ -504,4 +504,8 @@ export default {
   stChooseDistrict: "Vælg et område til koderne.",
   stVoterPicks: "Vælgeren vælger",
   stNone: "Ingen", stGroupDistricts: "Områder",
+  stErr_forbidden_district_id: "Vælgeren stemmer ikke i dette område. Vælg stemmesedlens område, som vælgeren hører til.",
+  stErr_invalid_field_district_ids: "En stemmekode kan højst angive ét område i hver gruppe af områder.",
+  stErr_invalid_field_group_id: "Gruppen findes ikke i denne afstemning.",
+  stErr_invalid_field_district_id: "Vælg stemmesedlens område: vælgeren stemmer i flere områder, med én stemmeseddel hver.",
 };

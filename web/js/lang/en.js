@@ -504,4 +504,8 @@ export default {
   stChooseDistrict: "Choose a district for the codes.",
   stVoterPicks: "The voter chooses",
   stNone: "None", stGroupDistricts: "Districts",
+  stErr_forbidden_district_id: "The voter does not vote in this district. Choose the district of the sheet the voter belongs to.",
+  stErr_invalid_field_district_ids: "A voting code names at most one district of each group of districts.",
+  stErr_invalid_field_group_id: "There is no such group in this election.",
+  stErr_invalid_field_district_id: "Choose the sheet's district: the voter votes in several districts, one ballot each.",
 };
