@@ -243,3 +243,33 @@ def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
                                   pb.header("X-Signature"), "e.pb"], cwd=tmp, capture_output=True, text=True)
             assert out.returncode == 0, out.stderr
             assert out.stdout.split() == [str(w) for w in published[d]], (d, out.stdout, published[d])
+
+
+def test_paper_ballots_per_frame(ctx):
+    """A clerk types one sheet per frame for a voter with a city-wide and a district ballot;
+    a sheet for a district the voter does not vote in is refused; the paper ballot of one frame
+    stands against an online one in that frame only."""
+    s = ctx.server
+    e = city_and_districts(ctx)
+    city, nord, syd = e["districts"]
+    t = e["token"]
+    open_voting(ctx, e)
+    code = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": nord, "count": 1}, token=t).json["codes"][0]
+    vt = ctx.voter(e["id"], code)
+    assert s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": []}, token=vt).status == 200
+
+    def sheet(n, ballot):
+        return s.post(f"/api/v1/elections/{e['id']}/paper-ballots", {"sheet": n, "code": code, "ballot": ballot}, token=t)
+    r = sheet("1", {"approvals": [e["proposals"][0]]})
+    assert r.status == 422 and r.json["error"]["field"] == "district_id", r
+    r = sheet("1", {"district_id": syd, "approvals": [e["proposals"][2]]})
+    assert r.status == 403 and r.json["error"]["field"] == "district_id", r
+    r = sheet("1", {"district_id": nord, "approvals": [e["proposals"][1]]})
+    assert r.status == 201 and r.json["district_id"] == nord and r.json["replaced_online"] is False, r
+    r = sheet("2", {"district_id": city, "approvals": [e["proposals"][0]]})
+    assert r.status == 201 and r.json["district_id"] == city and r.json["replaced_online"] is True, r
+    # online voting stays refused in the frames a paper ballot stands in
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": []}, token=vt)
+    assert r.status == 409 and r.code == "paper_ballot_exists", r
+    turnout = {d["district_id"]: d["ballots"] for d in s.get(f"/api/v1/elections/{e['id']}/turnout").json["districts"]}
+    assert turnout[city] == 1 and turnout[nord] == 1, turnout
