@@ -7,11 +7,6 @@ CREATE OR REPLACE FUNCTION district_group_json(g district_groups) RETURNS jsonb 
     SELECT jsonb_build_object('id', g.id, 'name', g.name, 'voter_chooses', g.voter_chooses, 'position', g.position)
 $$;
 
--- The group key of a district: its group, or 0 for the ungrouped ones.
-CREATE OR REPLACE FUNCTION district_group_key(p_district bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
-    SELECT coalesce(group_id, 0) FROM districts WHERE id = p_district
-$$;
-
 -- True when the districts (of election p_election) hold at most one per group.
 CREATE OR REPLACE FUNCTION frames_one_per_group(p_election bigint, p_districts bigint[]) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -134,8 +129,10 @@ $$;
 -- The frames of a voter, one row per group of the election in the groups' order (ungrouped
 -- first): the district the voter votes in there (NULL while a choice is still to be made,
 -- or where the voter has none), and whether the group lets the voter choose.
+-- VOLATILE, not STABLE: a paper ballot finds (and on first use makes) the voter in the same
+-- statement, and only a volatile function sees the row made earlier in that statement.
 CREATE OR REPLACE FUNCTION voter_frames(p_election bigint, p_voter bigint)
-RETURNS TABLE (group_id bigint, district_id bigint, chooses boolean) LANGUAGE sql STABLE AS $$
+RETURNS TABLE (group_id bigint, district_id bigint, chooses boolean) LANGUAGE sql VOLATILE AS $$
     WITH v AS (SELECT * FROM voters WHERE id = p_voter AND election_id = p_election),
     named AS (SELECT unnest(voter_named_districts(v)) AS d FROM v),
     grp AS (SELECT coalesce(d.group_id, 0) AS g, coalesce(bool_or(gr.voter_chooses), false) AS chooses,
@@ -157,7 +154,7 @@ $$;
 -- "voted": [ids with a ballot], "choices": [{"group_id", "districts": [ids]}] for groups
 -- where the voter is still to choose}. p_tag is the voter's ballot tag (hex).
 CREATE OR REPLACE FUNCTION voter_frames_json(p_election bigint, p_voter bigint, p_tag text) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
+LANGUAGE sql VOLATILE AS $$
     WITH f AS (SELECT *, row_number() OVER () AS o FROM voter_frames(p_election, p_voter))
     SELECT jsonb_build_object(
         'districts', coalesce((SELECT jsonb_agg(f.district_id ORDER BY f.o) FROM f WHERE f.district_id IS NOT NULL), '[]'),

@@ -11,7 +11,8 @@ def test_district_patch_and_delete(ctx):
     nord, syd, twice = e["districts"]
     base = f"/api/v1/elections/{eid}/districts"
     r = s.patch(f"{base}/{nord}", {"name": {"da": "Nordby", "en": "North town"}, "budget": 150000}, token=t)
-    assert r.status == 200 and r.json == {"id": nord, "name": {"da": "Nordby", "en": "North town"}, "budget": 150000}, r
+    assert r.status == 200 and r.json == {"id": nord, "name": {"da": "Nordby", "en": "North town"}, "budget": 150000,
+                                   "group_id": None}, r
     r = s.patch(f"{base}/{nord}", {"budget": 120000}, token=t)
     assert r.status == 200 and r.json["name"]["en"] == "North town" and r.json["budget"] == 120000, r
     # nothing to change, a bad budget, an unknown field, a district of another election
