@@ -39,6 +39,18 @@ static bool read_district(struct req *r, cJSON **name, int64_t *budget, int64_t 
     return true;
 }
 
+/* Runs a change of the district or group in the path (r->ids[1]) as the staff member:
+ * with the patch (consumed) an update answering the changed row, without one a delete. */
+static void send_change(struct req *r, struct db_stmt *stmt, cJSON *patch)
+{
+    char *text = patch ? cJSON_PrintUnformatted(patch) : NULL;
+    cJSON_Delete(patch);
+    char staff[24], id[24], which[24];
+    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(which, r->ids[1]), text};
+    req_db(r, stmt, p, text ? req_db_reply_ok : req_db_reply_none);
+    cJSON_free(text);
+}
+
 static struct db_stmt sql_add = DB_STMT("district.create", 5,
                                         "SELECT add_district($1, $2, $3::jsonb, $4, $5)::text");
 
@@ -93,21 +105,14 @@ void district_patch(struct req *r)
         jv_add_int(patch, "group_id", group);
     else if (ungrouped)
         cJSON_AddNullToObject(patch, "group_id");
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char staff[24], id[24], d[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(d, r->ids[1]), text};
-    req_db(r, &sql_update, p, req_db_reply_ok);
-    cJSON_free(text);
+    send_change(r, &sql_update, patch);
 }
 
 static struct db_stmt sql_delete = DB_STMT("district.delete", 3, "SELECT delete_district($1, $2, $3)");
 
 void district_delete(struct req *r)
 {
-    char staff[24], id[24], d[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(d, r->ids[1])};
-    req_db(r, &sql_delete, p, req_db_reply_none);
+    send_change(r, &sql_delete, NULL);
 }
 
 /* --- groups of districts --- */
@@ -188,19 +193,12 @@ void district_group_patch(struct req *r)
         cJSON_AddBoolToObject(patch, "voter_chooses", chooses);
     if (have[2])
         jv_add_int(patch, "position", position);
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char staff[24], id[24], g[24];
-    const char *p[4] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(g, r->ids[1]), text};
-    req_db(r, &sql_group_update, p, req_db_reply_ok);
-    cJSON_free(text);
+    send_change(r, &sql_group_update, patch);
 }
 
 static struct db_stmt sql_group_delete = DB_STMT("district_group.delete", 3, "SELECT delete_district_group($1, $2, $3)");
 
 void district_group_delete(struct req *r)
 {
-    char staff[24], id[24], g[24];
-    const char *p[3] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id), i64s(g, r->ids[1])};
-    req_db(r, &sql_group_delete, p, req_db_reply_none);
+    send_change(r, &sql_group_delete, NULL);
 }
