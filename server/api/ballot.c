@@ -17,6 +17,7 @@
 #include "lib/jsonv.h"
 #include "lib/log.h"
 #include "lib/voterkeys.h"
+#include "lib/votertoken.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,17 +58,6 @@ static struct db_stmt sql_context = DB_STMT("ballot.context", 2,
     "  FROM elections e JOIN districts d ON d.election_id = e.id AND d.id = $2"
     " WHERE e.id = $1");
 
-static char *int_array(const int64_t *v, size_t n)
-{
-    struct buf b;
-    buf_init(&b);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i ? "," : "", (long long)v[i]);
-    buf_putc(&b, '}');
-    return buf_steal(&b);
-}
-
 /* The checks once the context is known: phase, the ballot's shape and rules. */
 static void context_ready(struct req *r, struct cast_state *s, const struct ballot_context *c)
 {
@@ -104,8 +94,8 @@ static void context_ready(struct req *r, struct cast_state *s, const struct ball
     crypto_hex(h, sizeof h, s->tracker);
     free(msg);
     free(canon);
-    s->items = int_array(s->b.items, s->b.n);
-    s->points = s->b.points ? int_array(s->b.points, s->b.n) : NULL;
+    s->items = db_int64_array_param(s->b.items, s->b.n);
+    s->points = s->b.points ? db_int64_array_param(s->b.points, s->b.n) : NULL;
     s->next(r);
 }
 
@@ -264,14 +254,6 @@ static bool idempotency_key_valid(const char *k)
     return true;
 }
 
-static bool frame_of_voter(const int64_t *districts, size_t n, int64_t d)
-{
-    for (size_t i = 0; i < n; i++)
-        if (districts[i] == d)
-            return true;
-    return false;
-}
-
 void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, const int64_t *districts,
                   size_t n, bool paper, req_step_fn next)
 {
@@ -296,7 +278,7 @@ void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_
     }
     if (!rc)
         asked = districts[0];
-    if (!frame_of_voter(districts, n, asked)) {
+    if (!voter_frames_include(districts, n, asked)) {
         req_fail(r, ERR_FORBIDDEN, "district_id", "The voter is not eligible to vote in that district.");
         return;
     }
@@ -367,7 +349,9 @@ static void got_ballot(struct req *r, const struct db_result *res)
     req_reply_json(r, 200, o);
 }
 
-bool ballot_frame_from_query(struct req *r, int64_t *district)
+/* The district (frame) a voter's request is about: the query's district_id when given
+ * (it must be one of the voter's), else the voter's first. False (answered) when not. */
+static bool ballot_frame_from_query(struct req *r, int64_t *district)
 {
     char *q = req_query_param(r, "district_id");
     bool ok = true;
@@ -375,7 +359,7 @@ bool ballot_frame_from_query(struct req *r, int64_t *district)
     if (q && (!parse_int64(q, district) || *district <= 0)) {
         req_fail(r, ERR_INVALID_FIELD, "district_id", "\"district_id\" must be a district id.");
         ok = false;
-    } else if (q && !frame_of_voter(r->auth.districts, r->auth.ndistricts, *district)) {
+    } else if (q && !voter_frames_include(r->auth.districts, r->auth.ndistricts, *district)) {
         req_fail(r, ERR_FORBIDDEN, "district_id", "The voter does not vote in that district.");
         ok = false;
     } else if (!*district) {

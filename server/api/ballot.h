@@ -35,8 +35,4 @@ void cast_state_release(struct cast_state *s);
 void ballot_check(struct req *r, struct cast_state *s, const cJSON *body, int64_t election, const int64_t *districts,
                   size_t n, bool paper, req_step_fn next);
 
-/* The district (frame) a voter's request is about: the query's district_id when given
- * (it must be one of the voter's), else the voter's first. False (answered) when not. */
-bool ballot_frame_from_query(struct req *r, int64_t *district);
-
 #endif

@@ -180,16 +180,11 @@ static void codes_made(struct req *r)
 {
     struct codes_state *s = REQ_STATE(r, struct codes_state);
     char staff[24], id[24], d[24];
-    struct buf more;
-    buf_init(&more);
-    buf_putc(&more, '{');
-    for (size_t i = 0; i < s->nmore; i++)
-        buf_printf(&more, "%s%lld", i ? "," : "", (long long)s->more[i]);
-    buf_putc(&more, '}');
-    const char *p[5] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id), more.data,
+    char *more = db_int64_array_param(s->more, s->nmore);
+    const char *p[5] = {i64s(staff, r->auth.staff_id), i64s(id, s->election_id), i64s(d, s->district_id), more,
                         s->hashes.data};
     req_db(r, &sql_add_codes, p, codes_stored);
-    buf_free(&more);
+    free(more);
 }
 
 /* "district_ids": the districts a code votes in, at most one per group of districts (the
@@ -293,6 +288,12 @@ static void frames_loaded(struct req *r, const struct db_result *res)
         return;
     struct signin_state *s = REQ_STATE(r, struct signin_state);
     cJSON *f = cJSON_Parse(db_value(res, 0, 0));
+    if (!cJSON_IsObject(f)) { /* never a session without its frames */
+        cJSON_Delete(f);
+        log_error("voter frames unreadable id=%s", r->id);
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
     const cJSON *districts = cJSON_GetObjectItemCaseSensitive(f, "districts");
     const cJSON *voted = cJSON_GetObjectItemCaseSensitive(f, "voted");
     struct voter_claims c = {.election_id = r->ids[0],
@@ -341,29 +342,31 @@ static void frames_loaded(struct req *r, const struct db_result *res)
 
 static struct db_stmt sql_frames = DB_STMT("voter.frames", 3, "SELECT voter_frames_json($1, $2, $3)::text");
 
+/* Reads the frames of s->voter_id, then answers with a new session. */
+static void load_frames(struct req *r)
+{
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
+    char tag[VOTERKEY_HEX], id[24], v[24];
+    voterkey_tag(&r->app->keys, r->ids[0], s->voter_id, tag);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, s->voter_id), tag};
+    req_db(r, &sql_frames, p, frames_loaded);
+}
+
 void voter_session_reply(struct req *r, int64_t voter_id)
 {
     struct signin_state *s = REQ_STATE(r, struct signin_state);
     s->voter_id = voter_id;
     s->counts_login = true;
     s->status = 201;
-    char tag[VOTERKEY_HEX], id[24], v[24];
-    voterkey_tag(&r->app->keys, r->ids[0], voter_id, tag);
-    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, voter_id), tag};
-    req_db(r, &sql_frames, p, frames_loaded);
+    load_frames(r);
 }
 
 /* --- a voter's choice of district, where a group lets voters choose --- */
 
 static void district_chosen(struct req *r, const struct db_result *res)
 {
-    if (!req_db_ok(r, res))
-        return;
-    struct signin_state *s = REQ_STATE(r, struct signin_state);
-    char tag[VOTERKEY_HEX], id[24], v[24];
-    voterkey_tag(&r->app->keys, r->ids[0], s->voter_id, tag);
-    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, s->voter_id), tag};
-    req_db(r, &sql_frames, p, frames_loaded);
+    if (req_db_ok(r, res))
+        load_frames(r);
 }
 
 static struct db_stmt sql_choose = DB_STMT("voter.choose", 4, "SELECT voter_choose_district($1, $2, $3, $4)");

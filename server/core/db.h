@@ -129,6 +129,8 @@ int64_t db_int64(const struct db_result *res, int row, int col); /* 0 for NULL *
 bool db_bool(const struct db_result *res, int row, int col);
 /* Parses a bigint[] column ("{1,2,3}") into a malloc'd array; NULL gives n = 0. */
 bool db_int64_array(const struct db_result *res, int row, int col, int64_t **out, size_t *n) PB_WUR;
+/* The other way: "{1,2,3}" (malloc'd) for a bigint[] parameter. */
+char *db_int64_array_param(const int64_t *v, size_t n);
 
 /* Blocking helpers for start-up and tools only. */
 struct db_sync;

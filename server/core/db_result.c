@@ -6,6 +6,7 @@
  */
 #include "core/db.h"
 #include "core/db_private.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -162,4 +163,15 @@ bool db_int64_array(const struct db_result *res, int row, int col, int64_t **out
     *out = arr;
     *n = count;
     return true;
+}
+
+char *db_int64_array_param(const int64_t *v, size_t n)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_putc(&b, '{');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)v[i]);
+    buf_putc(&b, '}');
+    return buf_steal(&b);
 }

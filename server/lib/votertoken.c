@@ -42,10 +42,10 @@ bool voter_token_is_signed(const char *token)
     return strncmp(token, VOTER_TOKEN_PREFIX, strlen(VOTER_TOKEN_PREFIX)) == 0;
 }
 
-bool voter_claims_has_district(const struct voter_claims *c, int64_t d)
+bool voter_frames_include(const int64_t *districts, size_t n, int64_t d)
 {
-    for (size_t i = 0; i < c->ndistricts; i++)
-        if (c->districts[i] == d)
+    for (size_t i = 0; i < n; i++)
+        if (districts[i] == d)
             return true;
     return false;
 }

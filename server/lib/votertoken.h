@@ -29,8 +29,8 @@ struct voter_claims {
     int64_t expires; /* Unix time */
 };
 
-/* True when the claims let the voter vote in district d. */
-bool voter_claims_has_district(const struct voter_claims *c, int64_t d);
+/* True when district d is one of a voter's n frames (the districts of their claims). */
+bool voter_frames_include(const int64_t *districts, size_t n, int64_t d);
 
 /* A new token for these claims, with a random nonce so that no two tokens are alike. */
 void voter_token_issue(const struct server_keys *k, const struct voter_claims *c, char out[VOTER_TOKEN_MAX]);

@@ -27,7 +27,7 @@ void test_votertoken(void)
     CHECK(voter_token_verify(&app, t1, 1900000000, &got));
     CHECK(got.election_id == 12 && got.voter_id == 345678 && got.ndistricts == 1 && got.districts[0] == 9 &&
           got.expires == 2000000000);
-    CHECK(voter_claims_has_district(&got, 9) && !voter_claims_has_district(&got, 10));
+    CHECK(voter_frames_include(got.districts, got.ndistricts, 9) && !voter_frames_include(got.districts, got.ndistricts, 10));
 
     /* several frames (a city-wide and a district budget), and none yet (a choice to make) */
     struct voter_claims many = {.election_id = 12, .voter_id = 7, .ndistricts = VOTER_MAX_FRAMES,
