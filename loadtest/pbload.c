@@ -45,18 +45,23 @@ struct proposal {
     int64_t id, district, cost;
 };
 
+/* A frame's ballot: its group's own, else the election's. */
+struct ballot_kind {
+    char type[16];
+    int64_t max_sel, points, max_pp, max_ranks;
+};
+
 struct run {
     struct event_base *base;
     char host[128];
     int port;
     int64_t election;
-    char type[16];
-    int64_t max_sel, points, max_pp, max_ranks;
     struct proposal *props;
     size_t nprops;
     struct {
         int64_t id, budget, group; /* group 0: ungrouped */
         bool chooses;              /* voters choose their district in its group */
+        struct ballot_kind ballot;
     } districts[64];
     size_t ndistricts;
     char **codes;
@@ -131,13 +136,31 @@ static char *body_of(struct evhttp_request *req)
 static void send_req(struct voter *v, enum evhttp_cmd_type method, const char *uri, const char *json,
                      void (*cb)(struct evhttp_request *, void *));
 
+static void read_ballot_kind(const cJSON *ballot, struct ballot_kind *k)
+{
+    const cJSON *x;
+    memset(k, 0, sizeof *k);
+    snprintf(k->type, sizeof k->type, "%s", cJSON_GetObjectItemCaseSensitive(ballot, "type")->valuestring);
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_selections")))
+        k->max_sel = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "points")))
+        k->points = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_points_per_project")))
+        k->max_pp = (int64_t)x->valuedouble;
+    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_ranks")))
+        k->max_ranks = (int64_t)x->valuedouble;
+}
+
 static char *ballot_json(struct voter *v)
 {
     struct run *run = v->run;
     int64_t budget = 0;
+    const struct ballot_kind *kind = &run->districts[0].ballot; /* the voter's frame's, found below */
     for (size_t i = 0; i < run->ndistricts; i++)
-        if (run->districts[i].id == v->district)
+        if (run->districts[i].id == v->district) {
             budget = run->districts[i].budget;
+            kind = &run->districts[i].ballot;
+        }
     size_t n = 0;
     struct proposal *mine[512];
     for (size_t i = 0; i < run->nprops && n < 512; i++)
@@ -151,17 +174,17 @@ static char *ballot_json(struct voter *v)
     }
     struct buf b;
     buf_init(&b);
-    int64_t spent = 0, left = run->points;
+    int64_t spent = 0, left = kind->points;
     size_t want = n ? (size_t)(rand() % (int)n) + 1 : 0;
-    if (run->max_sel && want > (size_t)run->max_sel)
-        want = (size_t)run->max_sel;
-    if (!strcmp(run->type, "ordinal") && run->max_ranks && want > (size_t)run->max_ranks)
-        want = (size_t)run->max_ranks;
-    if (!strcmp(run->type, "cumulative")) {
+    if (kind->max_sel && want > (size_t)kind->max_sel)
+        want = (size_t)kind->max_sel;
+    if (!strcmp(kind->type, "ordinal") && kind->max_ranks && want > (size_t)kind->max_ranks)
+        want = (size_t)kind->max_ranks;
+    if (!strcmp(kind->type, "cumulative")) {
         buf_printf(&b, "{\"district_id\":%lld,\"points\":{", (long long)v->district);
         size_t k = 0;
         for (size_t i = 0; i < n && left > 0; i++) {
-            int64_t p = 1 + rand() % (run->max_pp ? run->max_pp : 1);
+            int64_t p = 1 + rand() % (kind->max_pp ? kind->max_pp : 1);
             if (p > left)
                 p = left;
             left -= p;
@@ -170,10 +193,10 @@ static char *ballot_json(struct voter *v)
         buf_puts(&b, "}}");
     } else {
         buf_printf(&b, "{\"district_id\":%lld,\"%s\":[", (long long)v->district,
-                   !strcmp(run->type, "ordinal") ? "ranking" : "approvals");
+                   !strcmp(kind->type, "ordinal") ? "ranking" : "approvals");
         size_t k = 0;
         for (size_t i = 0; i < n && k < want; i++) {
-            if (!strcmp(run->type, "knapsack") && spent + mine[i]->cost > budget)
+            if (!strcmp(kind->type, "knapsack") && spent + mine[i]->cost > budget)
                 continue;
             spent += mine[i]->cost;
             buf_printf(&b, "%s%lld", k++ ? "," : "", (long long)mine[i]->id);
@@ -612,26 +635,20 @@ int main(int argc, char **argv)
     if (!e)
         return 1;
     const cJSON *ballot = cJSON_GetObjectItemCaseSensitive(e, "ballot");
-    snprintf(run.type, sizeof run.type, "%s", cJSON_GetObjectItemCaseSensitive(ballot, "type")->valuestring);
-    const cJSON *x;
-    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_selections")))
-        run.max_sel = (int64_t)x->valuedouble;
-    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "points")))
-        run.points = (int64_t)x->valuedouble;
-    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_points_per_project")))
-        run.max_pp = (int64_t)x->valuedouble;
-    if ((x = cJSON_GetObjectItemCaseSensitive(ballot, "max_ranks")))
-        run.max_ranks = (int64_t)x->valuedouble;
     for (const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "districts")->child; d && run.ndistricts < 64; d = d->next) {
         run.districts[run.ndistricts].id = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "id")->valuedouble;
         run.districts[run.ndistricts].budget = (int64_t)cJSON_GetObjectItemCaseSensitive(d, "budget")->valuedouble;
         const cJSON *g = cJSON_GetObjectItemCaseSensitive(d, "group_id");
         run.districts[run.ndistricts].group = cJSON_IsNumber(g) ? (int64_t)g->valuedouble : 0;
+        const cJSON *own = NULL;
         for (const cJSON *gr = cJSON_GetObjectItemCaseSensitive(e, "district_groups") ?
                                    cJSON_GetObjectItemCaseSensitive(e, "district_groups")->child : NULL;
              gr; gr = gr->next)
-            if (cJSON_IsNumber(g) && (int64_t)cJSON_GetObjectItemCaseSensitive(gr, "id")->valuedouble == (int64_t)g->valuedouble)
+            if (cJSON_IsNumber(g) && (int64_t)cJSON_GetObjectItemCaseSensitive(gr, "id")->valuedouble == (int64_t)g->valuedouble) {
                 run.districts[run.ndistricts].chooses = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(gr, "voter_chooses"));
+                own = cJSON_GetObjectItemCaseSensitive(gr, "ballot");
+            }
+        read_ballot_kind(cJSON_IsObject(own) ? own : ballot, &run.districts[run.ndistricts].ballot);
         run.ndistricts++;
     }
     cJSON_Delete(e);

@@ -3,8 +3,22 @@
 -- migration 0070 for the model. The ungrouped districts of an election count as one group
 -- (key 0), so an election without groups has one frame per voter, as before.
 
+-- ballot, rule and rule_params are null where the group follows the election's.
 CREATE OR REPLACE FUNCTION district_group_json(g district_groups) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object('id', g.id, 'name', g.name, 'voter_chooses', g.voter_chooses, 'position', g.position)
+    SELECT jsonb_build_object('id', g.id, 'name', g.name, 'voter_chooses', g.voter_chooses, 'position', g.position,
+                              'ballot', g.ballot, 'rule', g.rule, 'rule_params', g.rule_params)
+$$;
+
+-- The rules a frame's ballots are cast and counted by: its group's own, else the election's.
+-- {"ballot", "rule", "rule_params"}; NULL for a district not of this election.
+CREATE OR REPLACE FUNCTION frame_rules(p_election bigint, p_district bigint) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN g.ballot IS NOT NULL
+                THEN jsonb_build_object('ballot', g.ballot, 'rule', g.rule, 'rule_params', g.rule_params)
+                ELSE jsonb_build_object('ballot', e.ballot, 'rule', e.rule, 'rule_params', e.rule_params) END
+      FROM districts d JOIN elections e ON e.id = d.election_id
+      LEFT JOIN district_groups g ON g.id = d.group_id
+     WHERE d.id = p_district AND d.election_id = p_election
 $$;
 
 -- True when the districts (of election p_election) hold at most one per group.
@@ -31,8 +45,9 @@ BEGIN
     END IF;
 END $$;
 
+-- p_rules: the group's own {"ballot", "rule", "rule_params"} (checked by the caller), or NULL.
 CREATE OR REPLACE FUNCTION add_district_group(p_staff bigint, p_election bigint, p_name jsonb, p_chooses boolean,
-                                              p_position int)
+                                              p_position int, p_rules jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
     e elections := election_lock(p_election);
@@ -45,8 +60,9 @@ BEGIN
     IF (SELECT count(*) FROM district_groups WHERE election_id = e.id) >= 7 THEN
         RAISE EXCEPTION 'An election has at most 7 groups of districts.' USING ERRCODE = 'PB422', COLUMN = 'name';
     END IF;
-    INSERT INTO district_groups (election_id, name, voter_chooses, position)
-    VALUES (e.id, p_name, coalesce(p_chooses, false), coalesce(p_position, 0))
+    INSERT INTO district_groups (election_id, name, voter_chooses, position, ballot, rule, rule_params)
+    VALUES (e.id, p_name, coalesce(p_chooses, false), coalesce(p_position, 0),
+            p_rules->'ballot', p_rules->>'rule', p_rules->'rule_params')
     RETURNING * INTO g;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district_group.create',
                          jsonb_build_object('after', district_group_json(g)));
@@ -69,7 +85,9 @@ BEGIN
     RETURN g;
 END $$;
 
--- A change of a group's name, whether voters choose, or its place (keys of p_patch).
+-- A change of a group's name, whether voters choose, its place, or its own rules (keys of
+-- p_patch; "rules": {"ballot", "rule", "rule_params"} checked by the caller, null for the
+-- election's).
 -- Voters' choices are made only while voting is open, so none exist yet.
 CREATE OR REPLACE FUNCTION update_district_group(p_staff bigint, p_election bigint, p_group bigint, p_patch jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -80,7 +98,11 @@ DECLARE
 BEGIN
     UPDATE district_groups SET name = coalesce(p_patch->'name', name),
                                voter_chooses = coalesce((p_patch->>'voter_chooses')::boolean, voter_chooses),
-                               position = coalesce((p_patch->>'position')::int, position)
+                               position = coalesce((p_patch->>'position')::int, position),
+                               ballot = CASE WHEN p_patch ? 'rules' THEN p_patch->'rules'->'ballot' ELSE ballot END,
+                               rule = CASE WHEN p_patch ? 'rules' THEN p_patch->'rules'->>'rule' ELSE rule END,
+                               rule_params = CASE WHEN p_patch ? 'rules' THEN p_patch->'rules'->'rule_params'
+                                                  ELSE rule_params END
      WHERE id = g.id RETURNING * INTO g;
     PERFORM audit_append(e.organisation_id, e.id, p_staff, 'district_group.update',
                          jsonb_build_object('before', before, 'after', district_group_json(g)));

@@ -49,9 +49,10 @@ void cast_state_release(struct cast_state *s)
     free(s->points);
 }
 
-/* The election's ballot rules, the phase, and the accepted proposals of the district. */
+/* The frame's ballot rules (its group's or the election's), the phase, and the accepted
+ * proposals of the district. */
 static struct db_stmt sql_context = DB_STMT("ballot.context", 2,
-    "SELECT effective_phase(e), e.ballot::text, d.budget,"
+    "SELECT effective_phase(e), (frame_rules(e.id, d.id)->'ballot')::text, d.budget,"
     "       coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.category))"
     "                   FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'),"
     "                '[]')::text"
@@ -317,8 +318,9 @@ void ballot_put(struct req *r)
 }
 
 static struct db_stmt sql_get = DB_STMT("ballot.get", 3,
-    "SELECT b.items, b.points, b.tracker, b.source, e.ballot->>'type', b.district_id"
-    "  FROM ballots b JOIN elections e ON e.id = b.election_id"
+    "SELECT b.items, b.points, b.tracker, b.source, frame_rules(b.election_id, b.district_id)->'ballot'->>'type',"
+    "       b.district_id"
+    "  FROM ballots b"
     " WHERE b.election_id = $1 AND b.district_id = $2 AND b.voter_tag = decode($3, 'hex')");
 
 static void got_ballot(struct req *r, const struct db_result *res)

@@ -34,7 +34,7 @@ static enum tally_ballot_kind kind_of(enum ballot_type t)
 }
 
 /* Counts one district; returns its result object or NULL with err set. */
-static cJSON *count_district(const struct edata *e, const struct edistrict *d, struct tally_progress *progress,
+static cJSON *count_district(const struct edistrict *d, struct tally_progress *progress,
                              char *err, size_t errlen)
 {
     size_t total = d->start ? d->start[d->nballots] : 0;
@@ -58,18 +58,18 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, s
         .nprojects = d->nprojects,
         .cost = cost,
         .budget = d->budget,
-        .kind = kind_of(e->ballot.type),
+        .kind = kind_of(d->ballot.type),
         .nballots = d->nballots,
         .start = d->start ? d->start : &zero,
         .items = items,
         .points = d->points,
     };
     struct tally_options opt;
-    countrule_options(e->rule, e->rule_params, &opt);
+    countrule_options(d->rule, d->rule_params, &opt);
     /* eligibility: a project named on fewer than min_vote_share of the district's ballots
      * is never funded */
     bool *excluded = xcalloc(d->nprojects, sizeof *excluded);
-    const cJSON *mvs = cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_vote_share");
+    const cJSON *mvs = cJSON_GetObjectItemCaseSensitive(d->rule_params, "min_vote_share");
     if (cJSON_IsNumber(mvs) && mvs->valuedouble > 0) {
         int64_t ppm = llround(mvs->valuedouble * 1e6);
         int64_t *named = xcalloc(d->nprojects, sizeof *named);
@@ -101,6 +101,8 @@ static cJSON *count_district(const struct edata *e, const struct edistrict *d, s
     jv_add_int(o, "budget", d->budget);
     jv_add_int(o, "spent", res.spent);
     jv_add_int(o, "ballots", (int64_t)d->nballots);
+    cJSON_AddStringToObject(o, "rule", d->rule);
+    cJSON_AddItemToObject(o, "rule_params", cJSON_Duplicate(d->rule_params, 1));
     if (opt.rule == RULE_EQUAL_SHARES) {
         jv_add_int(o, "voter_budget", res.voter_budget);
         cJSON_AddBoolToObject(o, "switched_to_greedy", res.used_greedy);
@@ -146,7 +148,7 @@ static void count_work(void *job)
     cJSON *ds = cJSON_AddArrayToObject(out, "districts");
     for (size_t i = 0; i < e->ndistricts; i++) {
         atomic_store(&st->progress.permille, 0);
-        cJSON *d = count_district(e, &e->districts[i], &st->progress, e->error, sizeof e->error);
+        cJSON *d = count_district(&e->districts[i], &st->progress, e->error, sizeof e->error);
         if (!d) {
             cJSON_Delete(out);
             return;

@@ -13,6 +13,7 @@
 static struct db_stmt sql_election = DB_STMT("edata.election", 1,
     "SELECT election_json(e)::text, encode(e.private_key_sealed, 'hex'), encode(e.public_key, 'hex'),"
     "       coalesce((SELECT jsonb_agg(jsonb_build_object('id', d.id, 'budget', d.budget, 'name', d.name,"
+    "                  'rules', frame_rules(e.id, d.id),"
     "                  'projects', coalesce((SELECT jsonb_agg(jsonb_build_array(p.id, p.cost, p.title, p.category, coalesce(p.exclusive_group, 0))"
     "                                         ORDER BY p.id)"
     "                                 FROM proposals p WHERE p.district_id = d.id AND p.status = 'accepted'), '[]'))"
@@ -40,6 +41,7 @@ void edata_release(struct edata *e)
         }
         free(d->projects);
         cJSON_Delete(d->name);
+        cJSON_Delete(d->rule_params);
         free(d->start);
         free(d->items);
         free(d->points);
@@ -104,7 +106,7 @@ static void ballots_loaded(struct req *r, const struct db_result *res)
         if (at + ni + 1 > d->cap) { /* grow by doubling: one realloc per ballot is quadratic */
             d->cap = (at + ni + 1) * 2;
             d->items = xreallocarray(d->items, d->cap, sizeof *d->items);
-            if (e->ballot.type == BALLOT_CUMULATIVE)
+            if (d->ballot.type == BALLOT_CUMULATIVE)
                 d->points = xreallocarray(d->points, d->cap, sizeof *d->points);
         }
         for (size_t j = 0; j < ni; j++) {
@@ -118,6 +120,19 @@ static void ballots_loaded(struct req *r, const struct db_result *res)
         free(points);
     }
     e->next(r);
+}
+
+/* A frame's rules ({"ballot", "rule", "rule_params"} from frame_rules) into d. */
+static bool frame_rules_read(const cJSON *rules, struct edistrict *d)
+{
+    struct verr err;
+    const cJSON *rule = cJSON_GetObjectItemCaseSensitive(rules, "rule");
+    if (!ballot_config_parse(cJSON_GetObjectItemCaseSensitive(rules, "ballot"), &d->ballot, &err) ||
+        !cJSON_IsString(rule))
+        return false;
+    snprintf(d->rule, sizeof d->rule, "%s", rule->valuestring);
+    d->rule_params = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rules, "rule_params"), 1);
+    return true;
 }
 
 static void election_loaded(struct req *r, const struct db_result *res)
@@ -164,6 +179,11 @@ static void election_loaded(struct req *r, const struct db_result *res)
         (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(d, "id"), 1, JV_MAX_SAFE_INT, &ed->id);
         (void)jv_number_to_int64(cJSON_GetObjectItemCaseSensitive(d, "budget"), 1, JV_MAX_SAFE_INT, &ed->budget);
         ed->name = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(d, "name"), 1);
+        if (!frame_rules_read(cJSON_GetObjectItemCaseSensitive(d, "rules"), ed)) {
+            cJSON_Delete(ds);
+            req_fail(r, ERR_INTERNAL, NULL, "A district's ballot rules cannot be read.");
+            return;
+        }
         const cJSON *ps = cJSON_GetObjectItemCaseSensitive(d, "projects");
         ed->nprojects = (size_t)cJSON_GetArraySize(ps);
         ed->projects = xcalloc(ed->nprojects, sizeof *ed->projects);

@@ -28,6 +28,10 @@ struct edistrict {
     int64_t id;
     int64_t budget;
     cJSON *name; /* owned */
+    /* the frame's rules: its group's own, else the election's */
+    struct ballot_config ballot;
+    char rule[32];
+    cJSON *rule_params; /* owned */
     size_t nprojects;
     struct eproject *projects; /* sorted by id */
     size_t nballots;

@@ -37,25 +37,6 @@ static bool currency_valid(const char *s)
     return strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
 }
 
-/* rule_params: the rule's variant and parameters, see docs/TALLY.md. */
-static bool rule_params_valid(const cJSON *p, struct verr *e)
-{
-    static const char *const keys[] = {"greedy_variant", "min_project_score_threshold",
-                                       "completion", "utilities", "min_vote_share", NULL};
-    int idx;
-    int64_t v;
-    if (!jv_only_keys(p, keys, "rule_params", e) ||
-        jv_enum(p, "greedy_variant", countrule_greedy_variants, &idx, e) < 0 ||
-        jv_int(p, "min_project_score_threshold", 0, JV_MAX_SAFE_INT, &v, e) < 0 ||
-        jv_enum(p, "completion", countrule_completions, &idx, e) < 0 ||
-        jv_enum(p, "utilities", countrule_utilities, &idx, e) < 0)
-        return false;
-    double share;
-    if (jv_share(p, "min_vote_share", &share, e) < 0)
-        return false;
-    return true;
-}
-
 static bool phases_valid(const cJSON *p, struct verr *e)
 {
     static const char *const keys[] = {"proposals", "supports", "review", "voting", "closed", NULL};
@@ -67,19 +48,6 @@ static bool phases_valid(const cJSON *p, struct verr *e)
                      "Phase times must be ISO 8601 timestamps such as 2026-05-01T08:00:00Z.");
             return false;
         }
-    }
-    return true;
-}
-
-static bool rule_fits_ballot(const char *rule, const struct ballot_config *b, struct verr *e)
-{
-    if (strcmp(rule, "phragmen") == 0 && b->type != BALLOT_APPROVAL && b->type != BALLOT_KNAPSACK) {
-        verr_set(e, ERR_INVALID_FIELD, "rule", "Phragmén counts approval and knapsack ballots only.");
-        return false;
-    }
-    if (strcmp(rule, "equal_shares") == 0 && b->type != BALLOT_APPROVAL && b->type != BALLOT_KNAPSACK) {
-        verr_set(e, ERR_INVALID_FIELD, "rule", "Equal Shares counts approval and knapsack ballots only.");
-        return false;
     }
     return true;
 }
@@ -250,7 +218,7 @@ static bool read_input(const cJSON *body, const char *default_lang, struct elect
         return false;
     const cJSON *rp = cJSON_GetObjectItemCaseSensitive(body, "rule_params");
     if (rp && !cJSON_IsNull(rp)) {
-        if (!rule_params_valid(rp, e))
+        if (!countrule_params_valid(rp, e))
             return false;
         in->rule_params = cJSON_Duplicate(rp, 1);
     }
@@ -294,7 +262,7 @@ void election_create(struct req *r)
         return;
     }
     const char *rule = in.rule ? in.rule : "greedy";
-    if (!rule_fits_ballot(rule, &in.bc, &e)) {
+    if (!countrule_fits_ballot(rule, &in.bc, &e)) {
         input_free(&in);
         req_fail_verr(r, &e);
         return;
@@ -384,7 +352,7 @@ void election_patch(struct req *r)
         req_fail(r, ERR_INTERNAL, NULL, NULL);
         return;
     }
-    if (!rule_fits_ballot(in.rule ? in.rule : r->election.rule, in.has_ballot ? &in.bc : &current,
+    if (!countrule_fits_ballot(in.rule ? in.rule : r->election.rule, in.has_ballot ? &in.bc : &current,
                           &e)) {
         input_free(&in);
         req_fail_verr(r, &e);

@@ -114,30 +114,30 @@ static void build_pb(const struct edata *e, const struct edistrict *d, const cJS
     money(v, sizeof v, d->budget);
     pbfile_meta_set(&f, "budget", v);
     /* pabulib knows no knapsack type: a knapsack ballot is an approval ballot with a cost limit */
-    pbfile_meta_set(&f, "vote_type", e->ballot.type == BALLOT_KNAPSACK ? "approval" : ballot_type_name(e->ballot.type));
-    pbfile_meta_set(&f, "rule", countrule_pabulib_name(e->rule, e->rule_params));
+    pbfile_meta_set(&f, "vote_type", d->ballot.type == BALLOT_KNAPSACK ? "approval" : ballot_type_name(d->ballot.type));
+    pbfile_meta_set(&f, "rule", countrule_pabulib_name(d->rule, d->rule_params));
     pbfile_meta_set(&f, "currency", e->currency);
     pbfile_meta_set(&f, "language", e->lang);
-    if (e->ballot.type == BALLOT_KNAPSACK) {
+    if (d->ballot.type == BALLOT_KNAPSACK) {
         money(v, sizeof v, d->budget);
         pbfile_meta_set(&f, "max_sum_cost", v);
     }
-    if (e->ballot.min_selections) {
-        snprintf(v, sizeof v, "%lld", (long long)e->ballot.min_selections);
+    if (d->ballot.min_selections) {
+        snprintf(v, sizeof v, "%lld", (long long)d->ballot.min_selections);
         pbfile_meta_set(&f, "min_length", v);
     }
-    int64_t maxlen = e->ballot.type == BALLOT_ORDINAL && e->ballot.max_ranks ? e->ballot.max_ranks : e->ballot.max_selections;
+    int64_t maxlen = d->ballot.type == BALLOT_ORDINAL && d->ballot.max_ranks ? d->ballot.max_ranks : d->ballot.max_selections;
     if (maxlen) {
         snprintf(v, sizeof v, "%lld", (long long)maxlen);
         pbfile_meta_set(&f, "max_length", v);
     }
-    if (e->ballot.type == BALLOT_CUMULATIVE) {
-        snprintf(v, sizeof v, "%lld", (long long)e->ballot.max_points_per_project);
+    if (d->ballot.type == BALLOT_CUMULATIVE) {
+        snprintf(v, sizeof v, "%lld", (long long)d->ballot.max_points_per_project);
         pbfile_meta_set(&f, "max_points", v);
-        snprintf(v, sizeof v, "%lld", (long long)e->ballot.points);
+        snprintf(v, sizeof v, "%lld", (long long)d->ballot.points);
         pbfile_meta_set(&f, "max_sum_points", v);
     }
-    const cJSON *thr = cJSON_GetObjectItemCaseSensitive(e->rule_params, "min_project_score_threshold");
+    const cJSON *thr = cJSON_GetObjectItemCaseSensitive(d->rule_params, "min_project_score_threshold");
     if (cJSON_IsNumber(thr)) {
         snprintf(v, sizeof v, "%.0f", thr->valuedouble);
         pbfile_meta_set(&f, "min_project_score_threshold", v);
@@ -165,7 +165,7 @@ static void build_pb(const struct edata *e, const struct edistrict *d, const cJS
                               p->category ? p->category : "", sel};
         pb_table_add_row(&f.projects, row);
     }
-    bool cumulative = e->ballot.type == BALLOT_CUMULATIVE;
+    bool cumulative = d->ballot.type == BALLOT_CUMULATIVE;
     static const char *const vcols[] = {"voter_id", "vote", "points"};
     pb_table_set_cols(&f.votes, cumulative ? 3 : 2, vcols);
     for (size_t b = 0; b < d->nballots; b++) {
@@ -190,12 +190,16 @@ static void build_pb(const struct edata *e, const struct edistrict *d, const cJS
     pbfile_free(&f);
 }
 
-static cJSON *district_json(const struct edata *e, const struct edistrict *d, const cJSON *dres)
+static cJSON *district_json(const struct edistrict *d, const cJSON *dres)
 {
     cJSON *o = cJSON_CreateObject();
     jv_add_int(o, "district_id", d->id);
     cJSON_AddItemToObject(o, "name", cJSON_Duplicate(d->name, 1));
     jv_add_int(o, "budget", d->budget);
+    /* the frame's own rules (its group's, else the election's) */
+    cJSON_AddItemToObject(o, "ballot", ballot_config_to_json(&d->ballot));
+    cJSON_AddStringToObject(o, "rule", d->rule);
+    cJSON_AddItemToObject(o, "rule_params", cJSON_Duplicate(d->rule_params, 1));
     cJSON *ps = cJSON_AddArrayToObject(o, "projects");
     for (size_t i = 0; i < d->nprojects; i++) {
         cJSON *p = cJSON_CreateObject();
@@ -210,7 +214,7 @@ static cJSON *district_json(const struct edata *e, const struct edistrict *d, co
     for (size_t b = 0; b < d->nballots; b++) {
         struct ballot bal = {d->id, d->start[b + 1] - d->start[b], d->items + d->start[b],
                              d->points ? d->points + d->start[b] : NULL};
-        cJSON *bj = ballot_to_json(&bal, e->ballot.type);
+        cJSON *bj = ballot_to_json(&bal, d->ballot.type);
         cJSON_DeleteItemFromObjectCaseSensitive(bj, "district_id");
         cJSON_AddItemToArray(bs, bj);
     }
@@ -278,7 +282,7 @@ static bool build_file(struct edata *e, const struct export_job *job, enum forma
         cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
         cJSON *ds = cJSON_AddArrayToObject(o, "districts");
         for (size_t i = 0; i < e->ndistricts; i++)
-            cJSON_AddItemToArray(ds, district_json(e, &e->districts[i], district_result(results, e->districts[i].id)));
+            cJSON_AddItemToArray(ds, district_json(&e->districts[i], district_result(results, e->districts[i].id)));
         char *text = cJSON_PrintUnformatted(o);
         buf_puts(out, text);
         cJSON_free(text);
@@ -298,7 +302,7 @@ static bool build_file(struct edata *e, const struct export_job *job, enum forma
     } else {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddItemToObject(o, "election", cJSON_Duplicate(e->election, 1));
-        cJSON_AddItemToObject(o, "district", district_json(e, d, dres));
+        cJSON_AddItemToObject(o, "district", district_json(d, dres));
         char *text = cJSON_PrintUnformatted(o);
         buf_puts(out, text);
         cJSON_free(text);

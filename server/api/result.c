@@ -182,7 +182,8 @@ void result_turnout(struct req *r)
 /* --- where a voter's share went (Equal Shares) --- */
 
 static struct db_stmt sql_share = DB_STMT("result.share", 2,
-    "SELECT b.district_id, b.items::text, r.result, e.rule, effective_phase(e)"
+    "SELECT b.district_id, b.items::text, r.result, coalesce(frame_rules(e.id, b.district_id)->>'rule', e.rule),"
+    "       effective_phase(e)"
     "  FROM elections e LEFT JOIN results r ON r.election_id = e.id"
     "  LEFT JOIN ballots b ON b.election_id = e.id AND b.tracker = $2"
     " WHERE e.id = $1");

@@ -94,3 +94,35 @@ bool countrule_from_pabulib(const char *name, struct tally_options *opt)
         }
     return false;
 }
+
+/* rule_params: the rule's variant and parameters, see docs/TALLY.md. */
+bool countrule_params_valid(const cJSON *p, struct verr *e)
+{
+    static const char *const keys[] = {"greedy_variant", "min_project_score_threshold",
+                                       "completion", "utilities", "min_vote_share", NULL};
+    int idx;
+    int64_t v;
+    if (!jv_only_keys(p, keys, "rule_params", e) ||
+        jv_enum(p, "greedy_variant", countrule_greedy_variants, &idx, e) < 0 ||
+        jv_int(p, "min_project_score_threshold", 0, JV_MAX_SAFE_INT, &v, e) < 0 ||
+        jv_enum(p, "completion", countrule_completions, &idx, e) < 0 ||
+        jv_enum(p, "utilities", countrule_utilities, &idx, e) < 0)
+        return false;
+    double share;
+    if (jv_share(p, "min_vote_share", &share, e) < 0)
+        return false;
+    return true;
+}
+
+bool countrule_fits_ballot(const char *rule, const struct ballot_config *b, struct verr *e)
+{
+    if (strcmp(rule, "phragmen") == 0 && b->type != BALLOT_APPROVAL && b->type != BALLOT_KNAPSACK) {
+        verr_set(e, ERR_INVALID_FIELD, "rule", "Phragmén counts approval and knapsack ballots only.");
+        return false;
+    }
+    if (strcmp(rule, "equal_shares") == 0 && b->type != BALLOT_APPROVAL && b->type != BALLOT_KNAPSACK) {
+        verr_set(e, ERR_INVALID_FIELD, "rule", "Equal Shares counts approval and knapsack ballots only.");
+        return false;
+    }
+    return true;
+}

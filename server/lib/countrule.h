@@ -6,6 +6,8 @@
 #ifndef PB_COUNTRULE_H
 #define PB_COUNTRULE_H
 
+#include "lib/ballot_rules.h"
+#include "lib/jsonv.h"
 #include "lib/tally/tally.h"
 
 #include <cjson/cJSON.h>
@@ -26,5 +28,10 @@ const char *countrule_pabulib_name(const char *rule, const cJSON *params);
 /* Reads a pabulib rule name into opt (also the older names files use: "greedy-threshold",
  * "seqphragmen", ...). False for a rule this tally does not implement. */
 bool countrule_from_pabulib(const char *name, struct tally_options *opt);
+
+/* Checks an election's (or a group's) rule_params: known keys, each in range. */
+bool countrule_params_valid(const cJSON *p, struct verr *e) PB_WUR;
+/* False (naming "rule") when the rule cannot count this ballot type. */
+bool countrule_fits_ballot(const char *rule, const struct ballot_config *b, struct verr *e) PB_WUR;
 
 #endif

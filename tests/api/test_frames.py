@@ -5,14 +5,16 @@ lets them. One ballot per frame, each with its own budget and rules; one sign-in
 from concurrent.futures import ThreadPoolExecutor
 
 
-def city_and_districts(ctx, chooses=False, districts=("Nord", "Syd")):
+def city_and_districts(ctx, chooses=False, districts=("Nord", "Syd"), ballot=None, rule="greedy", group_rules=None):
     """An election with a city-wide frame (ungrouped, so everyone votes there) and a group
-    "Bydele" of district frames; one proposal per frame. Still in draft."""
+    "Bydele" of district frames, with its own rules where group_rules ({"ballot", "rule",
+    ...}) gives them; one proposal per frame. Still in draft."""
     s = ctx.server
-    e = ctx.election(districts=((500000, "Hele byen"),), phase=None)
+    e = ctx.election(districts=((500000, "Hele byen"),), phase=None, ballot=ballot, rule=rule)
     t = e["token"]
     r = s.post(f"/api/v1/elections/{e['id']}/district-groups",
-               {"name": {"da": "Bydele", "en": "Districts"}, "voter_chooses": chooses, "position": 1}, token=t)
+               {"name": {"da": "Bydele", "en": "Districts"}, "voter_chooses": chooses, "position": 1,
+                **(group_rules or {})}, token=t)
     assert r.status == 201 and r.json["voter_chooses"] is chooses, r
     e["group"] = r.json["id"]
     for name in districts:
@@ -195,13 +197,16 @@ def test_one_frame_elections_are_unchanged(ctx):
 def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
     """A city-wide frame and eight districts; pbload's voters sign in once and cast a ballot in
     each of their two frames; the server's turnout counts every ballot; after the count each
-    frame's signed pabulib export, recounted by build/pbtally, gives the published winners."""
+    frame's signed pabulib export, recounted by build/pbtally, gives the published winners.
+    The frames differ in rules: a city-wide knapsack counted greedily, district approval
+    ballots (at most three) counted by Equal Shares."""
     import os
     import subprocess
     import tempfile
     import client
     s = ctx.server
-    e = city_and_districts(ctx, districts=[f"Bydel {i}" for i in range(1, 9)])
+    e = city_and_districts(ctx, districts=[f"Bydel {i}" for i in range(1, 9)], ballot={"type": "knapsack"},
+                           group_rules={"ballot": {"type": "approval", "max_selections": 3}, "rule": "equal_shares"})
     t = e["token"]
     for d in e["districts"]:   # a few more proposals per frame, so that the count has choices
         for k in range(3):
@@ -232,6 +237,8 @@ def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
     assert r.status == 200, r
     published = {d["district_id"]: d["winners"] for d in r.json["districts"]}
     assert set(published) == set(e["districts"]), published
+    rules = {d["district_id"]: d["rule"] for d in r.json["districts"]}
+    assert rules == {d: "greedy" if d == city else "equal_shares" for d in e["districts"]}, rules
     key = s.get(f"/api/v1/elections/{e['id']}/public-key").json["pem"]
     with tempfile.TemporaryDirectory() as tmp:
         open(os.path.join(tmp, "k.pem"), "w").write(key)
@@ -239,6 +246,9 @@ def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
             pb = s.get(f"/api/v1/elections/{e['id']}/export?format=pb&district={d}", token=t)
             assert pb.status == 200, pb
             open(os.path.join(tmp, "e.pb"), "w").write(pb.body)
+            meta = dict(line.split(";", 1) for line in pb.body.split("VOTES")[0].splitlines()[1:] if ";" in line)
+            assert meta["rule"].startswith("greedy" if d == city else "equalshares"), (d, meta)
+            assert ("max_sum_cost" in meta) == (d == city) and (meta.get("max_length") == "3") == (d != city), meta
             out = subprocess.run([os.path.join(root, "build", "pbtally"), "--verify", "k.pem", "--signature",
                                   pb.header("X-Signature"), "e.pb"], cwd=tmp, capture_output=True, text=True)
             assert out.returncode == 0, out.stderr
@@ -273,3 +283,84 @@ def test_paper_ballots_per_frame(ctx):
     assert r.status == 409 and r.code == "paper_ballot_exists", r
     turnout = {d["district_id"]: d["ballots"] for d in s.get(f"/api/v1/elections/{e['id']}/turnout").json["districts"]}
     assert turnout[city] == 1 and turnout[nord] == 1, turnout
+
+
+def test_each_frame_has_its_own_ballot_and_rule(ctx):
+    """A group of districts may have its own ballot and counting rule (a city-wide knapsack
+    counted greedily beside district approval ballots counted by Equal Shares); a frame's
+    ballots are checked and counted by its own; the rules are whole and fixed once voting opens."""
+    s = ctx.server
+    e = city_and_districts(ctx, ballot={"type": "knapsack"})
+    city, nord, syd = e["districts"]
+    t, g = e["token"], e["group"]
+    url = f"/api/v1/elections/{e['id']}/district-groups/{g}"
+    r = s.get(f"/api/v1/elections/{e['id']}", token=t)
+    grp = r.json["district_groups"][0]
+    assert grp["ballot"] is None and grp["rule"] is None and grp["rule_params"] is None, grp
+    # bad rules: each named, nothing stored
+    for body, field in (({"rule": "equal_shares"}, "ballot"),
+                        ({"ballot": {"type": "cumulative", "points": 5}, "rule": "phragmen"}, "rule"),
+                        ({"ballot": {"type": "approval"}, "rule": "borda"}, "rule"),
+                        ({"ballot": {"type": "approval"}, "rule_params": {"completion": "add7"}}, "completion"),
+                        ({"ballot": {"type": "approval"}, "rule_params": [1]}, "rule_params"),
+                        ({"ballot": {"type": "approval", "max_selections": -1}}, "ballot.max_selections"),
+                        ({"ballot": "approval"}, "ballot")):
+        r = s.patch(url, body, token=t)
+        assert r.status == 422 and r.json["error"]["field"].startswith(field.split(".")[0]), (body, r)
+    assert s.get(f"/api/v1/elections/{e['id']}", token=t).json["district_groups"][0]["ballot"] is None
+    # own rules; the rule defaults to greedy and may be changed alone afterwards
+    r = s.patch(url, {"ballot": {"type": "approval", "max_selections": 1}}, token=t)
+    assert r.status == 200 and r.json["ballot"]["type"] == "approval" and r.json["rule"] == "greedy", r
+    assert r.json["rule_params"] == {}, r
+    r = s.patch(url, {"rule": "equal_shares", "rule_params": {"completion": "add1"}}, token=t)
+    assert r.status == 200 and r.json["rule"] == "equal_shares" and r.json["ballot"]["max_selections"] == 1, r
+    assert r.json["rule_params"] == {"completion": "add1"}, r
+    # null follows the election's again, and back
+    r = s.patch(url, {"ballot": None}, token=t)
+    assert r.status == 200 and r.json["ballot"] is None and r.json["rule"] is None and r.json["rule_params"] is None, r
+    r = s.patch(url, {"ballot": {"type": "approval", "max_selections": 1}, "rule": "equal_shares"}, token=t)
+    assert r.status == 200, r
+    big = s.post(f"/api/v1/elections/{e['id']}/proposals",
+                 {"district_id": nord, "title": {"da": "Stor"}, "cost": 90000}, token=t).json["id"]
+    city2 = s.post(f"/api/v1/elections/{e['id']}/proposals",
+                   {"district_id": city, "title": {"da": "By 2"}, "cost": 499500}, token=t).json["id"]
+    open_voting(ctx, e)
+    # fixed once voting opens
+    assert s.patch(url, {"ballot": None}, token=t).status == 409
+    code = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": nord, "count": 1}, token=t).json["codes"][0]
+    vt = ctx.voter(e["id"], code)
+    p_city, p_nord = e["proposals"][0], e["proposals"][1]
+    # city-wide: a knapsack, so the budget holds (1,000 + 499,500 > 500,000)
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": [p_city, city2]}, token=vt)
+    assert r.status == 422, r
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": [city2]}, token=vt)
+    assert r.status == 200, r
+    # the district: approval of at most one, with no budget limit on the ballot
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [p_nord, big]}, token=vt)
+    assert r.status == 422, r
+    r = s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": [big]}, token=vt)
+    assert r.status == 200, r
+    # paper sheets follow the frame's rules too
+    code2 = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": nord, "count": 1}, token=t).json["codes"][0]
+    r = s.post(f"/api/v1/elections/{e['id']}/paper-ballots",
+               {"sheet": "7", "code": code2, "ballot": {"district_id": nord, "approvals": [p_nord, big]}}, token=t)
+    assert r.status == 422, r
+    assert s.post(f"/api/v1/elections/{e['id']}/phase", {"phase": "closed"}, token=t).status == 200
+    assert s.post(f"/api/v1/elections/{e['id']}/tally", {}, token=t).status in (200, 202)
+    for _ in range(100):
+        r = s.get(f"/api/v1/elections/{e['id']}/results", token=t)
+        if r.status == 200:
+            break
+        import time
+        time.sleep(0.2)
+    assert r.status == 200, r
+    by = {d["district_id"]: d for d in r.json["districts"]}
+    assert by[city]["rule"] == "greedy" and by[nord]["rule"] == "equal_shares", r.json
+    assert by[nord]["rule_params"] == {} and "voter_budget" in by[nord] and "voter_budget" not in by[city]
+    j = s.get(f"/api/v1/elections/{e['id']}/export?format=json", token=t)
+    assert j.status == 200, j
+    frames = {d["district_id"]: d for d in j.json["districts"]}
+    assert frames[city]["ballot"]["type"] == "knapsack" and frames[nord]["ballot"]["type"] == "approval", frames
+    assert frames[nord]["rule"] == "equal_shares" and frames[syd]["rule"] == "equal_shares", frames
+    pb = s.get(f"/api/v1/elections/{e['id']}/export?format=pb&district={nord}", token=t)
+    assert "\nrule;equalshares" in pb.body and "max_length;1" in pb.body and "max_sum_cost" not in pb.body, pb.body[:600]
