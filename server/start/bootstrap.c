@@ -22,8 +22,9 @@ struct demo_proposal {
 };
 
 /* The demo's frames: a city-wide budget everyone votes in (alone without a group) and two
- * districts in the group "Bydele", so a voter casts two ballots: city-wide and their own
- * district (issue 17). */
+ * districts in the group "Bydele", so a voter casts two ballots: city-wide (a knapsack,
+ * counted greedily) and their own district (approval of up to three, counted by Equal
+ * Shares) (issue 17). */
 #define DEMO_CITY 2
 static const char *const demo_district_names[3] = {"{\"da\": \"Nørreby\", \"en\": \"Nørreby\"}",
                                                    "{\"da\": \"Søndermark\", \"en\": \"Søndermark\"}",
@@ -159,8 +160,12 @@ static bool load_demo(struct app *app, struct db_sync *c, int64_t org, int port)
         char es[24];
         snprintf(es, sizeof es, "%lld", (long long)eid);
         const char *pg[1] = {es};
-        if (!exec(c, "INSERT INTO district_groups (election_id, name, position) VALUES"
-                     " ($1, '{\"da\": \"Bydele\", \"en\": \"Districts\"}', 1) RETURNING id", 1, pg, &res))
+        /* the districts' own ballot and rule: tick up to three, counted by Equal Shares,
+         * beside the city-wide knapsack counted greedily */
+        if (!exec(c, "INSERT INTO district_groups (election_id, name, position, ballot, rule, rule_params) VALUES"
+                     " ($1, '{\"da\": \"Bydele\", \"en\": \"Districts\"}', 1,"
+                     "  '{\"type\": \"approval\", \"max_selections\": 3}', 'equal_shares', '{}') RETURNING id",
+                     1, pg, &res))
             return false;
         char group[24];
         snprintf(group, sizeof group, "%s", db_value(res, 0, 0));

@@ -3,16 +3,19 @@
 // and gets one receipt per ballot; where the municipality lets voters choose their district,
 // they choose it once, and the page says the choice is final.
 import { test, visitor, assert, PHONE } from "../lib.mjs";
-import { api, admin, election } from "../fixtures.mjs";
-import { signInWithCode, toSignIn, say } from "../steps.mjs";
+import { api, admin, election, closeCountPublish } from "../fixtures.mjs";
+import { signInWithCode, toSignIn, openElection, say } from "../steps.mjs";
+import { T } from "../texts.mjs";
 
-// A city-wide frame (no group: everyone votes there) and a group of two districts.
+// A city-wide frame (no group: everyone votes there; the election's knapsack ballot) and a
+// group of two districts with its own ballot: approval of at most one proposal.
 async function cityAndDistricts(title, chooses) {
   const t = await admin();
   const e = await election({ title, districts: [{ name: { da: "Hele byen", en: "The whole town" }, budget: 50000000 }],
                              proposals: [{ cost: 20000000, title: { da: "Svømmehal", en: "Swimming pool" } }], phase: null, codes: 0 });
   const g = await api("POST", `/elections/${e.id}/district-groups`,
-                      { name: { da: "Bydele", en: "Districts" }, voter_chooses: chooses }, t);
+                      { name: { da: "Bydele", en: "Districts" }, voter_chooses: chooses,
+                        ballot: { type: "approval", max_selections: 1 }, rule: "equal_shares" }, t);
   for (const name of ["Nord", "Syd"]) {
     const d = await api("POST", `/elections/${e.id}/districts`, { name: { da: name, en: name }, budget: 10000000, group_id: g.id }, t);
     e.districts.push(d);
@@ -37,6 +40,7 @@ test("a voter casts a city-wide and a district ballot, one after the other, and 
   await v.heading("Your ballot 1 of 2").waitFor();
   await v.see("The whole town");
   assert(await v.page.getByText("Benches in Nord").count() === 0, "the first ballot shows only the city-wide proposals");
+  await v.see("Budget used");   // the city-wide ballot is a knapsack
   await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose the swimming pool");
   await v.shot("citizen-frames-1-of-2.png");
   await castThis(v, "en");
@@ -44,6 +48,9 @@ test("a voter casts a city-wide and a district ballot, one after the other, and 
   await v.see("Ballot 1 of 2 is cast");
   await v.see("Benches in Nord");
   assert(await v.page.getByText("Swimming pool").count() === 0, "the second ballot shows only the district's proposals");
+  // the district's own ballot: approval of at most one, no budget bar
+  await v.see("0 of 1 chosen");
+  assert(await v.page.locator('[role="progressbar"]').count() === 0, "no budget bar on the district's approval ballot");
   await v.reload();   // a reload keeps the place in the walk
   await v.heading("Your ballot 2 of 2").waitFor();
   await v.click(v.page.locator(`#p-${e.props[1].id}`), "choose the benches");
@@ -99,4 +106,31 @@ test("a voter chooses their district once, in Danish, and then votes in both bud
   try { await api("POST", `/elections/${e.id}/district-choice`, { district_id: e.districts[1].id }, token); }
   catch (x) { status = x.status; }
   assert(status === 409, "a second district is refused");
+});
+
+test("results of frames counted by different rules say each frame's rule under its name (en, da)", async () => {
+  const e = await cityAndDistricts({ da: "To regler", en: "Two rules" }, false);
+  const v = await visitor({ lang: "en", size: PHONE });
+  await signInWithCode(v, e, e.code);
+  await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose the swimming pool");
+  await castThis(v, "en");
+  await v.heading("Your ballot 2 of 2").waitFor();
+  await v.click(v.page.locator(`#p-${e.props[1].id}`), "choose the benches");
+  await castThis(v, "en");
+  await v.heading(say.en.thanks).waitFor();
+  await closeCountPublish(e);
+  for (const lang of ["en", "da"]) {
+    const r = await visitor({ lang, size: PHONE });
+    await openElection(r, e, lang);
+    await r.click(r.link(T[lang].results), "to the results");
+    const sections = r.page.locator("section.district-result");
+    await sections.first().waitFor();
+    assert(await r.page.locator(".results-page > p.rule").count() === 0, `${lang}: no one rule for the whole page`);
+    assert((await sections.nth(0).innerText()).includes(T[lang].rule_greedy), `${lang}: the city-wide frame counted greedily`);
+    assert((await sections.nth(1).innerText()).includes(T[lang].rule_equal_shares), `${lang}: the districts by Equal Shares`);
+    // where my share went: the Equal Shares form for the district, why each won city-wide
+    await r.page.locator("#share-tracker").waitFor();
+    await r.see(T[lang].whyIntroGreedy);
+    if (lang === "en") await r.shot("citizen-results-two-rules.png");
+  }
 });

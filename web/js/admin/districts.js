@@ -7,6 +7,7 @@ import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
 import { call, field, note, once, sure, val, votingOpened, langName } from "./common.js";
 import { moneyField } from "./money.js";
+import { groupRulesText, groupRulesButton } from "./group-rules.js";
 
 // The election's groups in a voter's order, the ungrouped districts first (key 0, no name):
 // [{key, name, chooses, districts}], only groups that hold districts.
@@ -22,15 +23,16 @@ export function districtGroups(e) {
 function groupsPart(e, reload, fixed) {
   const n = note();
   const gname = (g) => pick(g.name, e.default_language);
-  const rows = (e.district_groups || []).map((g) => h("tr", {}, h("td", {}, gname(g)),
+  const rows = (e.district_groups || []).map((g) => { const rules = h("td", {}, groupRulesText(g)); return h("tr", {}, h("td", {}, gname(g)),
     h("td", {}, g.voter_chooses ? t("stVoterChooses") : t("stAssigned")),
     h("td", {}, String(e.districts.filter((d) => d.group_id === g.id).length)),
-    h("td", {}, fixed ? "" : h("button", { type: "button", class: "secondary small", id: `delete-group-${g.id}`,
+    rules,
+    h("td", {}, fixed ? "" : h("span", { class: "row" }, groupRulesButton(e, g, rules, reload), h("button", { type: "button", class: "secondary small", id: `delete-group-${g.id}`,
       "aria-label": t("stDeleteGroup", { name: gname(g) }), onclick: once(async () => {
         if (!sure(t("stConfirmDeleteGroup", { name: gname(g) }))) return;
         await call("DELETE", `/elections/${e.id}/district-groups/${g.id}`);
         await reload(t("stGroupDeleted", { name: gname(g) }));
-      }, n) }, t("stDelete")))));
+      }, n) }, t("stDelete"))))); });
   const add = fixed ? null : h("form", { id: "add-group", novalidate: true, onsubmit: once(async () => {
     if (!val("g-da")) { n.fail(t("stNameMissing")); document.getElementById("g-da").focus(); return; }
     await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
@@ -43,7 +45,7 @@ function groupsPart(e, reload, fixed) {
   h("label", { class: "row" }, h("input", { type: "checkbox", id: "g-chooses" }), t("stGroupChooses")),
   h("p", {}, h("button", { type: "submit", id: "add-group-btn" }, t("stAddGroup"))));
   return h("div", { id: "groups-part" }, h("h3", {}, t("stGroups")), h("p", { class: "muted" }, t("stGroupsHelp")),
-    rows.length ? h("table", { id: "groups" }, h("thead", {}, h("tr", {}, [t("stGroup"), t("stWhichDistrict"), t("stGroupDistricts"), t("stActions")]
+    rows.length ? h("table", { id: "groups" }, h("thead", {}, h("tr", {}, [t("stGroup"), t("stWhichDistrict"), t("stGroupDistricts"), t("stGroupRules"), t("stActions")]
       .map((x) => h("th", { scope: "col" }, x)))), h("tbody", {}, rows)) : null,
     n.box, add);
 }

@@ -6,14 +6,15 @@
 import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
 import { call, field, note, once, val } from "./common.js";
+import { frameBallot } from "../frames.js";
 
 // The choices part of a form for the proposals of a district; read() gives the API's ballot
 // or a text saying what is wrong. prefix keeps two forms on a page apart; chosen prefills.
-function choices(e, props, prefix, chosen) {
-  const type = e.ballot.type;
+function choices(e, props, prefix, chosen, districtId) {
+  const b = frameBallot(e, districtId), type = b.type;
   const name = (p) => `${pick(p.title, e.default_language)} (${money(p.cost, e.currency)})`;
   const pre = chosen || { items: [], points: null };
-  const box = h("fieldset", { class: "paper-choices" }, h("legend", {}, t("stPaperLegend_" + type, { n: e.ballot.max_ranks || props.length, points: e.ballot.points || 0 })),
+  const box = h("fieldset", { class: "paper-choices" }, h("legend", {}, t("stPaperLegend_" + type, { n: b.max_ranks || props.length, points: b.points || 0 })),
     props.map((p) => {
       const id = `${prefix}-${p.id}`;
       const at = pre.items.indexOf(p.id);
@@ -21,7 +22,7 @@ function choices(e, props, prefix, chosen) {
         return h("div", { class: "row" }, h("input", { id, type: "number", min: 1, max: props.length, class: "rank", "data-id": p.id,
           value: at >= 0 ? at + 1 : "" }), h("label", { for: id }, name(p)));
       if (type === "cumulative")
-        return h("div", { class: "row" }, h("input", { id, type: "number", min: 0, max: e.ballot.points, class: "points", "data-id": p.id,
+        return h("div", { class: "row" }, h("input", { id, type: "number", min: 0, max: b.points, class: "points", "data-id": p.id,
           value: at >= 0 && pre.points ? pre.points[at] : "" }), h("label", { for: id }, name(p)));
       return h("div", { class: "row" }, h("input", { id, type: "checkbox", class: "tick", "data-id": p.id, checked: at >= 0 }),
         h("label", { for: id }, name(p)));
@@ -46,10 +47,10 @@ function choices(e, props, prefix, chosen) {
   return { box, read };
 }
 
-function entryText(e, props, x) {
+function entryText(e, props, x, districtId) {
   const title = (id) => { const p = props.find((q) => q.id === id); return p ? pick(p.title, e.default_language) : t("stUnknownProposal"); };
   if (!x.items.length) return t("stEmptyBallot");
-  return x.items.map((id, i) => e.ballot.type === "ordinal" ? `${i + 1}. ${title(id)}`
+  return x.items.map((id, i) => frameBallot(e, districtId).type === "ordinal" ? `${i + 1}. ${title(id)}`
     : x.points ? `${title(id)}: ${t("points", { n: x.points[i] })}` : title(id)).join(", ");
 }
 
@@ -62,7 +63,7 @@ export async function paperSection(e, reload, flash, me) {
   const holder = h("div", {});
   let current = null;
   function drawChoices() {
-    current = choices(e, props.filter((p) => p.district_id === district), "pc");
+    current = choices(e, props.filter((p) => p.district_id === district), "pc", null, district);
     holder.replaceChildren(current.box);
   }
   drawChoices();
@@ -106,7 +107,7 @@ export async function paperSection(e, reload, flash, me) {
         const fix = admin && s.status === "counted" && open ? h("button", { type: "button", class: "secondary small", id: `correct-${s.sheet}`,
           "aria-label": t("stCorrectSheet", { sheet: s.sheet }), onclick: () => {
             const cn = note();
-            const c = choices(e, props.filter((p) => p.district_id === last.district_id), `cc-${s.sheet}`, last);
+            const c = choices(e, props.filter((p) => p.district_id === last.district_id), `cc-${s.sheet}`, last, last.district_id);
             cell.replaceChildren(h("form", { id: `correct-form-${s.sheet}`, novalidate: true, onsubmit: once(async () => {
               if (!val(`reason-${s.sheet}`)) { cn.fail(t("stReasonMissing")); document.getElementById(`reason-${s.sheet}`).focus(); return; }
               const r = c.read();
@@ -119,7 +120,7 @@ export async function paperSection(e, reload, flash, me) {
           } }, t("stCorrect")) : "";
         cell.append(fix);
         return h("tr", {}, h("td", {}, s.sheet), h("td", {}, t("stSheetStatus_" + s.status) + (s.corrected ? " · " + t("stCorrected") : "")),
-          h("td", {}, h("ul", {}, entries.map((x) => h("li", {}, `${x.clerk} · ${new Date(x.at).toLocaleString()} · ${entryText(e, props, x)}`)))), cell);
+          h("td", {}, h("ul", {}, entries.map((x) => h("li", {}, `${x.clerk} · ${new Date(x.at).toLocaleString()} · ${entryText(e, props, x, x.district_id)}`)))), cell);
       })));
   }
   const listBox = h("div", {}, await sheetList());

@@ -8,8 +8,8 @@ import { t } from "../i18n.js";
 import { call, field, note, once, val, votingOpened, langName } from "./common.js";
 
 const LANGS = ["da", "en"];
-const BALLOT_TYPES = ["approval", "knapsack", "cumulative", "ordinal"];
-const RULES = ["greedy", "equal_shares", "phragmen"];
+export const BALLOT_TYPES = ["approval", "knapsack", "cumulative", "ordinal"];
+export const RULES = ["greedy", "equal_shares", "phragmen"];
 const LIMITS = ["min_selections", "max_selections", "points", "max_points_per_project", "max_ranks"];
 const DATES = ["proposals", "supports", "review", "voting", "closed"];
 

@@ -10,8 +10,10 @@ import { loadElection, session, draft, saveDraft, emptyDraft, frameOf, takeFlash
 import { voterApi } from "./voter.js";
 import { message, title, titleLang, cost, proposalCard } from "./ui.js";
 import { reminderBox } from "./reminder.js";
+import { frameBallot } from "../frames.js";
 
-export function rulesOf(election) { return election.ballot || { type: "approval" }; }
+// the ballot of the voter's frame (its group's own, else the election's)
+export const rulesOf = frameBallot;
 export function maxChoices(r) { return r.type === "ordinal" ? (r.max_ranks || r.max_selections) : r.max_selections; }
 
 // The voter's counted ballot in a district ({tracker, approvals|ranking|points}), or null
@@ -43,7 +45,7 @@ export async function ballotPage(eid, v) {
   // one ballot per district (frame) the voter votes in: this is ballot at + 1 of them
   const frame = frameOf(s), frames = s.districts?.length || 1, at = (s.at || 0) + 1;
   const counted = await myBallot(eid, frame);   // also tells whether the session still holds
-  const r = rulesOf(election), max = maxChoices(r);
+  const r = rulesOf(election, frame), max = maxChoices(r);
   const district = election.districts.find((x) => x.id === frame);
   const mine = proposals.filter((p) => p.district_id === frame);
   let d = draft(eid);

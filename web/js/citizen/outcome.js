@@ -3,7 +3,11 @@
 import { t } from "../i18n.js";
 import { rulesOf } from "./ballot.js";
 
-export function scoreText(election, n) { return t(rulesOf(election).type === "cumulative" ? "points" : "votes", { n }); }
+export function scoreText(election, n, districtId) {
+  return t(rulesOf(election, districtId).type === "cumulative" ? "points" : "votes", { n });
+}
+// The rule a district was counted by (each frame may have its own).
+export function resultRule(res, d) { return d.rule || res.rule; }
 
 const RULES = ["greedy", "equal_shares", "phragmen"];
 export function ruleText(rule) { return RULES.includes(rule) ? t("rule_" + rule) : null; }

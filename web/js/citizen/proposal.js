@@ -52,7 +52,7 @@ export async function proposalPage(eid, v, query, pid) {
     result ? h("section", { "aria-labelledby": "outcome" },
       h("h2", { id: "outcome" }, t("results")),
       message(result.selected ? `✓ ${t("funded")}` : `✗ ${t("notFunded")}`, false),
-      h("p", {}, scoreText(election, result.score))) : null,
+      h("p", {}, scoreText(election, result.score, p.district_id))) : null,
     h("p", { class: "row" }, h("a", { class: "button secondary", href: `#/e/${eid}` }, t("allProposals")),
       result ? h("a", { class: "button secondary", href: `#/e/${eid}/results` }, t("results")) : null));
 }

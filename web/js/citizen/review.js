@@ -33,7 +33,7 @@ export async function reviewPage(eid, v) {
   if (!d) return v.go(`#/e/${eid}/vote`, true);
   if (election.phase !== "voting") return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true));
   if (!d.key) { d.key = newKey(); saveDraft(eid, d); }
-  const r = rulesOf(election);
+  const r = rulesOf(election, d.district_id);
   const byId = (id) => proposals.find((p) => p.id === id);
   const items = d.chosen.map(byId).filter(Boolean);
   const wrong = problem(r, d, election.districts.find((x) => x.id === d.district_id).budget, byId);

@@ -8,7 +8,7 @@ import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
 import { receipt } from "./state.js";
 import { title, titleLang, cost, message } from "./ui.js";
-import { scoreText } from "./outcome.js";
+import { scoreText, resultRule } from "./outcome.js";
 
 const TRACKER = /^[0-9a-f]{64}$/;
 
@@ -22,11 +22,15 @@ export function shareSection(eid, election, proposals, res) {
   // a proposal's name inside a sentence, marked with its language where it is not the page's
   const name = (id) => { const p = proposals.find((x) => x.id === id);
     return p ? h("span", { lang: titleLang(p.title) }, title(p.title)) : t("proposalNo", { id: String(id) }); };
-  const section = (...kids) => h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, t("shareTitle")), kids);
-  return res.rule === "equal_shares" ? shareForm(eid, election, name, section) : whyTheyWon(election, res, name, section);
+  // frames counted by Equal Shares give each voter a share; the others say why each won
+  const es = res.districts.filter((d) => resultRule(res, d) === "equal_shares");
+  const others = res.districts.filter((d) => resultRule(res, d) !== "equal_shares");
+  return h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, t("shareTitle")),
+    es.length || !res.districts.length && res.rule === "equal_shares" ? shareForm(eid, election, name) : null,
+    others.length ? whyTheyWon(election, res, others, name) : null);
 }
 
-function shareForm(eid, election, name, section) {
+function shareForm(eid, election, name) {
   const input = h("input", { id: "share-tracker", value: receipt(eid) || "", spellcheck: "false", autocomplete: "off",
     "aria-describedby": "share-help share-err" });
   const err = h("p", { id: "share-err", class: "field-error", hidden: true });
@@ -50,7 +54,7 @@ function shareForm(eid, election, name, section) {
       h("p", {}, t("shareUnspent", { amount: cost(Math.round(s.unspent)) })));
     say(out.textContent);
   }
-  return section(h("p", { id: "share-help" }, t("shareIntro")),
+  return h("div", {}, h("p", { id: "share-help" }, t("shareIntro")),
     h("form", { novalidate: true, onsubmit: (ev) => { ev.preventDefault(); show(); } },
       h("label", { for: "share-tracker" }, t("trackerLabel")), input, err,
       h("p", {}, h("button", { type: "submit" }, t("shareShow")))),
@@ -59,18 +63,23 @@ function shareForm(eid, election, name, section) {
 
 // Greedy: the most support first, while the money lasts; Phragmén: the proposal whose
 // supporters can pay it soonest, the cost spread over them as evenly as possible.
-function whyTheyWon(election, res, name, section) {
-  const per = res.districts.filter((d) => d.winners.length).map((d) => {
+// ds: the districts counted by greedy or Phragmén (the intro is said once where they share
+// the rule, else under each district's name).
+function whyTheyWon(election, res, ds, name) {
+  const intro = (rule) => h("p", {}, t(rule === "phragmen" ? "whyIntroPhragmen" : "whyIntroGreedy"));
+  const one = new Set(ds.map((d) => resultRule(res, d))).size === 1;
+  const per = ds.filter((d) => d.winners.length).map((d) => {
     const dist = election.districts.find((x) => x.id === d.district_id);
+    const rule = resultRule(res, d);
     let left = d.budget;
     const items = d.winners.map((id, k) => {
       const p = d.projects.find((x) => x.id === id);
-      const vars = { score: scoreText(election, p.score), left: cost(left), k: String(k + 1) };
+      const vars = { score: scoreText(election, p.score, d.district_id), left: cost(left), k: String(k + 1) };
       left -= p.cost;
-      return h("li", {}, sentence(res.rule === "phragmen" ? "whyPhragmen" : "whyGreedy", vars, name(id)));
+      return h("li", {}, sentence(rule === "phragmen" ? "whyPhragmen" : "whyGreedy", vars, name(id)));
     });
-    return [res.districts.length > 1 && dist ? h("h3", { lang: titleLang(dist.name) }, title(dist.name)) : null, h("ol", {}, items)];
+    return [res.districts.length > 1 && dist ? h("h3", { lang: titleLang(dist.name) }, title(dist.name)) : null,
+      one ? null : intro(rule), h("ol", {}, items)];
   });
-  return section(h("p", {}, t(res.rule === "phragmen" ? "whyIntroPhragmen" : "whyIntroGreedy")),
-    per.length ? per : h("p", {}, t("nothingFunded")));
+  return h("div", {}, one ? intro(resultRule(res, ds[0])) : null, per.length ? per : h("p", {}, t("nothingFunded")));
 }
