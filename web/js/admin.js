@@ -123,7 +123,9 @@ async function electionPage(eid, section, flash) {
   else if (section === "count") body = await countSection(e, reload, flash);
   else body = await overview(e);
   show(h("h1", {}, pick(e.title, e.default_language)),
-    h("p", {}, t("stElectionLine", { phase: t("phase_" + e.phase), ballot: t("stBallot_" + e.ballot.type), rule: t("stRule_" + e.rule) })),
+    h("p", {}, t("stElectionLine", { phase: t("phase_" + e.phase), ballot: t("stBallot_" + e.ballot.type), rule: t("stRule_" + e.rule) }),
+      (e.district_groups || []).filter((g) => g.ballot).map((g) => " · " + t("stGroupLine", { name: pick(g.name, e.default_language),
+        ballot: t("stBallot_" + g.ballot.type), rule: t("stRule_" + g.rule) }))),
     h("nav", { class: "sub", "aria-label": t("stElectionPages") }, sections.map((s) => h("a", { href: `#/e/${eid}${s === "overview" ? "" : "/" + s}`,
       "aria-current": s === (section || "overview") ? "page" : false }, t("stSection_" + s))),
       isAdmin ? [h("a", { href: `#/org/${e.organisation_id}/people` }, t("stPeople")),

@@ -7,6 +7,7 @@ import { pick, t, errorText, getLang, setLang, staffLanguages, staffLang, useLan
 import { show as draw, isRoute, busy } from "./page.js";
 import { token, signIn, signOut, onExpired, get } from "./observer/session.js";
 import { turnoutSection, demographicsSection } from "./observer/turnout.js";
+import { frameRule } from "./frames.js";
 import { resultsSection } from "./observer/results.js";
 import { auditSection } from "./observer/audit.js";
 import { exportsSection } from "./observer/exports.js";
@@ -101,7 +102,10 @@ async function electionPage(eid, mine) {
     counted ? maybe(`/elections/${eid}/public-key`) : null,
     staff && e.phase !== "draft" ? maybe(`/elections/${eid}/turnout/demographics`) : null]);
   if (mine !== seq) return;
-  const rule = ["greedy", "equal_shares", "phragmen"].includes(e.rule) ? t("obs_rule", { rule: t("rule_" + e.rule) }) : "";
+  // one rule for the page where every frame is counted alike; else each district says its own
+  const rules = new Set(e.districts.map((d) => frameRule(e, d.id)));
+  const one = rules.size <= 1 ? (rules.size ? [...rules][0] : e.rule) : null;
+  const rule = ["greedy", "equal_shares", "phragmen"].includes(one) ? t("obs_rule", { rule: t("rule_" + one) }) : "";
   const parts = [h("h1", {}, name(e.title)), h("p", {}, t("obs_phase", { phase: t("phase_" + e.phase) }), " ", rule),
     h("p", {}, h("a", { href: `/live.html#/e/${eid}` }, t("obs_projector")))];
   if (e.phase === "voting") parts.push(msg(t("obs_interim")));
@@ -109,7 +113,7 @@ async function electionPage(eid, mine) {
   parts.push(turnoutSection(e, tr, name));
   if (demo && demo.eligible) parts.push(demographicsSection(demo));
   if (counted) {
-    if (res) parts.push(resultsSection(e, res, props, name));
+    if (res) parts.push(resultsSection(e, res, props, name, !one));
     else parts.push(h("h2", { id: "results" }, t("obs_results")), h("p", {}, staff ? t("obs_resultsNone") : t("obs_resultsHidden")));
   }
   let check = null;

@@ -32,11 +32,15 @@ async function resultsView(election, proposals) {
   const parts = [h("h1", {}, `${t("results")}: ${title(election.title)}`)];
   if (election.phase !== "published") return parts.concat(message(t("widgetNoResults")), fullPage());
   const res = await api("GET", `/elections/${eid}/results`);
-  if (["greedy", "equal_shares", "phragmen"].includes(res.rule)) parts.push(h("p", {}, t("rule_" + res.rule)));
+  // one rule sentence, or one per district where the frames were counted by different rules
+  const rules = new Set(res.districts.map((d) => d.rule || res.rule));
+  const one = rules.size ? [...rules][0] : res.rule;
+  if (rules.size <= 1 && ["greedy", "equal_shares", "phragmen"].includes(one)) parts.push(h("p", {}, t("rule_" + one)));
   for (const d of res.districts) {
     const dist = election.districts.find((x) => x.id === d.district_id);
     const won = d.winners.map((id) => proposals.find((p) => p.id === id)).filter(Boolean);
     parts.push(h("h2", {}, dist ? title(dist.name) : ""),
+      rules.size > 1 ? h("p", {}, t("rule_" + (d.rule || res.rule))) : null,
       h("p", {}, t("spentOf", { spent: cost(d.spent), budget: cost(d.budget) })),
       h("ul", { class: "plain results" }, won.map((p) => h("li", { class: "card result funded" },
         h("div", { class: "row" }, h("strong", { class: "grow" }, title(p.title)), h("span", { class: "cost" }, cost(p.cost))),

@@ -490,6 +490,7 @@ export default {
   stGroupsHelp: "En vælger stemmer i ét område i hver gruppe: for eksempel et budget for hele byen og et budget for sit eget område. Områder uden gruppe udgør én gruppe, så et enkelt område uden gruppe er et budget, alle vælgere stemmer om. En stemmekode eller en række i vælgerlisten angiver vælgerens område i hver gruppe; hvor vælgerne selv vælger, vælger de det én gang, når de logger ind.",
   stGroup: "Gruppe",
   stWhichDistrict: "Hvilket område",
+  stGroupLine: "{name}: {ballot}, {rule}",
   stGroupRules: "Stemmeseddel og regel", stSameAsElection: "Som afstemningen",
   stEditGroupRules: "Ret stemmeseddel og regel for {name}", stGroupRulesOf: "Stemmeseddel og optællingsregel for {name}",
   stGroupRulesSaved: "Stemmesedlen og reglen for {name} er gemt.",

@@ -490,6 +490,7 @@ export default {
   stGroupsHelp: "A voter votes in one district of each group: for example a city-wide budget and a budget for their own district. Districts without a group form one group, so a single district left without a group is a budget every voter votes in. A voting code or a register row names the voter's district in each group; where voters choose, they pick it once when they sign in.",
   stGroup: "Group",
   stWhichDistrict: "Which district",
+  stGroupLine: "{name}: {ballot}, {rule}",
   stGroupRules: "Ballot and rule", stSameAsElection: "Same as the election",
   stEditGroupRules: "Edit the ballot and rule of {name}", stGroupRulesOf: "Ballot and counting rule of {name}",
   stGroupRulesSaved: "The ballot and rule of {name} are saved.",

@@ -3,7 +3,8 @@
 import { h } from "../api.js";
 import { t, number, money } from "../i18n.js";
 
-export function resultsSection(e, res, proposals, name) {
+// perFrame: the frames were counted by different rules, so each district says its own.
+export function resultsSection(e, res, proposals, name, perFrame) {
   const cost = (c) => money(c, e.currency);
   const out = [h("h2", { id: "results" }, t("obs_results")),
     h("p", {}, res.published ? t("obs_resultsPublished") : t("obs_resultsPreview"))];
@@ -13,7 +14,9 @@ export function resultsSection(e, res, proposals, name) {
     const fill = h("span", {});
     fill.style.width = Math.min(100, Math.round(100 * d.spent / Math.max(1, d.budget))) + "%";
     const rows = [...d.projects].sort((a, b) => b.score - a.score || a.cost - b.cost);
+    const rule = d.rule || res.rule;
     out.push(h("h3", {}, dist ? name(dist.name) : "—"),
+      perFrame && rule ? h("p", {}, t("obs_rule", { rule: t("rule_" + rule) })) : null,
       h("p", {}, t("obs_spentOf", { spent: cost(d.spent), budget: cost(d.budget), left: cost(d.budget - d.spent) })),
       h("div", { class: "bar", "aria-hidden": "true" }, fill),
       h("table", { class: "results-table" },
