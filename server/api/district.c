@@ -77,12 +77,18 @@ void district_create(struct req *r)
     cJSON_free(text);
 }
 
-void district_list(struct req *r)
+/* {key: the list of that name in the election's row}: the districts or the groups. */
+static void reply_row_list(struct req *r, const char *key)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(r->election.row, "districts");
-    cJSON_AddItemToObject(o, "districts", d ? d : cJSON_CreateArray());
+    cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(r->election.row, key);
+    cJSON_AddItemToObject(o, key, list ? list : cJSON_CreateArray());
     req_reply_json(r, 200, o);
+}
+
+void district_list(struct req *r)
+{
+    reply_row_list(r, "districts");
 }
 
 static struct db_stmt sql_update = DB_STMT("district.update", 4, "SELECT update_district($1, $2, $3, $4::jsonb)::text");
@@ -235,10 +241,7 @@ void district_group_create(struct req *r)
 
 void district_group_list(struct req *r)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *g = cJSON_DetachItemFromObjectCaseSensitive(r->election.row, "district_groups");
-    cJSON_AddItemToObject(o, "district_groups", g ? g : cJSON_CreateArray());
-    req_reply_json(r, 200, o);
+    reply_row_list(r, "district_groups");
 }
 
 static struct db_stmt sql_group_update = DB_STMT("district_group.update", 4,

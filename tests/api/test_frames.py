@@ -30,6 +30,19 @@ def city_and_districts(ctx, chooses=False, districts=("Nord", "Syd"), ballot=Non
     return e
 
 
+def counted(ctx, e):
+    """Counts the closed election and returns the answer of GET /results (a preview for staff)."""
+    import time
+    s, t = ctx.server, e["token"]
+    assert s.post(f"/api/v1/elections/{e['id']}/tally", {}, token=t).status in (200, 202)
+    for _ in range(100):
+        r = s.get(f"/api/v1/elections/{e['id']}/results", token=t)
+        if r.status == 200:
+            return r
+        time.sleep(0.2)
+    raise AssertionError(f"no results: {r}")
+
+
 def open_voting(ctx, e):
     r = ctx.server.post(f"/api/v1/elections/{e['id']}/phase", {"phase": "voting"}, token=e["token"])
     assert r.status == 200, r
@@ -227,14 +240,7 @@ def test_load_generator_votes_in_every_frame_and_each_frame_recounts(ctx):
     assert all(turnout.get(d, 0) > 0 for d in e["districts"][1:]), turnout
     for phase in ("closed",):
         assert s.post(f"/api/v1/elections/{e['id']}/phase", {"phase": phase}, token=t).status == 200
-    assert s.post(f"/api/v1/elections/{e['id']}/tally", {}, token=t).status in (200, 202)
-    for _ in range(100):
-        r = s.get(f"/api/v1/elections/{e['id']}/results", token=t)
-        if r.status == 200:
-            break
-        import time
-        time.sleep(0.2)
-    assert r.status == 200, r
+    r = counted(ctx, e)
     published = {d["district_id"]: d["winners"] for d in r.json["districts"]}
     assert set(published) == set(e["districts"]), published
     rules = {d["district_id"]: d["rule"] for d in r.json["districts"]}
@@ -346,14 +352,7 @@ def test_each_frame_has_its_own_ballot_and_rule(ctx):
                {"sheet": "7", "code": code2, "ballot": {"district_id": nord, "approvals": [p_nord, big]}}, token=t)
     assert r.status == 422, r
     assert s.post(f"/api/v1/elections/{e['id']}/phase", {"phase": "closed"}, token=t).status == 200
-    assert s.post(f"/api/v1/elections/{e['id']}/tally", {}, token=t).status in (200, 202)
-    for _ in range(100):
-        r = s.get(f"/api/v1/elections/{e['id']}/results", token=t)
-        if r.status == 200:
-            break
-        import time
-        time.sleep(0.2)
-    assert r.status == 200, r
+    r = counted(ctx, e)
     by = {d["district_id"]: d for d in r.json["districts"]}
     assert by[city]["rule"] == "greedy" and by[nord]["rule"] == "equal_shares", r.json
     assert by[nord]["rule_params"] == {} and "voter_budget" in by[nord] and "voter_budget" not in by[city]
