@@ -28,12 +28,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int64_t v[3];
         memcpy(v, data, sizeof v);
         struct voter_claims in = {.election_id = v[0] & 0xffffffffffffLL, .voter_id = v[1] & 0xffffffffffffLL,
-                                  .district_id = v[2] & 0xffffffffffffLL, .expires = 4102444800};
-        if (in.election_id > 0 && in.voter_id > 0 && in.district_id > 0) {
+                                  .expires = 4102444800};
+        /* 0 to VOTER_MAX_FRAMES frames (0: a voter still to choose every district) */
+        in.ndistricts = size > 24 ? data[24] % (VOTER_MAX_FRAMES + 1) : 1;
+        for (size_t i = 0; i < in.ndistricts; i++)
+            in.districts[i] = ((v[2] + (int64_t)i * 7919) & 0xffffffffffffLL) | 1;
+        if (in.election_id > 0 && in.voter_id > 0) {
             char t[VOTER_TOKEN_MAX];
             voter_token_issue(&app, &in, t);
             if (!voter_token_verify(&app, t, 0, &c) || c.election_id != in.election_id ||
-                c.voter_id != in.voter_id || c.district_id != in.district_id || c.expires != in.expires)
+                c.voter_id != in.voter_id || c.ndistricts != in.ndistricts || c.expires != in.expires ||
+                memcmp(c.districts, in.districts, in.ndistricts * sizeof in.districts[0]) != 0)
                 abort();
         }
     }
