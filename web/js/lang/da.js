@@ -469,6 +469,7 @@ export default {
   ideaSavedPhotoFailed: "Din idé er gemt, men fotoet blev ikke. Vælg et andet foto og send igen, eller fortsæt uden.",
   err_invalid_image: "Filen er ikke et JPEG-, PNG- eller WebP-billede, eller den er beskadiget.",
   err_image_dimensions: "Billedet har for mange pixels. Vælg et mindre.",
+  err_image_undecodable: "Billedet kan ikke læses: det er beskadiget eller ufuldstændigt. Prøv et andet.",
   err_too_many_photos: "En idé kan højst have 3 fotos.",
   err_payload_too_large: "Filen er større end 5 MB. Vælg en mindre.",
   err_unsupported_media_type: "Vælg et JPEG-, PNG- eller WebP-billede.",

@@ -469,6 +469,7 @@ export default {
   ideaSavedPhotoFailed: "Your idea is saved, but the photo was not. Choose another photo and send again, or go on without one.",
   err_invalid_image: "The file is not a JPEG, PNG or WebP picture, or it is damaged.",
   err_image_dimensions: "The picture has too many pixels. Choose a smaller one.",
+  err_image_undecodable: "The picture cannot be read: it is damaged or cut short. Try another one.",
   err_too_many_photos: "An idea can have at most 3 photos.",
   err_payload_too_large: "The file is larger than 5 MB. Choose a smaller one.",
   err_unsupported_media_type: "Choose a JPEG, PNG or WebP picture.",
