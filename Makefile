@@ -126,12 +126,12 @@ FUZZ_PURE := $(PURE_SRC)
 fuzz: deps
 	$(Q)command -v clang >/dev/null || apt-get install -y -qq clang
 	$(Q)mkdir -p build/fuzz
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm $(IMAGE_LIBS)
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/core/router.c server/lib/util.c server/lib/log.c \
 		-levent -lpthread
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm $(IMAGE_LIBS)
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagehdr tests/fuzz/fuzz_imagehdr.c server/lib/imagehdr.c
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagestrip tests/fuzz/fuzz_imagestrip.c server/lib/imagehdr.c \
 		server/lib/imagestrip.c $(IMAGE_LIBS)
