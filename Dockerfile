@@ -2,6 +2,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libcsv-dev libgmp-dev zlib1g-dev libcurl4-openssl-dev libcjose-dev postgresql-common \
+        libturbojpeg0-dev libexif-dev libpng-dev libwebp-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -21,6 +22,7 @@ RUN scripts/vendor-web.sh
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libpq5 libssl3 libcjson1 libcsv3 libgmp10 zlib1g libcurl4 libcjose0 libjansson4 curl ca-certificates \
+        libturbojpeg0 libexif12 libpng16-16 libwebp7 libwebpdemux2 \
     && rm -rf /var/lib/apt/lists/* && useradd --system --home /srv/borgerbudget borgerbudget
 WORKDIR /srv/borgerbudget
 COPY --from=build /src/build/pbserver ./build/pbserver

@@ -14,7 +14,10 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -O2 -Wall -Wextra -Werror -Wshadow -Wst
 	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -MMD -MP \
 	-I server -I $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
 	-DPG_BINDIR='"$(PG_BINDIR)"'
-LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lcurl -lcjose -lssl -lcrypto -lcjson -lcsv -lgmp -lz -lpthread -lm
+# the picture codecs of lib/imagestrip (metadata is removed by decoding and encoding again)
+IMAGE_LIBS := -lturbojpeg -lexif -lpng -lwebpdemux -lwebp
+LDLIBS := -levent -levent_pthreads -levent_openssl -lpq -lcurl -lcjose -lssl -lcrypto -lcjson -lcsv -lgmp -lz -lpthread -lm \
+	$(IMAGE_LIBS)
 
 ifeq ($(SAN),1)
 VARIANT := san
@@ -116,21 +119,23 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # libFuzzer targets (clang): request bodies and ballot validation, the pabulib reader and
-# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS, picture headers. FUZZ_SECONDS per target; corpora in tests/fuzz/.
+# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS, picture headers, pictures decoded and encoded again. FUZZ_SECONDS per target; corpora in tests/fuzz/.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I server
 FUZZ_PURE := $(PURE_SRC)
 fuzz: deps
 	$(Q)command -v clang >/dev/null || apt-get install -y -qq clang
 	$(Q)mkdir -p build/fuzz
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/ballot tests/fuzz/fuzz_ballot.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/pbfile tests/fuzz/fuzz_pbfile.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/router tests/fuzz/fuzz_router.c server/core/router.c server/lib/util.c server/lib/log.c \
 		-levent -lpthread
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
-	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lgmp -lcrypto -lm
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagehdr tests/fuzz/fuzz_imagehdr.c server/lib/imagehdr.c
-	$(Q)for t in ballot pbfile router token idtoken imagehdr; do \
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagestrip tests/fuzz/fuzz_imagestrip.c server/lib/imagehdr.c \
+		server/lib/imagestrip.c $(IMAGE_LIBS)
+	$(Q)for t in ballot pbfile router token idtoken imagehdr imagestrip; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -2 || exit 1; \

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(build-essential pkg-config libevent-dev libpq-dev libssl-dev libcjson-dev libcsv-dev libgmp-dev zlib1g-dev
           libcurl4-openssl-dev libcjose-dev python3-aiosmtpd
+          libturbojpeg0-dev libexif-dev libpng-dev libwebp-dev python3-pil
           postgresql postgresql-contrib curl python3 python3-jsonschema ca-certificates openssl chromium testssl.sh)
 # Tools that may come from elsewhere (NodeSource's nodejs bundles npm): needed only when
 # the command is missing.

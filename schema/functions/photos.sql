@@ -42,8 +42,9 @@ BEGIN
     RETURN p;
 END $$;
 
--- Stores one checked photo (type and size read from its bytes by the server). The first
--- photo becomes the proposal's picture (image_url) when it has none.
+-- Stores one checked photo (type and size read from its bytes by the server, which
+-- encoded it again without metadata: stripped). The first photo becomes the proposal's
+-- picture (image_url) when it has none.
 CREATE OR REPLACE FUNCTION add_photo(p_id bigint, p_proposal bigint, p_staff bigint, p_voter bigint,
                                      p_type text, p_width int, p_height int, p_bytes bytea)
 RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -55,8 +56,8 @@ BEGIN
     IF (SELECT count(*) FROM photos WHERE proposal_id = p.id) >= 3 THEN
         RAISE EXCEPTION 'A proposal has at most 3 photos; delete one first.' USING ERRCODE = 'PBPHO';
     END IF;
-    INSERT INTO photos (id, proposal_id, content_type, width, height, sha256, bytes, staff_id, voter_id)
-    VALUES (p_id, p.id, p_type, p_width, p_height, sha256(p_bytes), p_bytes, p_staff, p_voter)
+    INSERT INTO photos (id, proposal_id, content_type, width, height, sha256, bytes, staff_id, voter_id, stripped)
+    VALUES (p_id, p.id, p_type, p_width, p_height, sha256(p_bytes), p_bytes, p_staff, p_voter, true)
     RETURNING * INTO ph;
     IF p.image_url IS NULL THEN
         UPDATE proposals SET image_url = '/api/v1/photos/' || ph.id, updated_at = now() WHERE id = p.id;

@@ -44,6 +44,8 @@
     X(ERR_UNKNOWN_FIELD, 422, "unknown_field", "The request has a field this route does not accept.") \
     X(ERR_INVALID_IMAGE, 422, "invalid_image", "The file is not a JPEG, PNG or WebP picture.")  \
     X(ERR_IMAGE_DIMENSIONS, 422, "image_dimensions", "The picture has too many pixels.")         \
+    X(ERR_IMAGE_UNDECODABLE, 422, "image_undecodable",                                         \
+      "The picture cannot be read: it is damaged, cut short or of an unusual kind.")         \
     X(ERR_BALLOT_RULE, 422, "ballot_rule", "The ballot breaks a rule of this election.")       \
     X(ERR_SUPPORT_LIMIT, 422, "support_limit",                                                 \
       "All of your supports are in use; withdraw one to support another proposal.")           \

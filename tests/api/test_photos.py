@@ -1,13 +1,16 @@
 """Ideas with photos and places: citizens submit (cost optional), edit until review and read
 the reason; photos are checked by their bytes, limited in size, pixels and number (under 50
-parallel uploads), stored in PostgreSQL and served with their type, ETag and a long cache
-lifetime; bad uploads store nothing."""
+parallel uploads), decoded and encoded again without metadata (EXIF, GPS, XMP, text chunks)
+and turned upright by their EXIF Orientation, stored in PostgreSQL and served with their
+type, ETag and a long cache lifetime; bad uploads store nothing."""
 import concurrent.futures as cf
 import hashlib
 import http.client
 import socket
 import struct
 import zlib
+
+import photo_samples
 
 # a real 16 x 8 baseline JPEG (libjpeg, quality 50)
 JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffdb0043011112121815182f1a1a2f634238426363636363636363636363636363636363636363636363636363636363636363636363636363636363636363636363636363ffc00011080008001003012200021101031101ffc400160001010100000000000000000000000000000405ffc4001810000203000000000000000000000000000004052231ffc4001501010100000000000000000000000000000304ffc400191100020301000000000000000000000000000304052151ffda000c03010002110311003f0081782ca1a6bc165000db259d27af96dcd3ffd9")
@@ -97,14 +100,15 @@ def test_photos_are_stored_and_served_with_type_etag_and_long_cache(ctx):
     r = upload(s, pid, JPEG, "image/jpeg", e["token"])
     assert r.status == 201 and r.json["width"] == 16 and r.json["height"] == 8, r
     status, h, body = fetch(s, first["url"])
-    assert status == 200 and body == data, status
+    # encoded again (without metadata): another file, the same picture
+    assert status == 200 and body.startswith(b"\x89PNG") and photo_samples.read(body)["size"] == [40, 30], status
     assert h["content-type"] == "image/png" and h["x-content-type-options"] == "nosniff"
     assert "immutable" in h["cache-control"] and "max-age=31536000" in h["cache-control"]
-    assert h["etag"] == '"' + hashlib.sha256(data).hexdigest() + '"'
+    assert h["etag"] == '"' + hashlib.sha256(body).hexdigest() + '"'
     status, h2, body = fetch(s, first["url"], {"If-None-Match": h["etag"]})
     assert status == 304 and body == b"" and h2["etag"] == h["etag"]
     status, _, body = fetch(s, r.json["url"])
-    assert status == 200 and body == JPEG
+    assert status == 200 and body.startswith(b"\xff\xd8") and photo_samples.read(body)["size"] == [16, 8]
     mine = s.get(f"/api/v1/elections/{e['id']}/my-proposals", token=vt).json["proposals"][0]
     assert [p["id"] for p in mine["photos"]] == [first["id"], r.json["id"]] and mine["image_url"] == first["url"]
     # deleting the first moves the picture to the next
@@ -160,6 +164,105 @@ def test_at_most_three_photos_under_fifty_parallel_uploads(ctx):
     assert len(created) == 3, sorted(a.status for a in answers)
     assert all(a.status == 409 and a.code == "too_many_photos" for a in answers if a.status != 201)
     assert photo_count(ctx, pid) == 3
+
+
+def leaks(body):
+    return [m for m in photo_samples.LEAKS + [b"EXIF"] if m in body]
+
+
+def test_metadata_is_stripped_and_the_orientation_applied(ctx):
+    s = ctx.server
+    e, vt, pid = idea(ctx)
+    jpeg = photo_samples.make("jpeg_exif")
+    assert leaks(jpeg), "the sample should carry metadata"
+    r = upload(s, pid, jpeg, "image/jpeg", vt)
+    # stored 48 x 24 with Orientation 6: upright it is 24 x 48
+    assert r.status == 201 and (r.json["width"], r.json["height"]) == (24, 48), r
+    status, h, body = fetch(s, r.json["url"])
+    assert status == 200 and h["content-type"] == "image/jpeg" and not leaks(body), leaks(body)
+    got = photo_samples.read(body)
+    assert got["format"] == "JPEG" and got["size"] == [24, 48] and got["exif"] == 0, got
+    assert "comment" not in got["info"] and "exif" not in got["info"], got
+    # the left (red) half of the stored picture is the top once turned a quarter clockwise
+    assert got["top"][0] > 200 and got["top"][2] < 60 and got["bottom"][2] > 200 and got["bottom"][0] < 60, got
+    assert h["etag"] == '"' + hashlib.sha256(body).hexdigest() + '"'
+    for kind, ctype, fmt in (("png_meta", "image/png", "PNG"), ("webp_meta", "image/webp", "WEBP")):
+        data = photo_samples.make(kind)
+        assert leaks(data), kind
+        r = upload(s, pid, data, ctype, e["token"])  # staff, the same way
+        assert r.status == 201 and (r.json["width"], r.json["height"]) == (30, 20), (kind, r)
+        status, h, body = fetch(s, r.json["url"])
+        assert status == 200 and h["content-type"] == ctype and not leaks(body), (kind, leaks(body))
+        got = photo_samples.read(body)
+        assert got["format"] == fmt and got["size"] == [30, 20] and got["exif"] == 0 and got["info"] == [], got
+    # nothing in the database either
+    stored = ctx.env.psql(f"SELECT string_agg(encode(bytes, 'hex'), '') FROM photos WHERE proposal_id = {pid}")
+    assert not leaks(bytes.fromhex(stored))
+    assert ctx.env.psql(f"SELECT bool_and(stripped) FROM photos WHERE proposal_id = {pid}") == "t"
+
+
+def test_undecodable_pictures_are_refused_and_store_nothing(ctx):
+    s = ctx.server
+    e, vt, pid = idea(ctx)
+    big = photo_samples.make("jpeg_big")
+    for cut in (big[:len(big) // 2], big[:-200], big[:len(big) // 2] + b"\xff\xd9"):
+        # the header is whole (imagehdr reads the size), the scan is not
+        r = upload(s, pid, cut, "image/jpeg", vt)
+        assert r.status == 422 and r.code == "image_undecodable" and r.json["error"]["field"] == "body", r
+    webp = photo_samples.make("webp_meta")
+    png_ = photo_samples.make("png_meta")
+    for data, ctype in ((webp[:len(webp) - 40], "image/webp"), (png_[:len(png_) - 30], "image/png"),
+                        (png(40, 30)[:60], "image/png")):
+        r = upload(s, pid, data, ctype, vt)
+        assert r.status == 422 and r.code == "image_undecodable", (ctype, r)
+    assert photo_count(ctx, pid) == 0
+    # the whole file is taken
+    assert upload(s, pid, big, "image/jpeg", vt).status == 201
+
+
+def test_at_most_three_stripped_photos_under_twenty_parallel_uploads(ctx):
+    s = ctx.server
+    e, vt, pid = idea(ctx)
+    jpeg = photo_samples.make("jpeg_exif")
+    with cf.ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda i: upload(s, pid, jpeg, "image/jpeg", vt if i % 2 else e["token"]),
+                                range(20)))
+    created = [a for a in answers if a.status == 201]
+    assert len(created) == 3, sorted(a.status for a in answers)
+    assert all(a.status == 409 and a.code == "too_many_photos" for a in answers if a.status != 201)
+    assert photo_count(ctx, pid) == 3
+    for a in created:
+        status, _, body = fetch(s, a.json["url"])
+        assert status == 200 and not leaks(body)
+
+
+def test_photos_stored_before_stripping_are_stripped_when_first_served(ctx):
+    s = ctx.server
+    e, vt, pid = idea(ctx)
+    jpeg = photo_samples.make("jpeg_exif")
+    # as the server before 0080 stored it: the upload's own bytes
+    ctx.env.psql(f"INSERT INTO photos (id, proposal_id, content_type, width, height, sha256, bytes, voter_id)"
+                 f" SELECT 987654321, {pid}, 'image/jpeg', 48, 24, sha256(b), b, author_voter_id"
+                 f" FROM proposals, decode('{jpeg.hex()}', 'hex') AS b WHERE id = {pid}")
+    old_etag = '"' + hashlib.sha256(jpeg).hexdigest() + '"'
+    # a client holding the old bytes gets the new ones, not a 304
+    status, h, body = fetch(s, "/api/v1/photos/987654321", {"If-None-Match": old_etag})
+    assert status == 200 and not leaks(body) and h["etag"] == '"' + hashlib.sha256(body).hexdigest() + '"', status
+    assert photo_samples.read(body)["size"] == [24, 48]
+    row = ctx.env.psql("SELECT stripped, width, height, encode(sha256, 'hex') FROM photos WHERE id = 987654321")
+    assert row == f"t|24|48|{hashlib.sha256(body).hexdigest()}", row
+    status, _, again = fetch(s, "/api/v1/photos/987654321")
+    assert status == 200 and again == body
+    status, _, _ = fetch(s, "/api/v1/photos/987654321", {"If-None-Match": h["etag"]})
+    assert status == 304
+    # one that cannot be decoded any more is not served as it was stored
+    cut = photo_samples.make("jpeg_big")
+    cut = cut[:len(cut) // 2]
+    ctx.env.psql(f"INSERT INTO photos (id, proposal_id, content_type, width, height, sha256, bytes, voter_id)"
+                 f" SELECT 987654322, {pid}, 'image/jpeg', 256, 256, sha256(b), b, author_voter_id"
+                 f" FROM proposals, decode('{cut.hex()}', 'hex') AS b WHERE id = {pid}")
+    status, _, body = fetch(s, "/api/v1/photos/987654322")
+    assert status == 404 and b"Exif" not in body, status
 
 
 def test_who_may_add_photos(ctx):

@@ -24,6 +24,7 @@ int main(void)
     test_vocab();
     test_import();
     test_imagehdr();
+    test_imagestrip();
     printf("%d passed, %d failed\n", unit_passed, unit_failed);
     return unit_failed ? 1 : 0;
 }

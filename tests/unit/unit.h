@@ -39,5 +39,6 @@ void test_outmsg(void);
 void test_vocab(void);
 void test_import(void);
 void test_imagehdr(void);
+void test_imagestrip(void);
 
 #endif

@@ -1,12 +1,14 @@
 // Proposals: the moderation queue (citizens' ideas waiting: accept, reject with a reason,
 // merge into another), full editing (texts per language, district, category, cost with a
-// costing note, picture, location, exclusive group), a proposal's history, new proposals,
-// and export as CSV. Editing stops once voting opens. The CSV import is in import.js.
+// costing note, picture, location, exclusive group, photos), a proposal's history, new
+// proposals, and export as CSV. Editing stops once voting opens. The CSV import is in
+// import.js, the photos in photos.js.
 import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
 import { call, download, fetchRaw, field, note, once, sure, val, votingOpened, langName } from "./common.js";
 import { moneyField } from "./money.js";
 import { importForm } from "./import.js";
+import { photosBox } from "./photos.js";
 
 const LANGS = ["da", "en"];
 
@@ -67,6 +69,11 @@ function proposalForm(e, p, done) {
     h("div", {}, field(id("group"), t("stExclusiveGroup"), { type: "number", min: 0, value: cur.exclusive_group || "" })),
     h("div", {}, field(id("lat"), t("stLatitude"), { inputmode: "decimal", value: cur.location ? cur.location.lat : "" })),
     h("div", {}, field(id("lng"), t("stLongitude"), { inputmode: "decimal", value: cur.location ? cur.location.lng : "" }))),
+  // photos change at once (not with Save); the first one becomes the picture
+  p ? photosBox(p, pick(p.title, e.default_language), (fresh) => {
+    const img = document.getElementById(id("image"));
+    if (img) img.value = fresh.image_url || "";
+  }) : null,
   n.box, h("p", { class: "row" }, h("button", { type: "submit", id: p ? `save-proposal-${p.id}` : "add-proposal-btn" },
     t(p ? "stSave" : "stAddProposal")), p ? h("button", { type: "button", class: "secondary", onclick: () => done() }, t("stCancel")) : null));
   return f;

@@ -183,6 +183,7 @@ export default {
   ideaSavedPhotoFailed: "تم حفظ فكرتك، لكن الصورة لم تُحفظ. اختر صورة أخرى وأرسلها مرة أخرى، أو تابع من دونها.",
   err_invalid_image: "الملف ليس صورة بصيغة JPEG أو PNG أو WebP، أو أنه تالف.",
   err_image_dimensions: "عدد بكسلات الصورة كبير جدًا. اختر صورة أصغر.",
+  err_image_undecodable: "تعذّرت قراءة الصورة: إنها تالفة أو غير مكتملة. جرّب صورة أخرى.",
   err_too_many_photos: "يمكن أن تضم الفكرة 3 صور على الأكثر.",
   err_payload_too_large: "حجم الملف أكبر من 5 ميغابايت. اختر ملفًا أصغر.",
   err_unsupported_media_type: "اختر صورة بصيغة JPEG أو PNG أو WebP.",

@@ -161,6 +161,7 @@ export default {
   ideaSavedPhotoFailed: "Ihre Idee ist gespeichert, das Foto aber nicht. Wählen Sie ein anderes Foto und senden Sie erneut, oder machen Sie ohne Foto weiter.",
   err_invalid_image: "Die Datei ist kein JPEG-, PNG- oder WebP-Bild, oder sie ist beschädigt.",
   err_image_dimensions: "Das Bild hat zu viele Pixel. Wählen Sie ein kleineres.",
+  err_image_undecodable: "Das Bild kann nicht gelesen werden: Es ist beschädigt oder unvollständig. Versuchen Sie ein anderes.",
   err_too_many_photos: "Eine Idee kann höchstens 3 Fotos haben.",
   err_payload_too_large: "Die Datei ist größer als 5 MB. Wählen Sie eine kleinere.",
   err_unsupported_media_type: "Wählen Sie ein Bild im Format JPEG, PNG oder WebP.",
