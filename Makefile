@@ -119,7 +119,7 @@ clean:
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # libFuzzer targets (clang): request bodies and ballot validation, the pabulib reader and
-# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS, picture headers, pictures decoded and encoded again. FUZZ_SECONDS per target; corpora in tests/fuzz/.
+# the tally, request paths and the router, voter session tokens, OpenID Connect ID tokens and JWKS, the register and proposal spreadsheets (CSV), picture headers, pictures decoded and encoded again. FUZZ_SECONDS per target; corpora in tests/fuzz/.
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -I server
 FUZZ_PURE := $(PURE_SRC)
@@ -132,10 +132,11 @@ fuzz: deps
 		-levent -lpthread
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/token tests/fuzz/fuzz_token.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/idtoken tests/fuzz/fuzz_idtoken.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
+	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/csvimport tests/fuzz/fuzz_csvimport.c $(FUZZ_PURE) -lcjose -lcjson -lcsv -lgmp -lcrypto -lm $(IMAGE_LIBS)
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagehdr tests/fuzz/fuzz_imagehdr.c server/lib/imagehdr.c
 	$(Q)clang $(FUZZ_CFLAGS) -o build/fuzz/imagestrip tests/fuzz/fuzz_imagestrip.c server/lib/imagehdr.c \
 		server/lib/imagestrip.c $(IMAGE_LIBS)
-	$(Q)for t in ballot pbfile router token idtoken imagehdr imagestrip; do \
+	$(Q)for t in ballot pbfile router token idtoken csvimport imagehdr imagestrip; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=0 \
 			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | tail -2 || exit 1; \
