@@ -61,16 +61,16 @@ function collect(fixed, create) {
     return q;
   }).filter((q) => q.category && Object.keys(q).length > 1);
   if (quotas.length) ballot.category_limits = quotas;
-  const shown = (k) => !document.getElementById("b-" + k).closest("[hidden]");
+  const shown = (k) => !document.getElementById(k.startsWith("r-") ? k : "b-" + k).closest("[hidden]");
   for (const k of LIMITS) if (shown(k) && numberOr("b-" + k)) ballot[k] = numberOr("b-" + k);
   if (shown("min_spend_share") && numberOr("b-min_spend_share")) ballot.min_spend_share = numberOr("b-min_spend_share") / 100;
   body.ballot = ballot;
   body.rule = val("rule");
   const params = {};
-  if (val("r-greedy_variant")) params.greedy_variant = val("r-greedy_variant");
+  if (shown("r-greedy_variant") && val("r-greedy_variant")) params.greedy_variant = val("r-greedy_variant");
   if (numberOr("r-threshold") !== undefined) params.min_project_score_threshold = numberOr("r-threshold");
-  if (val("r-completion")) params.completion = val("r-completion");
-  if (val("r-utilities")) params.utilities = val("r-utilities");
+  if (shown("r-completion") && val("r-completion")) params.completion = val("r-completion");
+  if (shown("r-utilities") && val("r-utilities")) params.utilities = val("r-utilities");
   if (numberOr("r-min_vote_share") !== undefined) params.min_vote_share = numberOr("r-min_vote_share") / 100;
   body.rule_params = params;
   if (!create) body.paper_double_entry = document.getElementById("double-entry").checked;
@@ -118,17 +118,22 @@ export function settingsForm(e, saved) {
       h("div", {}, field("r-threshold", t("stThreshold"), { type: "number", min: 0, value: rp.min_project_score_threshold ?? "" })),
       h("div", {}, field("r-min_vote_share", t("stMinVoteShare"), { type: "number", min: 0, max: 100, step: "0.1",
         value: rp.min_vote_share ? rp.min_vote_share * 100 : "" })),
-      h("div", {}, field("r-completion", t("stCompletion"), { tag: "select", value: rp.completion || "",
+      h("div", { "data-rule": "equal_shares" }, field("r-completion", t("stCompletion"), { tag: "select", value: rp.completion || "",
         options: [["", t("stDefault")], ...opts(["none", "add1", "add1-comparison"], "stCompletion_")] })),
-      h("div", {}, field("r-utilities", t("stUtilities"), { tag: "select", value: rp.utilities || "",
+      h("div", { "data-rule": "equal_shares" }, field("r-utilities", t("stUtilities"), { tag: "select", value: rp.utilities || "",
         options: [["", t("stDefault")], ...opts(["cost", "cardinality"], "stUtilities_")] })),
-      h("div", {}, field("r-greedy_variant", t("stGreedyVariant"), { tag: "select", value: rp.greedy_variant || "",
+      h("div", { "data-rule": "greedy" }, field("r-greedy_variant", t("stGreedyVariant"), { tag: "select", value: rp.greedy_variant || "",
         options: [["", t("stDefault")], ...opts(["skip", "no-skip"], "stGreedy_")] }))),
     h("h3", {}, t("stCategories")), cats,
     h("p", {}, h("button", { type: "button", class: "secondary", id: "add-category",
       onclick: () => { cats.append(categoryRow({}, catCount++)); cats.lastChild.querySelector("input").focus(); } }, t("stAddCategory"))));
-  const fit = () => { for (const el of structure.querySelectorAll("[data-only]")) el.hidden = el.dataset.only !== structure.querySelector("#btype").value; };
+  // limits only the ballot type takes, and parameters only the rule takes, are shown for it
+  const fit = () => {
+    for (const el of structure.querySelectorAll("[data-only]")) el.hidden = el.dataset.only !== structure.querySelector("#btype").value;
+    for (const el of structure.querySelectorAll("[data-rule]")) el.hidden = el.dataset.rule !== structure.querySelector("#rule").value;
+  };
   structure.querySelector("#btype").addEventListener("change", fit);
+  structure.querySelector("#rule").addEventListener("change", fit);
   fit();
   const texts = h("fieldset", {}, h("legend", {}, t("stTitlesAndTexts")),
     create ? h("div", {}, field("slug", t("stSlug"), { required: true, pattern: "[a-z0-9][a-z0-9\\-]*", autocomplete: "off" })) : null,
