@@ -122,6 +122,7 @@ DECLARE
     j jsonb;
     into_title text;
     path text;
+    msg bigint;
 BEGIN
     SELECT * INTO p FROM proposals WHERE id = p_proposal;
     IF NOT FOUND THEN
@@ -146,16 +147,18 @@ BEGIN
     ELSE
         path := CASE WHEN q.status = 'accepted' THEN '/p/' || q.id ELSE '/ideas' END;
     END IF;
-    PERFORM outbox_enqueue(e.organisation_id, e.id, 'idea_decision', n.channel, n.lang,
-                           encode(n.recipient_sealed, 'hex'), n.recipient_hint, encode(n.params_sealed, 'hex'),
-                           'idea:' || q.id || ':' || (n.decisions + 1), NULL);
+    -- one decision per transaction: its id makes the key (an address withdrawn and given
+    -- again starts no count of its own that could meet an earlier message's key)
+    msg := outbox_enqueue(e.organisation_id, e.id, 'idea_decision', n.channel, n.lang,
+                          encode(n.recipient_sealed, 'hex'), n.recipient_hint, encode(n.params_sealed, 'hex'),
+                          'idea:' || q.id || ':' || pg_current_xact_id(), NULL);
     UPDATE outbox SET vars = jsonb_build_object(
                'idea', coalesce(q.title ->> n.lang, q.title ->> e.default_lang,
                                 (SELECT x.value FROM jsonb_each_text(q.title) x LIMIT 1), ''),
                'decision', idea_decision_text(q.status, n.lang, into_title),
                'reason', idea_reason_text(CASE WHEN q.status = 'rejected' OR p_patch ? 'reason' THEN q.reason END, n.lang),
                'url', rtrim(p_site, '/') || '/#/e/' || e.id || path)
-     WHERE idempotency_key = 'idea:' || q.id || ':' || (n.decisions + 1);
+     WHERE id = msg;
     UPDATE idea_notices SET decisions = decisions + 1 WHERE proposal_id = q.id;
     RETURN j;
 END $$;

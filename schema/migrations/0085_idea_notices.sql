@@ -14,7 +14,7 @@ CREATE TABLE idea_notices (
     recipient_sealed bytea NOT NULL,
     recipient_hint   text NOT NULL,
     params_sealed    bytea NOT NULL,
-    decisions        int NOT NULL DEFAULT 0,   -- messages queued so far: each one's key
+    decisions        int NOT NULL DEFAULT 0,   -- messages queued for it so far
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX idea_notices_election ON idea_notices (election_id);

@@ -354,6 +354,16 @@ static void citizen_patch(struct req *r)
     outbox_sealed_free(&n);
 }
 
+/* A decision may have queued a message to the idea's author: send it now, not at the
+ * dispatcher's next poll. */
+static void moderated(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    outbox_kick(r->app->outbox);
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
+}
+
 void proposal_patch(struct req *r)
 {
     if (r->auth.kind == AUTH_VOTER) {
@@ -391,7 +401,7 @@ void proposal_patch(struct req *r)
     cJSON_Delete(patch);
     char w[24], id[24];
     const char *p[4] = {i64s(w, r->auth.staff_id), i64s(id, r->ids[0]), text, r->app->cfg.public_url};
-    req_db(r, &sql_update, p, req_db_reply_ok);
+    req_db(r, &sql_update, p, moderated);
     cJSON_free(text);
 }
 

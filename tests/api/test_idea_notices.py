@@ -150,6 +150,14 @@ def test_decisions_sent_once_in_the_authors_language(ctx):
         assert r.status == 200, r
         got = wait_until(lambda: (lambda x: x if len(x) == 2 else None)(mails_to(smtp, to_b)), what="the second decision")
         assert "afvist" in got[1].get_content() and "Begrundelse: Budgettet slap op" in got[1].get_content()
+        # back to review, the address withdrawn and given again: the next decision is sent too
+        assert srv.patch(f"/api/v1/proposals/{ib}", {"status": "submitted"}, token=staff).status == 200
+        assert srv.request("DELETE", f"/api/v1/proposals/{ib}/notify", token=b).status == 204
+        r = srv.patch(f"/api/v1/proposals/{ib}", {"notify": {"to": to_b, "lang": "en"}}, token=b)
+        assert r.status == 200 and r.json["notify"]["channel"] == "email", r
+        assert srv.patch(f"/api/v1/proposals/{ib}", {"status": "accepted"}, token=staff).status == 200
+        got = wait_until(lambda: (lambda x: x if len(x) == 3 else None)(mails_to(smtp, to_b)), what="the third decision")
+        assert "Your idea “Flere bænke” in Test has been accepted." in got[2].get_content(), got[2].get_content()
         # the author sees the reason in their list
         mine = srv.get(f"/api/v1/elections/{eid}/my-proposals", token=a).json["proposals"]
         assert mine[0]["status"] == "rejected" and mine[0]["reason"] == "Zu teuer für dieses Jahr", mine
