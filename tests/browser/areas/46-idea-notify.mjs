@@ -1,6 +1,6 @@
 // The moderation decision sent to the idea's author: from "/", a citizen signs in, sends an
 // idea and ticks "tell me the decision" with an address (a wrong one is refused at the
-// field first); staff reject the idea in /admin.html with a reason, by clicking; the message
+// field first) and keeps it through an edit; staff reject the idea in /admin.html with a reason, by clicking; the message
 // goes out (the server's file sender in the tests) with the reason, once; the citizen's
 // "My ideas" shows the reason and the masked address, and the citizen can stop the message.
 import { test, visitor, assert, PHONE, sleep } from "../lib.mjs";
@@ -51,8 +51,19 @@ test("idea with 'tell me the decision': staff reject it in /admin.html, the auth
   await v.heading("My ideas").waitFor();
   await v.see("Thank you! Your idea has been received.");
   await v.see("We will tell you the decision at i***@example.dk.");
-  const page = await v.page.content();
-  assert(!page.includes(to), "the address is not shown back in clear");
+  assert(!(await v.page.content()).includes(to), "the address is not shown back in clear");
+  // an edit keeps it: the form says where the decision goes, ticked, the field left empty
+  await v.click(v.link("Edit “A bike shed at the station”"), "edit the idea");
+  await v.heading("Edit your idea").waitFor();
+  await v.see("We will tell you the decision at i***@example.dk.");
+  assert(await v.page.getByLabel("Tell me the municipality's decision by e-mail or SMS").isChecked(), "still asked for");
+  assert(await v.page.getByLabel("Your e-mail address or mobile number").inputValue() === "", "the address is not in the form");
+  await v.fill(v.page.getByLabel("Description", { exact: true }), "Room for forty bikes, under a roof, with a pump.", "change the description");
+  await v.click(v.button("Save changes"), "save the changes");
+  await v.heading("My ideas").waitFor();
+  await v.see("Your changes are saved.");
+  await v.see("We will tell you the decision at i***@example.dk.");
+  assert(!(await v.page.content()).includes(to), "the address is not shown back in clear");
 
   // staff, in /admin.html, by clicking
   const s = await visitor({ lang: "en", size: LAPTOP });
