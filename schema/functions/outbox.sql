@@ -39,11 +39,11 @@ $$;
 -- whose time has come, and those whose sender's lease ran out (a process that died while
 -- sending). Rows another dispatcher holds are skipped, so each goes to one sender. Returns
 -- what sending needs: the sealed values, the text, the election's title and closing time,
--- and the organisation's delivery settings.
+-- the organisation's delivery settings, and the values the database filled in (vars).
 CREATE OR REPLACE FUNCTION outbox_claim(p_limit int, p_lease_s int)
 RETURNS TABLE (id bigint, attempt int, idempotency_key text, kind text, channel text, lang text,
                recipient_sealed text, params_sealed text, expired boolean, subject text, body text,
-               election_title text, email jsonb, sms jsonb, organisation_name text, closes text)
+               election_title text, email jsonb, sms jsonb, organisation_name text, closes text, vars jsonb)
 LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY
@@ -67,7 +67,8 @@ BEGIN
            coalesce(d.email, '{"transport": "server"}'), coalesce(d.sms, '{"transport": "server"}'),
            coalesce(org.name, ''),
            -- when voting closes, in the database's time zone with its name (reminders)
-           coalesce(to_char((e.phases ->> 'closed')::timestamptz, 'YYYY-MM-DD HH24:MI TZ'), '')
+           coalesce(to_char((e.phases ->> 'closed')::timestamptz, 'YYYY-MM-DD HH24:MI TZ'), ''),
+           c.vars
       FROM claimed c
       LEFT JOIN organisations org ON org.id = c.organisation_id
       LEFT JOIN elections e ON e.id = c.election_id

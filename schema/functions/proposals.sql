@@ -137,8 +137,10 @@ BEGIN
 END $$;
 
 -- A staff change to a proposal: every key of p_patch that is present replaces the field
--- ("merged_into" also sets the status to merged; "exclusive_group" 0 clears the group),
--- checked, applied and audited in one transaction.
+-- ("merged_into" also sets the status to merged and, until the supports phase ends, moves
+-- the supports to the target; "exclusive_group" 0 clears the group), checked, applied and
+-- audited in one transaction. The moderation message to the idea's author is queued by
+-- moderate_proposal (ideanotices.sql), which calls this.
 CREATE OR REPLACE FUNCTION update_proposal(p_staff bigint, p_proposal bigint, p_patch jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -186,6 +188,12 @@ BEGIN
                                THEN nullif((p_patch->>'exclusive_group')::int, 0) ELSE exclusive_group END,
         updated_at = now()
      WHERE id = p.id RETURNING * INTO p;
+    -- a merge in the supports phase (or before) gives the target the supports of the
+    -- merged proposal, one per citizen (supports_move)
+    IF p.status = 'merged' AND (before->>'status' <> 'merged' OR (before->>'merged_into')::bigint <> p.merged_into)
+       AND phase_rank(e.phase) <= phase_rank('supports') THEN
+        PERFORM supports_move(p.id, p.merged_into, before->>'status' = 'accepted');
+    END IF;
     SELECT * INTO d FROM districts WHERE id = p.district_id;
     IF p.status = 'accepted' AND p.cost > d.budget THEN
         RAISE EXCEPTION 'The proposal costs more than its district''s budget, so it cannot be accepted.'

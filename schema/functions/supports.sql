@@ -38,7 +38,9 @@ BEGIN
     END IF;
     -- NO KEY UPDATE: serialises this voter's supports without blocking sessions or ballots
     SELECT * INTO v FROM voters WHERE id = p_voter FOR NO KEY UPDATE;
-    SELECT * INTO p FROM proposals WHERE id = p_proposal AND election_id = e.id;
+    -- KEY SHARE: waits for a moderator's change of this proposal (a merge moving its
+    -- supports holds the row) and then reads the proposal as it was left
+    SELECT * INTO p FROM proposals WHERE id = p_proposal AND election_id = e.id FOR KEY SHARE;
     held := EXISTS (SELECT 1 FROM supports s WHERE s.proposal_id = p_proposal AND s.supporter = tag);
     IF p.id IS NULL OR (p.status <> 'accepted' AND NOT held) THEN
         RAISE EXCEPTION 'No such proposal open for support.' USING ERRCODE = 'PB404';
@@ -119,3 +121,28 @@ CREATE OR REPLACE FUNCTION support_ranking(p_election bigint) RETURNS jsonb LANG
               FROM districts d WHERE d.election_id = e.id), '[]'::jsonb))
       FROM elections e WHERE e.id = p_election
 $$;
+
+-- A merge in the supports phase or before (update_proposal, under the merged proposal's
+-- row lock, which set_support waits for): the supports of p_from go to p_to, one per
+-- citizen (who supported both keeps one). Only when p_from was accepted until now, so its
+-- supports counted against each citizen's limit and still do, now on the target; and only
+-- within one district, as every support is. Otherwise they stay where they were (a merged
+-- proposal's supports count for nobody and no limit).
+CREATE OR REPLACE FUNCTION supports_move(p_from bigint, p_to bigint, p_counted boolean) RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+    n int;
+BEGIN
+    IF NOT p_counted OR (SELECT district_id FROM proposals WHERE id = p_from)
+                        IS DISTINCT FROM (SELECT district_id FROM proposals WHERE id = p_to) THEN
+        RETURN 0;
+    END IF;
+    -- a withdrawal still being made finishes first, then the rows are read afresh
+    PERFORM 1 FROM supports s WHERE s.proposal_id = p_from FOR UPDATE;
+    INSERT INTO supports (proposal_id, supporter, election_id)
+    SELECT p_to, s.supporter, s.election_id FROM supports s WHERE s.proposal_id = p_from
+    ON CONFLICT (proposal_id, supporter) DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DELETE FROM supports s WHERE s.proposal_id = p_from;
+    RETURN n;
+END $$;

@@ -59,6 +59,7 @@ void proposal_get(struct req *r);
 void proposal_patch(struct req *r);
 void proposal_history(struct req *r);
 void proposal_mine(struct req *r);
+void proposal_notify_withdraw(struct req *r);
 
 /* import.c */
 void proposal_import(struct req *r);

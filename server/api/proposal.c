@@ -3,8 +3,14 @@
  * until voting opens; citizens submit ideas in the ideas phase (the rough cost is
  * theirs to give or not) and edit them until review; only accepted proposals are on the
  * ballot and shown to the public.
+ *
+ * The author may ask to be told the moderation decision ("notify": {"to", "lang"} with the
+ * idea or an edit, null in an edit or DELETE .../notify to withdraw): the address is sealed
+ * here, as every outbox recipient is, and the message is queued by the database in the
+ * decision's transaction (schema/functions/ideanotices.sql).
  */
 #include "core/db.h"
+#include "core/outbox.h"
 #include "core/reply.h"
 #include "api/handlers.h"
 #include "lib/i18n.h"
@@ -109,26 +115,82 @@ static bool read_fields(struct req *r, const char *lang, cJSON *patch, struct ve
     return true;
 }
 
+/* The author's address for the decision, read from body's "notify": absent (keep what is
+ * there), null (withdraw) or {"to", "lang"?}. A given address is sealed into n (free it
+ * with outbox_sealed_free); *lang is the language the message is written in. */
+enum notify_op { NOTIFY_KEEP, NOTIFY_SET, NOTIFY_DROP };
+
+static bool read_notify(struct req *r, enum notify_op *op, struct outbox_sealed *n, const char **lang)
+{
+    static const char *const keys[] = {"to", "lang", NULL};
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r->json, "notify");
+    memset(n, 0, sizeof *n);
+    *op = !o ? NOTIFY_KEEP : cJSON_IsNull(o) ? NOTIFY_DROP : NOTIFY_SET;
+    *lang = r->election.default_lang;
+    if (*op != NOTIFY_SET)
+        return true;
+    struct verr e;
+    const char *to = NULL, *l = NULL;
+    if (!cJSON_IsObject(o)) {
+        req_fail(r, ERR_INVALID_FIELD, "notify", "\"notify\" is {\"to\": an e-mail address or a phone number} or null.");
+        return false;
+    }
+    if (!jv_only_keys(o, keys, "notify", &e) || jv_string(o, "lang", 12, &l, &e) < 0) {
+        req_fail_verr(r, &e);
+        return false;
+    }
+    if (l && !i18n_lang_valid(l)) {
+        req_fail(r, ERR_INVALID_FIELD, "notify.lang", "\"notify.lang\" must be a language code such as \"da\".");
+        return false;
+    }
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "to");
+    if (cJSON_IsString(t) && strlen(t->valuestring) <= 254)
+        to = t->valuestring;
+    /* no values of its own: the database fills in the decision when it queues the message */
+    cJSON *params = cJSON_CreateObject();
+    bool ok = to && outbox_seal(&r->app->keys, to, params, n);
+    cJSON_Delete(params);
+    if (!ok) {
+        req_fail(r, ERR_INVALID_FIELD, "notify", "\"notify.to\" must be an e-mail address or a phone number.");
+        return false;
+    }
+    if (l)
+        *lang = l;
+    return true;
+}
+
 static struct db_stmt sql_add = DB_STMT("proposal.create", 12,
     "SELECT add_proposal_at($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11::jsonb, $12)::text");
 
-static struct db_stmt sql_submit = DB_STMT("proposal.submit", 10,
-    "SELECT submit_proposal($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb)::text");
+static struct db_stmt sql_submit = DB_STMT("proposal.submit", 15,
+    "SELECT submit_idea($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $10::jsonb,"
+    "                   $11, $12, $13, $14, $15)::text");
 
 void proposal_create(struct req *r)
 {
     bool citizen = r->auth.kind == AUTH_VOTER;
     static const char *const keys[] = {"district_id", "title", "summary", "description", "cost", "cost_note",
-                                       "category", "status", "image_url", "location", NULL};
+                                       "category", "status", "image_url", "location", "notify", NULL};
+    static const char *const staff_keys[] = {"district_id", "title", "summary", "description", "cost",
+                                             "cost_note", "category", "status", "image_url", "location", NULL};
     struct verr e;
     int64_t district = 0;
     cJSON *f = cJSON_CreateObject();
-    if (!jv_only_keys(r->json, keys, NULL, &e) || jv_id(r->json, "district_id", &district, &e) < 0 ||
-        !read_fields(r, r->election.default_lang, f, &e)) {
+    if (!jv_only_keys(r->json, citizen ? keys : staff_keys, NULL, &e) ||
+        jv_id(r->json, "district_id", &district, &e) < 0 || !read_fields(r, r->election.default_lang, f, &e)) {
         cJSON_Delete(f);
         req_fail_verr(r, &e);
         return;
     }
+    enum notify_op op = NOTIFY_KEEP;
+    struct outbox_sealed n = {0};
+    const char *nlang = NULL;
+    if (citizen && !read_notify(r, &op, &n, &nlang)) {
+        cJSON_Delete(f);
+        return;
+    }
+    if (op == NOTIFY_DROP)
+        op = NOTIFY_KEEP; /* null with a new idea: no address */
     /* staff proposals are accepted unless they say otherwise, and an accepted one needs a
      * cost; a submitted one (and a citizen's idea) may wait for it */
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(f, "status");
@@ -139,6 +201,8 @@ void proposal_create(struct req *r)
                                                                                       : NULL;
     if (missing) {
         cJSON_Delete(f);
+        if (citizen)
+            outbox_sealed_free(&n);
         req_fail(r, ERR_INVALID_FIELD, missing, "\"%s\" is required.", missing);
         return;
     }
@@ -158,14 +222,17 @@ void proposal_create(struct req *r)
     char *location = loc ? cJSON_PrintUnformatted(loc) : NULL;
     if (citizen) {
         /* a citizen's proposal waits for review; it names no status of its own */
-        const char *p[10] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
+        bool set = op == NOTIFY_SET;
+        const char *p[15] = {i64s(staff, r->auth.voter_id), i64s(id, r->election.id), i64s(dist, district),
                              title, summary, desc, cat ? cat->valuestring : NULL, costed ? i64s(c, cost) : NULL,
-                             img ? img->valuestring : NULL, location};
+                             img ? img->valuestring : NULL, location, set ? n.channel : NULL,
+                             set ? nlang : NULL, n.recipient_hex, set ? n.hint : NULL, n.params_hex};
         if (st || note)
             req_fail(r, ERR_INVALID_FIELD, st ? "status" : "cost_note",
                      "Citizens cannot set a proposal's status or costing note.");
         else
             req_db(r, &sql_submit, p, req_db_reply_created);
+        outbox_sealed_free(&n);
     } else {
         /* Staff write proposals after checking them: accepted unless they say otherwise. */
         const char *p[12] = {i64s(staff, r->auth.staff_id), i64s(id, r->election.id),
@@ -237,28 +304,22 @@ void proposal_get(struct req *r)
 }
 
 /* The exclusion group travels in the patch: one statement, one transaction. */
-static struct db_stmt sql_update = DB_STMT("proposal.update", 3, "SELECT update_proposal($1, $2, $3::jsonb)::text");
+/* A decision on an idea queues its message in the same statement; $4 is the address the
+ * message links to. */
+static struct db_stmt sql_update = DB_STMT("proposal.update", 4,
+                                           "SELECT moderate_proposal($1, $2, $3::jsonb, $4)::text");
 
-/* Runs a change statement ($1 who, $2 the proposal, $3 the patch) and answers the proposal;
- * frees patch. */
-static void run_patch(struct req *r, struct db_stmt *stmt, int64_t who, cJSON *patch)
-{
-    char *text = cJSON_PrintUnformatted(patch);
-    cJSON_Delete(patch);
-    char w[24], id[24];
-    const char *p[3] = {i64s(w, who), i64s(id, r->ids[0]), text};
-    req_db(r, stmt, p, req_db_reply_ok);
-    cJSON_free(text);
-}
+static struct db_stmt sql_edit_own = DB_STMT("proposal.edit_own", 9,
+    "SELECT edit_own_idea($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9)::text");
 
-static struct db_stmt sql_edit_own = DB_STMT("proposal.edit_own", 3, "SELECT edit_own_proposal($1, $2, $3::jsonb)::text");
+static const char *const notify_ops[] = {"keep", "set", "drop"};
 
 /* The author's edit of an idea waiting for review: its texts, district, category, rough
  * cost ("cost": null takes it back) and place; never its status or the moderator's fields. */
 static void citizen_patch(struct req *r)
 {
     static const char *const keys[] = {"title", "summary", "description", "cost", "category", "location",
-                                       "district_id", NULL};
+                                       "district_id", "notify", NULL};
     struct verr e;
     cJSON *patch = cJSON_CreateObject();
     int64_t district = 0;
@@ -268,13 +329,39 @@ static void citizen_patch(struct req *r)
         req_fail_verr(r, &e);
         return;
     }
+    enum notify_op op;
+    struct outbox_sealed n;
+    const char *nlang;
+    if (!read_notify(r, &op, &n, &nlang)) {
+        cJSON_Delete(patch);
+        return;
+    }
     if (district)
         jv_add_int(patch, "district_id", district);
     static const char *const clearable[] = {"cost", "location", "category"};
     for (size_t i = 0; i < PB_ARRAY_LEN(clearable); i++)
         if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r->json, clearable[i])))
             cJSON_AddNullToObject(patch, clearable[i]);
-    run_patch(r, &sql_edit_own, r->auth.voter_id, patch);
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char w[24], id[24];
+    bool set = op == NOTIFY_SET;
+    const char *p[9] = {i64s(w, r->auth.voter_id), i64s(id, r->ids[0]), text, notify_ops[op],
+                        set ? n.channel : NULL, set ? nlang : NULL, n.recipient_hex, set ? n.hint : NULL,
+                        n.params_hex};
+    req_db(r, &sql_edit_own, p, req_db_reply_ok);
+    cJSON_free(text);
+    outbox_sealed_free(&n);
+}
+
+/* A decision may have queued a message to the idea's author: send it now, not at the
+ * dispatcher's next poll. */
+static void moderated(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    outbox_kick(r->app->outbox);
+    req_reply_json_text(r, 200, db_value(res, 0, 0));
 }
 
 void proposal_patch(struct req *r)
@@ -310,7 +397,28 @@ void proposal_patch(struct req *r)
         req_fail(r, ERR_INVALID_FIELD, "reason", "Give the author a \"reason\" when rejecting.");
         return;
     }
-    run_patch(r, &sql_update, r->auth.staff_id, patch);
+    char *text = cJSON_PrintUnformatted(patch);
+    cJSON_Delete(patch);
+    char w[24], id[24];
+    const char *p[4] = {i64s(w, r->auth.staff_id), i64s(id, r->ids[0]), text, r->app->cfg.public_url};
+    req_db(r, &sql_update, p, moderated);
+    cJSON_free(text);
+}
+
+static struct db_stmt sql_withdraw = DB_STMT("proposal.notify_withdraw", 2, "SELECT idea_notice_withdraw($1, $2)");
+
+static void notify_withdrawn(struct req *r, const struct db_result *res)
+{
+    if (req_db_ok(r, res))
+        req_reply_bytes(r, 204, NULL, NULL, 0);
+}
+
+/* The author no longer wants the decision sent: in any phase, at once. */
+void proposal_notify_withdraw(struct req *r)
+{
+    char v[24], id[24];
+    const char *p[2] = {i64s(v, r->auth.voter_id), i64s(id, r->ids[0])};
+    req_db(r, &sql_withdraw, p, notify_withdrawn);
 }
 
 static struct db_stmt sql_history = DB_STMT("proposal.history", 2,
@@ -339,7 +447,8 @@ void proposal_history(struct req *r)
 }
 
 static struct db_stmt sql_mine = DB_STMT("proposal.mine", 2,
-    "SELECT coalesce(jsonb_agg(proposal_json(p) ORDER BY p.id), '[]')::text FROM proposals p"
+    "SELECT coalesce(jsonb_agg(proposal_json(p) || jsonb_build_object('notify', idea_notice_json(p.id))"
+    "                          ORDER BY p.id), '[]')::text FROM proposals p"
     " WHERE p.election_id = $1 AND p.author_voter_id = $2");
 
 static void mine_listed(struct req *r, const struct db_result *res)
@@ -349,7 +458,8 @@ static void mine_listed(struct req *r, const struct db_result *res)
     req_reply_member(r, "proposals", db_value(res, 0, 0));
 }
 
-/* A citizen's own proposals with their status and, when rejected, the reason. */
+/* A citizen's own proposals with their status, when rejected the reason, and whether (and
+ * by which masked address) the decision will be sent to them. */
 void proposal_mine(struct req *r)
 {
     char id[24], v[24];

@@ -95,6 +95,8 @@ static const struct route routes[] = {
     {M_GET, "/api/v1/elections/:id/my-proposals", proposal_mine, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
     /* moderators; the author of an idea while it waits for review (the SQL function checks) */
     {M_PATCH, "/api/v1/proposals/:id", proposal_patch, AUTH_ANY, J, PROPOSAL, .role = ROLE_MODERATOR},
+    /* the author withdraws the address the moderation decision would go to */
+    {M_DELETE, "/api/v1/proposals/:id/notify", proposal_notify_withdraw, AUTH_VOTER, 0, PROPOSAL},
     /* photos: the author while the idea waits for review, staff until voting opens (the
      * SQL function checks which); served publicly under a random id */
     {M_POST, "/api/v1/proposals/:id/photos", photo_upload, AUTH_ANY, ROUTE_LARGE_BODY, PROPOSAL,

@@ -219,6 +219,12 @@ static void send_row(struct outbox *o, const struct db_result *res, int row)
             cJSON_AddStringToObject(params, "closes", db_value(res, row, 15) ? db_value(res, row, 15) : "");
         if (!cJSON_GetObjectItemCaseSensitive(params, "organisation"))
             cJSON_AddStringToObject(params, "organisation", db_value(res, row, 14) ? db_value(res, row, 14) : "");
+        /* what the database filled in when it queued the message (an idea's decision) */
+        cJSON *vars = db_value(res, row, 16) ? cJSON_Parse(db_value(res, row, 16)) : NULL;
+        for (const cJSON *v = cJSON_IsObject(vars) ? vars->child : NULL; v; v = v->next)
+            if (v->string && cJSON_IsString(v) && !cJSON_GetObjectItemCaseSensitive(params, v->string))
+                cJSON_AddStringToObject(params, v->string, v->valuestring);
+        cJSON_Delete(vars);
         struct buf subject, body;
         buf_init(&subject);
         buf_init(&body);

@@ -124,15 +124,17 @@ async function textsBox(token, org, out) {
   const pickers = h("div", { class: "grid2" },
     h("div", {}, h("label", { for: "t-election" }, t("dlElection")),
       h("select", { id: "t-election" }, elections.map((e) => h("option", { value: e.id }, pick(e.title, e.default_language))))),
-    h("div", {}, select("t-kind", t("dlMessage"), ["otp", "receipt", "reminder", "moderation", "invite", "test"], "receipt")),
+    h("div", {}, select("t-kind", t("dlMessage"), ["otp", "receipt", "reminder", "moderation", "idea_decision", "invite", "test"], "receipt")),
     h("div", {}, select("t-channel", t("dlChannel"), ["email", "sms"], "email")),
-    h("div", {}, select("t-lang", t("language"), ["da", "en"], "da")));
+    // the citizens' languages: messages to citizens (an idea's decision) may be in any of them
+    h("div", {}, select("t-lang", t("language"), ["da", "en", "de", "uk", "ar"], "da")));
   async function load() {
     const list = (await run(token, out, "GET", `/elections/${v("t-election")}/message-templates`)).templates;
     const tpl = list.find((x) => x.kind === v("t-kind") && x.channel === v("t-channel") && x.lang === v("t-lang"));
     box.replaceChildren(
       ...input("t-subject", t("dlSubject"), tpl ? tpl.subject : ""),
-      h("label", { for: "t-body" }, t("dlText"), " ", h("code", {}, "{{code}}, {{tracker}}, {{board_url}}, {{election}}, …")),
+      h("label", { for: "t-body" }, t("dlText"), " ", h("code", {}, v("t-kind") === "idea_decision"
+        ? "{{idea}}, {{decision}}, {{reason}}, {{url}}, {{election}}" : "{{code}}, {{tracker}}, {{board_url}}, {{election}}, …")),
       h("textarea", { id: "t-body", rows: "5" }, tpl ? tpl.body : ""),
       h("p", { class: "muted" }, tpl && tpl.custom ? t("dlOwnText") : t("dlDefaultText")),
       h("p", {}, h("button", { type: "button", onclick: () => save(v("t-body")) }, t("dlSaveText")), " ",

@@ -1,7 +1,8 @@
 // The idea form (#/e/ID/idea, and ?edit=PID for an idea waiting for review), made for a
 // phone: title, description, district, category, an optional rough cost (staff set the real
 // one), a photo with a preview (type and size checked at the field before anything is sent;
-// the server checks the bytes again), and the place: tapped on a map and/or an address.
+// the server checks the bytes again), the place: tapped on a map and/or an address, and,
+// where the municipality sends messages, the address the moderation decision is sent to.
 import { api, h } from "../api.js";
 import { t, getLang, errorText } from "../i18n.js";
 import { say } from "../page.js";
@@ -62,6 +63,38 @@ async function uploadPhoto(eid, pid, file) {
   throw { status: res.status, code: err?.code || "http_" + res.status, field: "photo" };
 }
 
+// "Tell me the decision": offered where the municipality delivers (receipt_channels), by
+// e-mail, or by e-mail or SMS where it sends SMS. kept: the address given before ({channel,
+// hint}), shown masked only. value() is undefined (leave as it is), null (withdraw),
+// {to, lang}, or false when what was typed cannot be an address (the field says so).
+function notifyField(channels, kept) {
+  const both = channels.includes("sms");
+  const box = h("input", { type: "checkbox", id: "idea-notify", checked: !!kept, "aria-controls": "idea-notify-wrap" });
+  const to = field("idea-notify-to", t(both ? "notifyToBoth" : "notifyToEmail"),
+    { type: both ? "text" : "email", autocomplete: "email", inputmode: "email", spellcheck: "false", maxlength: 254 },
+    kept ? t("notifyKeep", { to: kept.hint }) : null);
+  const wrap = h("div", { id: "idea-notify-wrap", hidden: !kept }, to.node);
+  box.addEventListener("change", () => { wrap.hidden = !box.checked; to.clear(); if (box.checked) to.input.focus(); });
+  const node = h("fieldset", {}, h("legend", {}, t("notifyTitle")),
+    h("p", { class: "hint" }, t("notifyHelp")),
+    kept ? h("p", { id: "idea-notify-kept" }, t("notifyKept", { to: kept.hint })) : null,
+    h("p", { class: "choice" }, box, h("label", { for: "idea-notify", class: "inline" }, t(both ? "notifyAskBoth" : "notifyAskEmail"))),
+    wrap);
+  const fail = (text) => { to.wrong(text); to.input.focus(); say(text); return false; };
+  return {
+    node, field: to,
+    value() {
+      to.clear();
+      if (!box.checked) return kept ? null : undefined;
+      const v = to.value();
+      if (!v) return kept ? undefined : fail(t("notifyMissing"));
+      const email = /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), phone = both && /^\+?[0-9][0-9 ]{6,18}[0-9]$/.test(v);
+      if (!email && !phone) return fail(t(both ? "notifyInvalidBoth" : "notifyInvalidEmail"));
+      return { to: v, lang: getLang() };
+    },
+  };
+}
+
 // Minor units from what the citizen typed in whole currency units ("12 000", "12.000", "12000").
 function minorUnits(s) {
   const digits = s.replace(/[\s.,']/g, "");
@@ -99,6 +132,8 @@ export async function ideaFormPage(eid, v, query) {
   const center = placed.length ? { lat: placed.reduce((a, p) => a + p.location.lat, 0) / placed.length,
                                    lng: placed.reduce((a, p) => a + p.location.lng, 0) / placed.length } : null;
   const place = placePicker(idea?.location, center);
+  const channels = election.receipt_channels || [];
+  const notify = channels.length ? notifyField(channels, idea?.notify) : null;
   const out = h("div", {});
   let sending = false;
   let saved = idea;   // once sent, a second try (after a refused photo) changes the same idea
@@ -109,6 +144,8 @@ export async function ideaFormPage(eid, v, query) {
     const checks = [[name, (x) => x !== "", t("ideaTitleMissing")], [desc, (x) => x !== "", t("ideaDescriptionMissing")],
       [money, (x) => x === "" || minorUnits(x) !== null, t("roughCostInvalid")]];
     if (!valid(checks)) return;
+    const told = notify ? notify.value() : undefined;
+    if (told === false) return;
     const body = { title: { [lang]: name.value() }, description: { [lang]: desc.value() } };
     if (district) body.district_id = +district.value();
     else if (!saved) body.district_id = ds[0]?.id;
@@ -118,6 +155,7 @@ export async function ideaFormPage(eid, v, query) {
     const at = place.value(), addr = address.value();
     if (at || addr) body.location = { ...(at || {}), ...(addr ? { address: addr } : {}) };
     else if (saved) body.location = null;
+    if (told !== undefined) body.notify = told;
     sending = true;
     out.replaceChildren(message(t("sending")));
     try {
@@ -134,6 +172,12 @@ export async function ideaFormPage(eid, v, query) {
         out.replaceChildren(message(idea ? text : t("ideaSavedPhotoFailed"), true));
         photo.input.focus();
         say(text);
+      } else if (e.field && e.field.startsWith("notify") && notify) {
+        const text = errorText(e, "notify");
+        notify.field.wrong(text);
+        out.replaceChildren(message(text, true));
+        notify.field.input.focus();
+        say(text);
       } else {
         out.replaceChildren(message(errorText(e, "idea"), true));
       }
@@ -146,6 +190,6 @@ export async function ideaFormPage(eid, v, query) {
       (idea?.photos || []).map((ph) => h("img", { src: ph.url, alt: t("photoOf", { title: title(idea.title) }), class: "photo thumb" })),
       photo.node,
       h("fieldset", {}, h("legend", {}, t("ideaPlace")), place.node, address.node),
-      out, h("p", { class: "row" }, h("button", { type: "submit" }, idea ? t("saveIdea") : t("sendIdea")),
+      notify?.node, out, h("p", { class: "row" }, h("button", { type: "submit" }, idea ? t("saveIdea") : t("sendIdea")),
         h("a", { href: idea ? `#/e/${eid}/ideas` : `#/e/${eid}` }, t("back")))));
 }

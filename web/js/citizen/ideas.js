@@ -1,9 +1,11 @@
 // The ideas phase for citizens: the way in from the election page ("Submit an idea", "My
 // ideas", the map of the proposals that have a place) and the "My ideas" view (#/e/ID/ideas):
-// each idea with its status, the moderator's reason once reviewed, its photos, and Edit while
-// it waits for review.
-import { h } from "../api.js";
-import { t, pick } from "../i18n.js";
+// each idea with its status, the moderator's reason once reviewed, its photos, Edit while
+// it waits for review, and the (masked) address its decision will be sent to, with a way
+// to stop that.
+import { api, h } from "../api.js";
+import { t, pick, errorText } from "../i18n.js";
+import { say } from "../page.js";
 import { loadElection, session, takeFlash } from "./state.js";
 import { title, cost, categoryName, message } from "./ui.js";
 import { voterApi } from "./voter.js";
@@ -24,6 +26,21 @@ export function electionMap(election, proposals) {
 
 const statusText = { submitted: "ideaSubmitted", accepted: "ideaAccepted", rejected: "ideaRejected", merged: "ideaMerged" };
 
+// "We will tell you the decision at b***@example.dk" and the button that withdraws it.
+function notifyLine(eid, p) {
+  const line = h("div", { class: "row" }, h("p", {}, t("notifyKept", { to: p.notify.hint })),
+    h("button", { type: "button", class: "secondary", id: `notify-stop-${p.id}`, "aria-label": `${t("notifyStop")}: ${title(p.title)}`,
+      onclick: async () => {
+        try {
+          await api("DELETE", `/proposals/${p.id}/notify`, undefined, session(eid).token);
+          const text = t("notifyStopped", { title: title(p.title) });
+          line.replaceChildren(message(text));
+          say(text);
+        } catch (e) { line.append(message(errorText(e), true)); }
+      } }, t("notifyStop")));
+  return line;
+}
+
 function ideaCard(eid, p, editable) {
   const cat = p.category ? categoryName(p.category) : null;
   return h("article", { class: "card" },
@@ -35,6 +52,7 @@ function ideaCard(eid, p, editable) {
       cat ? h("span", { class: "tag" }, cat) : null),
     p.location?.address ? h("p", { class: "muted" }, p.location.address) : null,
     p.reason && p.status !== "submitted" ? h("div", { class: "msg" }, h("strong", {}, t("moderatorReason")), " ", p.reason) : null,
+    p.notify ? notifyLine(eid, p) : null,
     editable && p.status === "submitted" ? h("p", {}, h("a", { class: "button secondary", href: `#/e/${eid}/idea?edit=${p.id}` }, t("editIdea", { title: title(p.title) }))) : null);
 }
 

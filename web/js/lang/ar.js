@@ -200,4 +200,12 @@ export default {
   chooseButton: "اختر هذا الحيّ",
   chooseMissing: "اختر حيًّا أولًا.",
   err_district_already_chosen: "تم اختيار حيّ لك بالفعل (ربما في نافذة أخرى). سجّل الدخول مرة أخرى للتصويت هناك.",
+  // the moderation decision sent to the idea's author (idea-form.js, ideas.js)
+  notifyTitle: "معرفة القرار", notifyAskEmail: "أخبروني بقرار البلدية عبر البريد الإلكتروني",
+  notifyAskBoth: "أخبروني بقرار البلدية عبر البريد الإلكتروني أو رسالة نصية", notifyToEmail: "عنوان بريدك الإلكتروني",
+  notifyToBoth: "عنوان بريدك الإلكتروني أو رقم هاتفك المحمول", notifyHelp: "نستخدمه فقط لإخبارك بما تقرره البلدية بشأن هذه الفكرة، ونحذفه عند بدء التصويت. لا يراه أحد غيرك.",
+  notifyKeep: "اترك الحقل فارغًا للإبقاء على {to}.", notifyMissing: "اكتب أين نرسل القرار، أو أزل علامة الاختيار.",
+  notifyInvalidEmail: "اكتب عنوان بريد إلكتروني، مثل name@example.dk.", notifyInvalidBoth: "اكتب عنوان بريد إلكتروني أو رقم هاتف محمول.",
+  notifyKept: "سنخبرك بالقرار على {to}.", notifyStop: "أوقفوا الإشعار",
+  notifyStopped: "لن يتم إخبارك بالقرار بشأن «{title}».", err_invalid_field_notify: "اكتب عنوان بريد إلكتروني أو رقم هاتف محمول يمكن للبلدية الإرسال إليه.",
 };

@@ -451,7 +451,7 @@ export default {
   dlCredMissing: "(findes ikke på denne server)", dlBody: "Gatewayens JSON-indhold", dlText: "Tekst",
   dlOption_register: "kun valglisten", dlOption_anyone: "alle, der logger ind", dlOption_server: "serverens egen", dlOption_off: "slået fra",
   dlOption_none: "ingen", dlOption_otp: "engangskode", dlOption_receipt: "kvittering", dlOption_reminder: "påmindelse",
-  dlOption_moderation: "behandling", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
+  dlOption_idea_decision: "afgørelse om idé", dlOption_moderation: "behandling", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
   dlOption_bearer: "Bearer", dlOption_basic: "Basic",
   submitIdea: "Indsend en idé", signInToSubmit: "Log ind for at indsende en idé", myIdeas: "Mine idéer",
   ideaSubmitted: "Venter på behandling", ideaAccepted: "Godkendt", ideaRejected: "Ikke godkendt", ideaMerged: "Lagt sammen med et andet forslag",
@@ -523,4 +523,12 @@ export default {
   stErr_invalid_field_district_ids: "En stemmekode kan højst angive ét område i hver gruppe af områder.",
   stErr_invalid_field_group_id: "Gruppen findes ikke i denne afstemning.",
   stErr_invalid_field_district_id: "Vælg stemmesedlens område: vælgeren stemmer i flere områder, med én stemmeseddel hver.",
+  // the moderation decision sent to the idea's author (idea-form.js, ideas.js)
+  notifyTitle: "Hør om afgørelsen", notifyAskEmail: "Fortæl mig kommunens afgørelse på e-mail",
+  notifyAskBoth: "Fortæl mig kommunens afgørelse på e-mail eller sms", notifyToEmail: "Din e-mailadresse",
+  notifyToBoth: "Din e-mailadresse eller dit mobilnummer", notifyHelp: "Vi bruger den kun til at fortælle dig, hvad kommunen beslutter om idéen, og sletter den, når afstemningen åbner. Ingen andre ser den.",
+  notifyKeep: "Lad feltet stå tomt for at beholde {to}.", notifyMissing: "Skriv, hvor vi skal sende afgørelsen, eller fjern fluebenet.",
+  notifyInvalidEmail: "Skriv en e-mailadresse, fx navn@example.dk.", notifyInvalidBoth: "Skriv en e-mailadresse eller et mobilnummer.",
+  notifyKept: "Vi fortæller dig afgørelsen på {to}.", notifyStop: "Stop beskeden",
+  notifyStopped: "Du får ikke besked om afgørelsen på »{title}«.", err_invalid_field_notify: "Skriv en e-mailadresse eller et mobilnummer, som kommunen kan sende til.",
 };

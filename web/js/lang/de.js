@@ -178,4 +178,12 @@ export default {
   chooseButton: "Diesen Bezirk wählen",
   chooseMissing: "Wählen Sie zuerst einen Bezirk.",
   err_district_already_chosen: "Für Sie wurde bereits ein Bezirk gewählt (vielleicht in einem anderen Fenster). Melden Sie sich erneut an, um dort abzustimmen.",
+  // the moderation decision sent to the idea's author (idea-form.js, ideas.js)
+  notifyTitle: "Über die Entscheidung informiert werden", notifyAskEmail: "Teilen Sie mir die Entscheidung der Gemeinde per E-Mail mit",
+  notifyAskBoth: "Teilen Sie mir die Entscheidung der Gemeinde per E-Mail oder SMS mit", notifyToEmail: "Ihre E-Mail-Adresse",
+  notifyToBoth: "Ihre E-Mail-Adresse oder Handynummer", notifyHelp: "Wir verwenden sie nur, um Ihnen mitzuteilen, was die Gemeinde über diese Idee entscheidet, und löschen sie, wenn die Abstimmung beginnt. Niemand sonst sieht sie.",
+  notifyKeep: "Lassen Sie das Feld leer, um {to} zu behalten.", notifyMissing: "Geben Sie an, wohin wir die Entscheidung schicken sollen, oder entfernen Sie das Häkchen.",
+  notifyInvalidEmail: "Geben Sie eine E-Mail-Adresse ein, z. B. name@example.dk.", notifyInvalidBoth: "Geben Sie eine E-Mail-Adresse oder eine Handynummer ein.",
+  notifyKept: "Wir teilen Ihnen die Entscheidung an {to} mit.", notifyStop: "Keine Nachricht mehr",
+  notifyStopped: "Sie erhalten keine Nachricht über die Entscheidung zu „{title}“.", err_invalid_field_notify: "Geben Sie eine E-Mail-Adresse oder Handynummer ein, an die die Gemeinde senden kann.",
 };

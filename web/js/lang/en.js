@@ -451,7 +451,7 @@ export default {
   dlCredMissing: "(not set on this server)", dlBody: "The gateway's JSON body", dlText: "Text",
   dlOption_register: "register only", dlOption_anyone: "anyone who signs in", dlOption_server: "the server's own", dlOption_off: "off",
   dlOption_none: "none", dlOption_otp: "one-time code", dlOption_receipt: "receipt", dlOption_reminder: "reminder",
-  dlOption_moderation: "moderation", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
+  dlOption_idea_decision: "idea decision", dlOption_moderation: "moderation", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
   dlOption_bearer: "Bearer", dlOption_basic: "Basic",
   submitIdea: "Submit an idea", signInToSubmit: "Sign in to submit an idea", myIdeas: "My ideas",
   ideaSubmitted: "Waiting for review", ideaAccepted: "Accepted", ideaRejected: "Not accepted", ideaMerged: "Merged with another proposal",
@@ -523,4 +523,12 @@ export default {
   stErr_invalid_field_district_ids: "A voting code names at most one district of each group of districts.",
   stErr_invalid_field_group_id: "There is no such group in this election.",
   stErr_invalid_field_district_id: "Choose the sheet's district: the voter votes in several districts, one ballot each.",
+  // the moderation decision sent to the idea's author (idea-form.js, ideas.js)
+  notifyTitle: "Hear about the decision", notifyAskEmail: "Tell me the municipality's decision by e-mail",
+  notifyAskBoth: "Tell me the municipality's decision by e-mail or SMS", notifyToEmail: "Your e-mail address",
+  notifyToBoth: "Your e-mail address or mobile number", notifyHelp: "We use it only to tell you what the municipality decides about this idea, and delete it when voting opens. Nobody else sees it.",
+  notifyKeep: "Leave it empty to keep {to}.", notifyMissing: "Type where we should send the decision, or untick the box.",
+  notifyInvalidEmail: "Type an e-mail address, e.g. name@example.dk.", notifyInvalidBoth: "Type an e-mail address or a mobile number.",
+  notifyKept: "We will tell you the decision at {to}.", notifyStop: "Stop telling me",
+  notifyStopped: "You will not be told the decision on “{title}”.", err_invalid_field_notify: "Type an e-mail address or a mobile number the municipality can send to.",
 };
