@@ -265,7 +265,7 @@ void templates_get(struct req *r)
 void templates_put(struct req *r)
 {
     static const char *const keys[] = {"kind", "channel", "lang", "subject", "body", NULL};
-    static const char *const kinds[] = {"otp", "receipt", "reminder", "moderation", "idea_decision", "invite", "test", NULL};
+    static const char *const kinds[] = {"otp", "receipt", "reminder", "idea_decision", "invite", "test", NULL};
     static const char *const channels[] = {"email", "sms", NULL};
     struct verr e;
     int k = 0, c = 0;

@@ -144,6 +144,17 @@ def test_email_sms_receipt_and_texts(ctx):
         r = srv.request("PUT", f"/api/v1/elections/{e['id']}/message-templates",
                         body={"kind": "receipt", "channel": "email", "lang": "en", "body": None}, token=e["token"])
         assert r.status == 200, r
+        # every citizen language has its own text: a receipt asked for on a German or an Arabic page
+        for lang, subject in (("de", "Ihre Quittung: Test"), ("ar", "إيصالك: Test")):
+            assert srv.post(f"/api/v1/elections/{e['id']}/receipt-email", {"to": f"{lang}@example.dk", "tracker": tr2,
+                                                                           "lang": lang}, token=vt2).status == 202
+        wait_until(lambda: len(smtp.received()) == 7, what="the German and Arabic receipts")
+        subjects = sorted(parsed(x[2])["Subject"] for x in smtp.received()[5:7])
+        assert subjects == sorted(["Ihre Quittung: Test", "إيصالك: Test"]), subjects
+        # the kind never sent is not offered
+        r = srv.request("PUT", f"/api/v1/elections/{e['id']}/message-templates",
+                        body={"kind": "moderation", "channel": "email", "lang": "en", "body": "b"}, token=e["token"])
+        assert r.status == 422, r
         for bad in ({"kind": "x", "channel": "email", "lang": "en", "body": "b"},
                     {"kind": "otp", "channel": "email", "lang": "en", "subject": "a\nBcc: x", "body": "b"},
                     {"kind": "otp", "channel": "fax", "lang": "en", "body": "b"},

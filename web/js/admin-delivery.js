@@ -124,7 +124,7 @@ async function textsBox(token, org, out) {
   const pickers = h("div", { class: "grid2" },
     h("div", {}, h("label", { for: "t-election" }, t("dlElection")),
       h("select", { id: "t-election" }, elections.map((e) => h("option", { value: e.id }, pick(e.title, e.default_language))))),
-    h("div", {}, select("t-kind", t("dlMessage"), ["otp", "receipt", "reminder", "moderation", "idea_decision", "invite", "test"], "receipt")),
+    h("div", {}, select("t-kind", t("dlMessage"), ["otp", "receipt", "reminder", "idea_decision", "invite", "test"], "receipt")),
     h("div", {}, select("t-channel", t("dlChannel"), ["email", "sms"], "email")),
     // the citizens' languages: messages to citizens (an idea's decision) may be in any of them
     h("div", {}, select("t-lang", t("language"), ["da", "en", "de", "uk", "ar"], "da")));

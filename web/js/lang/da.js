@@ -451,7 +451,7 @@ export default {
   dlCredMissing: "(findes ikke på denne server)", dlBody: "Gatewayens JSON-indhold", dlText: "Tekst",
   dlOption_register: "kun valglisten", dlOption_anyone: "alle, der logger ind", dlOption_server: "serverens egen", dlOption_off: "slået fra",
   dlOption_none: "ingen", dlOption_otp: "engangskode", dlOption_receipt: "kvittering", dlOption_reminder: "påmindelse",
-  dlOption_idea_decision: "afgørelse om idé", dlOption_moderation: "behandling", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
+  dlOption_idea_decision: "afgørelse om idé", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
   dlOption_bearer: "Bearer", dlOption_basic: "Basic",
   submitIdea: "Indsend en idé", signInToSubmit: "Log ind for at indsende en idé", myIdeas: "Mine idéer",
   ideaSubmitted: "Venter på behandling", ideaAccepted: "Godkendt", ideaRejected: "Ikke godkendt", ideaMerged: "Lagt sammen med et andet forslag",

@@ -451,7 +451,7 @@ export default {
   dlCredMissing: "(not set on this server)", dlBody: "The gateway's JSON body", dlText: "Text",
   dlOption_register: "register only", dlOption_anyone: "anyone who signs in", dlOption_server: "the server's own", dlOption_off: "off",
   dlOption_none: "none", dlOption_otp: "one-time code", dlOption_receipt: "receipt", dlOption_reminder: "reminder",
-  dlOption_idea_decision: "idea decision", dlOption_moderation: "moderation", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
+  dlOption_idea_decision: "idea decision", dlOption_invite: "invitation", dlOption_test: "test", dlOption_email: "e-mail", dlOption_sms: "SMS",
   dlOption_bearer: "Bearer", dlOption_basic: "Basic",
   submitIdea: "Submit an idea", signInToSubmit: "Sign in to submit an idea", myIdeas: "My ideas",
   ideaSubmitted: "Waiting for review", ideaAccepted: "Accepted", ideaRejected: "Not accepted", ideaMerged: "Merged with another proposal",
