@@ -73,6 +73,7 @@ void photo_get(struct req *r);
 void codes_create(struct req *r);
 void voter_session_create(struct req *r);
 void voter_session_delete(struct req *r);
+void voter_session_get(struct req *r);
 void voter_choose(struct req *r);
 void codes_revoke(struct req *r);
 void codes_stats(struct req *r);

@@ -120,6 +120,7 @@ static const struct route routes[] = {
      .phase_hint = "Signing in opens with the ideas phase, the supports phase and voting."},
     {M_DELETE, "/api/v1/elections/:id/voter-sessions/current", voter_session_delete, AUTH_VOTER, ROUTE_NO_LOAD,
      ELECTION},
+    {M_GET, "/api/v1/elections/:id/voter-sessions/current", voter_session_get, AUTH_VOTER, ROUTE_NO_LOAD, ELECTION},
     /* a district chosen once where a group lets voters choose: the SQL function checks the
      * session, the phase and that the choice is final; the answer is a new session */
     {M_POST, "/api/v1/elections/:id/district-choice", voter_choose, AUTH_VOTER,

@@ -361,6 +361,45 @@ void voter_session_reply(struct req *r, int64_t voter_id)
     load_frames(r);
 }
 
+/* --- the session as it stands (the ballot page asks before drawing a ballot) --- */
+
+static void session_read(struct req *r, const struct db_result *res)
+{
+    if (!req_db_ok(r, res))
+        return;
+    cJSON *f = cJSON_Parse(db_value(res, 0, 0));
+    if (!cJSON_IsObject(f)) {
+        cJSON_Delete(f);
+        log_error("voter frames unreadable id=%s", r->id);
+        req_fail(r, ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    cJSON *voted = cJSON_DetachItemFromObjectCaseSensitive(f, "voted");
+    cJSON *choices = cJSON_DetachItemFromObjectCaseSensitive(f, "choices");
+    cJSON_Delete(f);
+    cJSON *o = cJSON_CreateObject();
+    jv_add_int(o, "election_id", r->ids[0]);
+    /* the frames the token carries: what its ballots are accepted for */
+    cJSON *ds = cJSON_AddArrayToObject(o, "districts");
+    for (size_t i = 0; i < r->auth.ndistricts; i++)
+        cJSON_AddItemToArray(ds, cJSON_CreateNumber((double)r->auth.districts[i]));
+    cJSON_AddBoolToObject(o, "has_voted", r->auth.ndistricts > 0 && cJSON_GetArraySize(voted) == (int)r->auth.ndistricts &&
+                                              cJSON_GetArraySize(choices) == 0);
+    cJSON_AddItemToObject(o, "voted_districts", voted ? voted : cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "choices", choices ? choices : cJSON_CreateArray());
+    req_reply_json(r, 200, o);
+}
+
+/* Whether the session still holds (401 otherwise) and where the voter stands: the ballots
+ * cast (on any device) and the districts still to choose. No new token. */
+void voter_session_get(struct req *r)
+{
+    char tag[VOTERKEY_HEX], id[24], v[24];
+    voterkey_tag(&r->app->keys, r->ids[0], r->auth.voter_id, tag);
+    const char *p[3] = {i64s(id, r->ids[0]), i64s(v, r->auth.voter_id), tag};
+    req_db(r, &sql_frames, p, session_read);
+}
+
 /* --- a voter's choice of district, where a group lets voters choose --- */
 
 static void district_chosen(struct req *r, const struct db_result *res)

@@ -353,8 +353,8 @@ bool ballot_validate(const struct ballot *b, const struct ballot_config *c, int6
         break;
     case BALLOT_KNAPSACK:
         if (spent > budget) {
-            snprintf(msg, sizeof msg, "The chosen proposals cost more than the budget of %lld.",
-                     (long long)budget);
+            /* no amount: this is minor units without a currency, which nobody reads right */
+            snprintf(msg, sizeof msg, "The chosen proposals cost more than the district's budget.");
             return rule_fail(e, "budget_exceeded", key, msg);
         }
         if (spent * 1000000 < (__int128)c->min_spend_ppm * budget) {

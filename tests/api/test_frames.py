@@ -363,3 +363,27 @@ def test_each_frame_has_its_own_ballot_and_rule(ctx):
     assert frames[nord]["rule"] == "equal_shares" and frames[syd]["rule"] == "equal_shares", frames
     pb = s.get(f"/api/v1/elections/{e['id']}/export?format=pb&district={nord}", token=t)
     assert "\nrule;equalshares" in pb.body and "max_length;1" in pb.body and "max_sum_cost" not in pb.body, pb.body[:600]
+
+
+def test_the_session_as_it_stands(ctx):
+    """GET voter-sessions/current: the frames, the ballots cast on any device since, no new
+    token; 401 once the session has ended, 403 for another election."""
+    s = ctx.server
+    e = city_and_districts(ctx)
+    city, nord, _ = e["districts"]
+    open_voting(ctx, e)
+    code = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": nord, "count": 1}, token=e["token"]).json["codes"][0]
+    t1, t2 = ctx.voter(e["id"], code), ctx.voter(e["id"], code)   # two devices
+    r = s.get(f"/api/v1/elections/{e['id']}/voter-sessions/current", token=t1)
+    assert r.status == 200 and r.json == {"election_id": e["id"], "districts": [city, nord], "has_voted": False,
+                                          "voted_districts": [], "choices": []}, r
+    assert s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": nord, "approvals": []}, token=t2).status == 200
+    r = s.get(f"/api/v1/elections/{e['id']}/voter-sessions/current", token=t1)
+    assert r.json["voted_districts"] == [nord] and r.json["has_voted"] is False and "token" not in r.json, r
+    assert s.put(f"/api/v1/elections/{e['id']}/ballot", {"district_id": city, "approvals": []}, token=t1).status == 200
+    assert s.get(f"/api/v1/elections/{e['id']}/voter-sessions/current", token=t2).json["has_voted"] is True
+    other = ctx.election()
+    assert s.get(f"/api/v1/elections/{other['id']}/voter-sessions/current", token=t1).status == 403
+    assert s.request("DELETE", f"/api/v1/elections/{e['id']}/voter-sessions/current", token=t1).status == 204
+    assert s.get(f"/api/v1/elections/{e['id']}/voter-sessions/current", token=t1).status == 401
+    assert s.get(f"/api/v1/elections/{e['id']}/voter-sessions/current").status == 401

@@ -113,7 +113,7 @@ test("a signed-out or expired session leads back to sign-in, says why, and forge
   // a reload of the ballot with a stale token does the same
   await signInWithCode(v, e, e.codes[0][0]);
   await api("DELETE", `/elections/${e.id}/voter-sessions/current`, undefined, await tokenOf(v, e));
-  v.expectHttp(401, "/ballot");
+  v.expectHttp(401, "/voter-sessions/current");   // the ballot page asks first whether the session holds
   await v.reload();
   await v.heading("Sign in").waitFor();
   await v.see("Your session has ended. Sign in again to vote.");

@@ -134,3 +134,33 @@ test("results of frames counted by different rules say each frame's rule under i
     if (lang === "en") await r.shot("citizen-results-two-rules.png");
   }
 });
+
+test("a voter who comes back after the first of two ballots goes on at the second, after both sees both receipts; Back from the ballot says they are signed in", async () => {
+  const e = await cityAndDistricts({ da: "Tilbage igen", en: "Back again" }, false);
+  const v = await visitor({ lang: "en", size: PHONE });
+  await signInWithCode(v, e, e.code);
+  await v.heading("Your ballot 1 of 2").waitFor();
+  await v.back();   // to the sign-in page, still signed in
+  await v.see(T.en.alreadySignedIn);
+  await v.click(v.link(T.en.continueVoting), "go on to the ballot");
+  await v.heading("Your ballot 1 of 2").waitFor();
+  await v.click(v.page.locator(`#p-${e.props[0].id}`), "choose the swimming pool");
+  await castThis(v, "en");
+  await v.heading("Your ballot 2 of 2").waitFor();
+  // later, in another browser: the same code goes on at the ballot not cast yet
+  const w = await visitor({ lang: "en", size: PHONE });
+  await signInWithCode(w, e, e.code);
+  await w.heading("Your ballot 2 of 2").waitFor();
+  await w.see("Benches in Nord");
+  await w.click(w.page.locator(`#p-${e.props[1].id}`), "choose the benches");
+  await castThis(w, "en");
+  await w.heading(say.en.thanks).waitFor();
+  // and once both are cast: straight to the two receipts, fetched from the server
+  const x = await visitor({ lang: "da", size: PHONE });
+  await toSignIn(x, e, "da");
+  await x.fill(x.page.getByLabel(say.da.code, { exact: true }), e.code, "type the voting code");
+  await x.click(x.button(say.da.continue), "sign in");
+  await x.heading(say.da.thanks).waitFor();
+  const trackers = [await x.page.locator("#tracker").textContent(), await x.page.locator("#tracker-2").textContent()].map((s) => s.trim());
+  assert(trackers.every((s) => /^[0-9a-f]{64}$/.test(s)) && trackers[0] !== trackers[1], "both receipts: " + trackers);
+});

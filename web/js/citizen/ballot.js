@@ -6,7 +6,7 @@
 import { h } from "../api.js";
 import { t } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, session, draft, saveDraft, emptyDraft, frameOf, takeFlash } from "./state.js";
+import { loadElection, session, setSession, draft, saveDraft, emptyDraft, frameOf, takeFlash } from "./state.js";
 import { voterApi } from "./voter.js";
 import { message, title, titleLang, cost, proposalCard } from "./ui.js";
 import { reminderBox } from "./reminder.js";
@@ -39,12 +39,20 @@ export async function ballotPage(eid, v) {
   // a sign-in in the ideas phase (the OpenID return lands here) leads to the citizen's ideas
   if (election.phase === "proposals") return v.go(`#/e/${eid}/ideas`, true);
   if (election.phase !== "voting") return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true));
+  // the session as it stands: it still holds (else back to sign-in), and the ballots cast on
+  // any device since this tab signed in
+  const now = await voterApi(eid, "GET", "/voter-sessions/current");
+  s.voted = now.voted_districts;
+  s.has_voted = now.has_voted;
+  setSession(eid, s);
   // a district to choose first, where the municipality lets voters choose
   if (s.choices?.length) return v.go(`#/e/${eid}/choose`, true);
   const flash = takeFlash();   // ballot 1 of 2 is cast
   // one ballot per district (frame) the voter votes in: this is ballot at + 1 of them
   const frame = frameOf(s), frames = s.districts?.length || 1, at = (s.at || 0) + 1;
-  const counted = await myBallot(eid, frame);   // also tells whether the session still holds
+  // the counted ballot, where the voter has one here (a frame not voted in has none: no
+  // request, so no 404)
+  const counted = s.voted.includes(frame) ? await myBallot(eid, frame) : null;
   const r = rulesOf(election, frame), max = maxChoices(r);
   const district = election.districts.find((x) => x.id === frame);
   const mine = proposals.filter((p) => p.district_id === frame);

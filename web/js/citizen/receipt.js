@@ -26,13 +26,13 @@ function framesReceipt(eid, election, s, all) {
 
 export async function receiptPage(eid, v) {
   const { election } = await loadElection(eid);
-  const tracker = receipt(eid);
-  if (!tracker) return v.go(`#/e/${eid}`, true);   // nothing to show (another voter's kiosk turn, a new tab)
   const s = session(eid), all = { ...receipts(eid) };
   // a ballot cast before this tab (an earlier sign-in) has its tracker on the server
   for (const d of s?.districts?.length > 1 ? s.districts : []) {
     if (!all[d] && (s.voted || []).includes(d)) { const b = await myBallot(eid, d); if (b) all[d] = b.tracker; }
   }
+  const tracker = receipt(eid) || Object.values(all)[0];
+  if (!tracker) return v.go(`#/e/${eid}`, true);   // nothing to show (another voter's kiosk turn, a new tab)
   const cast = (s?.districts || []).filter((d) => all[d]);
   const several = cast.length > 1;
   const trackers = several ? cast.map((d) => { const dist = election.districts.find((x) => x.id === d);

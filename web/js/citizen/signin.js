@@ -5,8 +5,8 @@
 import { api, h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, setSession, sessionFrom, forgetVoter, takeFlash } from "./state.js";
-import { message, title } from "./ui.js";
+import { loadElection, session, setSession, sessionFrom, forgetVoter, takeFlash, votingHome } from "./state.js";
+import { message, title, titleLang } from "./ui.js";
 import { oidcButton } from "../oidc.js";
 
 const METHODS = ["code", "register", "otp"];
@@ -61,6 +61,12 @@ export async function signInPage(eid, v) {
   // signing in is open in the ideas phase (to submit ideas), the supports phase and while voting is open
   if (!["voting", "supports", "proposals"].includes(election.phase))
     return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true), h("p", {}, h("a", { href: `#/e/${eid}` }, t("back"))));
+  // already signed in (Back from the ballot lands here): say so, and the way on; signing in
+  // as someone else starts with the header's sign-out
+  const s = session(eid);
+  if (s && election.phase === "voting")
+    return v.show(h("h1", {}, t("signInTitle")), h("p", { lang: titleLang(election.title) }, title(election.title)),
+      message(t("alreadySignedIn")), h("p", {}, h("a", { class: "button", href: votingHome(eid, s) }, t("continueVoting"))));
   const methods = offeredMethods(election);
   const problems = h("div", {});
   const oidc = oidcButton(election, problems);   // "Sign in with MitID" where a provider is set up
@@ -79,7 +85,7 @@ export async function signInPage(eid, v) {
       forgetVoter(eid);   // whatever an earlier voter left in this tab
       setSession(eid, sessionFrom(r));
       v.go(election.phase === "supports" ? `#/e/${eid}` : election.phase === "proposals" ? `#/e/${eid}/ideas`
-        : r.choices?.length ? `#/e/${eid}/choose` : `#/e/${eid}/vote`);
+        : votingHome(eid, session(eid)));
     } catch (e) {
       out.replaceChildren(message(errorText(e, where), true));
     } finally { sending = false; }

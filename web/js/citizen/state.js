@@ -26,8 +26,17 @@ export function setSession(eid, s) { write("pb-voter-" + eid, s); }
 // What the tab keeps of a voter session the server answered (a sign-in or a choice).
 export function sessionFrom(r) {
   const districts = r.districts || (r.district_id ? [r.district_id] : []);
+  const voted = r.voted_districts || [];
+  // back to where the voter left off: the first ballot not cast yet (else the first)
+  const at = Math.max(0, districts.findIndex((d) => !voted.includes(d)));
   return { token: r.token, district_id: r.district_id, districts, choices: r.choices || [],
-           voted: r.voted_districts || [], has_voted: r.has_voted, at: 0 };
+           voted, has_voted: r.has_voted, at };
+}
+// Where a signed-in voter goes: a district to choose, the receipts once every ballot of
+// several is cast, else the ballot (the first not cast yet).
+export function votingHome(eid, s) {
+  if (s.choices?.length) return `#/e/${eid}/choose`;
+  return s.districts?.length > 1 && s.has_voted ? `#/e/${eid}/receipt` : `#/e/${eid}/vote`;
 }
 // The district (frame) whose ballot the voter is making now.
 export function frameOf(s) { return s.districts?.[s.at || 0] ?? s.district_id; }
