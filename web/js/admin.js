@@ -73,10 +73,13 @@ function loginPage(notice) {
 async function listPage() {
   const list = (await call("GET", "/elections")).elections;
   const orgs = [...new Set(me.roles.filter((r) => r.role === "admin" && r.election_id === null).map((r) => r.organisation_id))];
+  // the organisations by name (a municipality knows itself by its name, not a number)
+  const names = orgs.length ? Object.fromEntries((await call("GET", "/organisations")).organisations.map((o) => [o.id, o.name])) : {};
+  const orgName = (o) => names[o] || String(o);
   show(h("h1", {}, t("stElections")),
     list.length ? h("ul", {}, list.map((e) => h("li", {}, h("a", { href: `#/e/${e.id}` }, pick(e.title, e.default_language)), ` · ${t("phase_" + e.phase)}`)))
       : h("p", {}, t("stNoElections")),
-    orgs.length ? h("p", { class: "row" }, orgs.map((o) => [h("a", { href: `#/org/${o}/people` }, t("stPeopleOf", { n: o })), h("a", { href: `#/org/${o}/delivery` }, t("stDeliveryOf", { n: o }))])) : null,
+    orgs.length ? h("p", { class: "row" }, orgs.map((o) => [h("a", { href: `#/org/${o}/people` }, t("stPeopleOf", { n: orgName(o) })), h("a", { href: `#/org/${o}/delivery` }, t("stDeliveryOf", { n: orgName(o) }))])) : null,
     me.superadmin || orgs.length ? [h("h2", {}, t("stNewElection")), settingsForm(undefined, (e) => { location.hash = `#/e/${e.id}/districts`; })] : null);
 }
 

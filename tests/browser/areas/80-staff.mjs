@@ -250,7 +250,8 @@ test("staff invite a colleague, see and remove them, and change their own passwo
   const me = await api("GET", "/staff/me", undefined, await admin());
   const org = me.roles.find((r) => r.role === "admin" && r.election_id === null)?.organisation_id;
   if (!org) return; // an installation admin without an organisation has no people page
-  await v.click(page.getByRole("link", { name: `People of organisation ${org}` }), "to the people");
+  const orgName = (await api("GET", "/organisations", undefined, await admin())).organisations.find((o) => o.id === org).name;
+  await v.click(page.getByRole("link", { name: `People of ${orgName}` }), "to the people (the organisation by its name)");
   const email = `clerk-${Date.now()}@kommune.example`;
   await v.fill(page.locator("#inv-email"), email);
   await v.select(page.locator("#inv-role"), "clerk");

@@ -30,7 +30,8 @@ test("a staff admin turns on two-step sign-in with an authenticator app, in Dani
   await v.fill(page.getByLabel("E-mail"), email);
   await v.fill(page.getByLabel("Adgangskode", { exact: true }), password);
   await v.click(v.button("Log ind"));
-  await v.click(page.getByRole("link", { name: `Personer i organisation ${org}` }));
+  const orgName = (await api("GET", "/organisations", undefined, await admin())).organisations.find((o) => o.id === org).name;
+  await v.click(page.getByRole("link", { name: `Personer i ${orgName}` }));
   await v.see("Slået fra: du logger ind med din adgangskode alene.");
   await v.click(v.button("Opsæt en godkendelsesapp"));
   assert(await page.getByRole("img", { name: "QR-kode med din godkendelseshemmelighed" }).count() === 1, "the QR code is drawn in the page");

@@ -15,7 +15,8 @@ function preview(e, props, result) {
     result.districts.map((d) => {
       const dist = e.districts.find((x) => x.id === d.district_id);
       return h("section", {}, h("h4", {}, dist ? pick(dist.name, e.default_language) : ""),
-        h("p", {}, t("stBallotsCounted", { n: d.ballots }), " · ", t("spentOf", { spent: money(d.spent, e.currency), budget: money(d.budget, e.currency) })),
+        h("p", {}, t("stBallotsCounted", { n: d.ballots }), " · ", t("spentOf", { spent: money(d.spent, e.currency), budget: money(d.budget, e.currency) }),
+          " · ", t("stCountedBy", { rule: t("stRule_" + (d.rule || result.rule)) })),
         d.winners.length ? h("ol", {}, d.winners.map((id) => h("li", {}, title(id)))) : h("p", {}, t("stNoWinners")));
     }));
 }

@@ -12,9 +12,14 @@ import { frameBallot } from "../frames.js";
 // or a text saying what is wrong. prefix keeps two forms on a page apart; chosen prefills.
 function choices(e, props, prefix, chosen, districtId) {
   const b = frameBallot(e, districtId), type = b.type;
+  const budget = e.districts.find((x) => x.id === districtId)?.budget;
   const name = (p) => `${pick(p.title, e.default_language)} (${money(p.cost, e.currency)})`;
   const pre = chosen || { items: [], points: null };
+  // the sheet's own limits, said before anything is saved (the server checks them again)
+  const limits = [type !== "ordinal" && b.max_selections ? t("stPaperAtMost", { n: b.max_selections }) : null,
+    type === "knapsack" && budget ? t("stPaperWithin", { budget: money(budget, e.currency) }) : null].filter(Boolean);
   const box = h("fieldset", { class: "paper-choices" }, h("legend", {}, t("stPaperLegend_" + type, { n: b.max_ranks || props.length, points: b.points || 0 })),
+    limits.length ? h("p", { class: "muted" }, limits.join(" ")) : null,
     props.map((p) => {
       const id = `${prefix}-${p.id}`;
       const at = pre.items.indexOf(p.id);
