@@ -8,27 +8,14 @@ import concurrent.futures
 import time
 
 from outside import SmsGateway, SmtpSink, wait_until
-from test_outbox import delivery_server, parsed, voter
+from test_outbox import delivery_server, parsed, setup, voter
 from test_supports import _supports_election, _support, _counts, _path
 
 
 def ideas_election(ctx, srv, smtp, gw, codes=6):
     """An election in the ideas phase on srv (a server with a database of its own), its
     organisation delivering e-mail by SMTP and SMS through the gateway."""
-    saved = ctx.server
-    ctx.server, ctx._admin = srv, None
-    try:
-        e = ctx.election(proposals=[(0, 100)], codes=codes, phase="proposals")
-    finally:
-        ctx.server, ctx._admin = saved, None
-    org = srv.get(f"/api/v1/elections/{e['id']}").json["organisation_id"]
-    body = {"email": {"transport": "smtp", "url": f"smtp://127.0.0.1:{smtp.port}", "from": "noreply@kommune.example",
-                      "security": "none"},
-            "sms": {"transport": "https", "url": gw.url, "auth": "bearer", "credential_ref": "sms-key", "sender": "Kommune",
-                    "body": {"sender": "{{sender}}", "message": "{{message}}", "recipients": [{"msisdn": "{{to_number}}"}]}}}
-    r = srv.request("PUT", f"/api/v1/organisations/{org}/delivery", body=body, token=e["token"])
-    assert r.status == 200, r
-    return e, org
+    return setup(ctx, srv, smtp, gw, proposals=[(0, 100)], codes=codes, phase="proposals")
 
 
 def idea(srv, e, token, title, lang="da", **extra):

@@ -29,11 +29,13 @@ def delivery_server(ctx, gw, processes="1", db=None):
     return s
 
 
-def setup(ctx, srv, smtp, gw):
+def setup(ctx, srv, smtp, gw, **election):
+    """An election on srv (a server with a database of its own; by default voting, two
+    proposals, two codes), its organisation delivering e-mail by SMTP and SMS through gw."""
     saved = ctx.server
     ctx.server, ctx._admin = srv, None
     try:
-        e = ctx.election(proposals=[(0, 100), (0, 200)], codes=2)
+        e = ctx.election(**({"proposals": [(0, 100), (0, 200)], "codes": 2} | election))
     finally:
         ctx.server, ctx._admin = saved, None
     org = srv.get(f"/api/v1/elections/{e['id']}").json["organisation_id"]
