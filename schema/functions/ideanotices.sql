@@ -79,6 +79,14 @@ BEGIN
     RETURN FOUND;
 END $$;
 
+-- A text of several languages ({"da": …, "en": …}) in p_lang, else in p_fallback (the
+-- election's), else in any it has; '' for none.
+CREATE OR REPLACE FUNCTION texts_in(p_texts jsonb, p_lang text, p_fallback text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(p_texts ->> p_lang, p_texts ->> p_fallback,
+                    (SELECT x.value FROM jsonb_each_text(p_texts) x LIMIT 1), '')
+$$;
+
 -- The decision in words, in the message's language (English where there is none): for
 -- "… has been {{decision}}" and its translations.
 CREATE OR REPLACE FUNCTION idea_decision_text(p_status text, p_lang text, p_into text) RETURNS text
@@ -124,12 +132,8 @@ DECLARE
     path text;
     msg bigint;
 BEGIN
-    SELECT * INTO p FROM proposals WHERE id = p_proposal;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'No such proposal.' USING ERRCODE = 'PB404';
-    END IF;
-    e := election_lock(p.election_id);
-    SELECT * INTO p FROM proposals WHERE id = p_proposal FOR UPDATE;
+    p := proposal_lock(p_proposal);   -- the state before the change, read under the lock
+    SELECT * INTO e FROM elections WHERE id = p.election_id;
     j := update_proposal(p_staff, p_proposal, p_patch);
     SELECT * INTO q FROM proposals WHERE id = p_proposal;
     IF q.status NOT IN ('accepted', 'rejected', 'merged')
@@ -141,7 +145,7 @@ BEGIN
         RETURN j;
     END IF;
     IF q.status = 'merged' THEN
-        SELECT coalesce(t.title ->> n.lang, t.title ->> e.default_lang, (SELECT x.value FROM jsonb_each_text(t.title) x LIMIT 1), ''),
+        SELECT texts_in(t.title, n.lang, e.default_lang),
                CASE WHEN t.status = 'accepted' THEN '/p/' || t.id ELSE '/ideas' END
           INTO into_title, path FROM proposals t WHERE t.id = q.merged_into;
     ELSE
@@ -153,8 +157,7 @@ BEGIN
                           encode(n.recipient_sealed, 'hex'), n.recipient_hint, encode(n.params_sealed, 'hex'),
                           'idea:' || q.id || ':' || pg_current_xact_id(), NULL);
     UPDATE outbox SET vars = jsonb_build_object(
-               'idea', coalesce(q.title ->> n.lang, q.title ->> e.default_lang,
-                                (SELECT x.value FROM jsonb_each_text(q.title) x LIMIT 1), ''),
+               'idea', texts_in(q.title, n.lang, e.default_lang),
                'decision', idea_decision_text(q.status, n.lang, into_title),
                'reason', idea_reason_text(CASE WHEN q.status = 'rejected' OR p_patch ? 'reason' THEN q.reason END, n.lang),
                'url', rtrim(p_site, '/') || '/#/e/' || e.id || path)

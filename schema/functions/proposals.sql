@@ -136,6 +136,21 @@ BEGIN
     RETURN proposal_json(p);
 END $$;
 
+-- The proposal, locked after its election (the order every change of a proposal takes, so
+-- two never wait on each other), as it is under the lock; PB404 when there is none.
+CREATE OR REPLACE FUNCTION proposal_lock(p_proposal bigint) RETURNS proposals LANGUAGE plpgsql AS $$
+DECLARE
+    p proposals;
+BEGIN
+    SELECT * INTO p FROM proposals WHERE id = p_proposal;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'No such proposal.' USING ERRCODE = 'PB404';
+    END IF;
+    PERFORM election_lock(p.election_id);
+    SELECT * INTO p FROM proposals WHERE id = p_proposal FOR UPDATE;
+    RETURN p;
+END $$;
+
 -- A staff change to a proposal: every key of p_patch that is present replaces the field
 -- ("merged_into" also sets the status to merged and, until the supports phase ends, moves
 -- the supports to the target; "exclusive_group" 0 clears the group), checked, applied and
@@ -149,12 +164,8 @@ DECLARE
     d districts;
     before jsonb;
 BEGIN
-    SELECT * INTO p FROM proposals WHERE id = p_proposal;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'No such proposal.' USING ERRCODE = 'PB404';
-    END IF;
-    e := election_lock(p.election_id);
-    SELECT * INTO p FROM proposals WHERE id = p_proposal FOR UPDATE;
+    p := proposal_lock(p_proposal);
+    SELECT * INTO e FROM elections WHERE id = p.election_id;   -- locked with it
     before := proposal_json(p);
     IF phase_rank(e.phase) >= phase_rank('voting') THEN
         RAISE EXCEPTION 'Proposals cannot change once voting has opened.' USING ERRCODE = 'PB409';
