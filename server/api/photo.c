@@ -220,8 +220,7 @@ static void serve_work(void *job)
     s->base64 = crypto_base64(s->out.bytes, s->out.len);
     unsigned char d[CRYPTO_SHA256_LEN];
     crypto_sha256(s->out.bytes, s->out.len, d);
-    for (size_t i = 0; i < sizeof d; i++)
-        snprintf(s->sha + 2 * i, 3, "%02x", d[i]);
+    crypto_hex(d, sizeof d, s->sha);
 }
 
 static void serve_bytes(struct req *r, const char *sha, const unsigned char *bytes, size_t len)
@@ -240,8 +239,9 @@ static void serve_bytes(struct req *r, const char *sha, const unsigned char *byt
     req_reply_bytes(r, 200, s->content_type, bytes, len);
 }
 
-static struct db_stmt sql_strip = DB_STMT("photo.strip", 4,
-    "UPDATE photos SET bytes = decode($2, 'base64'), sha256 = sha256(decode($2, 'base64')),"
+/* $5: the SHA-256 the worker computed for the ETag, so the bytes are hashed once */
+static struct db_stmt sql_strip = DB_STMT("photo.strip", 5,
+    "UPDATE photos SET bytes = decode($2, 'base64'), sha256 = decode($5, 'hex'),"
     "                  width = $3, height = $4, stripped = true"
     " WHERE id = $1 AND NOT stripped");
 
@@ -277,7 +277,7 @@ static void serve_decoded(struct req *r)
         return;
     }
     char id[24], w[24], h[24];
-    const char *p[4] = {i64s(id, s->id), s->base64, i64s(w, s->out.width), i64s(h, s->out.height)};
+    const char *p[5] = {i64s(id, s->id), s->base64, i64s(w, s->out.width), i64s(h, s->out.height), s->sha};
     req_db(r, &sql_strip, p, legacy_written);
 }
 
