@@ -282,20 +282,41 @@ static void signin_state_release(void *p)
 
 /* The frames are known: the token carries them; the reply says which have a ballot and
  * where a choice of district is still to be made. */
-static void frames_loaded(struct req *r, const struct db_result *res)
+/* The voter's frames as voter_frames_json read them ({districts, voted, choices}), or NULL
+ * (answered 500) when they cannot be read: never a session without its frames. */
+static cJSON *frames_read(struct req *r, const struct db_result *res)
 {
     if (!req_db_ok(r, res))
-        return;
-    struct signin_state *s = REQ_STATE(r, struct signin_state);
+        return NULL;
     cJSON *f = cJSON_Parse(db_value(res, 0, 0));
-    if (!cJSON_IsObject(f)) { /* never a session without its frames */
+    if (!cJSON_IsObject(f)) {
         cJSON_Delete(f);
         log_error("voter frames unreadable id=%s", r->id);
         req_fail(r, ERR_INTERNAL, NULL, NULL);
-        return;
+        return NULL;
     }
+    return f;
+}
+
+/* Where the voter stands, into o (moved out of f): the frames with a ballot, the districts
+ * still to choose, and has_voted: a ballot in each of the n frames, nothing left to choose. */
+static void add_standing(cJSON *o, cJSON *f, size_t n)
+{
+    cJSON *voted = cJSON_DetachItemFromObjectCaseSensitive(f, "voted");
+    cJSON *choices = cJSON_DetachItemFromObjectCaseSensitive(f, "choices");
+    cJSON_AddBoolToObject(o, "has_voted",
+                          n > 0 && cJSON_GetArraySize(voted) == (int)n && cJSON_GetArraySize(choices) == 0);
+    cJSON_AddItemToObject(o, "voted_districts", voted ? voted : cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "choices", choices ? choices : cJSON_CreateArray());
+}
+
+static void frames_loaded(struct req *r, const struct db_result *res)
+{
+    cJSON *f = frames_read(r, res);
+    if (!f)
+        return;
+    struct signin_state *s = REQ_STATE(r, struct signin_state);
     const cJSON *districts = cJSON_GetObjectItemCaseSensitive(f, "districts");
-    const cJSON *voted = cJSON_GetObjectItemCaseSensitive(f, "voted");
     struct voter_claims c = {.election_id = r->ids[0],
                              .voter_id = s->voter_id,
                              .expires = (int64_t)time(NULL) + VOTER_SESSION_TTL_S};
@@ -326,12 +347,7 @@ static void frames_loaded(struct req *r, const struct db_result *res)
         jv_add_int(o, "district_id", c.districts[0]);
     else
         cJSON_AddNullToObject(o, "district_id");
-    cJSON *choices = cJSON_GetObjectItemCaseSensitive(f, "choices");
-    /* voted in every frame, with no district still to choose */
-    cJSON_AddBoolToObject(o, "has_voted", c.ndistricts > 0 && cJSON_GetArraySize(voted) == (int)c.ndistricts &&
-                                              cJSON_GetArraySize(choices) == 0);
-    cJSON_AddItemToObject(o, "voted_districts", cJSON_Duplicate(voted, true));
-    cJSON_AddItemToObject(o, "choices", cJSON_Duplicate(choices, true));
+    add_standing(o, f, c.ndistricts);
     jv_add_int(o, "expires_in", VOTER_SESSION_TTL_S);
     cJSON_Delete(f);
     req_set_cookie(r, "pb_voter", s->token, VOTER_SESSION_TTL_S);
@@ -365,28 +381,17 @@ void voter_session_reply(struct req *r, int64_t voter_id)
 
 static void session_read(struct req *r, const struct db_result *res)
 {
-    if (!req_db_ok(r, res))
+    cJSON *f = frames_read(r, res);
+    if (!f)
         return;
-    cJSON *f = cJSON_Parse(db_value(res, 0, 0));
-    if (!cJSON_IsObject(f)) {
-        cJSON_Delete(f);
-        log_error("voter frames unreadable id=%s", r->id);
-        req_fail(r, ERR_INTERNAL, NULL, NULL);
-        return;
-    }
-    cJSON *voted = cJSON_DetachItemFromObjectCaseSensitive(f, "voted");
-    cJSON *choices = cJSON_DetachItemFromObjectCaseSensitive(f, "choices");
-    cJSON_Delete(f);
     cJSON *o = cJSON_CreateObject();
     jv_add_int(o, "election_id", r->ids[0]);
     /* the frames the token carries: what its ballots are accepted for */
     cJSON *ds = cJSON_AddArrayToObject(o, "districts");
     for (size_t i = 0; i < r->auth.ndistricts; i++)
         cJSON_AddItemToArray(ds, cJSON_CreateNumber((double)r->auth.districts[i]));
-    cJSON_AddBoolToObject(o, "has_voted", r->auth.ndistricts > 0 && cJSON_GetArraySize(voted) == (int)r->auth.ndistricts &&
-                                              cJSON_GetArraySize(choices) == 0);
-    cJSON_AddItemToObject(o, "voted_districts", voted ? voted : cJSON_CreateArray());
-    cJSON_AddItemToObject(o, "choices", choices ? choices : cJSON_CreateArray());
+    add_standing(o, f, r->auth.ndistricts);
+    cJSON_Delete(f);
     req_reply_json(r, 200, o);
 }
 
