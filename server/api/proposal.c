@@ -169,14 +169,13 @@ static struct db_stmt sql_submit = DB_STMT("proposal.submit", 15,
 void proposal_create(struct req *r)
 {
     bool citizen = r->auth.kind == AUTH_VOTER;
-    static const char *const keys[] = {"district_id", "title", "summary", "description", "cost", "cost_note",
-                                       "category", "status", "image_url", "location", "notify", NULL};
-    static const char *const staff_keys[] = {"district_id", "title", "summary", "description", "cost",
-                                             "cost_note", "category", "status", "image_url", "location", NULL};
+    /* "notify" is the citizen's alone: it comes first, so that staff are checked from the next */
+    static const char *const keys[] = {"notify", "district_id", "title", "summary", "description", "cost",
+                                       "cost_note", "category", "status", "image_url", "location", NULL};
     struct verr e;
     int64_t district = 0;
     cJSON *f = cJSON_CreateObject();
-    if (!jv_only_keys(r->json, citizen ? keys : staff_keys, NULL, &e) ||
+    if (!jv_only_keys(r->json, citizen ? keys : keys + 1, NULL, &e) ||
         jv_id(r->json, "district_id", &district, &e) < 0 || !read_fields(r, r->election.default_lang, f, &e)) {
         cJSON_Delete(f);
         req_fail_verr(r, &e);

@@ -218,3 +218,15 @@ def test_merge_moves_supports_one_per_citizen(ctx):
     assert s.post(f"/api/v1/elections/{eid}/phase", {"phase": "review"}, token=e["token"]).status == 200
     assert s.patch(f"/api/v1/proposals/{p3}", {"merged_into": p2}, token=e["token"]).status == 200
     assert _counts(s, eid, e["token"])[p2] == 3
+
+
+def test_only_a_citizens_idea_takes_an_address(ctx):
+    """Staff proposals have no author to tell: "notify" from staff is an unknown field, and
+    nothing is stored."""
+    s = ctx.server
+    e = ctx.election(phase="proposals")
+    body = {"district_id": e["districts"][0], "title": {"da": "Af personalet"}, "cost": 100,
+            "notify": {"to": "staff@example.dk"}}
+    r = s.post(f"/api/v1/elections/{e['id']}/proposals", body, token=e["token"])
+    assert r.status == 422 and r.json["error"]["field"] == "notify", r
+    assert s.get(f"/api/v1/elections/{e['id']}/proposals", token=e["token"]).json["proposals"] == []
