@@ -5,7 +5,7 @@
 // signing in through their organisation, by admin-delivery.js (staffOidcStart).
 import { h } from "./api.js";
 import { getLang } from "./i18n.js";
-import { setSession, sessionFrom, votingHome } from "./citizen/state.js";
+import { setSession, sessionFrom, signedInHome } from "./citizen/state.js";
 
 const TEXT = {
   da: {
@@ -124,7 +124,7 @@ export async function oidcReturn(main) {
     const r = await post(`/elections/${eid}/voter-sessions`, body);
     sessionStorage.removeItem(ELECTION_KEY);
     setSession(eid, sessionFrom(r));
-    location.replace("/" + votingHome(eid, sessionFrom(r)));
+    location.replace("/" + signedInHome(eid, sessionFrom(r)));
   } catch (e) {
     failed(main, tr(e.code), eid ? h("a", { class: "button", href: `/#/e/${eid}/signin` }, tr("again")) : h("a", { href: "/" }, tr("home")));
   }

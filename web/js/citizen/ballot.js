@@ -12,8 +12,6 @@ import { message, title, titleLang, cost, proposalCard } from "./ui.js";
 import { reminderBox } from "./reminder.js";
 import { frameBallot } from "../frames.js";
 
-// the ballot of the voter's frame (its group's own, else the election's)
-export const rulesOf = frameBallot;
 export function maxChoices(r) { return r.type === "ordinal" ? (r.max_ranks || r.max_selections) : r.max_selections; }
 
 // The voter's counted ballot in a district ({tracker, approvals|ranking|points}), or null
@@ -53,7 +51,7 @@ export async function ballotPage(eid, v) {
   // the counted ballot, where the voter has one here (a frame not voted in has none: no
   // request, so no 404)
   const counted = s.voted.includes(frame) ? await myBallot(eid, frame) : null;
-  const r = rulesOf(election, frame), max = maxChoices(r);
+  const r = frameBallot(election, frame), max = maxChoices(r);
   const district = election.districts.find((x) => x.id === frame);
   const mine = proposals.filter((p) => p.district_id === frame);
   let d = draft(eid);

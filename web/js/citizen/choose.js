@@ -4,7 +4,7 @@
 // then the ballots follow, one per district.
 import { h } from "../api.js";
 import { t, errorText } from "../i18n.js";
-import { loadElection, session, setSession, sessionFrom, votingHome } from "./state.js";
+import { loadElection, session, setSession, sessionFrom, signedInHome } from "./state.js";
 import { voterApi, SESSION_ENDED } from "./voter.js";
 import { message, title, titleLang } from "./ui.js";
 
@@ -31,7 +31,7 @@ export async function choosePage(eid, v) {
     try {
       const r = await voterApi(eid, "POST", "/district-choice", { district_id: Number(picked.value) });
       setSession(eid, sessionFrom(r));
-      v.go(votingHome(eid, sessionFrom(r)), true);
+      v.go(signedInHome(eid, sessionFrom(r)), true);
     } catch (e) {
       if (e === SESSION_ENDED) return;
       out.replaceChildren(message(errorText(e), true));

@@ -32,7 +32,8 @@ function notifyLine(eid, p) {
     h("button", { type: "button", class: "secondary", id: `notify-stop-${p.id}`, "aria-label": `${t("notifyStop")}: ${title(p.title)}`,
       onclick: async () => {
         try {
-          await api("DELETE", `/proposals/${p.id}/notify`, undefined, session(eid).token);
+          // signed out in another tab meanwhile: no token, and the server says 401
+          await api("DELETE", `/proposals/${p.id}/notify`, undefined, session(eid)?.token);
           const text = t("notifyStopped", { title: title(p.title) });
           line.replaceChildren(message(text));
           say(text);

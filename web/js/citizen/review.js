@@ -5,7 +5,7 @@ import { h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { loadElection, session, setSession, draft, saveDraft, setReceipt, newKey, setFlash } from "./state.js";
 import { voterApi, SESSION_ENDED } from "./voter.js";
-import { rulesOf } from "./ballot.js";
+import { frameBallot } from "../frames.js";
 import { message, title, titleLang, cost } from "./ui.js";
 
 // What the server would refuse, said before it is sent; null when the ballot is fine.
@@ -33,7 +33,7 @@ export async function reviewPage(eid, v) {
   if (!d) return v.go(`#/e/${eid}/vote`, true);
   if (election.phase !== "voting") return v.show(h("h1", {}, title(election.title)), message(t("votingClosed"), true));
   if (!d.key) { d.key = newKey(); saveDraft(eid, d); }
-  const r = rulesOf(election, d.district_id);
+  const r = frameBallot(election, d.district_id);
   const byId = (id) => proposals.find((p) => p.id === id);
   const items = d.chosen.map(byId).filter(Boolean);
   const wrong = problem(r, d, election.districts.find((x) => x.id === d.district_id).budget, byId);

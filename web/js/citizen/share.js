@@ -26,7 +26,7 @@ export function shareSection(eid, election, proposals, res) {
   const es = res.districts.filter((d) => resultRule(res, d) === "equal_shares");
   const others = res.districts.filter((d) => resultRule(res, d) !== "equal_shares");
   return h("section", { class: "share", "aria-labelledby": "share-h" }, h("h2", { id: "share-h" }, t("shareTitle")),
-    es.length || !res.districts.length && res.rule === "equal_shares" ? shareForm(eid, election, name) : null,
+    es.length ? shareForm(eid, election, name) : null,
     others.length ? whyTheyWon(election, res, others, name) : null);
 }
 

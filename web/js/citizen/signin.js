@@ -5,7 +5,7 @@
 import { api, h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, session, setSession, sessionFrom, forgetVoter, takeFlash, votingHome } from "./state.js";
+import { loadElection, session, setSession, sessionFrom, forgetVoter, takeFlash, signedInHome } from "./state.js";
 import { message, title, titleLang } from "./ui.js";
 import { oidcButton } from "../oidc.js";
 
@@ -64,9 +64,10 @@ export async function signInPage(eid, v) {
   // already signed in (Back from the ballot lands here): say so, and the way on; signing in
   // as someone else starts with the header's sign-out
   const s = session(eid);
-  if (s && election.phase === "voting")
+  if (s)
     return v.show(h("h1", {}, t("signInTitle")), h("p", { lang: titleLang(election.title) }, title(election.title)),
-      message(t("alreadySignedIn")), h("p", {}, h("a", { class: "button", href: votingHome(eid, s) }, t("continueVoting"))));
+      message(t("alreadySignedIn")), h("p", {}, h("a", { class: "button", href: signedInHome(eid, s, election.phase) },
+        t(election.phase === "voting" ? "continueVoting" : "continue"))));
   const methods = offeredMethods(election);
   const problems = h("div", {});
   const oidc = oidcButton(election, problems);   // "Sign in with MitID" where a provider is set up
@@ -84,8 +85,7 @@ export async function signInPage(eid, v) {
       const r = await api("POST", `/elections/${eid}/voter-sessions`, body);
       forgetVoter(eid);   // whatever an earlier voter left in this tab
       setSession(eid, sessionFrom(r));
-      v.go(election.phase === "supports" ? `#/e/${eid}` : election.phase === "proposals" ? `#/e/${eid}/ideas`
-        : votingHome(eid, session(eid)));
+      v.go(signedInHome(eid, session(eid), election.phase));
     } catch (e) {
       out.replaceChildren(message(errorText(e, where), true));
     } finally { sending = false; }

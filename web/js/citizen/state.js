@@ -32,9 +32,12 @@ export function sessionFrom(r) {
   return { token: r.token, district_id: r.district_id, districts, choices: r.choices || [],
            voted, has_voted: r.has_voted, at };
 }
-// Where a signed-in voter goes: a district to choose, the receipts once every ballot of
-// several is cast, else the ballot (the first not cast yet).
-export function votingHome(eid, s) {
+// Where a signed-in citizen goes, by the election's phase: the election page while supports
+// are given, their ideas in the ideas phase; while voting, a district to choose, the
+// receipts once every ballot of several is cast, else the ballot (the first not cast yet).
+export function signedInHome(eid, s, phase = "voting") {
+  if (phase === "supports") return `#/e/${eid}`;
+  if (phase === "proposals") return `#/e/${eid}/ideas`;
   if (s.choices?.length) return `#/e/${eid}/choose`;
   return s.districts?.length > 1 && s.has_voted ? `#/e/${eid}/receipt` : `#/e/${eid}/vote`;
 }
