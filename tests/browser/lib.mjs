@@ -40,10 +40,11 @@ export async function runAll() {
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
            "--disable-component-update", "--disable-sync"] });
-  const only = process.env.PB_BROWSER_ONLY || "";
+  // PB_BROWSER_ONLY="a|b": the tests whose name contains a or b
+  const only = (process.env.PB_BROWSER_ONLY || "").split("|").filter(Boolean);
   let passed = 0, failed = 0;
   for (const { name, fn } of tests) {
-    if (only && !name.includes(only)) continue;
+    if (only.length && !only.some((o) => name.includes(o))) continue;
     open = [];
     try {
       await fn();

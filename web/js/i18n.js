@@ -43,6 +43,8 @@ export function useLang(l) {
 }
 
 export function number(n) { return new Intl.NumberFormat(locale()).format(n); }
+// A moment in the page's language (not the browser's: a Danish page says 1.12.2026 05.54).
+export function dateTime(iso) { return new Date(iso).toLocaleString(locale()); }
 
 // The text for key in the page's language. vars fill {name} holes; numbers are written the
 // language's way, and vars.n chooses the plural form where the text has several.
@@ -53,8 +55,13 @@ export function t(key, vars) {
     return key;
   }
   if (typeof s === "object") s = s[new Intl.PluralRules(locale()).select(vars?.n ?? 0)] ?? s.other;
-  for (const [k, v] of Object.entries(vars || {}))
-    s = s.replaceAll(`{${k}}`, typeof v === "number" ? number(v) : v);
+  for (const [k, v] of Object.entries(vars || {})) {
+    const text = typeof v === "number" ? number(v) : String(v);
+    // a value ending in an abbreviation's point ("1.500.000 kr.") takes the sentence's full
+    // stop: "koste 1.500.000 kr.", never "kr.."
+    if (text.endsWith(".")) s = s.replaceAll(`{${k}}.`, text);
+    s = s.replaceAll(`{${k}}`, text);
+  }
   return s;
 }
 

@@ -109,6 +109,28 @@ export function field(id, label, attrs = {}) {
     : h("input", { id, name: id, ...rest, value: rest.value ?? "" });
   return [h("label", { for: id }, label), el];
 }
+// A problem with one field, said under it (a status message at the end of a long form is off
+// screen), read out, and the field focused; it goes once the field is changed. False when
+// the page has no such field (say it elsewhere).
+export function fieldError(id, text) {
+  const el = document.getElementById(id);
+  if (!el) return false;
+  const pid = id + "-problem";
+  let p = document.getElementById(pid);
+  if (!p) { p = h("p", { id: pid, class: "field-error", role: "alert" }); el.after(p); }
+  p.textContent = text;
+  el.setAttribute("aria-invalid", "true");
+  const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== pid);
+  el.setAttribute("aria-describedby", [...described, pid].join(" "));
+  el.addEventListener("input", () => {
+    p.remove();
+    el.removeAttribute("aria-invalid");
+    if (described.length) el.setAttribute("aria-describedby", described.join(" ")); else el.removeAttribute("aria-describedby");
+  }, { once: true });
+  el.focus();
+  return true;
+}
+
 export function val(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }
 
 // A language's name in the interface language ("engelsk" on a Danish page).

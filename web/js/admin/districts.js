@@ -35,9 +35,9 @@ function groupsPart(e, reload, fixed) {
       }, n) }, t("stDelete"))))); });
   const add = fixed ? null : h("form", { id: "add-group", novalidate: true, onsubmit: once(async () => {
     if (!val("g-da")) { n.fail(t("stNameMissing")); document.getElementById("g-da").focus(); return; }
-    await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
+    const g = await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
       voter_chooses: document.getElementById("g-chooses").checked, position: (e.district_groups || []).length + 1 });
-    await reload(t("stGroupAdded", { name: val("g-da") }));
+    await reload(t("stGroupAdded", { name: pick(g.name, e.default_language) }));
   }, n) },
   h("h4", {}, t("stAddGroupTitle")),
   h("div", { class: "grid2" }, h("div", {}, field("g-da", t("stGroupName", { lang: langName("da") }), { required: true })),
@@ -80,10 +80,10 @@ export function districtsSection(e, reload, flash) {
         const minor = budget.value();
         if (minor === undefined) return;
         if (!val(`dn-da-${d.id}`)) { en.fail(t("stNameMissing")); document.getElementById(`dn-da-${d.id}`).focus(); return; }
-        await call("PATCH", `/elections/${e.id}/districts/${d.id}`,
+        const saved = await call("PATCH", `/elections/${e.id}/districts/${d.id}`,
           { name: { da: val(`dn-da-${d.id}`), en: val(`dn-en-${d.id}`) || val(`dn-da-${d.id}`) }, budget: minor,
             group_id: groupValue(`dg-${d.id}`) });
-        await reload(t("stDistrictSaved", { name: val(`dn-da-${d.id}`) }));
+        await reload(t("stDistrictSaved", { name: pick(saved.name, e.default_language) }));
       }, en) },
       h("div", { class: "grid2" }, h("div", {}, field(`dn-da-${d.id}`, t("stDistrictName", { lang: langName("da") }), { value: d.name.da || "" })),
         h("div", {}, field(`dn-en-${d.id}`, t("stDistrictName", { lang: langName("en") }), { value: d.name.en || "" })),
@@ -102,9 +102,9 @@ export function districtsSection(e, reload, flash) {
     if (!val("d-da")) { n.fail(t("stNameMissing")); document.getElementById("d-da").focus(); return; }
     const minor = budget.value();
     if (minor === undefined) return;
-    await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor,
+    const made = await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor,
       group_id: groupValue("d-group") });
-    await reload(t("stDistrictAdded", { name: val("d-da") }));
+    await reload(t("stDistrictAdded", { name: pick(made.name, e.default_language) }));
   }, n) },
   h("h3", {}, t("stAddDistrictTitle")),
   h("div", { class: "grid2" }, h("div", {}, field("d-da", t("stDistrictName", { lang: langName("da") }), { required: true })),

@@ -4,7 +4,7 @@
 // sheet. Below it the sheets entered, with an admin's correction of a counted sheet (audited,
 // with a reason) and the authoritative reading of a sheet held for review.
 import { h } from "../api.js";
-import { money, pick, t } from "../i18n.js";
+import { dateTime, money, pick, t } from "../i18n.js";
 import { call, field, note, once, val } from "./common.js";
 import { frameBallot } from "../frames.js";
 
@@ -62,6 +62,7 @@ function entryText(e, props, x, districtId) {
 export async function paperSection(e, reload, flash, me) {
   const props = (await call("GET", `/elections/${e.id}/proposals`)).proposals.filter((p) => p.status === "accepted");
   const admin = me.admin;
+  const districtName = (id) => pick(e.districts.find((d) => d.id === id)?.name, e.default_language);
   const n = note(flash);
   const open = e.phase === "voting" || e.phase === "closed";
   let district = e.districts[0] ? e.districts[0].id : 0;
@@ -85,7 +86,8 @@ export async function paperSection(e, reload, flash, me) {
     if (admin && document.getElementById("paper-resolve").checked) body.resolve = true;
     const res = await call("POST", `/elections/${e.id}/paper-ballots`, body);
     form.reset();
-    district = Number(val("paper-district"));
+    // the next sheet is most likely of the same district: keep it chosen
+    document.getElementById("paper-district").value = String(district);
     drawChoices();
     n.say(t("stSheet_" + res.status, { sheet: res.sheet }) + (res.replaced_online ? " " + t("stReplacedOnline") : ""));
     listBox.replaceChildren(await sheetList());
@@ -125,7 +127,7 @@ export async function paperSection(e, reload, flash, me) {
           } }, t("stCorrect")) : "";
         cell.append(fix);
         return h("tr", {}, h("td", {}, s.sheet), h("td", {}, t("stSheetStatus_" + s.status) + (s.corrected ? " · " + t("stCorrected") : "")),
-          h("td", {}, h("ul", {}, entries.map((x) => h("li", {}, `${x.clerk} · ${new Date(x.at).toLocaleString()} · ${entryText(e, props, x, x.district_id)}`)))), cell);
+          h("td", {}, h("ul", {}, entries.map((x) => h("li", {}, `${x.clerk} · ${dateTime(x.at)} · ${districtName(x.district_id)}: ${entryText(e, props, x, x.district_id)}`)))), cell);
       })));
   }
   const listBox = h("div", {}, await sheetList());

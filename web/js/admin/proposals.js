@@ -4,7 +4,7 @@
 // proposals, and export as CSV. Editing stops once voting opens. The CSV import is in
 // import.js, the photos in photos.js.
 import { h } from "../api.js";
-import { money, pick, t } from "../i18n.js";
+import { dateTime, money, pick, t } from "../i18n.js";
 import { call, download, fetchRaw, field, note, once, sure, val, votingOpened, langName } from "./common.js";
 import { moneyField } from "./money.js";
 import { importForm } from "./import.js";
@@ -55,7 +55,7 @@ function proposalForm(e, p, done) {
       const made = await call("POST", `/elections/${e.id}/proposals`, body);
       if (Number(val(id("group")))) await call("PATCH", `/proposals/${made.id}`, { exclusive_group: Number(val(id("group"))) });
     } else await call("PATCH", `/proposals/${p.id}`, body);
-    await done(t(p ? "stProposalSaved" : "stProposalAdded", { title: title.da || title.en }));
+    await done(t(p ? "stProposalSaved" : "stProposalAdded", { title: pick(title, e.default_language) }));
   }, n) },
   h("div", { class: "grid2" }, langs("title", "stTitleIn", { required: true }), langs("summary", "stSummaryIn", {}),
     langs("description", "stDescriptionIn", { tag: "textarea", rows: "3" }),
@@ -82,7 +82,7 @@ function proposalForm(e, p, done) {
 async function historyBox(p) {
   const list = (await call("GET", `/proposals/${p.id}/history`)).history;
   return h("ol", { class: "history" }, list.map((x) => h("li", {},
-    `${new Date(x.at).toLocaleString()} · ${x.staff || t("stCitizen")} · ${t(x.action === "proposal.create" ? "stCreated" : "stChanged")}` +
+    `${dateTime(x.at)} · ${x.staff || t("stCitizen")} · ${t(x.action === "proposal.create" ? "stCreated" : "stChanged")}` +
     (x.after ? ` · ${t("status_" + x.after.status)}` : ""))));
 }
 

@@ -5,13 +5,17 @@
 // are fixed (the form shows them read-only); texts and dates stay editable.
 import { h } from "../api.js";
 import { t } from "../i18n.js";
-import { call, field, note, once, val, votingOpened, langName } from "./common.js";
+import { call, field, fieldError, note, once, staffError, val, votingOpened, langName } from "./common.js";
 
 const LANGS = ["da", "en"];
 export const BALLOT_TYPES = ["approval", "knapsack", "cumulative", "ordinal"];
 export const RULES = ["greedy", "equal_shares", "phragmen"];
 const LIMITS = ["min_selections", "max_selections", "points", "max_points_per_project", "max_ranks"];
 const DATES = ["proposals", "supports", "review", "voting", "closed"];
+// The form's control for a field the API names in an error.
+const FIELD_OF = { slug: "slug", title: "title-da", currency: "currency", ballot: "btype", rule: "rule",
+  rule_params: "rule", min_selections: "b-min_selections", max_selections: "b-max_selections", points: "b-points",
+  max_points_per_project: "b-max_points_per_project", max_ranks: "b-max_ranks", default_language: "default-lang" };
 
 
 // A category row: key, a name per language and the ballot's quota for it, removable.
@@ -153,10 +157,18 @@ export function settingsForm(e, saved) {
       h("label", { class: "row" }, h("input", { type: "checkbox", id: "s-show", checked: (cur.supports || {}).show_counts !== false, disabled: fixed }),
         t("stSupportsShow"))));
   return h("form", { id: create ? "new-election" : "settings", novalidate: true, onsubmit: once(async () => {
-    if (!val("title-da") && !val("title-en")) { n.fail(t("stTitleMissing")); document.getElementById("title-da").focus(); return; }
-    if (create && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(val("slug"))) { n.fail(t("stSlugInvalid")); document.getElementById("slug").focus(); return; }
+    n.clear();
+    if (!val("title-da") && !val("title-en")) return fieldError("title-da", t("stTitleMissing"));
+    if (create && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(val("slug"))) return fieldError("slug", t("stSlugInvalid"));
     const body = collect(fixed, create);
-    const r = create ? await call("POST", "/elections", body) : await call("PATCH", `/elections/${e.id}`, body);
+    let r;
+    try { r = create ? await call("POST", "/elections", body) : await call("PATCH", `/elections/${e.id}`, body); }
+    catch (err) {
+      // the server's word on one field goes under that field
+      const at = FIELD_OF[String(err.field || "").split(".")[0]];
+      if (err.status === 401 || !at || !fieldError(at, staffError(err))) throw err;
+      return;
+    }
     if (create) saved(r); else n.say(t("stSettingsSaved"));
   }, n) }, texts, structure, dates, n.box,
   h("p", {}, h("button", { type: "submit", id: create ? "create" : "save-settings" }, t(create ? "stCreateElection" : "stSaveSettings"))));

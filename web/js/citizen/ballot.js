@@ -191,6 +191,9 @@ export async function ballotPage(eid, v) {
     frames > 1 ? h("p", { class: "step", id: "step" }, t("ballotStepIntro"), " ",
       h("strong", { lang: titleLang(district.name) }, title(district.name))) : null,
     h("p", { lang: titleLang(election.title) }, `${title(election.title)} · ${title(district.name)}`),
-    flash ? message(flash) : null, counted ? message(t("alreadyVoted")) : null, reminderBox(eid, election, s.token, counted), rankingBox,
+    flash ? message(flash) : null, counted ? message(t("alreadyVoted")) : null,
+    // back after a new sign-in, with some of several ballots cast: say so (the flash does
+    // right after a cast)
+    !flash && !counted && frames > 1 && s.voted.length ? message(t("earlierBallotsCast", { k: s.voted.length, total: frames })) : null, reminderBox(eid, election, s.token, counted), rankingBox,
     h("h2", {}, t("proposals")), list, status);
 }

@@ -38,7 +38,11 @@ export async function receiptPage(eid, v) {
   const trackers = several ? cast.map((d) => { const dist = election.districts.find((x) => x.id === d);
     return { tracker: all[d], name: title(dist?.name), lang: titleLang(dist?.name) }; }) : [{ tracker }];
   const missing = (s?.districts?.length || 0) - cast.length;
-  const nodes = [h("h1", {}, t("thanks")),
+  // a tracker of this tab's cast says thanks; ones read back after a new sign-in are the
+  // voter's receipts, with the way to change a ballot
+  const fresh = !!receipt(eid);
+  const nodes = [h("h1", {}, fresh ? t("thanks") : t("receiptsTitle", { n: several ? cast.length : 1 })),
+    fresh ? null : message(t("alreadyVoted")),
     several ? h("p", {}, t("trackersIntro")) : h("p", {}, t("trackerIntro")),
     several ? framesReceipt(eid, election, s, all) : h("p", { class: "tracker", id: "tracker" }, tracker),
     missing > 0 && s?.districts?.length > 1 ? message(t("ballotsMissing", { count: missing })) : null,

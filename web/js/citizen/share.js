@@ -45,7 +45,12 @@ function shareForm(eid, election, name) {
     if (!TRACKER.test(tracker)) return wrong(t("trackerInvalid"));
     let s;
     try { s = await api("GET", `/elections/${eid}/results/share?tracker=${tracker}`); }
-    catch (e) { return e.status === 404 ? wrong(t("shareNotFound")) : out.replaceChildren(message(errorText(e), true)); }
+    catch (e) {
+      if (e.status === 404) return wrong(t("shareNotFound"));
+      // a receipt of a budget counted by another rule: no share there (why each won is below)
+      if (e.status === 409) return wrong(t("shareOtherRule"));
+      return out.replaceChildren(message(errorText(e), true));
+    }
     const district = election.districts.find((d) => d.id === s.district_id);
     out.replaceChildren(
       h("p", {}, t("shareYours", { share: cost(s.voter_budget), district: district ? title(district.name) : "" })),
