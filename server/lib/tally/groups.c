@@ -18,27 +18,52 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Ballots as their projects' ranks by approvals (most approved 0), ascending, compared
+ * lexicographically (a ballot before any longer one it begins): the supporters of the most
+ * approved project come out as one run of groups, those of the next as two, and so on, so
+ * that the rules' scans of a popular project's supporters read the per-group arrays in long
+ * runs instead of all over them. */
 static int cmp_bref(const void *a, const void *b)
 {
     const struct bref *x = a, *y = b;
-    if (x->n != y->n)
-        return x->n < y->n ? -1 : 1;
-    for (size_t i = 0; i < x->n; i++)
+    size_t n = x->n < y->n ? x->n : y->n;
+    for (size_t i = 0; i < n; i++)
         if (x->items[i] != y->items[i])
             return x->items[i] < y->items[i] ? -1 : 1;
-    return 0;
+    return x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* most approvals first, then by index */
+static int cmp_by_approvals(const void *a, const void *b, void *arg)
+{
+    const uint32_t *approvals = arg, x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (approvals[x] != approvals[y])
+        return approvals[x] > approvals[y] ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
 
 void tally_groups_build(const struct tally_input *in, struct tally_groups *g)
 {
     memset(g, 0, sizeof *g);
     size_t nb = in->nballots, total = in->start[nb];
-    /* normalised copies: sorted, duplicates removed */
+    /* each project's rank by approvals (see cmp_bref) */
+    size_t np = in->nprojects;
+    uint32_t *approvals = xcalloc(np ? np : 1, sizeof *approvals), *byrank = xcalloc(np ? np : 1, sizeof *byrank),
+             *rank = xcalloc(np ? np : 1, sizeof *rank);
+    for (size_t i = 0; i < total; i++)
+        approvals[in->items[i]]++;
+    for (size_t p = 0; p < np; p++)
+        byrank[p] = (uint32_t)p;
+    qsort_r(byrank, np, sizeof *byrank, cmp_by_approvals, approvals);
+    for (size_t r = 0; r < np; r++)
+        rank[byrank[r]] = (uint32_t)r;
+    /* normalised copies, as ranks: sorted, duplicates removed */
     uint32_t *norm = xcalloc(total, sizeof *norm);
     struct bref *refs = xcalloc(nb, sizeof *refs);
     for (size_t b = 0; b < nb; b++) {
         size_t s = in->start[b], n = in->start[b + 1] - s;
-        memcpy(norm + s, in->items + s, n * sizeof *norm);
+        for (size_t k = 0; k < n; k++)
+            norm[s + k] = rank[in->items[s + k]];
         qsort(norm + s, n, sizeof *norm, cmp_u32);
         size_t m = 0;
         for (size_t k = 0; k < n; k++)
@@ -57,7 +82,9 @@ void tally_groups_build(const struct tally_input *in, struct tally_groups *g)
             g->weight[g->ngroups - 1]++;
             continue;
         }
-        memcpy(g->items + at, refs[b].items, refs[b].n * sizeof *g->items);
+        for (size_t k = 0; k < refs[b].n; k++)
+            g->items[at + k] = byrank[refs[b].items[k]];
+        qsort(g->items + at, refs[b].n, sizeof *g->items, cmp_u32);
         g->start[g->ngroups] = at;
         at += refs[b].n;
         g->weight[g->ngroups] = 1;
@@ -86,6 +113,9 @@ void tally_groups_build(const struct tally_input *in, struct tally_groups *g)
     free(count);
     free(refs);
     free(norm);
+    free(approvals);
+    free(byrank);
+    free(rank);
 }
 
 bool tally_approval_groups(const struct tally_input *in, struct tally_result *out, struct tally_groups *g)

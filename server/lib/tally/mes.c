@@ -31,6 +31,49 @@ bool mes_shadowed(const struct mes *m, const bool *sel, size_t p)
     return m->twin_prev[p] != MES_NONE && !sel[m->twin_prev[p]];
 }
 
+void mes_untouched_start(struct mes *m, const double *const *arrays, size_t n)
+{
+    memset(m->touched, 0, m->np * sizeof *m->touched);
+    for (size_t i = 0; i < n; i++)
+        m->plain[i] = arrays[i];
+    m->nplain = n;
+}
+
+static bool is_plain(const struct mes *m, const double *a)
+{
+    for (size_t i = 0; i < m->nplain; i++)
+        if (m->plain[i] == a)
+            return true;
+    return false;
+}
+
+bool mes_plain(const struct mes *m, const double *b, const double *s, size_t p)
+{
+    return !m->touched[p] && is_plain(m, b) && (!s || is_plain(m, s));
+}
+
+/* rho of p when every supporter holds b0 (slope s0): found without a scan when p is
+ * clearly unaffordable or clearly uncapped; false otherwise (the scan decides). */
+static bool rho_plain(const struct mes *m, size_t p, double b0, double s0, bool *affordable, struct mes_rho *v)
+{
+    double cost = (double)m->in->cost[p], K = (double)m->g->votes[p], q = cost / K;
+    v->sum = K * b0;
+    v->dsum = K * s0;
+    v->close = mes_near(v->sum, cost);
+    if (v->close)
+        return false;
+    if (v->sum < cost) {
+        *affordable = false;
+        return true;
+    }
+    if (!mes_clearly_above(b0, q))
+        return false;
+    v->uncapped = true;
+    v->rho = q / mes_utility(m, p);
+    *affordable = true;
+    return true;
+}
+
 /* rho of project p with budgets b (and budget slopes s, or NULL); false when the
  * supporters cannot afford p. */
 bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v)
@@ -47,40 +90,32 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
         v->uncapped = true;
         return true;
     }
-    /* One scan gathers the supporters' budgets (and slopes) in order for the passes
-     * below, sums them, and makes the first pass of the cap (see below) at q = cost / K,
-     * which is known before it. */
-    double *gb = m->gather_b, *gs = m->gather_s;
+    bool affordable;
+    if (mes_plain(m, b, s, p) && rho_plain(m, p, b[sup[0]], s ? s[sup[0]] : 0, &affordable, v))
+        return affordable;
+    /* One scan sums the supporters' budgets (and slopes), makes the first pass of the cap
+     * (see below) at q = cost / K, which is known before it, and keeps aside only the
+     * supporters holding q or more: q only rises, so the others stay below it and later
+     * passes need not see them again. */
+    double *gb = m->gather_b, *gs = m->gather_s, *gw = m->gather_w;
     double K = (double)g->votes[p], q = cost / K, u = mes_utility(m, p);
-    double low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY;
-    if (s) {
-        for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]], sk = s[sup[k]];
-            gb[k] = bk;
-            gs[k] = sk;
-            sum += wt[k] * bk;
-            dsum += wt[k] * sk;
-            minb = bk < minb ? bk : minb;
-            if (bk < q) {
-                low_sum += wt[k] * bk;
-                low_w += wt[k];
-                low_ws += wt[k] * sk;
-            } else if (bk < above) {
-                above = bk;
-            }
-        }
-    } else {
-        for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]];
-            gb[k] = bk;
-            sum += wt[k] * bk;
-            minb = bk < minb ? bk : minb;
-            if (bk < q) {
-                low_sum += wt[k] * bk;
-                low_w += wt[k];
-            } else if (bk < above) {
-                above = bk;
-            }
+    double low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY, below = 0;
+    size_t nr = 0;
+    for (size_t k = 0; k < n; k++) {
+        double bk = b[sup[k]], sk = s ? s[sup[k]] : 0, wk = wt[k];
+        sum += wk * bk;
+        dsum += wk * sk;
+        minb = bk < minb ? bk : minb;
+        if (bk < q) {
+            low_sum += wk * bk;
+            low_w += wk;
+            low_ws += wk * sk;
+            below = bk > below ? bk : below;
+        } else {
+            gb[nr] = bk;
+            gs[nr] = sk;
+            gw[nr++] = wk;
+            above = bk < above ? bk : above;
         }
     }
     v->sum = sum;
@@ -95,25 +130,29 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     }
     /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
      * supporters who cannot pay it to "pays everything" until the set stops growing:
-     * q only rises, so this takes a few passes and no sort. Each pass sums the supporters
-     * holding less than q, in their order, and notes the least budget of the others
+     * q only rises, so this takes a few passes and no sort. Each pass moves the kept
+     * supporters now below q to the sums and notes the least budget of the others
      * (above): when the next q does not pass it, the set stays as it is, a further pass
      * would compute the same q again, and the passes stop one early with that q. */
     for (int pass = 0; pass < 1000; pass++) {
         if (pass > 0) {
-            low_sum = low_w = low_ws = 0;
+            size_t keep = 0;
             above = INFINITY;
-            for (size_t k = 0; k < n; k++) {
+            for (size_t k = 0; k < nr; k++) {
                 double bk = gb[k];
                 if (bk < q) {
-                    low_sum += wt[k] * bk;
-                    low_w += wt[k];
-                    if (s)
-                        low_ws += wt[k] * gs[k];
-                } else if (bk < above) {
-                    above = bk;
+                    low_sum += gw[k] * bk;
+                    low_w += gw[k];
+                    low_ws += gw[k] * gs[k];
+                    below = bk > below ? bk : below;
+                } else {
+                    gb[keep] = bk;
+                    gs[keep] = gs[k];
+                    gw[keep++] = gw[k];
+                    above = bk < above ? bk : above;
                 }
             }
+            nr = keep;
         }
         if (low_w >= K) { /* everyone pays all they hold: affordable only just */
             v->close = true;
@@ -126,6 +165,9 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
         if (above >= next)
             break;
     }
+    /* the supporters nearest the cap are the highest of those paying all they hold and
+     * the lowest of the others: if neither is within the margin, none is */
+    v->near_cap = (below > 0 && mes_near(below, q)) || (above < INFINITY && mes_near(above, q));
     v->rho = q / u;
     if (low_w < K)
         v->drho = -low_ws / (K - low_w) / u;
@@ -223,11 +265,14 @@ void mes_mark_stale(struct mes *m, size_t p, const bool *gone)
     for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
         m->charged[g->supporters[k]] = true;
     for (size_t x = 0; x < m->np; x++) {
-        if (!m->fresh[x] || gone[x])
+        /* touched is kept for the gone too: the end of a run prices the projects that died */
+        if (m->touched[x] && (!m->fresh[x] || gone[x]))
             continue;
         for (size_t k = g->sup_start[x]; k < g->sup_start[x + 1]; k++)
             if (m->charged[g->supporters[k]]) {
-                m->fresh[x] = false;
+                if (!gone[x])
+                    m->fresh[x] = false;
+                m->touched[x] = true;
                 break;
             }
     }
@@ -381,6 +426,8 @@ void mes_run(struct mes *m, const mpq_t b0)
     }
     memset(m->selected, 0, np * sizeof *m->selected);
     memset(m->fresh, 0, np * sizeof *m->fresh);
+    const double *plain[] = {m->bd, m->sd};
+    mes_untouched_start(m, plain, 2);
     m->nselected = 0;
     m->spent = 0;
     m->next_change = INFINITY;
@@ -430,6 +477,7 @@ void mes_run(struct mes *m, const mpq_t b0)
             continue;
         m->next_change = fmin(m->next_change, ((double)m->in->cost[p] - v.sum) / v.dsum);
     }
+    mes_untouched_start(m, NULL, 0);
 }
 
 static int cmp_twin(const void *a, const void *b, void *arg)
@@ -476,6 +524,7 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
     m->close = xcalloc(np, sizeof *m->close);
     m->uncapped = xcalloc(np, sizeof *m->uncapped);
     m->hsel = xcalloc(np, sizeof *m->hsel);
+    m->touched = xcalloc(np ? np : 1, sizeof *m->touched);
     m->charged = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->charged);
     double **bounds[] = {&m->l0, &m->l1, &m->u0, &m->u1, &m->us0, &m->us1};
     for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
@@ -490,6 +539,7 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
     m->scratch = xcalloc(maxsup, sizeof *m->scratch);
     m->gather_b = xcalloc(maxsup, sizeof *m->gather_b);
     m->gather_s = xcalloc(maxsup, sizeof *m->gather_s);
+    m->gather_w = xcalloc(maxsup, sizeof *m->gather_w);
     m->supw = xcalloc(g->sup_start[np] ? g->sup_start[np] : 1, sizeof *m->supw);
     for (size_t k = 0; k < g->sup_start[np]; k++)
         m->supw[k] = (double)g->weight[g->supporters[k]];
@@ -532,6 +582,7 @@ void mes_free(struct mes *m)
     free(m->close);
     free(m->uncapped);
     free(m->hsel);
+    free(m->touched);
     free(m->charged);
     free(m->l0);
     free(m->l1);
@@ -545,6 +596,7 @@ void mes_free(struct mes *m)
     free(m->scratch);
     free(m->gather_b);
     free(m->gather_s);
+    free(m->gather_w);
     free(m->supw);
     memset(m, 0, sizeof *m);
 }

@@ -43,8 +43,14 @@ struct mes {
     bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
     size_t *cand;
     uint32_t *scratch;
-    double *gather_b, *gather_s; /* mes_rho: one project's supporters' budgets and slopes, in order */
+    double *gather_b, *gather_s, *gather_w; /* mes_rho: the supporters that may still be capped */
     double *supw; /* weight of each entry of g->supporters, as a double */
+    /* Projects none of whose supporters has paid yet in the current run or check: every
+     * supporter then holds the same (the starting budget) in each of the arrays in plain,
+     * so mes_rho needs no scan to find them unaffordable or uncapped. */
+    bool *touched;
+    const double *plain[8];
+    size_t nplain;
 };
 
 void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
@@ -68,12 +74,13 @@ struct mes_rho {
     double sum, dsum; /* what the supporters hold, and its rate */
     bool close;       /* whether p is affordable is too close to call in doubles */
     bool uncapped;    /* every supporter can pay the equal share: rho = cost / (K u) exactly */
+    bool near_cap;    /* a supporter with something left holds within the margin of the cap */
 };
 /* rho of project p with budgets b (and budget slopes s, or NULL); false when the
  * supporters cannot afford p. */
 bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v);
 /* After p is funded: marks the projects sharing a supporter with it as stale (their rho
- * is now only a lower bound), unless gone[x]. */
+ * is now only a lower bound) and as touched, unless gone[x]. */
 void mes_mark_stale(struct mes *m, size_t p, const bool *gone);
 /* Whether two values are too close for rounding to have decided their order. */
 static inline bool mes_near(double a, double b)
@@ -87,6 +94,11 @@ static inline bool mes_clearly_above(double a, double b)
 {
     return a > b && !mes_near(a, b);
 }
+/* Starts the touched flags for a run or check whose untouched supporters hold the same
+ * value in each of the n arrays (n 0: none, after it). */
+void mes_untouched_start(struct mes *m, const double *const *arrays, size_t n);
+/* Whether every supporter of p holds the same value in b (and in s, if given). */
+bool mes_plain(const struct mes *m, const double *b, const double *s, size_t p);
 bool mes_shadowed(const struct mes *m, const bool *sel, size_t p);
 bool mes_better_tie(const struct mes *m, size_t a, size_t b);
 int mes_uncapped_cmp(const struct mes *m, size_t a, size_t b);

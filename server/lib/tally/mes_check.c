@@ -55,13 +55,7 @@ static bool cap_line(const struct mes *m, size_t p, const double *b, const doubl
         return false;
     *q = cap(m, p, &v);
     *dq = v.drho * mes_utility(m, p);
-    const struct tally_groups *g = m->g;
-    for (size_t k = g->sup_start[p]; s && k < g->sup_start[p + 1]; k++) {
-        double bk = b[g->supporters[k]];
-        if (bk > 0 && mes_near(bk, *q))
-            return false;
-    }
-    return true;
+    return !(s && v.near_cap);
 }
 
 struct line {
@@ -123,15 +117,75 @@ static bool loses_by_bounds(const struct mes *m, const struct winner *W, size_t 
     double up = mes_utility(m, p), q, dq;
     struct line lo[3], top[2];
     size_t nlo = 0, nup = 0;
-    lo[nlo++] = (struct line){rp, 0};
-    if (cap_line(m, p, m->u0, m->us0, &q, &dq))
-        lo[nlo++] = (struct line){q / up, dq / up};
-    if (cap_line(m, p, m->u1, m->us1, &q, &dq))
-        lo[nlo++] = (struct line){q / up - dq / up * (t1 - t0), dq / up};
     top[nup++] = (struct line){W->rw, 0};
     if (W->chord)
         top[nup++] = (struct line){W->qU0 / W->u, (W->qU1 - W->qU0) / W->u / (t1 - t0)};
+    /* fewer lower lines make a weaker test: the tangent at t1 costs a scan, and is taken
+     * only when the one at t0 does not settle it */
+    lo[nlo++] = (struct line){rp, 0};
+    if (cap_line(m, p, m->u0, m->us0, &q, &dq)) {
+        lo[nlo++] = (struct line){q / up, dq / up};
+        if (lines_apart(lo, nlo, top, nup, t0, t1))
+            return true;
+    }
+    if (cap_line(m, p, m->u1, m->us1, &q, &dq))
+        lo[nlo++] = (struct line){q / up - dq / up * (t1 - t0), dq / up};
     return lines_apart(lo, nlo, top, nup, t0, t1);
+}
+
+/* The winner's bounds when every supporter's still equal its budgets, bit for bit: L and U
+ * at t0 are lo's budgets and at t1 hi's, as they stay while each round's bounds come out
+ * so (pay_winner then subtracts the same caps from both). The caps from L and U are then
+ * lo's cap and hi's, and only the slopes need a scan, which also says what cap_line would
+ * (affordable, not close, no supporter within the margin of the cap). False when some
+ * supporter's bounds have come apart from its budgets: the caps need their own scans. */
+static bool tight_bounds(const struct mes *m, struct winner *W, double qlo, double qhi)
+{
+    const struct tally_groups *g = m->g;
+    size_t w = W->w;
+    if (m->in->cost[w] == 0)
+        return false;
+    double cost = (double)m->in->cost[w], K = (double)g->votes[w];
+    double sum0 = 0, sum1 = 0, lw0 = 0, lw1 = 0, ls0 = 0, ls1 = 0;
+    bool near = false;
+    for (size_t k = g->sup_start[w]; k < g->sup_start[w + 1]; k++) {
+        uint32_t i = g->supporters[k];
+        double a0 = m->lb[i], a1 = m->hb[i], wk = m->supw[k];
+        if (m->l0[i] != a0 || m->u0[i] != a0 || m->l1[i] != a1 || m->u1[i] != a1)
+            return false;
+        sum0 += wk * a0;
+        sum1 += wk * a1;
+        if (a0 < qlo) {
+            lw0 += wk;
+            ls0 += wk * m->us0[i];
+        }
+        if (a1 < qhi) {
+            lw1 += wk;
+            ls1 += wk * m->us1[i];
+        }
+        near |= (a0 > 0 && mes_near(a0, qlo)) || (a1 > 0 && mes_near(a1, qhi));
+    }
+    W->chord = sum0 >= cost && sum1 >= cost && !mes_near(sum0, cost) && !mes_near(sum1, cost) && lw0 < K && lw1 < K;
+    W->qU0 = W->qL0 = qlo;
+    W->qU1 = W->qL1 = qhi;
+    W->lower = W->chord && !near;
+    if (W->lower) {
+        W->dqL0 = -ls0 / (K - lw0);
+        W->dqL1 = -ls1 / (K - lw1);
+    }
+    return true;
+}
+
+/* The winner's convex bounds: the caps from the L budgets at both ends (the chord) and from
+ * the U budgets with their slopes (the tangents). */
+static void winner_bounds(const struct mes *m, struct winner *W, double qlo, double qhi)
+{
+    if (tight_bounds(m, W, qlo, qhi))
+        return;
+    double dq;
+    W->chord = cap_line(m, W->w, m->l0, NULL, &W->qU0, &dq) && cap_line(m, W->w, m->l1, NULL, &W->qU1, &dq);
+    W->lower = cap_line(m, W->w, m->u0, m->us0, &W->qL0, &W->dqL0) &&
+               cap_line(m, W->w, m->u1, m->us1, &W->qL1, &W->dqL1);
 }
 
 /* Pays the winner at both ends and moves every supporter's bounds along. */
@@ -171,7 +225,7 @@ static void pay_winner(struct mes *m, const struct winner *W, double qlo, double
     }
 }
 
-bool mes_same_up_to(struct mes *m, double t1)
+static bool same_up_to(struct mes *m, double t1)
 {
     size_t np = m->np;
     const struct tally_groups *g = m->g;
@@ -198,8 +252,8 @@ bool mes_same_up_to(struct mes *m, double t1)
         W.rw = m->in->cost[w] == 0 ? 0 : m->price[w] / W.u;
         if (!mes_rho(m, m->hb, NULL, w, &v) || v.close)
             return false;
-        double qhi = cap(m, w, &v), qlo = m->price[w], dq;
-        bool bounds_known = false;
+        double qhi = cap(m, w, &v), qlo = m->price[w];
+        winner_bounds(m, &W, qlo, qhi);
         for (size_t p = 0; p < np; p++) {
             if (p == w || hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p) || mes_clearly_above(hrho[p], W.rw))
                 continue;
@@ -224,16 +278,9 @@ bool mes_same_up_to(struct mes *m, double t1)
                     continue;
             }
             /* convex */
-            if (!bounds_known) {
-                W.chord = cap_line(m, w, m->l0, NULL, &W.qU0, &dq) && cap_line(m, w, m->l1, NULL, &W.qU1, &dq);
-                bounds_known = true;
-            }
             if (!loses_by_bounds(m, &W, p, hrho[p], t0, t1))
                 return false;
         }
-        if (!bounds_known)
-            W.chord = cap_line(m, w, m->l0, NULL, &W.qU0, &dq) && cap_line(m, w, m->l1, NULL, &W.qU1, &dq);
-        W.lower = cap_line(m, w, m->u0, m->us0, &W.qL0, &W.dqL0) && cap_line(m, w, m->u1, m->us1, &W.qL1, &W.dqL1);
         pay_winner(m, &W, qlo, qhi);
         m->hsel[w] = true;
         mes_mark_stale(m, w, hdead);
@@ -245,4 +292,14 @@ bool mes_same_up_to(struct mes *m, double t1)
             return false;
     }
     return true;
+}
+
+bool mes_same_up_to(struct mes *m, double t1)
+{
+    /* the check's own arrays, all at t0 or t1 (slope 1) where nobody has paid */
+    const double *plain[] = {m->hb, m->l0, m->l1, m->u0, m->u1, m->us0, m->us1};
+    mes_untouched_start(m, plain, sizeof plain / sizeof *plain);
+    bool same = same_up_to(m, t1);
+    mes_untouched_start(m, NULL, 0);
+    return same;
 }
