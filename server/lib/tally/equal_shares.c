@@ -239,6 +239,7 @@ int tally_equal_shares(const struct tally_input *in, const struct tally_options 
         out->runs = (size_t)s.runs;
         out->checks = (size_t)s.checks;
         if (have && !tally_cancelled(opt)) {
+            mes_forget(&m); /* every round decided by the run itself, as the unit steps do */
             run_at(&m, voter_budget); /* the outcome with its payments at that budget */
             save(&m, &best);
         }

@@ -414,6 +414,64 @@ static size_t settle(struct mes *m, size_t n, const mpq_t b0, double *qd, bool *
     return best;
 }
 
+void mes_forget(struct mes *m)
+{
+    m->known_rounds = 0;
+}
+
+bool mes_known(const struct mes *m, double t0, double t1)
+{
+    return m->known_rounds > 0 && m->known_lo <= t0 && t1 <= m->known_hi;
+}
+
+/* Funds p (the winner of the round) at cap qd and keeps the books. */
+static void fund(struct mes *m, size_t p, double qd, bool exact_rho)
+{
+    pay(m, m->bd, m->sd, p, qd, m->drho[p] * mes_utility(m, p));
+    mes_mark_stale(m, p, m->dead);
+    m->selected[p] = true;
+    m->dead[p] = true;
+    m->order[m->nselected++] = p;
+    m->spent += m->in->cost[p];
+    m->price[p] = qd;
+    m->exact_rho[p] = exact_rho;
+}
+
+/* The rounds a failed check proved (mes_known): each known winner is priced and funded
+ * without looking at the others, and the lazy search then starts from the bounds the check
+ * left. False when a winner's price is too close to call in doubles: the rounds before it
+ * stand, and the run decides the rest itself from bounds of 0. */
+static bool known_rounds(struct mes *m)
+{
+    size_t np = m->np;
+    for (size_t r = 0; r < m->known_rounds; r++) {
+        size_t w = m->known_order[r];
+        struct mes_rho v;
+        if (!mes_rho(m, m->bd, m->sd, w, &v) || v.close) {
+            for (size_t p = 0; p < np; p++)
+                m->fresh[p] = false; /* the rho values below are 0: lower bounds still */
+            return false;
+        }
+        double qd = m->in->cost[w] == 0 ? 0
+                    : v.uncapped        ? (double)m->in->cost[w] / (double)m->g->votes[w]
+                                        : v.rho * mes_utility(m, w);
+        m->rho[w] = v.rho;
+        m->drho[w] = v.drho;
+        fund(m, w, qd, v.uncapped);
+    }
+    for (size_t p = 0; p < np; p++) {
+        m->fresh[p] = false;
+        if (m->selected[p])
+            continue;
+        m->rho[p] = m->known_rho[p];
+        if (m->known_dead[p] && !m->dead[p]) {
+            m->dead[p] = true;
+            m->death[p] = INFINITY; /* not known: the end-of-run estimate skips it */
+        }
+    }
+    return true;
+}
+
 void mes_run(struct mes *m, const mpq_t b0)
 {
     size_t np = m->np;
@@ -437,6 +495,11 @@ void mes_run(struct mes *m, const mpq_t b0)
         m->dead[p] = (m->opt->excluded && m->opt->excluded[p]) || g->votes[p] == 0;
         m->death[p] = 0;
     }
+    /* Inside a stretch whose first rounds are known: those rounds cannot change before its
+     * end, and without their competitors nothing says how soon after it they may, so the
+     * estimate of the first change is at most the end. */
+    if (mes_known(m, b0d, b0d) && b0d < m->known_hi && known_rounds(m))
+        m->next_change = m->known_hi - b0d;
     for (;;) {
         size_t nc = candidates(m);
         if (nc == 0)
@@ -455,14 +518,7 @@ void mes_run(struct mes *m, const mpq_t b0)
             if (rate > 0)
                 m->next_change = fmin(m->next_change, fmax(0, m->rho[p] - rb) / rate);
         }
-        pay(m, m->bd, m->sd, best, qd, m->drho[best] * u);
-        mes_mark_stale(m, best, m->dead);
-        m->selected[best] = true;
-        m->dead[best] = true;
-        m->order[m->nselected++] = best;
-        m->spent += m->in->cost[best];
-        m->price[best] = qd;
-        m->exact_rho[best] = exact_rho;
+        fund(m, best, qd, exact_rho);
         if (replayed)
             replay_exact(m, b0); /* keep the doubles exactly rounded after an exact step */
     }
@@ -525,6 +581,9 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
     m->uncapped = xcalloc(np, sizeof *m->uncapped);
     m->hsel = xcalloc(np, sizeof *m->hsel);
     m->touched = xcalloc(np ? np : 1, sizeof *m->touched);
+    m->known_order = xcalloc(np ? np : 1, sizeof *m->known_order);
+    m->known_rho = xcalloc(np ? np : 1, sizeof *m->known_rho);
+    m->known_dead = xcalloc(np ? np : 1, sizeof *m->known_dead);
     m->charged = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->charged);
     double **bounds[] = {&m->l0, &m->l1, &m->u0, &m->u1, &m->us0, &m->us1};
     for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
@@ -583,6 +642,9 @@ void mes_free(struct mes *m)
     free(m->uncapped);
     free(m->hsel);
     free(m->touched);
+    free(m->known_order);
+    free(m->known_rho);
+    free(m->known_dead);
     free(m->charged);
     free(m->l0);
     free(m->l1);

@@ -51,6 +51,17 @@ struct mes {
     bool *touched;
     const double *plain[8];
     size_t nplain;
+    /* What the last failed check still proved: every start in [known_lo, known_hi] makes
+     * the first known_rounds decisions of known_order (a check fails at a round only after
+     * proving every round before it). known_rho and known_dead, taken at known_hi when it
+     * failed, are lower bounds of rho and deaths for any start in the stretch from round
+     * known_rounds on. A run or check inside the stretch takes those rounds as known and
+     * starts its lazy search from those bounds. 0 rounds: nothing known. */
+    size_t known_rounds;
+    double known_lo, known_hi;
+    size_t *known_order;
+    double *known_rho;
+    bool *known_dead;
 };
 
 void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
@@ -62,8 +73,16 @@ void mes_run(struct mes *m, const mpq_t b0);
 
 /* True when it is proven that every run starting at a per-voter budget in [t0, t1] funds
  * the same projects in the same order as the last run (which started at t0). False when
- * that is not so or cannot be shown cheaply. */
+ * that is not so or cannot be shown cheaply; what it proved before failing is kept (see
+ * known_rounds) for the runs and checks that follow inside [t0, t1]. */
 bool mes_same_up_to(struct mes *m, double t1);
+
+/* Forgets what failed checks proved: the next run decides every round itself (its prices
+ * are then the same bits whatever the search did before). */
+void mes_forget(struct mes *m);
+
+/* Whether the first known_rounds decisions are known for every start in [t0, t1]. */
+bool mes_known(const struct mes *m, double t0, double t1);
 
 /* The utility of project p to each supporter (cost or 1). */
 double mes_utility(const struct mes *m, size_t p);

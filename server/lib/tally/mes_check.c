@@ -225,11 +225,14 @@ static void pay_winner(struct mes *m, const struct winner *W, double qlo, double
     }
 }
 
-static bool same_up_to(struct mes *m, double t1)
+/* Sets *round to the round it failed at (nselected: at the end). */
+static bool same_up_to(struct mes *m, double t1, size_t *round)
 {
     size_t np = m->np;
     const struct tally_groups *g = m->g;
     double t0 = m->t0;
+    /* rounds a failed check over a stretch holding this one proved need no competitors */
+    size_t known = mes_known(m, t0, t1) ? m->known_rounds : 0;
     for (size_t k = 0; k < g->ngroups; k++) {
         m->hb[k] = m->l1[k] = m->u1[k] = t1;
         m->lb[k] = m->l0[k] = m->u0[k] = t0;
@@ -240,12 +243,14 @@ static bool same_up_to(struct mes *m, double t1)
     double *hrho = m->rho;
     for (size_t p = 0; p < np; p++) {
         hdead[p] = (m->opt->excluded && m->opt->excluded[p]) || g->votes[p] == 0;
-        hrho[p] = 0;
+        hrho[p] = known ? m->known_rho[p] : 0;
+        hdead[p] |= known && m->known_dead[p];
         m->fresh[p] = false;
         m->hsel[p] = false;
     }
     struct mes_rho v;
     for (size_t r = 0; r < m->nselected; r++) {
+        *round = r;
         struct winner W = {.w = m->order[r]};
         size_t w = W.w;
         W.u = mes_utility(m, w);
@@ -254,7 +259,7 @@ static bool same_up_to(struct mes *m, double t1)
             return false;
         double qhi = cap(m, w, &v), qlo = m->price[w];
         winner_bounds(m, &W, qlo, qhi);
-        for (size_t p = 0; p < np; p++) {
+        for (size_t p = 0; p < np && r >= known; p++) {
             if (p == w || hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p) || mes_clearly_above(hrho[p], W.rw))
                 continue;
             if (!m->fresh[p]) {
@@ -285,6 +290,7 @@ static bool same_up_to(struct mes *m, double t1)
         m->hsel[w] = true;
         mes_mark_stale(m, w, hdead);
     }
+    *round = m->nselected;
     for (size_t p = 0; p < np; p++) {
         if (hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p))
             continue;
@@ -299,7 +305,20 @@ bool mes_same_up_to(struct mes *m, double t1)
     /* the check's own arrays, all at t0 or t1 (slope 1) where nobody has paid */
     const double *plain[] = {m->hb, m->l0, m->l1, m->u0, m->u1, m->us0, m->us1};
     mes_untouched_start(m, plain, sizeof plain / sizeof *plain);
-    bool same = same_up_to(m, t1);
+    size_t round = 0;
+    bool same = same_up_to(m, t1, &round);
     mes_untouched_start(m, NULL, 0);
+    /* Failing at a round, the check has proved every round before it for every start in
+     * [t0, t1]; its rho values (fresh or not) and deaths at t1 bound those of any start in
+     * the stretch from that round on, as budgets there are at most those at t1. Kept unless
+     * what is known already covers this stretch with more rounds. */
+    if (!same && round > 0 && !(mes_known(m, m->t0, t1) && m->known_rounds >= round)) {
+        m->known_rounds = round;
+        m->known_lo = m->t0;
+        m->known_hi = t1;
+        memcpy(m->known_order, m->order, round * sizeof *m->known_order);
+        memcpy(m->known_rho, m->rho, m->np * sizeof *m->known_rho);
+        memcpy(m->known_dead, m->dead, m->np * sizeof *m->known_dead);
+    }
     return same;
 }
