@@ -58,6 +58,11 @@ struct mes {
      * known_rounds on. A run or check inside the stretch takes those rounds as known and
      * starts its lazy search from those bounds. 0 rounds: nothing known. */
     size_t known_rounds;
+    /* After a failed check: where between its ends a decision most likely changes for real
+     * (a project that beats the winner, or becomes affordable, at the top end but not at
+     * the bottom; a straight line between the two), INFINITY when the failure says nothing
+     * of it (the bounds were too loose). Only guides the search. */
+    double change_at;
     double known_lo, known_hi;
     size_t *known_order;
     double *known_rho;

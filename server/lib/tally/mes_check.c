@@ -225,6 +225,34 @@ static void pay_winner(struct mes *m, const struct winner *W, double qlo, double
     }
 }
 
+/* Where between t0 and t1 a value that is a at t0 and c at t1 reaches the target, on a
+ * straight line; INFINITY unless it crosses inside. */
+static double crossing(double t0, double t1, double a, double c, double target)
+{
+    if (!(a < target && c >= target))
+        return INFINITY;
+    return t0 + (t1 - t0) * (target - a) / (c - a);
+}
+
+/* A project p that beats the winner (rho rw at t0, rwh at t1) at t1, where it has rho rph
+ * (or is affordable at the end, rph NAN): where it most likely starts to, from its rho or
+ * its supporters' money at t0. */
+static double change_of(struct mes *m, size_t p, double rw, double rwh, double rph, double t0, double t1)
+{
+    struct mes_rho lo, hi;
+    bool afford_lo = mes_rho(m, m->lb, NULL, p, &lo);
+    double cost = (double)m->in->cost[p];
+    if (!afford_lo) { /* becomes affordable inside: the supporters' money on a line */
+        if (!mes_rho(m, m->hb, NULL, p, &hi))
+            return INFINITY;
+        return crossing(t0, t1, lo.sum, hi.sum, cost);
+    }
+    if (isnan(rph))
+        return INFINITY;
+    /* rho(p) - rho(w) falls from above 0 at t0 to below it at t1 */
+    return crossing(t0, t1, -(lo.rho - rw), -(rph - rwh), 0);
+}
+
 /* Sets *round to the round it failed at (nselected: at the end). */
 static bool same_up_to(struct mes *m, double t1, size_t *round)
 {
@@ -283,8 +311,12 @@ static bool same_up_to(struct mes *m, double t1, size_t *round)
                     continue;
             }
             /* convex */
-            if (!loses_by_bounds(m, &W, p, hrho[p], t0, t1))
+            if (!loses_by_bounds(m, &W, p, hrho[p], t0, t1)) {
+                double rwh = m->in->cost[w] == 0 ? 0 : qhi / W.u;
+                if (mes_clearly_above(rwh, hrho[p])) /* p beats w at t1 for real */
+                    m->change_at = change_of(m, p, W.rw, rwh, hrho[p], t0, t1);
                 return false;
+            }
         }
         pay_winner(m, &W, qlo, qhi);
         m->hsel[w] = true;
@@ -294,8 +326,11 @@ static bool same_up_to(struct mes *m, double t1, size_t *round)
     for (size_t p = 0; p < np; p++) {
         if (hdead[p] || m->hsel[p] || mes_shadowed(m, m->hsel, p))
             continue;
-        if (mes_rho(m, m->hb, NULL, p, &v) || v.close)
+        if (mes_rho(m, m->hb, NULL, p, &v) || v.close) {
+            if (!v.close)
+                m->change_at = change_of(m, p, 0, 0, NAN, t0, t1);
             return false;
+        }
     }
     return true;
 }
@@ -306,6 +341,7 @@ bool mes_same_up_to(struct mes *m, double t1)
     const double *plain[] = {m->hb, m->l0, m->l1, m->u0, m->u1, m->us0, m->us1};
     mes_untouched_start(m, plain, sizeof plain / sizeof *plain);
     size_t round = 0;
+    m->change_at = INFINITY;
     bool same = same_up_to(m, t1, &round);
     mes_untouched_start(m, NULL, 0);
     /* Failing at a round, the check has proved every round before it for every start in
