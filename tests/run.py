@@ -132,6 +132,49 @@ def run_pabulib():
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for (fname, _, util), same, detail in pool.map(add1_same, add1_pairs):
             report(f"pabulib add1 fast = unit steps {fname} ({util})", same, detail)
+    run_add1_generated(tool)
+
+
+def run_add1_generated(tool):
+    """Equal Shares add1, the fast search against the unit steps, on elections build/pbgen
+    generates at sizes between the unit tests' (a dozen projects) and the corpus: 300 to
+    8,000 voters, 10 to 120 projects, both utilities, with and without the comparison step.
+    Here the search's checks fail often, so what a failed check keeps (the rounds it
+    proved) is used often. Winners, per-voter budget and every price per supporter must be
+    the same."""
+    import random
+    import tempfile
+    rnd = random.Random(7)
+    san = os.path.exists(os.path.join(ROOT, "build", ".variant-san"))
+    count = 12 if san else 40
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = []
+        for seed in range(1, count + 1):
+            voters, projects = rnd.choice([300, 1000, 3000, 8000]), rnd.choice([10, 25, 60, 120])
+            path = os.path.join(tmp, f"gen-{seed}-{voters}-{projects}.pb")
+            with open(path, "w") as f:
+                subprocess.run([os.path.join(ROOT, "build", "pbgen"), "--voters", str(voters), "--projects",
+                                str(projects), "--seed", str(seed)], stdout=f, check=True)
+            jobs += [(path, util, comp) for util in ("cost", "cardinality") for comp in ("add1", "add1-comparison")]
+
+        def compare(job):
+            path, util, comp = job
+            args = [tool, "--json", "--rule", "equal_shares", "--completion", comp, "--utilities", util, path]
+            fast = subprocess.run(args, capture_output=True, text=True)
+            ref = subprocess.run(args[:-1] + ["--unit-steps", path], capture_output=True, text=True)
+            if fast.returncode or ref.returncode:
+                return job, False, fast.stderr[-500:] + ref.stderr[-500:]
+            a, b = json.loads(fast.stdout), json.loads(ref.stdout)
+            prices = [[x.get("price_per_supporter") for x in r["projects"]] for r in (a, b)]
+            same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"] and prices[0] == prices[1]
+            return job, same, f"fast {a['selected']} at {a['voter_budget']}, unit steps {b['selected']} at {b['voter_budget']}"
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(compare, jobs))
+        bad = [(job, detail) for job, same, detail in results if not same]
+        report(f"add1 fast = unit steps on {count} generated elections, {len(jobs)} counts (winners, budget, prices)",
+               not bad,
+               "\n".join(f"{os.path.basename(j[0])} {j[1]} {j[2]}: {d}" for j, d in bad[:10]))
 
 
 def run_browser(env):
