@@ -87,8 +87,9 @@ def cpu_seconds(args, timeout):
 
 def tally_bench():
     """build/pbtally with each rule on each file in ../shared/pabulib, one process each
-    (CPU seconds, reading the file included); prints the table docs/TALLY.md shows and the
-    slowest as tally_slowest_s. Rules for approval ballots print n/a on other files."""
+    (CPU seconds, reading the file included; the best of three runs for counts over 0.3 s);
+    prints the table docs/TALLY.md shows and the slowest as tally_slowest_s. Rules for
+    approval ballots print n/a on other files."""
     shared = os.path.join(ROOT, "..", "shared", "pabulib")
     if not os.path.isdir(shared):
         print("bench: ../shared/pabulib not found; no tally figures", file=sys.stderr)
@@ -104,6 +105,10 @@ def tally_bench():
             if r.returncode != 0:
                 cells.append("n/a")
                 continue
+            # the best of three where it matters: on this shared machine a neighbour's
+            # burst can add half again to one run's CPU time
+            for _ in range(2 if t > 0.3 else 0):
+                t = min(t, cpu_seconds([tool] + args + [os.path.join(shared, fname)], 600)[1])
             cells.append(f"{t:.2f}")
             if t > slowest:
                 slowest, where = t, f"{fname} {name}"
