@@ -8,6 +8,7 @@ int main(void)
     test_tally_proportional();
     test_equal_shares_add1();
     test_equal_shares_price();
+    test_equal_shares_near_window();
     test_tally_progress();
     test_ballot_rules();
     test_jsonv();

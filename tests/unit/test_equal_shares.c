@@ -282,3 +282,25 @@ void test_equal_shares_price(void)
     }
     CHECK(compared > 50000 && differ == 0);
 }
+
+/* The window in front of mes_near says what mes_near says, on values at and around the
+ * edges of the margin, at every scale a budget takes (a fraction of a unit to 10^12). */
+void test_equal_shares_near_window(void)
+{
+    rng_state = 0x243F6A8885A308D3ULL;
+    int differ = 0, near = 0;
+    for (int i = 0; i < 200000; i++) {
+        double q = (double)pick(0, 1000000) * pow(10, (double)pick(-3, 6)) / 1000;
+        struct mes_window w = mes_window_of(q);
+        double rel[] = {0, 1e-9, -1e-9, 1.0000001e-9, -1.0000001e-9, 0.9999999e-9, 2e-9, -2e-9, 1e-6, -1e-6};
+        double a = q * (1 + rel[pick(0, 9)]) + (double)pick(-2, 2) * 1e-12;
+        if (pick(0, 3) == 0)
+            a = nextafter(a, pick(0, 1) ? INFINITY : -INFINITY);
+        if (a < 0)
+            a = 0;
+        bool want = mes_near(a, q);
+        near += want;
+        differ += mes_near_window(&w, a) != want;
+    }
+    CHECK(differ == 0 && near > 10000);
+}

@@ -23,6 +23,7 @@ void test_tally(void);
 void test_tally_proportional(void);
 void test_equal_shares_add1(void);
 void test_equal_shares_price(void);
+void test_equal_shares_near_window(void);
 void test_tally_progress(void);
 void test_ballot_rules(void);
 void test_jsonv(void);

@@ -113,6 +113,23 @@ static inline bool mes_near(double a, double b)
     return (d < 0 ? -d : d) <= 1e-9 * (ma > mb ? ma : mb) + 1e-12;
 }
 
+/* mes_near(a, q) for many a against one q >= 0: a window holding every a near q is
+ * tested first (two comparisons; most budgets are far from the cap), mes_near itself only
+ * inside it, so the answer is mes_near's. */
+struct mes_window {
+    double lo, hi, q;
+};
+
+static inline struct mes_window mes_window_of(double q)
+{
+    return (struct mes_window){q * (1 - 2e-9) - 2e-12, q * (1 + 2e-9) + 2e-12, q};
+}
+
+static inline bool mes_near_window(const struct mes_window *w, double a)
+{
+    return a >= w->lo && a <= w->hi && mes_near(a, w->q);
+}
+
 /* a > b, and not so close that rounding could have decided it */
 static inline bool mes_clearly_above(double a, double b)
 {

@@ -147,6 +147,7 @@ static bool tight_bounds(const struct mes *m, struct winner *W, double qlo, doub
         return false;
     double cost = (double)m->in->cost[w], K = (double)g->votes[w];
     double sum0 = 0, sum1 = 0, lw0 = 0, lw1 = 0, ls0 = 0, ls1 = 0;
+    struct mes_window n0 = mes_window_of(qlo), n1 = mes_window_of(qhi);
     bool near = false;
     for (size_t k = g->sup_start[w]; k < g->sup_start[w + 1]; k++) {
         uint32_t i = g->supporters[k];
@@ -163,7 +164,7 @@ static bool tight_bounds(const struct mes *m, struct winner *W, double qlo, doub
             lw1 += wk;
             ls1 += wk * m->us1[i];
         }
-        near |= (a0 > 0 && mes_near(a0, qlo)) || (a1 > 0 && mes_near(a1, qhi));
+        near |= (a0 > 0 && mes_near_window(&n0, a0)) || (a1 > 0 && mes_near_window(&n1, a1));
     }
     W->chord = sum0 >= cost && sum1 >= cost && !mes_near(sum0, cost) && !mes_near(sum1, cost) && lw0 < K && lw1 < K;
     W->qU0 = W->qL0 = qlo;
@@ -192,11 +193,12 @@ static void winner_bounds(const struct mes *m, struct winner *W, double qlo, dou
 static void pay_winner(struct mes *m, const struct winner *W, double qlo, double qhi)
 {
     const struct tally_groups *g = m->g;
+    struct mes_window n0 = mes_window_of(qlo), n1 = mes_window_of(qhi);
     for (size_t k = g->sup_start[W->w]; k < g->sup_start[W->w + 1]; k++) {
         uint32_t i = g->supporters[k];
         double a0 = m->lb[i], a1 = m->hb[i];
         bool c0 = a0 <= qlo, c1 = a1 <= qhi;
-        bool sure = !(a0 > 0 && mes_near(a0, qlo)) && !(a1 > 0 && mes_near(a1, qhi));
+        bool sure = !(a0 > 0 && mes_near_window(&n0, a0)) && !(a1 > 0 && mes_near_window(&n1, a1));
         m->lb[i] = c0 ? 0 : a0 - qlo;
         m->hb[i] = c1 ? 0 : a1 - qhi;
         if (sure && c0 && c1) { /* pays all it holds throughout */
