@@ -190,7 +190,7 @@ static void winner_bounds(const struct mes *m, struct winner *W, double qlo, dou
 }
 
 /* Pays the winner at both ends and moves every supporter's bounds along. */
-static void pay_winner(struct mes *m, const struct winner *W, double qlo, double qhi)
+static void pay_winner(struct mes *m, const struct winner *W, double qlo, double qhi, double t0, double t1)
 {
     const struct tally_groups *g = m->g;
     struct mes_window n0 = mes_window_of(qlo), n1 = mes_window_of(qhi);
@@ -218,6 +218,25 @@ static void pay_winner(struct mes *m, const struct winner *W, double qlo, double
             } else {
                 m->u0[i] = m->u1[i] = m->hb[i];
                 m->us0[i] = m->us1[i] = 0;
+            }
+        } else if (sure && c0 && !c1 && W->lower) {
+            /* pays all it holds at t0, the cap at t1: its budget is max(0, b - q), which
+             * lies under T, the tangent at t1 of U - q_L, lifted to 0 at t0 if below, and
+             * under its budget at t1 (budgets rise with t); the lower of the two lines is
+             * a concave bound tighter than the budget at t1 alone */
+            double s1 = m->us1[i] - W->dqL1, tt1 = m->u1[i] - W->qL1, tt0 = tt1 - s1 * (t1 - t0);
+            double hi = m->hb[i];
+            if (tt0 < 0)
+                tt0 = 0;
+            m->l0[i] = m->l1[i] = 0;
+            m->u1[i] = hi;
+            m->us1[i] = 0;
+            if (tt0 < hi) {
+                m->u0[i] = tt0;
+                m->us0[i] = s1;
+            } else {
+                m->u0[i] = hi;
+                m->us0[i] = 0;
             }
         } else { /* starts paying less somewhere inside: 0 below, its budget at t1 above */
             m->l0[i] = m->l1[i] = 0;
@@ -320,7 +339,7 @@ static bool same_up_to(struct mes *m, double t1, size_t *round)
                 return false;
             }
         }
-        pay_winner(m, &W, qlo, qhi);
+        pay_winner(m, &W, qlo, qhi, t0, t1);
         m->hsel[w] = true;
         mes_mark_stale(m, w, hdead);
     }
