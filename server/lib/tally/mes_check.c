@@ -20,8 +20,13 @@
  * convex. So each budget is kept between two concave functions of t, L <= b <= U, known
  * at both ends (U with its slopes): at first both are t; a supporter who pays all it holds
  * at both ends has 0; one who pays the cap at both ends has L - q_U and U - q_L, where q_U
- * (from the L budgets) and q_L (from the U budgets) are convex bounds q_L <= q <= q_U; any
- * other has 0 and its budget at t1. Then rho_w lies below the chord of q_U / u and below
+ * (from the L budgets) and q_L (from the U budgets) are convex bounds q_L <= q <= q_U; one
+ * who pays all it holds at t0 and the cap at t1 has 0 and the lower of two lines: its
+ * budget at t1, and the tangent at t1 of U - q_L lifted to 0 at t0 if below (its budget
+ * max(0, b - q) lies under both); any other has 0 and its budget at t1. The tangents of a
+ * concave U are what its values and slopes at the ends stand for; a lower tangent slope
+ * at t1 or a higher one at t0 keeps every line drawn from them a bound. Then rho_w lies
+ * below the chord of q_U / u and below
  * rho_w(lo), and rho_p above the tangents of q_L / u at t0 and t1 and above rho_p(hi):
  * lines, so if the highest lower line clears the lowest upper line at t0, at t1 and where
  * lines cross, p loses throughout. This settles what the monotone test cannot: p and w
