@@ -143,12 +143,11 @@ static bool add1_skipping(struct mes *m, int64_t start, struct search *s, int64_
                 break;
             s->failed = g;
             /* a change the check saw for real: just before it; else half the stretch */
-            int64_t half = t + (g - t) / unit / 2 * unit;
             if (m->change_at > (double)t && m->change_at <= (double)g) {
                 int64_t c = (int64_t)floor(m->change_at / (double)unit) * unit;
                 g = c >= g ? g - unit : c;
             } else {
-                g = half;
+                g = t + (g - t) / unit / 2 * unit;
             }
         }
         s->proven = g > t ? g - t : 0;

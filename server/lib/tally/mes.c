@@ -441,7 +441,7 @@ static void fund(struct mes *m, size_t p, double qd, bool exact_rho)
  * without looking at the others, and the lazy search then starts from the bounds the check
  * left. False when a winner's price is too close to call in doubles: the rounds before it
  * stand, and the run decides the rest itself from bounds of 0. */
-static bool known_rounds(struct mes *m)
+static bool fund_known_rounds(struct mes *m)
 {
     size_t np = m->np;
     for (size_t r = 0; r < m->known_rounds; r++) {
@@ -498,7 +498,7 @@ void mes_run(struct mes *m, const mpq_t b0)
     /* Inside a stretch whose first rounds are known: those rounds cannot change before its
      * end, and without their competitors nothing says how soon after it they may, so the
      * estimate of the first change is at most the end. */
-    if (mes_known(m, b0d, b0d) && b0d < m->known_hi && known_rounds(m))
+    if (mes_known(m, b0d, b0d) && b0d < m->known_hi && fund_known_rounds(m))
         m->next_change = m->known_hi - b0d;
     for (;;) {
         size_t nc = candidates(m);

@@ -58,15 +58,15 @@ struct mes {
      * known_rounds on. A run or check inside the stretch takes those rounds as known and
      * starts its lazy search from those bounds. 0 rounds: nothing known. */
     size_t known_rounds;
+    double known_lo, known_hi;
+    size_t *known_order;
+    double *known_rho;
+    bool *known_dead;
     /* After a failed check: where between its ends a decision most likely changes for real
      * (a project that beats the winner, or becomes affordable, at the top end but not at
      * the bottom; a straight line between the two), INFINITY when the failure says nothing
      * of it (the bounds were too loose). Only guides the search. */
     double change_at;
-    double known_lo, known_hi;
-    size_t *known_order;
-    double *known_rho;
-    bool *known_dead;
 };
 
 void mes_init(struct mes *m, const struct tally_input *in, const struct tally_groups *g,
@@ -103,8 +103,8 @@ struct mes_rho {
 /* rho of project p with budgets b (and budget slopes s, or NULL); false when the
  * supporters cannot afford p. */
 bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v);
-/* After p is funded: marks the projects sharing a supporter with it as stale (their rho
- * is now only a lower bound) and as touched, unless gone[x]. */
+/* After p is funded: marks the projects sharing a supporter with it as touched, and as
+ * stale (their rho is now only a lower bound) unless gone[x]. */
 void mes_mark_stale(struct mes *m, size_t p, const bool *gone);
 /* Whether two values are too close for rounding to have decided their order. */
 static inline bool mes_near(double a, double b)
