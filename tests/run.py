@@ -7,11 +7,13 @@ import concurrent.futures
 import json
 import importlib.util
 import os
+import random
 import shutil
 import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -142,8 +144,6 @@ def run_add1_generated(tool):
     Here the search's checks fail often, so what a failed check keeps (the rounds it
     proved) is used often. Winners, per-voter budget and every price per supporter must be
     the same."""
-    import random
-    import tempfile
     rnd = random.Random(7)
     san = os.path.exists(os.path.join(ROOT, "build", ".variant-san"))
     count = 12 if san else 40
