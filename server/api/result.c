@@ -213,12 +213,14 @@ static void share_loaded(struct req *r, const struct db_result *res)
         req_fail(r, ERR_WRONG_PHASE, NULL, "The results are not published yet.");
         return;
     }
-    if (strcmp(db_value(res, 0, 3), "equal_shares") != 0) {
-        req_fail(r, ERR_CONFLICT, NULL, "Only the Method of Equal Shares gives each voter a share of the budget.");
-        return;
-    }
+    /* an unknown tracker first: its frame, and so its rule, is not known (the rule the
+     * query falls back to is the election's) */
     if (!db_value(res, 0, 0)) {
         req_fail(r, ERR_NOT_FOUND, "tracker", "No counted ballot has this tracker.");
+        return;
+    }
+    if (strcmp(db_value(res, 0, 3), "equal_shares") != 0) {
+        req_fail(r, ERR_CONFLICT, NULL, "Only the Method of Equal Shares gives each voter a share of the budget.");
         return;
     }
     int64_t district = db_int64(res, 0, 0), *items = NULL;

@@ -154,3 +154,25 @@ def test_eligibility_exclusion_and_category_quotas(ctx):
     r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [ids[0], ids[2]]}, token=vt)
     assert r.status == 422 and r.code == "category_max_share", r
     assert s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [ids[0]]}, token=vt).status == 200
+
+
+def test_share_of_a_greedy_count(ctx):
+    """A budget counted greedily has no shares: a real receipt gets 409, but a receipt no
+    counted ballot has is 404 whatever the rule (its budget, and so its rule, is unknown)."""
+    s = ctx.server
+    e = ctx.election(ballot={"type": "approval"}, rule="greedy", districts=((10000, "X"),),
+                     proposals=[(0, 6000), (0, 4000)], codes=2)
+    eid, d = e["id"], e["districts"][0]
+    trackers = []
+    for code in e["codes"][d]:
+        r = s.put(f"/api/v1/elections/{eid}/ballot", {"approvals": [e["proposals"][0]]}, token=ctx.voter(eid, code))
+        assert r.status == 200, r
+        trackers.append(r.json["tracker"])
+    assert s.post(f"/api/v1/elections/{eid}/phase", {"phase": "closed"}, token=e["token"]).status == 200
+    assert s.post(f"/api/v1/elections/{eid}/tally", token=e["token"]).status == 200
+    assert s.post(f"/api/v1/elections/{eid}/publish", token=e["token"]).status == 200
+    r = s.get(f"/api/v1/elections/{eid}/results/share?tracker={trackers[0]}")
+    assert r.status == 409, r
+    wrong = trackers[0][:-1] + ("0" if trackers[0][-1] != "0" else "1")
+    r = s.get(f"/api/v1/elections/{eid}/results/share?tracker={wrong}")
+    assert r.status == 404 and r.json["error"]["field"] == "tracker", r
