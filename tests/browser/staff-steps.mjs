@@ -36,7 +36,12 @@ export async function signIn(v, s) {
 // Creates an election of the ballot type and walks to its districts page; returns its id.
 export async function newElection(v, s, type, title) {
   const page = v.page;
+  // a field the form refuses is said under that field, not at the end of the long form
+  await v.fill(page.getByLabel(s.slug), "Not A Slug!");
+  await v.click(v.button(s.create), "create with a bad short name");
+  await assertErrorAt(page, "slug");
   await v.fill(page.getByLabel(s.slug), `staff-${type}-${Date.now() % 1000000}`);
+  assert(!(await page.locator("#slug-problem").count()), "the short name's message goes once it is changed");
   await v.fill(page.getByLabel(s.titleDa), title.da);
   await v.fill(page.getByLabel(s.titleEn), title.en);
   await v.select(page.getByLabel(s.ballot), type);
@@ -44,6 +49,20 @@ export async function newElection(v, s, type, title) {
   await v.click(v.button(s.create), "create the election");
   await v.heading(title[v.lang]).waitFor();
   await page.locator("#add-district").waitFor();
+  await v.click(page.locator("#add-district button[type=submit]"), "add a district without a name");
+  await assertErrorAt(page, "d-da");
   return Number(page.url().match(/#\/e\/(\d+)/)[1]);
+}
+
+// The message about a field sits right after it, the field is marked invalid and
+// described by it, and has the focus.
+async function assertErrorAt(page, id) {
+  await page.locator(`#${id}-problem`).waitFor();
+  const at = await page.evaluate((i) => {
+    const el = document.getElementById(i), p = document.getElementById(i + "-problem");
+    return { next: el.nextElementSibling === p, invalid: el.getAttribute("aria-invalid"),
+      described: (el.getAttribute("aria-describedby") || "").split(" ").includes(p.id), focused: document.activeElement === el };
+  }, id);
+  assert(at.next && at.invalid === "true" && at.described && at.focused, `the message is at #${id}: ` + JSON.stringify(at));
 }
 

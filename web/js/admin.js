@@ -10,7 +10,7 @@ import { show as draw, isRoute, busy } from "./page.js";
 import { deliveryPage, staffOidcForm } from "./admin-delivery.js";
 import { acceptPage } from "./admin-accept.js";
 import { embedPage } from "./admin-embed.js";
-import { call, note, once, setStaffToken, staffToken, val, whenExpired, field } from "./admin/common.js";
+import { call, note, once, setStaffToken, staffToken, val, whenExpired, field, fieldError } from "./admin/common.js";
 import { settingsForm } from "./admin/settings.js";
 import { districtsSection } from "./admin/districts.js";
 import { proposalsSection } from "./admin/proposals.js";
@@ -44,7 +44,7 @@ function loginPage(notice) {
   const totpBox = h("div", {});
   show(h("h1", {}, t("stSignInTitle")), n.box,
     h("form", { id: "signin-form", novalidate: true, onsubmit: once(async () => {
-      if (!val("email") || !val("password")) { n.fail(t("stSignInMissing")); document.getElementById(val("email") ? "password" : "email").focus(); return; }
+      if (!val("email") || !val("password")) return fieldError(val("email") ? "password" : "email", t("stSignInMissing"));
       const body = { email: val("email"), password: document.getElementById("password").value };
       if (totp) body.totp = val("totp");
       try {

@@ -5,7 +5,7 @@
 // district budget in one vote); the districts without a group form one group.
 import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
-import { call, field, note, once, sure, val, votingOpened, langName } from "./common.js";
+import { call, field, note, once, sure, val, votingOpened, langName, fieldError } from "./common.js";
 import { moneyField } from "./money.js";
 import { groupRulesText, groupRulesButton } from "./group-rules.js";
 
@@ -34,7 +34,7 @@ function groupsPart(e, reload, fixed) {
         await reload(t("stGroupDeleted", { name: gname(g) }));
       }, n) }, t("stDelete"))))); });
   const add = fixed ? null : h("form", { id: "add-group", novalidate: true, onsubmit: once(async () => {
-    if (!val("g-da")) { n.fail(t("stNameMissing")); document.getElementById("g-da").focus(); return; }
+    if (!val("g-da")) return fieldError("g-da", t("stNameMissing"));
     const g = await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
       voter_chooses: document.getElementById("g-chooses").checked, position: (e.district_groups || []).length + 1 });
     await reload(t("stGroupAdded", { name: pick(g.name, e.default_language) }));
@@ -79,7 +79,7 @@ export function districtsSection(e, reload, flash) {
       cell.replaceChildren(h("form", { id: `district-form-${d.id}`, novalidate: true, onsubmit: once(async () => {
         const minor = budget.value();
         if (minor === undefined) return;
-        if (!val(`dn-da-${d.id}`)) { en.fail(t("stNameMissing")); document.getElementById(`dn-da-${d.id}`).focus(); return; }
+        if (!val(`dn-da-${d.id}`)) return fieldError(`dn-da-${d.id}`, t("stNameMissing"));
         const saved = await call("PATCH", `/elections/${e.id}/districts/${d.id}`,
           { name: { da: val(`dn-da-${d.id}`), en: val(`dn-en-${d.id}`) || val(`dn-da-${d.id}`) }, budget: minor,
             group_id: groupValue(`dg-${d.id}`) });
@@ -99,7 +99,7 @@ export function districtsSection(e, reload, flash) {
   });
   const budget = moneyField("d-budget", t("stBudgetIn", { currency: e.currency }), e.currency);
   const add = fixed ? h("p", { class: "muted" }, t("stDistrictsFixed")) : h("form", { id: "add-district", novalidate: true, onsubmit: once(async () => {
-    if (!val("d-da")) { n.fail(t("stNameMissing")); document.getElementById("d-da").focus(); return; }
+    if (!val("d-da")) return fieldError("d-da", t("stNameMissing"));
     const minor = budget.value();
     if (minor === undefined) return;
     const made = await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor,

@@ -5,7 +5,7 @@
 // with a reason) and the authoritative reading of a sheet held for review.
 import { h } from "../api.js";
 import { dateTime, money, pick, t } from "../i18n.js";
-import { call, field, note, once, val } from "./common.js";
+import { call, field, note, once, val, fieldError } from "./common.js";
 import { frameBallot } from "../frames.js";
 
 // The choices part of a form for the proposals of a district; read() gives the API's ballot
@@ -74,11 +74,11 @@ export async function paperSection(e, reload, flash, me) {
   }
   drawChoices();
   const form = h("form", { id: "paper", novalidate: true, onsubmit: once(async () => {
-    if (!val("sheet")) { n.fail(t("stSheetMissing")); document.getElementById("sheet").focus(); return; }
+    if (!val("sheet")) return fieldError("sheet", t("stSheetMissing"));
     const body = { sheet: val("sheet") };
     if (val("paper-code")) body.code = val("paper-code");
     else if (val("paper-pid") && val("paper-birth")) body.register = { personal_id: val("paper-pid"), birth_date: val("paper-birth") };
-    else { n.fail(t("stVoterMissing")); document.getElementById("paper-code").focus(); return; }
+    else return fieldError("paper-code", t("stVoterMissing"));
     const r = current.read();
     if (r.problem) { n.fail(r.problem); return; }
     // the sheet is one frame's ballot: a voter with a city-wide and a district ballot has two sheets
@@ -116,7 +116,7 @@ export async function paperSection(e, reload, flash, me) {
             const cn = note();
             const c = choices(e, props.filter((p) => p.district_id === last.district_id), `cc-${s.sheet}`, last, last.district_id);
             cell.replaceChildren(h("form", { id: `correct-form-${s.sheet}`, novalidate: true, onsubmit: once(async () => {
-              if (!val(`reason-${s.sheet}`)) { cn.fail(t("stReasonMissing")); document.getElementById(`reason-${s.sheet}`).focus(); return; }
+              if (!val(`reason-${s.sheet}`)) return fieldError(`reason-${s.sheet}`, t("stReasonMissing"));
               const r = c.read();
               if (r.problem) { cn.fail(r.problem); return; }
               await call("POST", `/elections/${e.id}/paper-ballots/corrections`, { sheet: s.sheet, ballot: r.ballot, reason: val(`reason-${s.sheet}`) });

@@ -4,7 +4,7 @@
 // own password.
 import { h } from "../api.js";
 import { pick, t } from "../i18n.js";
-import { call, field, note, once, sure, val } from "./common.js";
+import { call, field, note, once, sure, val, fieldError } from "./common.js";
 import { totpSection } from "./totp.js";
 
 const ROLES = ["admin", "moderator", "clerk", "observer"];
@@ -31,7 +31,7 @@ export async function peoplePage(org, me, reload, flash) {
       h("tbody", {}, rows)), n.box,
     h("h2", {}, t("stInvite")),
     h("form", { id: "invite", novalidate: true, onsubmit: once(async () => {
-      if (!/^[^@\s]+@[^@\s]+$/.test(val("inv-email"))) { inv.fail(t("stEmailInvalid")); document.getElementById("inv-email").focus(); return; }
+      if (!/^[^@\s]+@[^@\s]+$/.test(val("inv-email"))) return fieldError("inv-email", t("stEmailInvalid"));
       const body = { email: val("inv-email"), role: val("inv-role") };
       if (val("inv-election")) body.election_id = Number(val("inv-election"));
       const r = await call("POST", `/organisations/${org}/staff`, body);
@@ -48,8 +48,8 @@ export async function peoplePage(org, me, reload, flash) {
     inv.box, linkBox, h("p", {}, h("button", { type: "submit", id: "invite-btn" }, t("stSendInvite")))),
     h("h2", {}, t("stYourPassword")),
     h("form", { id: "password", novalidate: true, onsubmit: once(async () => {
-      if (val("pw-new").length < 12) { pw.fail(t("stPasswordShort")); document.getElementById("pw-new").focus(); return; }
-      if (val("pw-new") !== val("pw-again")) { pw.fail(t("stPasswordsDiffer")); document.getElementById("pw-again").focus(); return; }
+      if (val("pw-new").length < 12) return fieldError("pw-new", t("stPasswordShort"));
+      if (val("pw-new") !== val("pw-again")) return fieldError("pw-again", t("stPasswordsDiffer"));
       await call("POST", "/staff/password", { current_password: val("pw-current"), new_password: val("pw-new") });
       for (const id of ["pw-current", "pw-new", "pw-again"]) document.getElementById(id).value = "";
       pw.say(t("stPasswordChanged"));

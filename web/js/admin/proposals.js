@@ -5,7 +5,7 @@
 // import.js, the photos in photos.js.
 import { h } from "../api.js";
 import { dateTime, money, pick, t } from "../i18n.js";
-import { call, download, fetchRaw, field, note, once, sure, val, votingOpened, langName } from "./common.js";
+import { call, download, fetchRaw, field, note, once, sure, val, votingOpened, langName, fieldError } from "./common.js";
 import { moneyField } from "./money.js";
 import { importForm } from "./import.js";
 import { photosBox } from "./photos.js";
@@ -28,7 +28,7 @@ function proposalForm(e, p, done) {
     { ...attrs, value: (cur[k] || {})[l] || "" })));
   const f = h("form", { id: p ? `proposal-form-${p.id}` : "add-proposal", novalidate: true, onsubmit: once(async () => {
     const title = texts(id("title"));
-    if (!title.da && !title.en) { n.fail(t("stTitleMissing")); document.getElementById(id("title-da")).focus(); return; }
+    if (!title.da && !title.en) return fieldError(id("title-da"), t("stTitleMissing"));
     const minor = cost.value();
     if (minor === undefined) return;
     const body = { title, district_id: Number(val(id("district"))) };
@@ -43,7 +43,7 @@ function proposalForm(e, p, done) {
     const lat = val(id("lat")), lng = val(id("lng"));
     if (lat || lng) {
       if (!(Math.abs(Number(lat)) <= 90 && Math.abs(Number(lng)) <= 180) || !lat || !lng) {
-        n.fail(t("stLocationInvalid")); document.getElementById(id("lat")).focus(); return;
+        return fieldError(id("lat"), t("stLocationInvalid"));
       }
       body.location = { lat: Number(lat), lng: Number(lng) };
     }
@@ -111,7 +111,7 @@ export async function proposalsSection(e, reload, flash) {
         actions.push(act(t("stReject"), "reject", () => {
           const rn = note();
           open(h("form", { id: `reject-form-${p.id}`, novalidate: true, onsubmit: once(async () => {
-            if (!val(`reason-${p.id}`)) { rn.fail(t("stReasonMissing")); document.getElementById(`reason-${p.id}`).focus(); return; }
+            if (!val(`reason-${p.id}`)) return fieldError(`reason-${p.id}`, t("stReasonMissing"));
             await call("PATCH", `/proposals/${p.id}`, { status: "rejected", reason: val(`reason-${p.id}`) });
             await reload(t("stRejected", { title: name(p) }));
           }, rn) }, field(`reason-${p.id}`, t("stReasonForAuthor"), { required: true }), rn.box,

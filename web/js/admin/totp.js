@@ -4,7 +4,7 @@
 import { h } from "../api.js";
 import { t } from "../i18n.js";
 import { qrSvg } from "../qr.js";
-import { call, field, note, once, val } from "./common.js";
+import { call, field, note, once, val, fieldError } from "./common.js";
 
 export function totpSection(me) {
   const n = note();
@@ -12,7 +12,7 @@ export function totpSection(me) {
   const start = h("button", { type: "button", id: "totp-setup", class: me.totp_enabled ? "secondary" : "", onclick: once(async () => {
     const s = await call("POST", "/staff/totp");
     const form = h("form", { id: "totp-enable", novalidate: true, onsubmit: once(async () => {
-        if (!/^\d{6}$/.test(val("totp-code"))) { n.fail(t("stTotpCodeInvalid")); document.getElementById("totp-code").focus(); return; }
+        if (!/^\d{6}$/.test(val("totp-code"))) return fieldError("totp-code", t("stTotpCodeInvalid"));
         await call("POST", "/staff/totp/enable", { code: val("totp-code") });
         me.totp_enabled = true;
         box.replaceChildren(h("p", {}, t("stTotpIsOn")));

@@ -3,7 +3,7 @@
 // (a lost letter), and the voter register uploaded after a dry run.
 import { h } from "../api.js";
 import { pick, t } from "../i18n.js";
-import { call, download, fetchRaw, field, note, once, sure, val } from "./common.js";
+import { call, download, fetchRaw, field, note, once, sure, val, fieldError } from "./common.js";
 import { importForm } from "./import.js";
 import { districtGroups } from "./districts.js";
 
@@ -13,11 +13,11 @@ export async function votersSection(e, reload, flash) {
   const dname = (id) => { const d = e.districts.find((x) => x.id === id); return d ? pick(d.name, e.default_language) : ""; };
   const make = (fmt, label) => h("button", { type: "button", id: "codes-" + fmt, onclick: once(async () => {
     const count = Number(val("c-count"));
-    if (!(count >= 1 && count <= 100000 && Number.isInteger(count))) { n.fail(t("stCountInvalid")); document.getElementById("c-count").focus(); return; }
+    if (!(count >= 1 && count <= 100000 && Number.isInteger(count))) return fieldError("c-count", t("stCountInvalid"));
     // a code names one district per group where the group has several (a one-district group,
     // such as a city-wide budget, comes with every code)
     const ids = pickGroups.map((g) => val("c-district-" + g.key)).filter(Boolean).map(Number);
-    if (!ids.length) { n.fail(t("stChooseDistrict")); document.getElementById("c-district-" + pickGroups[0].key).focus(); return; }
+    if (!ids.length) return fieldError("c-district-" + pickGroups[0].key, t("stChooseDistrict"));
     const district = ids[0];
     const res = await fetchRaw("POST", `/elections/${e.id}/codes?format=${fmt}`, JSON.stringify({ district_ids: ids, count }), "application/json");
     await download(res, `election-${e.id}-district-${district}-codes.${fmt === "csv" ? "csv" : "html"}`);
@@ -44,7 +44,7 @@ export async function votersSection(e, reload, flash) {
         h("a", { class: "button secondary", id: "print-cards", href: `/cards.html#/e/${e.id}` }, t("stPrintableCards")))) : h("p", {}, t("stAddDistrictFirst")),
     h("h2", {}, t("stRevokeCode")),
     h("form", { id: "revoke", novalidate: true, onsubmit: once(async () => {
-      if (!val("revoke-code")) { rn.fail(t("stCodeMissing")); document.getElementById("revoke-code").focus(); return; }
+      if (!val("revoke-code")) return fieldError("revoke-code", t("stCodeMissing"));
       if (!sure(t("stConfirmRevoke"))) return;
       await call("POST", `/elections/${e.id}/codes/revoke`, { code: val("revoke-code") });
       document.getElementById("revoke-code").value = "";
