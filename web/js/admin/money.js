@@ -9,13 +9,17 @@ import { h } from "../api.js";
 import { getLang, locale, t } from "../i18n.js";
 
 const MAX_MINOR = 9007199254740991;
+// the separator a "grouping" message names: the one typed, not the one the language uses
+const MARK_NAMES = { ".": "_point", ",": "_comma" };
 
-// {minor} or {problem}: "empty", "characters", "grouping", "decimals", "range".
+// {minor} or {problem}: "empty", "characters", "grouping", "decimals", "range"; with
+// "grouping", mark: the last separator typed (the message names it as typed).
 export function readMoney(text, lang = getLang()) {
   const da = lang === "da";
   const s = String(text).trim();
   if (!s) return { problem: "empty" };
-  let digits = "", group = 0, decimals = 0, grouping = "", firstGroup = true, afterDecimal = false;
+  let digits = "", group = 0, decimals = 0, grouping = "", firstGroup = true, afterDecimal = false, typed = "";
+  const unclear = () => ({ problem: "grouping", mark: typed });
   for (const c of s) {
     if (c >= "0" && c <= "9") {
       digits += c;
@@ -24,20 +28,21 @@ export function readMoney(text, lang = getLang()) {
     }
     const mark = c === "," ? (da ? "d" : ",") : c === "." ? (da ? "." : "d") : /[ \u00a0\u202f]/.test(c) ? " " : "";
     if (!mark) return { problem: "characters" };
-    if (afterDecimal || !group) return { problem: "grouping" };
+    typed = c;
+    if (afterDecimal || !group) return unclear();
     if (mark === "d") {
-      if (!firstGroup && group !== 3) return { problem: "grouping" };
+      if (!firstGroup && group !== 3) return unclear();
       afterDecimal = true;
     } else {
-      if ((grouping && mark !== grouping) || (firstGroup ? group > 3 : group !== 3)) return { problem: "grouping" };
+      if ((grouping && mark !== grouping) || (firstGroup ? group > 3 : group !== 3)) return unclear();
       grouping = mark;
       firstGroup = false;
     }
     group = 0;
   }
   if (!digits) return { problem: "characters" };
-  if (afterDecimal && decimals === 0) return { problem: "grouping" };
-  if (!afterDecimal && !firstGroup && group !== 3) return { problem: "grouping" };
+  if (afterDecimal && decimals === 0) return unclear();
+  if (!afterDecimal && !firstGroup && group !== 3) return unclear();
   if (decimals > 2) return { problem: "decimals" };
   if (digits.length > 17) return { problem: "range" };
   const minor = Number(digits.slice(0, digits.length - decimals) + digits.slice(digits.length - decimals).padEnd(2, "0"));
@@ -70,7 +75,8 @@ export function moneyField(id, label, currency, { value, required = true } = {})
     if (r.problem === "empty" && !required) { said.textContent = ""; input.removeAttribute("aria-invalid"); return { minor: null }; }
     said.classList.toggle("field-error", !!r.problem);
     if (r.problem) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
-    said.textContent = r.problem ? t("stMoney_" + r.problem, { example: t("stMoneyExample") }) : t("stMoneyIs", { amount: moneyWords(r.minor, currency) });
+    said.textContent = r.problem ? t("stMoney_" + r.problem + (MARK_NAMES[r.mark] || ""), { example: t("stMoneyExample") })
+      : t("stMoneyIs", { amount: moneyWords(r.minor, currency) });
     return r;
   }
   input.addEventListener("input", () => { if (input.value.trim()) read(); else { said.textContent = ""; input.removeAttribute("aria-invalid"); } });

@@ -268,7 +268,9 @@ export default {
   // beløb
   stMoneyIs: "Det er {amount}.", stMoneyExample: "1.000.000,50",
   stMoney_empty: "Skriv et beløb, fx {example}.", stMoney_characters: "Skriv kun tal, med punktum mellem tusinder og komma før ørerne, fx {example}.",
-  stMoney_grouping: "Punktummerne står ikke mellem tusinder, så beløbet er uklart. Skriv det som {example}.",
+  stMoney_grouping: "Tegnene mellem cifrene passer ikke, så beløbet er uklart. Skriv det som {example}.",
+  stMoney_grouping_point: "Punktummerne står ikke mellem tusinder, så beløbet er uklart. Skriv det som {example}.",
+  stMoney_grouping_comma: "Kommaerne står ikke mellem tusinder, så beløbet er uklart. Skriv det som {example}.",
   stMoney_decimals: "Et komma indleder ørerne, og et beløb har højst to decimaler. Skriv tusinder med punktum, som {example}.",
   stMoney_range: "Beløbet skal være over nul og ikke så stort.",
   // distrikter

@@ -254,7 +254,9 @@ export default {
   // money
   stMoneyIs: "That is {amount}.", stMoneyExample: "1,000,000.50",
   stMoney_empty: "Type an amount, for example {example}.", stMoney_characters: "Type only digits, with a comma between thousands and a point before the øre/cents, for example {example}.",
-  stMoney_grouping: "The commas are not between thousands, so the amount is unclear. Write it like {example}.",
+  stMoney_grouping: "The separators between the digits do not fit, so the amount is unclear. Write it like {example}.",
+  stMoney_grouping_point: "The full stops are not between thousands, so the amount is unclear. Write it like {example}.",
+  stMoney_grouping_comma: "The commas are not between thousands, so the amount is unclear. Write it like {example}.",
   stMoney_decimals: "A point starts the decimals, and an amount has at most two. Write thousands with commas, like {example}.",
   stMoney_range: "The amount must be above zero and not that large.",
   // districts
