@@ -166,4 +166,9 @@ test("a voter who comes back after the first of two ballots goes on at the secon
   assert(await x.page.getByRole("heading", { name: say.da.thanks }).count() === 0, "no thank-you for a vote not cast now");
   const trackers = [await x.page.locator("#tracker").textContent(), await x.page.locator("#tracker-2").textContent()].map((s) => s.trim());
   assert(trackers.every((s) => /^[0-9a-f]{64}$/.test(s)) && trackers[0] !== trackers[1], "both receipts: " + trackers);
+  // Back to the sign-in page: it says every ballot is cast and leads to the receipts
+  await x.back();
+  await x.see(T.da.alreadySignedInVoted);
+  await x.click(x.link("Dine kvitteringer"), "to the receipts");
+  await x.heading("Dine kvitteringer").waitFor();
 });

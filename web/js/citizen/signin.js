@@ -64,10 +64,12 @@ export async function signInPage(eid, v) {
   // already signed in (Back from the ballot lands here): say so, and the way on; signing in
   // as someone else starts with the header's sign-out
   const s = session(eid);
-  if (s)
+  if (s) {
+    const home = signedInHome(eid, s, election.phase), voted = home.endsWith("/receipt");
     return v.show(h("h1", {}, t("signInTitle")), h("p", { lang: titleLang(election.title) }, title(election.title)),
-      message(t("alreadySignedIn")), h("p", {}, h("a", { class: "button", href: signedInHome(eid, s, election.phase) },
-        t(election.phase === "voting" ? "continueVoting" : "continue"))));
+      message(t(voted ? "alreadySignedInVoted" : "alreadySignedIn")), h("p", {}, h("a", { class: "button", href: home },
+        voted ? t("receiptsTitle", { n: s.districts.length }) : t(election.phase === "voting" ? "continueVoting" : "continue"))));
+  }
   const methods = offeredMethods(election);
   const problems = h("div", {});
   const oidc = oidcButton(election, problems);   // "Sign in with MitID" where a provider is set up

@@ -57,7 +57,7 @@ export default {
   pointsFor: { one: "{title}: {n} point", other: "{title}: {n} point" },
   points: { one: "{n} point", other: "{n} point" },
   review: "Se din stemme", alreadyVoted: "Du har allerede stemt. Du kan ændre din stemme, indtil afstemningen lukker; kun den sidste tæller.",
-  alreadySignedIn: "Du er logget ind. Gå videre til din stemmeseddel, eller log ud øverst, så en anden kan logge ind.", continueVoting: "Videre til din stemmeseddel",
+  alreadySignedIn: "Du er logget ind. Gå videre til din stemmeseddel, eller log ud øverst, så en anden kan logge ind.", alreadySignedInVoted: "Du er logget ind, og alle stemmesedler er afgivet. Dine kvitteringer er på næste side; log ud øverst, så en anden kan logge ind.", continueVoting: "Videre til din stemmeseddel",
   overBudget: "Det er over budgettet. Fjern noget først.",
   maxReached: { one: "Du kan højst vælge {n}.", other: "Du kan højst vælge {n}." },
   maxPoints: "Du har ikke flere point.", maxPerProject: { one: "Højst {n} point pr. forslag.", other: "Højst {n} point pr. forslag." },

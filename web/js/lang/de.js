@@ -30,7 +30,7 @@ export default {
   pointsFor: { one: "{title}: {n} Punkt", other: "{title}: {n} Punkte" },
   points: { one: "{n} Punkt", other: "{n} Punkte" },
   review: "Stimme überprüfen", alreadyVoted: "Sie haben bereits abgestimmt. Sie können Ihre Stimme ändern, bis die Abstimmung schließt; nur die letzte zählt.",
-  alreadySignedIn: "Sie sind angemeldet. Gehen Sie weiter zu Ihrem Stimmzettel, oder melden Sie sich oben ab, damit sich jemand anderes anmelden kann.", continueVoting: "Weiter zum Stimmzettel",
+  alreadySignedIn: "Sie sind angemeldet. Gehen Sie weiter zu Ihrem Stimmzettel, oder melden Sie sich oben ab, damit sich jemand anderes anmelden kann.", alreadySignedInVoted: "Sie sind angemeldet, und alle Stimmzettel sind abgegeben. Ihre Quittungen stehen auf der nächsten Seite; damit sich jemand anderes anmelden kann, melden Sie sich oben ab.", continueVoting: "Weiter zum Stimmzettel",
   overBudget: "Das übersteigt das Budget. Entfernen Sie zuerst etwas.",
   maxReached: { one: "Sie können höchstens {n} wählen.", other: "Sie können höchstens {n} wählen." },
   maxPoints: "Sie haben keine Punkte mehr.", maxPerProject: { one: "Höchstens {n} Punkt pro Vorschlag.", other: "Höchstens {n} Punkte pro Vorschlag." },

@@ -59,7 +59,7 @@ export default {
   pointsFor: { one: "{title}: {n} point", other: "{title}: {n} points" },
   points: { one: "{n} point", other: "{n} points" },
   review: "Review your vote", alreadyVoted: "You have voted already. You can change your vote until voting closes; only the last one counts.",
-  alreadySignedIn: "You are signed in. Go on to your ballot, or sign out at the top to let someone else sign in.", continueVoting: "Go on to your ballot",
+  alreadySignedIn: "You are signed in. Go on to your ballot, or sign out at the top to let someone else sign in.", alreadySignedInVoted: "You are signed in, and every ballot is cast. Your receipts are on the next page; to let someone else sign in, sign out at the top.", continueVoting: "Go on to your ballot",
   overBudget: "That is over the budget. Remove something first.",
   maxReached: { one: "You can choose at most {n}.", other: "You can choose at most {n}." },
   maxPoints: "You have no points left.", maxPerProject: { one: "At most {n} point per proposal.", other: "At most {n} points per proposal." },
