@@ -126,7 +126,7 @@ export async function paperSection(e, reload, flash, me) {
             cell.querySelector("input").focus();
           } }, t("stCorrect")) : "";
         cell.append(fix);
-        return h("tr", {}, h("td", {}, s.sheet), h("td", {}, t("stSheetStatus_" + s.status) + (s.corrected ? " · " + t("stCorrected") : "")),
+        return h("tr", {}, h("td", { class: "sheet-no" }, s.sheet), h("td", {}, t("stSheetStatus_" + s.status) + (s.corrected ? " · " + t("stCorrected") : "")),
           h("td", {}, h("ul", {}, entries.map((x) => h("li", {}, `${x.clerk} · ${dateTime(x.at)} · ${districtName(x.district_id)}: ${entryText(e, props, x, x.district_id)}`)))), cell);
       })));
   }
