@@ -36,14 +36,14 @@ export async function signIn(v, s) {
 // Creates an election of the ballot type and walks to its districts page; returns its id.
 export async function newElection(v, s, type, title) {
   const page = v.page;
+  await v.fill(page.getByLabel(s.titleDa), title.da);
+  await v.fill(page.getByLabel(s.titleEn), title.en);
   // a field the form refuses is said under that field, not at the end of the long form
   await v.fill(page.getByLabel(s.slug), "Not A Slug!");
   await v.click(v.button(s.create), "create with a bad short name");
   await assertErrorAt(page, "slug");
   await v.fill(page.getByLabel(s.slug), `staff-${type}-${Date.now() % 1000000}`);
   assert(!(await page.locator("#slug-problem").count()), "the short name's message goes once it is changed");
-  await v.fill(page.getByLabel(s.titleDa), title.da);
-  await v.fill(page.getByLabel(s.titleEn), title.en);
   await v.select(page.getByLabel(s.ballot), type);
   if (type === "cumulative") await v.fill(page.locator("#b-points"), "5");
   await v.click(v.button(s.create), "create the election");
