@@ -74,15 +74,20 @@ static bool rho_plain(const struct mes *m, size_t p, double b0, double s0, bool 
     return true;
 }
 
-/* rho of project p with budgets b (and budget slopes s, or NULL); false when the
- * supporters cannot afford p. */
 bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v)
+{
+    return mes_rho_from(m, b, s, p, 0, v);
+}
+
+/* rho of project p with budgets b (and budget slopes s, or NULL); false when the
+ * supporters cannot afford p. rho_low is a known lower bound of rho (0: none). */
+bool mes_rho_from(const struct mes *m, const double *b, const double *s, size_t p, double rho_low,
+                  struct mes_rho *v)
 {
     const struct tally_groups *g = m->g;
     size_t st = g->sup_start[p], n = g->sup_start[p + 1] - st;
     const uint32_t *sup = g->supporters + st;
     const double *wt = m->supw + st; /* the supporters' weights, in the same order */
-    double cost = (double)m->in->cost[p], sum = 0, dsum = 0, minb = INFINITY;
     memset(v, 0, sizeof *v);
     if (n == 0)
         return false;
@@ -93,49 +98,85 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
     bool affordable;
     if (mes_plain(m, b, s, p) && rho_plain(m, p, b[sup[0]], s ? s[sup[0]] : 0, &affordable, v))
         return affordable;
-    /* One scan sums the supporters' budgets (and slopes), makes the first pass of the cap
-     * (see below) at q = cost / K, which is known before it, and keeps aside only the
-     * supporters holding q or more: q only rises, so the others stay below it and later
-     * passes need not see them again. */
-    double *gb = m->gather_b, *gs = m->gather_s, *gw = m->gather_w;
-    double K = (double)g->votes[p], q = cost / K, u = mes_utility(m, p);
-    double low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY, below = 0;
+    /* mes_cap_add's loop, with the sums in local variables the compiler keeps in registers */
+    struct mes_cap c = mes_cap_start(m, p, rho_low, 0);
+    double *gb = c.gb, *gs = c.gs, *gw = c.gw, q = c.q;
+    double sum = 0, dsum = 0, minb = INFINITY, low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY, below = 0;
     size_t nr = 0;
-    for (size_t k = 0; k < n; k++) {
-        double bk = b[sup[k]], sk = s ? s[sup[k]] : 0, wk = wt[k];
-        sum += wk * bk;
-        dsum += wk * sk;
-        minb = bk < minb ? bk : minb;
-        if (bk < q) {
-            low_sum += wk * bk;
-            low_w += wk;
-            low_ws += wk * sk;
-            below = bk > below ? bk : below;
-        } else {
-            gb[nr] = bk;
-            gs[nr] = sk;
-            gw[nr++] = wk;
-            above = bk < above ? bk : above;
+    if (s) {
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]], sk = s[sup[k]], wk = wt[k];
+            sum += wk * bk;
+            dsum += wk * sk;
+            minb = bk < minb ? bk : minb;
+            if (bk < q) {
+                low_sum += wk * bk;
+                low_w += wk;
+                low_ws += wk * sk;
+                below = bk > below ? bk : below;
+            } else {
+                gb[nr] = bk;
+                gs[nr] = sk;
+                gw[nr++] = wk;
+                above = bk < above ? bk : above;
+            }
+        }
+    } else { /* the same without slopes (most calls): gs is not written, and the passes
+              * do not read it */
+        c.slopes = false;
+        for (size_t k = 0; k < n; k++) {
+            double bk = b[sup[k]], wk = wt[k];
+            sum += wk * bk;
+            minb = bk < minb ? bk : minb;
+            if (bk < q) {
+                low_sum += wk * bk;
+                low_w += wk;
+                below = bk > below ? bk : below;
+            } else {
+                gb[nr] = bk;
+                gw[nr++] = wk;
+                above = bk < above ? bk : above;
+            }
         }
     }
-    v->sum = sum;
-    v->dsum = dsum;
-    v->close = mes_near(sum, cost);
-    if (sum < cost && !v->close)
+    c.sum = sum;
+    c.dsum = dsum;
+    c.minb = minb;
+    c.low_sum = low_sum;
+    c.low_w = low_w;
+    c.low_ws = low_ws;
+    c.above = above;
+    c.below = below;
+    c.nr = nr;
+    return mes_cap_finish(c, v);
+}
+
+bool mes_cap_finish(struct mes_cap c, struct mes_rho *v)
+{
+    double cost = c.cost, K = c.K, u = c.u, q = c.q;
+    double low_sum = c.low_sum, low_w = c.low_w, low_ws = c.low_ws, above = c.above, below = c.below;
+    double *gb = c.gb, *gs = c.gs, *gw = c.gw;
+    size_t nr = c.nr;
+    memset(v, 0, sizeof *v);
+    v->sum = c.sum;
+    v->dsum = c.dsum;
+    v->close = mes_near(c.sum, cost);
+    if (c.sum < cost && !v->close)
         return false;
-    if (!v->close && mes_clearly_above(minb, q)) {
+    if (!v->close && mes_clearly_above(c.minb, c.q_equal)) {
         v->uncapped = true;
-        v->rho = q / u;
+        v->rho = c.q_equal / u;
         return true;
     }
     /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
      * supporters who cannot pay it to "pays everything" until the set stops growing:
-     * q only rises, so this takes a few passes and no sort. Each pass moves the kept
-     * supporters now below q to the sums and notes the least budget of the others
-     * (above): when the next q does not pass it, the set stays as it is, a further pass
-     * would compute the same q again, and the passes stop one early with that q. */
+     * q only rises, so this takes a few passes and no sort. The scan made the first pass
+     * (mes_cap_add). Each later pass moves the kept supporters now below q to the sums and
+     * notes the least budget of the others (above): when the next q does not pass it, the
+     * set stays as it is, a further pass would compute the same q again, and the passes
+     * stop one early with that q. */
     for (int pass = 0; pass < 1000; pass++) {
-        if (pass > 0) {
+        if (pass > 0 && c.slopes) {
             size_t keep = 0;
             above = INFINITY;
             for (size_t k = 0; k < nr; k++) {
@@ -148,6 +189,22 @@ bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, st
                 } else {
                     gb[keep] = bk;
                     gs[keep] = gs[k];
+                    gw[keep++] = gw[k];
+                    above = bk < above ? bk : above;
+                }
+            }
+            nr = keep;
+        } else if (pass > 0) {
+            size_t keep = 0;
+            above = INFINITY;
+            for (size_t k = 0; k < nr; k++) {
+                double bk = gb[k];
+                if (bk < q) {
+                    low_sum += gw[k] * bk;
+                    low_w += gw[k];
+                    below = bk > below ? bk : below;
+                } else {
+                    gb[keep] = bk;
                     gw[keep++] = gw[k];
                     above = bk < above ? bk : above;
                 }
@@ -256,28 +313,42 @@ int mes_uncapped_cmp(const struct mes *m, size_t a, size_t b)
     return x < y ? -1 : x > y;
 }
 
-/* A project sharing a supporter with p (just funded) keeps its rho only as a lower bound:
- * it is marked stale unless gone[x]. A scan that stops at the first shared supporter is
- * cheaper than visiting every ballot of p's supporters. */
-void mes_mark_stale(struct mes *m, size_t p, const bool *gone)
+/* The projects sharing a supporter with p, as a bit set (bit x of word x / 64): found once
+ * per project, the first time it is funded, by marking its supporters and looking at
+ * each other project's until one is marked. */
+static const uint64_t *neighbours(struct mes *m, size_t p)
 {
+    if (m->neighbours[p])
+        return m->neighbours[p];
     const struct tally_groups *g = m->g;
+    uint64_t *row = xcalloc(m->np / 64 + 1, sizeof *row);
     for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
         m->charged[g->supporters[k]] = true;
-    for (size_t x = 0; x < m->np; x++) {
-        /* touched is kept for the gone too: the end of a run prices the projects that died */
-        if (m->touched[x] && (!m->fresh[x] || gone[x]))
-            continue;
+    for (size_t x = 0; x < m->np; x++)
         for (size_t k = g->sup_start[x]; k < g->sup_start[x + 1]; k++)
             if (m->charged[g->supporters[k]]) {
-                if (!gone[x])
-                    m->fresh[x] = false;
-                m->touched[x] = true;
+                row[x / 64] |= (uint64_t)1 << (x % 64);
                 break;
             }
-    }
     for (size_t k = g->sup_start[p]; k < g->sup_start[p + 1]; k++)
         m->charged[g->supporters[k]] = false;
+    m->neighbours[p] = row;
+    return row;
+}
+
+/* A project sharing a supporter with p (just funded) keeps its rho only as a lower bound:
+ * it is marked stale unless gone[x]. */
+void mes_mark_stale(struct mes *m, size_t p, const bool *gone)
+{
+    const uint64_t *row = neighbours(m, p);
+    for (size_t x = 0; x < m->np; x++) {
+        if (!(row[x / 64] >> (x % 64) & 1))
+            continue;
+        if (!gone[x])
+            m->fresh[x] = false;
+        /* touched is kept for the gone too: the end of a run prices the projects that died */
+        m->touched[x] = true;
+    }
 }
 
 /* Charges the supporters of p the cap q (or what they hold, if less) in budgets b and
@@ -347,7 +418,7 @@ static size_t candidates(struct mes *m)
             struct mes_rho v;
             m->fresh[p] = true;
             refreshed = true;
-            if (!mes_rho(m, m->bd, m->sd, p, &v)) {
+            if (!mes_rho_from(m, m->bd, m->sd, p, m->rho[p], &v)) {
                 m->dead[p] = true; /* budgets only fall: unaffordable for good */
                 m->death[p] = v.dsum > 0 ? ((double)m->in->cost[p] - v.sum) / v.dsum : INFINITY;
                 continue;
@@ -585,6 +656,7 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
     m->known_rho = xcalloc(np ? np : 1, sizeof *m->known_rho);
     m->known_dead = xcalloc(np ? np : 1, sizeof *m->known_dead);
     m->charged = xcalloc(g->ngroups ? g->ngroups : 1, sizeof *m->charged);
+    m->neighbours = xcalloc(np ? np : 1, sizeof *m->neighbours);
     double **bounds[] = {&m->l0, &m->l1, &m->u0, &m->u1, &m->us0, &m->us1};
     for (size_t i = 0; i < sizeof bounds / sizeof *bounds; i++)
         *bounds[i] = xcalloc(g->ngroups ? g->ngroups : 1, sizeof(double));
@@ -596,9 +668,10 @@ void mes_init(struct mes *m, const struct tally_input *in, const struct tally_gr
         if (g->sup_start[p + 1] - g->sup_start[p] > maxsup)
             maxsup = g->sup_start[p + 1] - g->sup_start[p];
     m->scratch = xcalloc(maxsup, sizeof *m->scratch);
-    m->gather_b = xcalloc(maxsup, sizeof *m->gather_b);
-    m->gather_s = xcalloc(maxsup, sizeof *m->gather_s);
-    m->gather_w = xcalloc(maxsup, sizeof *m->gather_w);
+    m->maxsup = maxsup;
+    m->gather_b = xcalloc(MES_CAP_BUFFERS * maxsup, sizeof *m->gather_b);
+    m->gather_s = xcalloc(MES_CAP_BUFFERS * maxsup, sizeof *m->gather_s);
+    m->gather_w = xcalloc(MES_CAP_BUFFERS * maxsup, sizeof *m->gather_w);
     m->supw = xcalloc(g->sup_start[np] ? g->sup_start[np] : 1, sizeof *m->supw);
     for (size_t k = 0; k < g->sup_start[np]; k++)
         m->supw[k] = (double)g->weight[g->supporters[k]];
@@ -646,6 +719,9 @@ void mes_free(struct mes *m)
     free(m->known_rho);
     free(m->known_dead);
     free(m->charged);
+    for (size_t p = 0; p < m->np; p++)
+        free(m->neighbours[p]);
+    free(m->neighbours);
     free(m->l0);
     free(m->l1);
     free(m->u0);

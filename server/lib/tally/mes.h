@@ -10,6 +10,7 @@
 #include "lib/tally/tally.h"
 
 #include <gmp.h>
+#include <math.h>
 
 #define MES_NONE UINT32_MAX
 
@@ -41,9 +42,12 @@ struct mes {
      * at both ends, the upper one's values and slopes */
     double *l0, *l1, *u0, *u1, *us0, *us1;
     bool *fresh, *dead, *close, *uncapped, *hsel, *charged;
+    uint64_t **neighbours; /* per project, once funded: the projects sharing a supporter */
     size_t *cand;
     uint32_t *scratch;
-    double *gather_b, *gather_s, *gather_w; /* mes_rho: the supporters that may still be capped */
+    /* mes_cap: the supporters that may still be capped, MES_CAP_BUFFERS sets of maxsup */
+    double *gather_b, *gather_s, *gather_w;
+    size_t maxsup;
     double *supw; /* weight of each entry of g->supporters, as a double */
     /* Projects none of whose supporters has paid yet in the current run or check: every
      * supporter then holds the same (the starting budget) in each of the arrays in plain,
@@ -103,9 +107,71 @@ struct mes_rho {
 /* rho of project p with budgets b (and budget slopes s, or NULL); false when the
  * supporters cannot afford p. */
 bool mes_rho(const struct mes *m, const double *b, const double *s, size_t p, struct mes_rho *v);
+/* The same, given a lower bound of rho (0: none), which saves passes of the cap. */
+bool mes_rho_from(const struct mes *m, const double *b, const double *s, size_t p, double rho_low,
+                  struct mes_rho *v);
 /* After p is funded: marks the projects sharing a supporter with it as touched, and as
  * stale (their rho is now only a lower bound) unless gone[x]. */
 void mes_mark_stale(struct mes *m, size_t p, const bool *gone);
+/* How mes_rho finds a cap, in three steps, so that one scan of a project's supporters can
+ * find the caps of several arrays of budgets (mes_check does for the winner's bounds):
+ * start, add each supporter's budget, slope and weight (in supporter order), finish. The
+ * scan sums the budgets (and slopes) and makes the first pass of the cap at q = cost / K,
+ * or at the cap of rho_low if higher (both known before it and at most the cap), keeping
+ * aside only the supporters holding q or more: q only rises, so the others stay below it
+ * and later passes need not see them again. A rho found earlier with budgets that have
+ * only fallen since is such a lower bound; starting from it saves most passes. */
+#define MES_CAP_BUFFERS 4
+struct mes_cap {
+    double cost, K, u, q_equal, q;
+    double sum, dsum, minb, low_sum, low_w, low_ws, above, below;
+    double *gb, *gs, *gw; /* kept aside, in gather buffer set `buffer` */
+    size_t nr;
+    bool slopes; /* false: every slope added was 0 and gs holds nothing */
+};
+/* mes_rho's answer for the budgets added (p's cost not 0, at least one supporter); c by
+ * value, so that the scan's sums can live in registers */
+bool mes_cap_finish(struct mes_cap c, struct mes_rho *v);
+double mes_utility(const struct mes *m, size_t p);
+
+static inline struct mes_cap mes_cap_start(const struct mes *m, size_t p, double rho_low, size_t buffer)
+{
+    struct mes_cap c;
+    c.cost = (double)m->in->cost[p];
+    c.K = (double)m->g->votes[p];
+    c.u = mes_utility(m, p);
+    c.q_equal = c.cost / c.K;
+    /* lowered by a rounding margin: a lower bound equal to the cap, rounded up, must not
+     * start above it */
+    c.q = fmax(c.q_equal, rho_low * c.u * (1 - 1e-12));
+    c.sum = c.dsum = c.low_sum = c.low_w = c.low_ws = c.below = 0;
+    c.minb = c.above = INFINITY;
+    c.gb = m->gather_b + buffer * m->maxsup;
+    c.gs = m->gather_s + buffer * m->maxsup;
+    c.gw = m->gather_w + buffer * m->maxsup;
+    c.nr = 0;
+    c.slopes = true;
+    return c;
+}
+
+static inline void mes_cap_add(struct mes_cap *c, double bk, double sk, double wk)
+{
+    c->sum += wk * bk;
+    c->dsum += wk * sk;
+    c->minb = bk < c->minb ? bk : c->minb;
+    if (bk < c->q) {
+        c->low_sum += wk * bk;
+        c->low_w += wk;
+        c->low_ws += wk * sk;
+        c->below = bk > c->below ? bk : c->below;
+    } else {
+        c->gb[c->nr] = bk;
+        c->gs[c->nr] = sk;
+        c->gw[c->nr++] = wk;
+        c->above = bk < c->above ? bk : c->above;
+    }
+}
+
 /* Whether two values are too close for rounding to have decided their order. */
 static inline bool mes_near(double a, double b)
 {
