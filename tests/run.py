@@ -104,6 +104,15 @@ def run_pabulib():
         exg = subprocess.run([tool, "--explain", "--rule", "greedy-no-skip", swi], capture_output=True, text=True)
         report("pbtally --explain: greedy rank and budget left", "left before" in exg.stdout
                and "not reached: the count stopped (no-skip)" in exg.stdout, exg.stdout[-2000:] + exg.stderr)
+        # pabulib's rule names take --completion too (equalshares alone has none), and the
+        # settings line says which completion ran
+        named = [subprocess.run([tool, "--json", "--rule", r, "--completion", c, swi], capture_output=True, text=True)
+                 for r, c in (("equal_shares", "add1"), ("equalshares", "add1"), ("equalshares/none", "add1"))]
+        bare = subprocess.run([tool, "--rule", "equalshares", swi], capture_output=True, text=True)
+        budgets = [json.loads(r.stdout or "{}").get("voter_budget") for r in named]
+        report("pbtally: --completion applies to pabulib's rule names; no completion is said so",
+               budgets[0] and budgets == [budgets[0]] * 3 and "no completion" in bare.stderr
+               and "add1 step" not in bare.stderr, str(budgets) + bare.stderr)
         cmp_ = subprocess.run([tool, "--rule", "equal_shares", "--compare", swi, "--other-rule", "greedy", swi],
                               capture_output=True, text=True)
         same = subprocess.run([tool, "--compare", swi, swi], capture_output=True, text=True)

@@ -42,6 +42,9 @@ int pbcount_run(const char *path, const char *data, size_t len, const struct pbc
         c->rule_from = "--rule";
         if (strcmp(a->rule, "equal_shares") == 0)
             snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion ? a->completion : "add1");
+        else if (a->completion && strncmp(a->rule, "equalshares", 11) == 0 && (a->rule[11] == 0 || a->rule[11] == '/'))
+            /* pabulib's names: --completion sets or replaces the completion, as with META's */
+            snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion);
         else
             snprintf(c->rule, sizeof c->rule, "%s", a->rule);
     } else if (a->completion && strncmp(c->rule, "equalshares", 11) == 0) {
@@ -102,7 +105,9 @@ void pbcount_settings(const struct pbcount *c, FILE *out)
             fprintf(out, ", no score threshold (META min_project_score_threshold %lld not applied; --threshold %lld applies it)",
                     (long long)c->e.min_score, (long long)c->e.min_score);
     }
-    if (c->opt.rule == RULE_EQUAL_SHARES)
+    if (c->opt.rule == RULE_EQUAL_SHARES && c->opt.completion == COMPLETION_NONE)
+        fprintf(out, ", %s utilities, no completion", c->opt.utilities == UTIL_CARDINALITY ? "cardinality" : "cost");
+    else if (c->opt.rule == RULE_EQUAL_SHARES)
         fprintf(out, ", %s utilities, add1 step %g", c->opt.utilities == UTIL_CARDINALITY ? "cardinality" : "cost",
                 pbcount_money(c, c->opt.unit));
     fputc('\n', out);
