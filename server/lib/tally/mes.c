@@ -151,6 +151,33 @@ bool mes_rho_from(const struct mes *m, const double *b, const double *s, size_t 
     return mes_cap_finish(c, v);
 }
 
+/* One later pass of the cap (see mes_cap_finish): moves the kept supporters below q to the
+ * sums and keeps the others; returns how many are kept. Inlined with slopes a constant, so
+ * that a count without slopes neither reads nor copies them. */
+static inline size_t cap_pass(double q, double *gb, double *gs, double *gw, size_t nr, bool slopes,
+                              double *low_sum, double *low_w, double *low_ws, double *above, double *below)
+{
+    size_t keep = 0;
+    *above = INFINITY;
+    for (size_t k = 0; k < nr; k++) {
+        double bk = gb[k];
+        if (bk < q) {
+            *low_sum += gw[k] * bk;
+            *low_w += gw[k];
+            if (slopes)
+                *low_ws += gw[k] * gs[k];
+            *below = bk > *below ? bk : *below;
+        } else {
+            gb[keep] = bk;
+            if (slopes)
+                gs[keep] = gs[k];
+            gw[keep++] = gw[k];
+            *above = bk < *above ? bk : *above;
+        }
+    }
+    return keep;
+}
+
 bool mes_cap_finish(struct mes_cap c, struct mes_rho *v)
 {
     double cost = c.cost, K = c.K, u = c.u, q = c.q;
@@ -176,41 +203,10 @@ bool mes_cap_finish(struct mes_cap c, struct mes_rho *v)
      * set stays as it is, a further pass would compute the same q again, and the passes
      * stop one early with that q. */
     for (int pass = 0; pass < 1000; pass++) {
-        if (pass > 0 && c.slopes) {
-            size_t keep = 0;
-            above = INFINITY;
-            for (size_t k = 0; k < nr; k++) {
-                double bk = gb[k];
-                if (bk < q) {
-                    low_sum += gw[k] * bk;
-                    low_w += gw[k];
-                    low_ws += gw[k] * gs[k];
-                    below = bk > below ? bk : below;
-                } else {
-                    gb[keep] = bk;
-                    gs[keep] = gs[k];
-                    gw[keep++] = gw[k];
-                    above = bk < above ? bk : above;
-                }
-            }
-            nr = keep;
-        } else if (pass > 0) {
-            size_t keep = 0;
-            above = INFINITY;
-            for (size_t k = 0; k < nr; k++) {
-                double bk = gb[k];
-                if (bk < q) {
-                    low_sum += gw[k] * bk;
-                    low_w += gw[k];
-                    below = bk > below ? bk : below;
-                } else {
-                    gb[keep] = bk;
-                    gw[keep++] = gw[k];
-                    above = bk < above ? bk : above;
-                }
-            }
-            nr = keep;
-        }
+        if (pass > 0 && c.slopes)
+            nr = cap_pass(q, gb, gs, gw, nr, true, &low_sum, &low_w, &low_ws, &above, &below);
+        else if (pass > 0)
+            nr = cap_pass(q, gb, gs, gw, nr, false, &low_sum, &low_w, &low_ws, &above, &below);
         if (low_w >= K) { /* everyone pays all they hold: affordable only just */
             v->close = true;
             break;
