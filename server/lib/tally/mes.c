@@ -98,101 +98,53 @@ bool mes_rho_from(const struct mes *m, const double *b, const double *s, size_t 
     bool affordable;
     if (mes_plain(m, b, s, p) && rho_plain(m, p, b[sup[0]], s ? s[sup[0]] : 0, &affordable, v))
         return affordable;
-    /* mes_cap_add's loop, with the sums in local variables the compiler keeps in registers */
-    struct mes_cap c = mes_cap_start(m, p, rho_low, 0);
-    double *gb = c.gb, *gs = c.gs, *gw = c.gw, q = c.q;
-    double sum = 0, dsum = 0, minb = INFINITY, low_sum = 0, low_w = 0, low_ws = 0, above = INFINITY, below = 0;
-    size_t nr = 0;
-    if (s) {
-        for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]], sk = s[sup[k]], wk = wt[k];
-            sum += wk * bk;
-            dsum += wk * sk;
-            minb = bk < minb ? bk : minb;
-            if (bk < q) {
-                low_sum += wk * bk;
-                low_w += wk;
-                low_ws += wk * sk;
-                below = bk > below ? bk : below;
-            } else {
-                gb[nr] = bk;
-                gs[nr] = sk;
-                gw[nr++] = wk;
-                above = bk < above ? bk : above;
-            }
-        }
-    } else { /* the same without slopes (most calls): gs is not written, and the passes
-              * do not read it */
-        c.slopes = false;
-        for (size_t k = 0; k < n; k++) {
-            double bk = b[sup[k]], wk = wt[k];
-            sum += wk * bk;
-            minb = bk < minb ? bk : minb;
-            if (bk < q) {
-                low_sum += wk * bk;
-                low_w += wk;
-                below = bk > below ? bk : below;
-            } else {
-                gb[nr] = bk;
-                gw[nr++] = wk;
-                above = bk < above ? bk : above;
-            }
-        }
-    }
-    c.sum = sum;
-    c.dsum = dsum;
-    c.minb = minb;
-    c.low_sum = low_sum;
-    c.low_w = low_w;
-    c.low_ws = low_ws;
-    c.above = above;
-    c.below = below;
-    c.nr = nr;
+    struct mes_cap c = mes_cap_start(m, p, rho_low, 0, s != NULL);
+    if (s)
+        for (size_t k = 0; k < n; k++)
+            mes_cap_add(&c, b[sup[k]], s[sup[k]], wt[k], true);
+    else
+        for (size_t k = 0; k < n; k++)
+            mes_cap_add(&c, b[sup[k]], 0, wt[k], false);
     return mes_cap_finish(c, v);
 }
 
-/* One later pass of the cap (see mes_cap_finish): moves the kept supporters below q to the
- * sums and keeps the others; returns how many are kept. Inlined with slopes a constant, so
- * that a count without slopes neither reads nor copies them. */
-static inline size_t cap_pass(double q, double *gb, double *gs, double *gw, size_t nr, bool slopes,
-                              double *low_sum, double *low_w, double *low_ws, double *above, double *below)
+/* One later pass of the cap (see mes_cap_finish): moves the kept supporters now below q
+ * to the sums and keeps the others. Inlined with slopes a constant, so that a scan without
+ * slopes neither reads nor copies them. */
+static inline void cap_pass(struct mes_cap *c, bool slopes)
 {
     size_t keep = 0;
-    *above = INFINITY;
-    for (size_t k = 0; k < nr; k++) {
-        double bk = gb[k];
-        if (bk < q) {
-            *low_sum += gw[k] * bk;
-            *low_w += gw[k];
+    c->above = INFINITY;
+    for (size_t k = 0; k < c->nr; k++) {
+        double bk = c->gb[k], wk = c->gw[k];
+        if (bk < c->q) {
+            c->low_sum += wk * bk;
+            c->low_w += wk;
             if (slopes)
-                *low_ws += gw[k] * gs[k];
-            *below = bk > *below ? bk : *below;
+                c->low_ws += wk * c->gs[k];
+            c->below = bk > c->below ? bk : c->below;
         } else {
-            gb[keep] = bk;
+            c->gb[keep] = bk;
             if (slopes)
-                gs[keep] = gs[k];
-            gw[keep++] = gw[k];
-            *above = bk < *above ? bk : *above;
+                c->gs[keep] = c->gs[k];
+            c->gw[keep++] = wk;
+            c->above = bk < c->above ? bk : c->above;
         }
     }
-    return keep;
+    c->nr = keep;
 }
 
 bool mes_cap_finish(struct mes_cap c, struct mes_rho *v)
 {
-    double cost = c.cost, K = c.K, u = c.u, q = c.q;
-    double low_sum = c.low_sum, low_w = c.low_w, low_ws = c.low_ws, above = c.above, below = c.below;
-    double *gb = c.gb, *gs = c.gs, *gw = c.gw;
-    size_t nr = c.nr;
     memset(v, 0, sizeof *v);
     v->sum = c.sum;
     v->dsum = c.dsum;
-    v->close = mes_near(c.sum, cost);
-    if (c.sum < cost && !v->close)
+    v->close = mes_near(c.sum, c.cost);
+    if (c.sum < c.cost && !v->close)
         return false;
     if (!v->close && mes_clearly_above(c.minb, c.q_equal)) {
         v->uncapped = true;
-        v->rho = c.q_equal / u;
+        v->rho = c.q_equal / c.u;
         return true;
     }
     /* The cap q solves sum(w * min(b, q)) = cost. Start from an equal split and move the
@@ -204,26 +156,26 @@ bool mes_cap_finish(struct mes_cap c, struct mes_rho *v)
      * stop one early with that q. */
     for (int pass = 0; pass < 1000; pass++) {
         if (pass > 0 && c.slopes)
-            nr = cap_pass(q, gb, gs, gw, nr, true, &low_sum, &low_w, &low_ws, &above, &below);
+            cap_pass(&c, true);
         else if (pass > 0)
-            nr = cap_pass(q, gb, gs, gw, nr, false, &low_sum, &low_w, &low_ws, &above, &below);
-        if (low_w >= K) { /* everyone pays all they hold: affordable only just */
+            cap_pass(&c, false);
+        if (c.low_w >= c.K) { /* everyone pays all they hold: affordable only just */
             v->close = true;
             break;
         }
-        double next = (cost - low_sum) / (K - low_w);
-        if (next <= q)
+        double next = (c.cost - c.low_sum) / (c.K - c.low_w);
+        if (next <= c.q)
             break;
-        q = next;
-        if (above >= next)
+        c.q = next;
+        if (c.above >= next)
             break;
     }
     /* the supporters nearest the cap are the highest of those paying all they hold and
      * the lowest of the others: if neither is within the margin, none is */
-    v->near_cap = (below > 0 && mes_near(below, q)) || (above < INFINITY && mes_near(above, q));
-    v->rho = q / u;
-    if (low_w < K)
-        v->drho = -low_ws / (K - low_w) / u;
+    v->near_cap = (c.below > 0 && mes_near(c.below, c.q)) || (c.above < INFINITY && mes_near(c.above, c.q));
+    v->rho = c.q / c.u;
+    if (c.low_w < c.K)
+        v->drho = -c.low_ws / (c.K - c.low_w) / c.u;
     return true;
 }
 

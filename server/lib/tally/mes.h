@@ -127,14 +127,14 @@ struct mes_cap {
     double sum, dsum, minb, low_sum, low_w, low_ws, above, below;
     double *gb, *gs, *gw; /* kept aside, in gather buffer set `buffer` */
     size_t nr;
-    bool slopes; /* false: every slope added was 0 and gs holds nothing */
+    bool slopes; /* false: no slopes are added, and gs holds nothing */
 };
 /* mes_rho's answer for the budgets added (p's cost not 0, at least one supporter); c by
  * value, so that the scan's sums can live in registers */
 bool mes_cap_finish(struct mes_cap c, struct mes_rho *v);
-double mes_utility(const struct mes *m, size_t p);
 
-static inline struct mes_cap mes_cap_start(const struct mes *m, size_t p, double rho_low, size_t buffer)
+static inline struct mes_cap mes_cap_start(const struct mes *m, size_t p, double rho_low, size_t buffer,
+                                           bool slopes)
 {
     struct mes_cap c;
     c.cost = (double)m->in->cost[p];
@@ -150,23 +150,28 @@ static inline struct mes_cap mes_cap_start(const struct mes *m, size_t p, double
     c.gs = m->gather_s + buffer * m->maxsup;
     c.gw = m->gather_w + buffer * m->maxsup;
     c.nr = 0;
-    c.slopes = true;
+    c.slopes = slopes;
     return c;
 }
 
-static inline void mes_cap_add(struct mes_cap *c, double bk, double sk, double wk)
+/* slopes: the start's, a constant where it is inlined, so that a scan without slopes
+ * neither adds nor keeps them (sk is then ignored) */
+static inline void mes_cap_add(struct mes_cap *c, double bk, double sk, double wk, bool slopes)
 {
     c->sum += wk * bk;
-    c->dsum += wk * sk;
+    if (slopes)
+        c->dsum += wk * sk;
     c->minb = bk < c->minb ? bk : c->minb;
     if (bk < c->q) {
         c->low_sum += wk * bk;
         c->low_w += wk;
-        c->low_ws += wk * sk;
+        if (slopes)
+            c->low_ws += wk * sk;
         c->below = bk > c->below ? bk : c->below;
     } else {
         c->gb[c->nr] = bk;
-        c->gs[c->nr] = sk;
+        if (slopes)
+            c->gs[c->nr] = sk;
         c->gw[c->nr++] = wk;
         c->above = bk < c->above ? bk : c->above;
     }

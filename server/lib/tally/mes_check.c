@@ -63,12 +63,11 @@ static bool cap_of(const struct mes *m, size_t p, bool affordable, const struct 
 
 /* The cap of p with budgets b (slopes s, or NULL) and its slope; false when p is not
  * clearly affordable with them, or (with slopes) when a supporter is so close to the cap
- * that the slope could be either side's. qmin: a known lower bound of the cap (or 0). */
-static bool cap_line(const struct mes *m, size_t p, const double *b, const double *s, double qmin, double *q,
-                     double *dq)
+ * that the slope could be either side's. */
+static bool cap_line(const struct mes *m, size_t p, const double *b, const double *s, double *q, double *dq)
 {
     struct mes_rho v;
-    bool affordable = mes_rho_from(m, b, s, p, qmin / mes_utility(m, p), &v);
+    bool affordable = mes_rho(m, b, s, p, &v);
     return cap_of(m, p, affordable, &v, s != NULL, q, dq);
 }
 
@@ -137,12 +136,12 @@ static bool loses_by_bounds(const struct mes *m, const struct winner *W, size_t 
     /* fewer lower lines make a weaker test: the tangent at t1 costs a scan, and is taken
      * only when the one at t0 does not settle it */
     lo[nlo++] = (struct line){rp, 0};
-    if (cap_line(m, p, m->u0, m->us0, 0, &q, &dq)) {
+    if (cap_line(m, p, m->u0, m->us0, &q, &dq)) {
         lo[nlo++] = (struct line){q / up, dq / up};
         if (lines_apart(lo, nlo, top, nup, t0, t1))
             return true;
     }
-    if (cap_line(m, p, m->u1, m->us1, 0, &q, &dq))
+    if (cap_line(m, p, m->u1, m->us1, &q, &dq))
         lo[nlo++] = (struct line){q / up - dq / up * (t1 - t0), dq / up};
     return lines_apart(lo, nlo, top, nup, t0, t1);
 }
@@ -191,27 +190,34 @@ static bool tight_bounds(const struct mes *m, struct winner *W, double qlo, doub
     return true;
 }
 
-/* The four caps of winner_bounds in one scan of the winner's supporters, each what its
- * cap_line would find, bit for bit (the same sums in the same order); false when cap_line
- * would not scan (an untouched or free winner): winner_bounds then calls it. */
-static bool fused_bounds(const struct mes *m, struct winner *W, double qlo, double qhi)
+/* The winner's convex bounds: the caps from the L budgets at both ends (the chord) and from
+ * the U budgets with their slopes (the tangents). Taken from lo and hi while they are the
+ * same (tight_bounds, always so for a winner none of whose supporters has paid yet), else
+ * the four caps from one scan of the winner's supporters; q_U comes from budgets at most
+ * lo's and hi's, so it is at least their caps, where its passes start. */
+static void winner_bounds(const struct mes *m, struct winner *W, double qlo, double qhi)
 {
     const struct tally_groups *g = m->g;
     size_t w = W->w, st = g->sup_start[w], n = g->sup_start[w + 1] - st;
-    if (n == 0 || m->in->cost[w] == 0 || !m->touched[w])
-        return false;
+    if (m->in->cost[w] == 0) { /* free: funded at no charge, every cap 0 */
+        W->chord = W->lower = true;
+        W->qU0 = W->qU1 = W->qL0 = W->qL1 = W->dqL0 = W->dqL1 = 0;
+        return;
+    }
+    if (tight_bounds(m, W, qlo, qhi))
+        return;
     const uint32_t *sup = g->supporters + st;
     const double *wt = m->supw + st;
-    struct mes_cap a = mes_cap_start(m, w, qlo / W->u, 0), b = mes_cap_start(m, w, qhi / W->u, 1);
-    struct mes_cap c = mes_cap_start(m, w, 0, 2), d = mes_cap_start(m, w, 0, 3);
+    struct mes_cap a = mes_cap_start(m, w, qlo / W->u, 0, false), b = mes_cap_start(m, w, qhi / W->u, 1, false);
+    struct mes_cap c = mes_cap_start(m, w, 0, 2, true), d = mes_cap_start(m, w, 0, 3, true);
     const double *l0 = m->l0, *l1 = m->l1, *u0 = m->u0, *u1 = m->u1, *us0 = m->us0, *us1 = m->us1;
     for (size_t k = 0; k < n; k++) {
         uint32_t i = sup[k];
         double wk = wt[k];
-        mes_cap_add(&a, l0[i], 0, wk);
-        mes_cap_add(&b, l1[i], 0, wk);
-        mes_cap_add(&c, u0[i], us0[i], wk);
-        mes_cap_add(&d, u1[i], us1[i], wk);
+        mes_cap_add(&a, l0[i], 0, wk, false);
+        mes_cap_add(&b, l1[i], 0, wk, false);
+        mes_cap_add(&c, u0[i], us0[i], wk, true);
+        mes_cap_add(&d, u1[i], us1[i], wk, true);
     }
     struct mes_rho v;
     double dq;
@@ -223,20 +229,6 @@ static bool fused_bounds(const struct mes *m, struct winner *W, double qlo, doub
     W->lower = cap_of(m, w, ok, &v, true, &W->qL0, &W->dqL0);
     ok = mes_cap_finish(d, &v);
     W->lower = cap_of(m, w, ok, &v, true, &W->qL1, &W->dqL1) && W->lower;
-    return true;
-}
-
-/* The winner's convex bounds: the caps from the L budgets at both ends (the chord) and from
- * the U budgets with their slopes (the tangents). */
-static void winner_bounds(const struct mes *m, struct winner *W, double qlo, double qhi)
-{
-    if (tight_bounds(m, W, qlo, qhi) || fused_bounds(m, W, qlo, qhi))
-        return;
-    /* q_U comes from budgets at most lo's and hi's, so it is at least their caps */
-    double dq;
-    W->chord = cap_line(m, W->w, m->l0, NULL, qlo, &W->qU0, &dq) && cap_line(m, W->w, m->l1, NULL, qhi, &W->qU1, &dq);
-    W->lower = cap_line(m, W->w, m->u0, m->us0, 0, &W->qL0, &W->dqL0) &&
-               cap_line(m, W->w, m->u1, m->us1, 0, &W->qL1, &W->dqL1);
 }
 
 /* Pays the winner at both ends and moves every supporter's bounds along. */
