@@ -113,6 +113,13 @@ def run_pabulib():
         report("pbtally: --completion applies to pabulib's rule names; no completion is said so",
                budgets[0] and budgets == [budgets[0]] * 3 and "no completion" in bare.stderr
                and "add1 step" not in bare.stderr, str(budgets) + bare.stderr)
+        # an option value it does not take, or a completion for a rule without one, is
+        # refused with a message, not counted as the default
+        refused = [subprocess.run([tool] + x + [swi], capture_output=True, text=True)
+                   for x in (["--completion", "add2"], ["--utilities", "costs"], ["--rule", "greedy", "--completion", "add1"])]
+        report("pbtally: a wrong --completion or --utilities, or a completion for greedy, is refused",
+               all(r.returncode == 2 and not r.stdout and r.stderr.startswith("pbtally: ") for r in refused),
+               "".join(r.stderr for r in refused))
         cmp_ = subprocess.run([tool, "--rule", "equal_shares", "--compare", swi, "--other-rule", "greedy", swi],
                               capture_output=True, text=True)
         same = subprocess.run([tool, "--compare", swi, swi], capture_output=True, text=True)

@@ -40,15 +40,17 @@ int pbcount_run(const char *path, const char *data, size_t len, const struct pbc
     snprintf(c->rule, sizeof c->rule, "%s", c->e.rule);
     if (a->rule) {
         c->rule_from = "--rule";
-        if (strcmp(a->rule, "equal_shares") == 0)
-            snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion ? a->completion : "add1");
-        else if (a->completion && strncmp(a->rule, "equalshares", 11) == 0 && (a->rule[11] == 0 || a->rule[11] == '/'))
-            /* pabulib's names: --completion sets or replaces the completion, as with META's */
-            snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion);
-        else
-            snprintf(c->rule, sizeof c->rule, "%s", a->rule);
-    } else if (a->completion && strncmp(c->rule, "equalshares", 11) == 0) {
+        snprintf(c->rule, sizeof c->rule, "%s", strcmp(a->rule, "equal_shares") == 0 ? "equalshares/add1" : a->rule);
+    }
+    /* --completion sets or replaces the completion of pabulib's Equal Shares names
+     * (equalshares has none), whether the rule came from --rule or from META */
+    bool equal_shares = strncmp(c->rule, "equalshares", 11) == 0 && (c->rule[11] == 0 || c->rule[11] == '/');
+    if (a->completion && equal_shares) {
         snprintf(c->rule, sizeof c->rule, "equalshares/%s", a->completion);
+    } else if (a->completion && a->rule) {
+        fprintf(stderr, "pbtally: --completion is Equal Shares' and --rule %s is not\n", a->rule);
+        pbcount_free(c);
+        return 2;
     }
     if (!countrule_from_pabulib(c->rule, &c->opt)) {
         fprintf(stderr, "pbtally: %s: rule \"%s\" (%s) is not implemented; give --rule\n", path, c->rule, c->rule_from);

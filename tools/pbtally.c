@@ -96,6 +96,14 @@ static int count_file(const char *path, const char *keyfile, const char *sig, co
     return rc;
 }
 
+static bool one_of(const char *s, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(s, *names) == 0)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     struct pbcount_args a = {0};
@@ -131,6 +139,17 @@ int main(int argc, char **argv)
     }
     if (optind != argc - 1 || (!keyfile) != (!sig) || (json && explain))
         usage();
+    /* a value not taken is refused, not read as the default */
+    static const char *const completions[] = {"none", "add1", "add1-comparison", NULL};
+    static const char *const utilities[] = {"cost", "cardinality", NULL};
+    if (a.completion && !one_of(a.completion, completions)) {
+        fprintf(stderr, "pbtally: --completion takes none, add1 or add1-comparison, not \"%s\"\n", a.completion);
+        return 2;
+    }
+    if (a.utilities && !one_of(a.utilities, utilities)) {
+        fprintf(stderr, "pbtally: --utilities takes cost or cardinality, not \"%s\"\n", a.utilities);
+        return 2;
+    }
     struct pbcount c;
     int rc = count_file(argv[optind], keyfile, sig, &a, &c);
     if (rc != 0)
