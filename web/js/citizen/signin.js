@@ -5,7 +5,7 @@
 import { api, h } from "../api.js";
 import { t, errorText } from "../i18n.js";
 import { say } from "../page.js";
-import { loadElection, session, setSession, sessionFrom, forgetVoter, takeFlash, signedInHome } from "./state.js";
+import { loadElection, session, setSession, sessionFrom, forgetVoter, takeFlash, signedInHome, allBallotsCast } from "./state.js";
 import { message, title, titleLang } from "./ui.js";
 import { oidcButton } from "../oidc.js";
 
@@ -65,7 +65,7 @@ export async function signInPage(eid, v) {
   // as someone else starts with the header's sign-out
   const s = session(eid);
   if (s) {
-    const home = signedInHome(eid, s, election.phase), voted = home.endsWith("/receipt");
+    const home = signedInHome(eid, s, election.phase), voted = allBallotsCast(s, election.phase);
     return v.show(h("h1", {}, t("signInTitle")), h("p", { lang: titleLang(election.title) }, title(election.title)),
       message(t(voted ? "alreadySignedInVoted" : "alreadySignedIn")), h("p", {}, h("a", { class: "button", href: home },
         voted ? t("receiptsTitle", { n: s.districts.length }) : t(election.phase === "voting" ? "continueVoting" : "continue"))));

@@ -39,7 +39,12 @@ export function signedInHome(eid, s, phase = "voting") {
   if (phase === "supports") return `#/e/${eid}`;
   if (phase === "proposals") return `#/e/${eid}/ideas`;
   if (s.choices?.length) return `#/e/${eid}/choose`;
-  return s.districts?.length > 1 && s.has_voted ? `#/e/${eid}/receipt` : `#/e/${eid}/vote`;
+  return allBallotsCast(s, phase) ? `#/e/${eid}/receipt` : `#/e/${eid}/vote`;
+}
+// Whether a voter with several ballots (frames) has cast them all, so that their way on is
+// the receipts rather than a ballot.
+export function allBallotsCast(s, phase = "voting") {
+  return phase !== "supports" && phase !== "proposals" && !s.choices?.length && s.districts?.length > 1 && !!s.has_voted;
 }
 // The district (frame) whose ballot the voter is making now.
 export function frameOf(s) { return s.districts?.[s.at || 0] ?? s.district_id; }
