@@ -131,14 +131,8 @@ def run_pabulib():
     # on Budapest 2024 (23,177 runs), so the pairs run two at a time.
     def add1_same(item):
         fname, path, util = item
-        args = [tool, "--json", "--rule", "equal_shares", "--completion", "add1", "--utilities", util]
-        fast = subprocess.run(args + [path], capture_output=True, text=True)
-        ref = subprocess.run(args + ["--unit-steps", path], capture_output=True, text=True)
-        same = fast.returncode == 0 and ref.returncode == 0
-        if same:
-            a, b = json.loads(fast.stdout), json.loads(ref.stdout)
-            same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"]
-        return item, same, fast.stdout[-1500:] + ref.stdout[-1500:] + fast.stderr[-500:] + ref.stderr[-500:]
+        same, detail = add1_fast_equals_unit_steps(tool, path, util, "add1")
+        return item, same, detail
 
     if os.path.exists(os.path.join(ROOT, "build", ".variant-san")):
         # under the sanitizers the definition runs for an hour on the large files: compare
@@ -151,6 +145,21 @@ def run_pabulib():
         for (fname, _, util), same, detail in pool.map(add1_same, add1_pairs):
             report(f"pabulib add1 fast = unit steps {fname} ({util})", same, detail)
     run_add1_generated(tool)
+
+
+def add1_fast_equals_unit_steps(tool, path, util, completion):
+    """Counts path with Equal Shares (the completion, the utilities) by the fast search and by
+    the definition (--unit-steps): (same, detail), same when the winners, the per-voter
+    budget and every price per supporter are the same."""
+    args = [tool, "--json", "--rule", "equal_shares", "--completion", completion, "--utilities", util]
+    fast = subprocess.run(args + [path], capture_output=True, text=True)
+    ref = subprocess.run(args + ["--unit-steps", path], capture_output=True, text=True)
+    if fast.returncode or ref.returncode:
+        return False, fast.stderr[-500:] + ref.stderr[-500:]
+    a, b = json.loads(fast.stdout), json.loads(ref.stdout)
+    prices = [[x.get("price_per_supporter") for x in r["projects"]] for r in (a, b)]
+    same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"] and prices[0] == prices[1]
+    return same, f"fast {a['selected']} at {a['voter_budget']}, unit steps {b['selected']} at {b['voter_budget']}"
 
 
 def run_add1_generated(tool):
@@ -174,16 +183,8 @@ def run_add1_generated(tool):
             jobs += [(path, util, comp) for util in ("cost", "cardinality") for comp in ("add1", "add1-comparison")]
 
         def compare(job):
-            path, util, comp = job
-            args = [tool, "--json", "--rule", "equal_shares", "--completion", comp, "--utilities", util, path]
-            fast = subprocess.run(args, capture_output=True, text=True)
-            ref = subprocess.run(args[:-1] + ["--unit-steps", path], capture_output=True, text=True)
-            if fast.returncode or ref.returncode:
-                return job, False, fast.stderr[-500:] + ref.stderr[-500:]
-            a, b = json.loads(fast.stdout), json.loads(ref.stdout)
-            prices = [[x.get("price_per_supporter") for x in r["projects"]] for r in (a, b)]
-            same = a["selected"] == b["selected"] and a["voter_budget"] == b["voter_budget"] and prices[0] == prices[1]
-            return job, same, f"fast {a['selected']} at {a['voter_budget']}, unit steps {b['selected']} at {b['voter_budget']}"
+            same, detail = add1_fast_equals_unit_steps(tool, *job)
+            return job, same, detail
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             results = list(pool.map(compare, jobs))
