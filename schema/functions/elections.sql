@@ -135,7 +135,8 @@ BEGIN
     END IF;
     PERFORM (value)::timestamptz FROM jsonb_each_text(coalesce(p_phases, '{}'));
     IF EXISTS (SELECT 1 FROM elections WHERE slug = p_slug) THEN
-        RAISE EXCEPTION 'An election with this slug exists already.' USING ERRCODE = 'PBCON';
+        RAISE EXCEPTION 'Another election already has this slug (the short name in its links); choose another.'
+            USING ERRCODE = 'PBCON', COLUMN = 'slug';
     END IF;
     INSERT INTO elections (organisation_id, slug, title, description, default_lang, currency,
                            ballot, rule, rule_params, phases, public_key, private_key_sealed)

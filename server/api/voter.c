@@ -138,7 +138,8 @@ void codes_revoke(struct req *r)
         return;
     }
     if (!code || !votecode_normalise(code, norm)) {
-        req_fail(r, ERR_INVALID_FIELD, "code", "\"code\" must be a voting code.");
+        req_fail(r, ERR_INVALID_FIELD, "code",
+                 "This is not a voting code: a code is four groups of four letters and digits, such as K7QX-9MPD-2TRW-H4NC.");
         return;
     }
     char hash[VOTERKEY_HEX], staff[24], id[24];

@@ -188,3 +188,22 @@ def test_codes_count_limits(ctx):
     for count in [0, -5, 10 ** 9, "ten"]:
         r = s.post(f"/api/v1/elections/{e['id']}/codes", {"district_id": e["districts"][0], "count": count}, token=t)
         expect(r, 422, "invalid_field")
+
+
+def test_refusals_name_their_field(ctx):
+    """A taken slug (409) and a malformed code to revoke (422) name the field, so that a form
+    can say it under that field; the taken slug stores no second election."""
+    s, t = ctx.server, ctx.admin_token()
+    slug = ctx.unique()
+    body = {"slug": slug, "title": {"da": "x"}, "ballot": {"type": "approval"}}
+    assert s.post("/api/v1/elections", body, token=t).status == 201
+    r = s.post("/api/v1/elections", dict(body, title={"da": "y"}), token=t)
+    expect(r, 409, "conflict")
+    assert r.json["error"]["field"] == "slug", r
+    listed = s.get("/api/v1/elections", token=t).json["elections"]
+    assert [x.get("slug") for x in listed].count(slug) == 1, "one election with the slug"
+    e = ctx.election(phase=None)
+    for code in ("ABCD", "", "K7QX-9MPD-2TRW-H4N!"):
+        r = s.post(f"/api/v1/elections/{e['id']}/codes/revoke", {"code": code}, token=e["token"])
+        expect(r, 422, "invalid_field")
+        assert r.json["error"]["field"] == "code", r

@@ -7,6 +7,7 @@
 import { api, h } from "./api.js";
 import { pick, t, tables } from "./i18n.js";
 import { staffOidcStart } from "./oidc.js";
+import { fieldError } from "./admin/common.js";
 
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
 function input(id, label, value, attrs) {
@@ -183,8 +184,10 @@ export async function deliveryPage(show, token, org, notice) {
 // interface language, like the sign-in form around it).
 export function staffOidcForm() {
   const out = h("div", {});
-  return h("form", { id: "staff-oidc", onsubmit: async (ev) => {
+  return h("form", { id: "staff-oidc", novalidate: true, onsubmit: async (ev) => {
     ev.preventDefault();
+    // said under the field in the page's language (the browser's own bubble is in its own)
+    if (!/^\d+$/.test(v("org-id"))) return fieldError("org-id", t("stOidcOrgMissing"));
     try { await staffOidcStart(v("org-id")); }
     catch (e) { out.replaceChildren(msg(t(e.code === "oidc_not_configured" ? "stOidcNone" : "stOidcFailed"), true)); }
   } }, h("h2", {}, t("stOidcTitle")), out,

@@ -4,6 +4,7 @@
 // Used by admin.js (one route, one link).
 import { api, h } from "./api.js";
 import { t } from "./i18n.js";
+import { tickLabel } from "./admin/common.js";
 
 function msg(text, error) { return h("div", { class: "msg" + (error ? " error" : ""), role: error ? "alert" : "status" }, text); }
 
@@ -41,7 +42,7 @@ export async function embedPage(show, token, org, eid) {
     } },
     h("label", { for: "embed-origins" }, t("embedSites")),
     h("p", { class: "hint", id: "embed-origins-help" }, t("embedSitesHelp")), sites,
-    h("label", { class: "row" }, voting, t("embedVoting")),
+    tickLabel(voting, t("embedVoting")),
     h("p", {}, h("button", { type: "submit" }, t("embedSave"))), out);
   const tags = eid ? ["proposals", "results", "turnout", "vote"].map((view) => {
     const code = snippet(eid, view);

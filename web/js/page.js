@@ -14,6 +14,29 @@ export function isRoute(hash) { return hash === "" || hash === "#" || hash.start
 for (const a of document.querySelectorAll('a.skip[href="#main"]'))
   a.addEventListener("click", (ev) => { ev.preventDefault(); main.focus(); });
 
+// A table wider than the screen (a staff table on a phone) scrolls in a box of its own, so
+// that the page itself never scrolls sideways (where a tap can land on the wrong row). The box
+// is a Tab stop only while it scrolls, so that a keyboard can scroll it too (focus lands on
+// the table it holds). Every table put into <main>, by a view or later, gets its box.
+const boxed = new WeakSet();
+function boxTable(table) {
+  if (boxed.has(table) || !table.isConnected) return;
+  boxed.add(table);
+  const box = document.createElement("div");
+  box.className = "table-box";
+  table.replaceWith(box);
+  box.append(table);
+  new ResizeObserver(() => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls === box.hasAttribute("tabindex")) return;
+    if (scrolls) box.tabIndex = 0; else box.removeAttribute("tabindex");
+  }).observe(box);
+}
+if (main) {
+  const boxAll = () => { for (const t of main.querySelectorAll("table")) boxTable(t); };
+  new MutationObserver(boxAll).observe(main, { childList: true, subtree: true });
+}
+
 // Replaces the view. The first view of a page load leaves the focus where the browser has it
 // (so the skip link is the first Tab stop); later views move it to their heading, so that
 // screen readers and keyboards start at the new content.

@@ -82,17 +82,19 @@ export function note(first) {
 }
 
 // A button that runs fn once at a time: disabled (and aria-busy) until fn is done, so a
-// double-click adds one district, not two. fn's errors go to the note.
+// double-click adds one district, not two. fn's errors go under the field of the form they
+// name (the server's error.field, as an input's name or data-field), else to the note.
 export function once(fn, n) {
   let running = false;
   return async (ev) => {
     if (ev) ev.preventDefault();
     if (running) return;
     running = true;
+    clearFieldErrors(ev?.target?.closest?.("form"));
     const btn = ev && (ev.submitter || (ev.currentTarget instanceof HTMLButtonElement ? ev.currentTarget : null));
     if (btn) { btn.disabled = true; btn.setAttribute("aria-busy", "true"); }
     try { await fn(ev); }
-    catch (e) { if (n) n.fail(e); else throw e; }
+    catch (e) { if (!atField(ev, e)) { if (n) n.fail(e); else throw e; } }
     finally {
       running = false;
       if (btn && btn.isConnected) { btn.disabled = false; btn.removeAttribute("aria-busy"); }
@@ -100,7 +102,15 @@ export function once(fn, n) {
   };
 }
 
-// A labelled input (or select/textarea when attrs.tag says so).
+// A tick box with its words, side by side at every width: the words wrap beside the box,
+// never under it, where on a phone they read as the label of the next box.
+export function tickLabel(input, text) {
+  return h("label", { class: "choice" }, input, h("span", {}, text));
+}
+
+// A labelled input (or select/textarea when attrs.tag says so). An input whose id is not
+// the API's name for what it holds says that name in data-field, so that the server's
+// refusal of that field is said under it (see once).
 export function field(id, label, attrs = {}) {
   const { tag = "input", options, ...rest } = attrs;
   const el = tag === "select"
@@ -112,6 +122,23 @@ export function field(id, label, attrs = {}) {
 // A problem with one field, said under it (a status message at the end of a long form is off
 // screen), read out, and the field focused; it goes once the field is changed. False when
 // the page has no such field (say it elsewhere).
+// Takes back what fieldError said in a form: each try is judged afresh (a title given in the
+// other language answers "give a title", though its own field was not changed).
+function clearFieldErrors(form) {
+  if (!form) return;
+  for (const p of form.querySelectorAll("p.field-error[id$='-problem']"))
+    takeBack(document.getElementById(p.id.slice(0, -"-problem".length)), p);
+}
+
+// Removes the problem p said about the field el, and the field's marks of it.
+function takeBack(el, p) {
+  p.remove();
+  if (!el) return;
+  el.removeAttribute("aria-invalid");
+  const rest = (el.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== p.id);
+  if (rest.length) el.setAttribute("aria-describedby", rest.join(" ")); else el.removeAttribute("aria-describedby");
+}
+
 export function fieldError(id, text) {
   const el = document.getElementById(id);
   if (!el) return false;
@@ -122,13 +149,19 @@ export function fieldError(id, text) {
   el.setAttribute("aria-invalid", "true");
   const described = (el.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== pid);
   el.setAttribute("aria-describedby", [...described, pid].join(" "));
-  el.addEventListener("input", () => {
-    p.remove();
-    el.removeAttribute("aria-invalid");
-    if (described.length) el.setAttribute("aria-describedby", described.join(" ")); else el.removeAttribute("aria-describedby");
-  }, { once: true });
+  el.addEventListener("input", () => takeBack(el, p), { once: true });
   el.focus();
   return true;
+}
+
+// Says an API error under the field of the event's form it is about; false when it is about
+// no field there.
+function atField(ev, err) {
+  const form = ev?.target?.closest?.("form");
+  if (!form || !err?.field || err.status === 401) return false;
+  const q = CSS.escape(err.field);
+  const el = form.querySelector(`[data-field="${q}"], [name="${q}"]`);
+  return !!(el && el.id && fieldError(el.id, staffError(err)));
 }
 
 export function val(id) { const el = document.getElementById(id); return el ? el.value.trim() : ""; }

@@ -5,9 +5,16 @@
 // district budget in one vote); the districts without a group form one group.
 import { h } from "../api.js";
 import { money, pick, t } from "../i18n.js";
-import { call, field, note, once, sure, val, votingOpened, langName, fieldError } from "./common.js";
+import { call, field, note, once, sure, val, votingOpened, langName, fieldError, tickLabel } from "./common.js";
 import { moneyField } from "./money.js";
 import { groupRulesText, groupRulesButton } from "./group-rules.js";
+
+// The name typed in a form's Danish and English fields, the one given standing for both
+// when only one is (as titles do); null when neither is.
+function names(daId, enId) {
+  const da = val(daId), en = val(enId);
+  return da || en ? { da: da || en, en: en || da } : null;
+}
 
 // The election's groups in a voter's order, the ungrouped districts first (key 0, no name):
 // [{key, name, chooses, districts}], only groups that hold districts.
@@ -34,15 +41,16 @@ function groupsPart(e, reload, fixed) {
         await reload(t("stGroupDeleted", { name: gname(g) }));
       }, n) }, t("stDelete"))))); });
   const add = fixed ? null : h("form", { id: "add-group", novalidate: true, onsubmit: once(async () => {
-    if (!val("g-da")) return fieldError("g-da", t("stNameMissing"));
-    const g = await call("POST", `/elections/${e.id}/district-groups`, { name: { da: val("g-da"), en: val("g-en") || val("g-da") },
+    const name = names("g-da", "g-en");
+    if (!name) return fieldError("g-da", t("stGroupNameMissing"));
+    const g = await call("POST", `/elections/${e.id}/district-groups`, { name,
       voter_chooses: document.getElementById("g-chooses").checked, position: (e.district_groups || []).length + 1 });
     await reload(t("stGroupAdded", { name: pick(g.name, e.default_language) }));
   }, n) },
   h("h4", {}, t("stAddGroupTitle")),
   h("div", { class: "grid2" }, h("div", {}, field("g-da", t("stGroupName", { lang: langName("da") }), { required: true })),
     h("div", {}, field("g-en", t("stGroupName", { lang: langName("en") })))),
-  h("label", { class: "row" }, h("input", { type: "checkbox", id: "g-chooses" }), t("stGroupChooses")),
+  tickLabel(h("input", { type: "checkbox", id: "g-chooses" }), t("stGroupChooses")),
   h("p", {}, h("button", { type: "submit", id: "add-group-btn" }, t("stAddGroup"))));
   return h("div", { id: "groups-part" }, h("h3", {}, t("stGroups")), h("p", { class: "muted" }, t("stGroupsHelp")),
     rows.length ? h("table", { id: "groups" }, h("thead", {}, h("tr", {}, [t("stGroup"), t("stWhichDistrict"), t("stGroupDistricts"), t("stGroupRules"), t("stActions")]
@@ -79,9 +87,10 @@ export function districtsSection(e, reload, flash) {
       cell.replaceChildren(h("form", { id: `district-form-${d.id}`, novalidate: true, onsubmit: once(async () => {
         const minor = budget.value();
         if (minor === undefined) return;
-        if (!val(`dn-da-${d.id}`)) return fieldError(`dn-da-${d.id}`, t("stNameMissing"));
+        const name = names(`dn-da-${d.id}`, `dn-en-${d.id}`);
+        if (!name) return fieldError(`dn-da-${d.id}`, t("stNameMissing"));
         const saved = await call("PATCH", `/elections/${e.id}/districts/${d.id}`,
-          { name: { da: val(`dn-da-${d.id}`), en: val(`dn-en-${d.id}`) || val(`dn-da-${d.id}`) }, budget: minor,
+          { name, budget: minor,
             group_id: groupValue(`dg-${d.id}`) });
         await reload(t("stDistrictSaved", { name: pick(saved.name, e.default_language) }));
       }, en) },
@@ -99,10 +108,11 @@ export function districtsSection(e, reload, flash) {
   });
   const budget = moneyField("d-budget", t("stBudgetIn", { currency: e.currency }), e.currency);
   const add = fixed ? h("p", { class: "muted" }, t("stDistrictsFixed")) : h("form", { id: "add-district", novalidate: true, onsubmit: once(async () => {
-    if (!val("d-da")) return fieldError("d-da", t("stNameMissing"));
+    const name = names("d-da", "d-en");
+    if (!name) return fieldError("d-da", t("stNameMissing"));
     const minor = budget.value();
     if (minor === undefined) return;
-    const made = await call("POST", `/elections/${e.id}/districts`, { name: { da: val("d-da"), en: val("d-en") || val("d-da") }, budget: minor,
+    const made = await call("POST", `/elections/${e.id}/districts`, { name, budget: minor,
       group_id: groupValue("d-group") });
     await reload(t("stDistrictAdded", { name: pick(made.name, e.default_language) }));
   }, n) },

@@ -12,14 +12,17 @@ const MAX_MINOR = 9007199254740991;
 // the separator a "grouping" message names: the one typed, not the one the language uses
 const MARK_NAMES = { ".": "_point", ",": "_comma" };
 
-// {minor} or {problem}: "empty", "characters", "grouping", "decimals", "range"; with
-// "grouping", mark: the last separator typed (the message names it as typed).
+// {minor} or {problem}: "empty", "characters", "grouping", "decimals", "range". With
+// "grouping": mark, the last separator typed, and decimalMark, whether the language's
+// decimal mark was typed where it cannot be one ("1.000.000" in English, "1,000,000" in
+// Danish: thousands written the other language's way), which is what the message then says.
+// With "range": zero, whether the amount is 0 rather than too large.
 export function readMoney(text, lang = getLang()) {
   const da = lang === "da";
   const s = String(text).trim();
   if (!s) return { problem: "empty" };
   let digits = "", group = 0, decimals = 0, grouping = "", firstGroup = true, afterDecimal = false, typed = "";
-  const unclear = () => ({ problem: "grouping", mark: typed });
+  const unclear = () => ({ problem: "grouping", mark: typed, decimalMark: s.includes(da ? "," : ".") });
   for (const c of s) {
     if (c >= "0" && c <= "9") {
       digits += c;
@@ -46,8 +49,15 @@ export function readMoney(text, lang = getLang()) {
   if (decimals > 2) return { problem: "decimals" };
   if (digits.length > 17) return { problem: "range" };
   const minor = Number(digits.slice(0, digits.length - decimals) + digits.slice(digits.length - decimals).padEnd(2, "0"));
-  if (!(minor > 0) || minor > MAX_MINOR) return { problem: "range" };
+  if (!(minor > 0) || minor > MAX_MINOR) return { problem: "range", zero: minor === 0 };
   return { minor };
+}
+
+// The message of a readMoney problem.
+function problemKey(r) {
+  if (r.problem === "grouping") return r.decimalMark ? "stMoney_decimalMark" : "stMoney_grouping" + (MARK_NAMES[r.mark] || "");
+  if (r.problem === "range" && r.zero) return "stMoney_zero";
+  return "stMoney_" + r.problem;
 }
 
 // The amount for a form field: plain digits with the language's decimal mark, which
@@ -75,8 +85,7 @@ export function moneyField(id, label, currency, { value, required = true } = {})
     if (r.problem === "empty" && !required) { said.textContent = ""; input.removeAttribute("aria-invalid"); return { minor: null }; }
     said.classList.toggle("field-error", !!r.problem);
     if (r.problem) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
-    said.textContent = r.problem ? t("stMoney_" + r.problem + (MARK_NAMES[r.mark] || ""), { example: t("stMoneyExample") })
-      : t("stMoneyIs", { amount: moneyWords(r.minor, currency) });
+    said.textContent = r.problem ? t(problemKey(r), { example: t("stMoneyExample") }) : t("stMoneyIs", { amount: moneyWords(r.minor, currency) });
     return r;
   }
   input.addEventListener("input", () => { if (input.value.trim()) read(); else { said.textContent = ""; input.removeAttribute("aria-invalid"); } });

@@ -5,7 +5,7 @@
 // with a reason) and the authoritative reading of a sheet held for review.
 import { h } from "../api.js";
 import { dateTime, money, pick, t } from "../i18n.js";
-import { call, field, note, once, val, fieldError } from "./common.js";
+import { call, field, note, once, val, fieldError, tickLabel } from "./common.js";
 import { frameBallot } from "../frames.js";
 
 // The choices part of a form for the proposals of a district; read() gives the API's ballot
@@ -24,13 +24,14 @@ function choices(e, props, prefix, chosen, districtId) {
       const id = `${prefix}-${p.id}`;
       const at = pre.items.indexOf(p.id);
       if (type === "ordinal")
-        return h("div", { class: "row" }, h("input", { id, type: "number", min: 1, max: props.length, class: "rank", "data-id": p.id,
-          value: at >= 0 ? at + 1 : "" }), h("label", { for: id }, name(p)));
+        return h("div", { class: "choice" }, h("input", { id, type: "number", min: 1, max: props.length, class: "rank", "data-id": p.id,
+          value: at >= 0 ? at + 1 : "" }), h("label", { class: "inline", for: id }, name(p)));
       if (type === "cumulative")
-        return h("div", { class: "row" }, h("input", { id, type: "number", min: 0, max: b.points, class: "points", "data-id": p.id,
-          value: at >= 0 && pre.points ? pre.points[at] : "" }), h("label", { for: id }, name(p)));
-      return h("div", { class: "row" }, h("input", { id, type: "checkbox", class: "tick", "data-id": p.id, checked: at >= 0 }),
-        h("label", { for: id }, name(p)));
+        return h("div", { class: "choice" }, h("input", { id, type: "number", min: 0, max: b.points, class: "points", "data-id": p.id,
+          value: at >= 0 && pre.points ? pre.points[at] : "" }), h("label", { class: "inline", for: id }, name(p)));
+      // the box and its proposal side by side, the words wrapping beside the box (tickLabel)
+      return h("div", { class: "choice" }, h("input", { id, type: "checkbox", class: "tick", "data-id": p.id, checked: at >= 0 }),
+        h("label", { class: "inline", for: id }, name(p)));
     }));
   function read() {
     if (type === "ordinal") {
@@ -100,7 +101,7 @@ export async function paperSection(e, reload, flash, me) {
     h("div", {}, field("paper-pid", t("stOrPersonalId"), { autocomplete: "off" })),
     h("div", {}, field("paper-birth", t("stBirthDate"), { autocomplete: "off", placeholder: "1990-05-17" }))),
   holder,
-  admin ? h("label", { class: "row" }, h("input", { type: "checkbox", id: "paper-resolve" }), t("stResolve")) : null,
+  admin ? tickLabel(h("input", { type: "checkbox", id: "paper-resolve" }), t("stResolve")) : null,
   n.box, h("p", {}, h("button", { type: "submit", id: "paper-save" }, t("stEnterSheet"))));
 
   async function sheetList() {

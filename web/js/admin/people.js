@@ -48,6 +48,7 @@ export async function peoplePage(org, me, reload, flash) {
     inv.box, linkBox, h("p", {}, h("button", { type: "submit", id: "invite-btn" }, t("stSendInvite")))),
     h("h2", {}, t("stYourPassword")),
     h("form", { id: "password", novalidate: true, onsubmit: once(async () => {
+      if (!val("pw-current")) return fieldError("pw-current", t("stPasswordCurrentMissing"));
       if (val("pw-new").length < 12) return fieldError("pw-new", t("stPasswordShort"));
       if (val("pw-new") !== val("pw-again")) return fieldError("pw-again", t("stPasswordsDiffer"));
       await call("POST", "/staff/password", { current_password: val("pw-current"), new_password: val("pw-new") });

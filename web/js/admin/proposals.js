@@ -81,6 +81,8 @@ function proposalForm(e, p, done) {
 
 async function historyBox(p) {
   const list = (await call("GET", `/proposals/${p.id}/history`)).history;
+  // a proposal loaded with the demo or a database import has no recorded changes
+  if (!list.length) return h("p", { class: "muted" }, t("stNoHistory"));
   return h("ol", { class: "history" }, list.map((x) => h("li", {},
     `${dateTime(x.at)} · ${x.staff || t("stCitizen")} · ${t(x.action === "proposal.create" ? "stCreated" : "stChanged")}` +
     (x.after ? ` · ${t("status_" + x.after.status)}` : ""))));
@@ -94,7 +96,7 @@ export async function proposalsSection(e, reload, flash) {
   const name = (p) => pick(p.title, e.default_language);
   const dname = (id) => { const d = e.districts.find((x) => x.id === id); return d ? pick(d.name, e.default_language) : ""; };
   const row = (p) => {
-    const detail = h("td", { colspan: "5" });
+    const detail = h("td", { colspan: String(counted ? 6 : 5) });
     const more = h("tr", { hidden: true }, detail);
     const open = (node) => { detail.replaceChildren(node); more.hidden = false; const f = detail.querySelector("input, select, textarea, button"); if (f) f.focus(); };
     const act = (label, idp, fn) => h("button", { type: "button", class: "secondary small", id: `${idp}-${p.id}`,

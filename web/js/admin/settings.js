@@ -5,7 +5,7 @@
 // are fixed (the form shows them read-only); texts and dates stay editable.
 import { h } from "../api.js";
 import { t } from "../i18n.js";
-import { call, field, fieldError, note, once, staffError, val, votingOpened, langName } from "./common.js";
+import { call, field, fieldError, note, once, staffError, val, votingOpened, langName, tickLabel } from "./common.js";
 
 const LANGS = ["da", "en"];
 export const BALLOT_TYPES = ["approval", "knapsack", "cumulative", "ordinal"];
@@ -141,8 +141,8 @@ export function settingsForm(e, saved) {
   fit();
   const texts = h("fieldset", {}, h("legend", {}, t("stTitlesAndTexts")),
     create ? h("div", {}, field("slug", t("stSlug"), { required: true, pattern: "[a-z0-9][a-z0-9\\-]*", autocomplete: "off" })) : null,
-    h("div", { class: "row" }, LANGS.map((l) => h("label", { class: "row" },
-      h("input", { type: "checkbox", id: "lang-" + l, checked: cur.languages.includes(l) }), t("stOffered", { lang: langName(l) })))),
+    h("div", { class: "row" }, LANGS.map((l) =>
+      tickLabel(h("input", { type: "checkbox", id: "lang-" + l, checked: cur.languages.includes(l) }), t("stOffered", { lang: langName(l) })))),
     h("div", {}, field("default-lang", t("stDefaultLang"), { tag: "select", value: cur.default_language, options: LANGS.map((l) => [l, langName(l)]) })),
     h("div", { class: "grid2" }, LANGS.map((l) => [
       h("div", {}, field("title-" + l, t("stTitleIn", { lang: langName(l) }), { value: cur.title[l] || "", required: l === "da" })),
@@ -150,11 +150,11 @@ export function settingsForm(e, saved) {
   const dates = h("fieldset", {}, h("legend", {}, t("stPhaseDates")), h("p", { class: "muted" }, t("stPhaseDatesHelp")),
     h("div", { class: "grid2" }, DATES.map((p) => h("div", {}, field("date-" + p, t("stDateOf", { phase: t("phase_" + p) }),
       { type: "datetime-local", value: localTime(cur.phases && cur.phases[p]) })))),
-    create ? null : h("label", { class: "row" }, h("input", { type: "checkbox", id: "double-entry", checked: !!cur.paper_double_entry, disabled: fixed }),
+    create ? null : tickLabel(h("input", { type: "checkbox", id: "double-entry", checked: !!cur.paper_double_entry, disabled: fixed }),
       t("stDoubleEntry")),
     create ? null : h("div", { class: "grid2" },
       h("div", {}, field("s-max", t("stSupportsMax"), { type: "number", min: 1, max: 1000, value: (cur.supports || {}).max_per_voter || 10, disabled: fixed })),
-      h("label", { class: "row" }, h("input", { type: "checkbox", id: "s-show", checked: (cur.supports || {}).show_counts !== false, disabled: fixed }),
+      tickLabel(h("input", { type: "checkbox", id: "s-show", checked: (cur.supports || {}).show_counts !== false, disabled: fixed }),
         t("stSupportsShow"))));
   return h("form", { id: create ? "new-election" : "settings", novalidate: true, onsubmit: once(async () => {
     n.clear();

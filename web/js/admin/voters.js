@@ -50,7 +50,7 @@ export async function votersSection(e, reload, flash) {
       document.getElementById("revoke-code").value = "";
       rn.say(t("stCodeRevoked"));
     }, rn) }, h("p", { class: "muted" }, t("stRevokeHelp")),
-    field("revoke-code", t("stCodeToRevoke"), { autocomplete: "off", required: true }), rn.box,
+    field("revoke-code", t("stCodeToRevoke"), { autocomplete: "off", required: true, "data-field": "code" }), rn.box,
     h("p", {}, h("button", { type: "submit", id: "revoke-btn" }, t("stRevoke")))),
     h("h2", {}, t("stRegister")), importForm(e, reload, "register"));
 }
