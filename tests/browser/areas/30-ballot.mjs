@@ -45,6 +45,10 @@ test("citizen on a phone votes with a knapsack ballot, is stopped over budget, c
   await v.fill(v.page.getByLabel("Your receipt (tracker)"), first);
   await v.click(v.button("Check"));
   await v.see("Not found");
+  // an empty box asks for a receipt; it does not say one was not found
+  await v.fill(v.page.getByLabel("Your receipt (tracker)"), "");
+  await v.click(v.button("Check"));
+  await v.see("Type or paste your receipt first.");
 });
 
 test("every ballot type shows no stray text on the ballot and the review (320 px)", async () => {

@@ -71,6 +71,8 @@ export async function boardPage(eid, v, query) {
   const out = h("div", {});
   function checkIt() {
     const x = input.value.trim().toLowerCase();
+    // an empty box is not a receipt that was not found
+    if (!x) { out.replaceChildren(message(t("trackerMissing"), true)); input.focus(); return; }
     const found = board.includes(x);
     out.replaceChildren(message(found ? t("found") : t("notFound"), !found));
   }

@@ -72,7 +72,7 @@ export default {
   idleCountdown: { one: "Stemmesedlen ryddes om {n} sekund.", other: "Stemmesedlen ryddes om {n} sekunder." },
   stillHere: "Fortsæt med at stemme",
   board: "Opslagstavle", boardIntro: "Alle talte stemmers kvitteringer. Indsæt din for at tjekke den.",
-  trackerLabel: "Din kvittering (tracker)", check: "Tjek",
+  trackerLabel: "Din kvittering (tracker)", trackerMissing: "Skriv eller indsæt din kvittering først.", check: "Tjek",
   found: "✓ Fundet: din stemme er talt med.", notFound: "✗ Ikke fundet. Har du skiftet stemme, gælder kun den nyeste kvittering.",
   ballots: { one: "{n} stemme", other: "{n} stemmer" },
   boardCount: { one: "{n} stemme er talt med.", other: "{n} stemmer er talt med." },

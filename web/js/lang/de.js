@@ -45,7 +45,7 @@ export default {
   idleCountdown: { one: "Der Stimmzettel wird in {n} Sekunde geleert.", other: "Der Stimmzettel wird in {n} Sekunden geleert." },
   stillHere: "Weiter abstimmen",
   board: "Anschlagtafel", boardIntro: "Die Quittungen aller gezählten Stimmzettel. Fügen Sie Ihre ein, um sie zu prüfen.",
-  trackerLabel: "Ihre Quittung (Tracker)", check: "Prüfen",
+  trackerLabel: "Ihre Quittung (Tracker)", trackerMissing: "Geben Sie zuerst Ihre Quittung ein oder fügen Sie sie ein.", check: "Prüfen",
   found: "✓ Gefunden: Ihre Stimme wurde gezählt.", notFound: "✗ Nicht gefunden. Wenn Sie Ihre Stimme geändert haben, zählt nur die neueste Quittung.",
   ballots: { one: "{n} Stimmzettel", other: "{n} Stimmzettel" },
   boardCount: { one: "{n} Stimmzettel wurde gezählt.", other: "{n} Stimmzettel wurden gezählt." },

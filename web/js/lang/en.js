@@ -74,7 +74,7 @@ export default {
   idleCountdown: { one: "The ballot is cleared in {n} second.", other: "The ballot is cleared in {n} seconds." },
   stillHere: "Continue voting",
   board: "Bulletin board", boardIntro: "The receipts of all counted ballots. Paste yours to check it.",
-  trackerLabel: "Your receipt (tracker)", check: "Check",
+  trackerLabel: "Your receipt (tracker)", trackerMissing: "Type or paste your receipt first.", check: "Check",
   found: "✓ Found: your vote is counted.", notFound: "✗ Not found. If you changed your vote, only the newest receipt counts.",
   ballots: { one: "{n} ballot", other: "{n} ballots" },
   boardCount: { one: "{n} ballot is counted.", other: "{n} ballots are counted." },
