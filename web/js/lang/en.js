@@ -383,6 +383,8 @@ export default {
   stErr_invalid_field_merged_into: "Choose another proposal of the same election that is not merged itself.",
   stErr_invalid_field_reason: "Write a reason.", stErr_invalid_field_slug: "The short name is not valid or already in use.",
   stErr_invalid_field_sheet: "Type the sheet's number.",
+  stErr_conflict_slug: "Another election already has this short name. Choose another one.",
+  stErr_invalid_field_code: "This is not a voting code: a code is four groups of four letters and digits, such as K7QX-9MPD-2TRW-H4NC.",
   stErr_conflict: "That is not possible now: something else depends on it. Reload the page and check.",
   stErr_conflict_sheet: "The sheet cannot be corrected: only a counted sheet can, and only when the voter has no later sheet.",
   stErr_wrong_phase: "That is not possible in the election's current phase.",
